@@ -1,0 +1,113 @@
+"""Every scoring rule that SCORING.md tags [U] (unconfirmed), in one place.
+
+Each constant below is implemented exactly as SCORING.md states it. When CMS's scoring guide
+for a year says otherwise, change the value here (or override it in that year's ``YearRules``
+in ``rules.py``); nothing else in the engine hard-codes these choices.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# --- Quality ---------------------------------------------------------------------------------
+
+# SCORING.md 1.3/1.2 [U]: a rate outside decile 1's outer bound (below p1 on a direct measure,
+# above p99 on an inverse one), including a 0% rate, scores the bottom of decile 1.
+OUT_OF_RANGE_RATE_POINTS = Decimal("1")
+
+# SCORING.md 1.5 [U]: when no outcome/high-priority measure is submitted, the outcome slot is a
+# required measure worth 0, so only the best 5 other measures fill the remaining slots.
+MISSING_OUTCOME_SLOT_SCORES_ZERO = True
+
+# SCORING.md 1.5 [I/U]: a scorable administrative-claims measure adds its points to the numerator
+# and 10 to the denominator; an unscorable one is dropped from both.
+ADMIN_CLAIMS_EXTEND_DENOMINATOR = True
+
+# SCORING.md 1.5 [U]: the small-practice bonus is left out of the achievement percent that
+# improvement scoring compares year over year.
+IMPROVEMENT_EXCLUDES_SMALL_PRACTICE_BONUS = True
+
+# SCORING.md 1.1 [U]: whether intermediate / patient-reported outcomes count as "outcome" was not
+# confirmed; they are all high priority, so the requirement is checked as "outcome or HP".
+OUTCOME_MEASURE_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome"})
+
+# --- Promoting Interoperability --------------------------------------------------------------
+
+# SCORING.md 2.1 [U]: a proportion measure needs a numerator of at least 1 to count as reported.
+PI_MIN_NUMERATOR = 1
+
+# SCORING.md 2.1 [U for traditional MIPS]: continuous PI performance period, in days.
+PI_MIN_PERFORMANCE_PERIOD_DAYS = 180
+
+# SCORING.md 2.2 [U]: Provide Patients Electronic Access is worth 25 points; the public-health
+# objective's 25 points are earned as one block.
+PI_PEA_POINTS = 25
+PI_PUBLIC_HEALTH_POINTS = 25
+
+# SCORING.md 2.3 [U]: where an excluded measure's points go. Keys are the excluded measure;
+# values are (receiving measure, points) pairs. "HIE" means the HIE option actually reported
+# (split equally between PI_HIE_1 and PI_HIE_4 under option 1).
+PI_EXCLUSION_REDISTRIBUTION: dict[str, tuple[tuple[str, int], ...]] = {
+    "PI_EP_1": (("HIE", 10),),
+    "PI_EP_2": (("PI_EP_1", 10),),
+    "PI_HIE_1": (("PI_PEA_1", 15),),
+    "PI_HIE_4": (("PI_PEA_1", 15),),
+    "PUBLIC_HEALTH": (("PI_PEA_1", 25),),
+}
+# When both e-Prescribing measures are excluded, all 20 points go to HIE (SCORING.md 2.3 [U]).
+PI_BOTH_EPRESCRIBING_EXCLUDED_TO = "HIE"
+
+# SCORING.md 2.4 [U except small practice, which is C]: statuses that reweight PI to 0 unless
+# PI data is submitted anyway.
+PI_AUTO_REWEIGHT_STATUSES = frozenset(
+    {"small_practice", "hospital_based", "non_patient_facing", "asc_based"}
+)
+
+# --- Improvement Activities ------------------------------------------------------------------
+
+# SCORING.md 3 [U for 2025 specifics]: attesting one of these gives full IA credit. IA_PCMH is the
+# inventory's patient-centered medical home attestation; "pcmh" / "apm_full_ia" are statuses.
+IA_FULL_CREDIT_ACTIVITIES = frozenset({"IA_PCMH"})
+IA_FULL_CREDIT_STATUSES = frozenset({"pcmh", "apm_full_ia"})
+
+# --- Reweighting -----------------------------------------------------------------------------
+
+# SCORING.md 5 [U]: data submitted in an EUC-reweighted category overrides the reweighting,
+# unless the EUC was applied automatically by CMS.
+SUBMITTED_DATA_OVERRIDES_EUC = True
+
+# SCORING.md 5 [U]: the redistribution rows beyond "no reweighting" and the two confirmed
+# small-practice rows. Key: (small practice?, reweighted categories) -> weights.
+UNCONFIRMED_REDISTRIBUTION_ROWS: dict[tuple[bool, frozenset[str]], dict[str, int]] = {
+    (False, frozenset({"cost"})): {"quality": 55, "cost": 0, "ia": 15, "pi": 30},
+    (False, frozenset({"pi"})): {"quality": 55, "cost": 30, "ia": 15, "pi": 0},
+    (False, frozenset({"quality"})): {"quality": 0, "cost": 30, "ia": 15, "pi": 55},
+    (False, frozenset({"ia"})): {"quality": 45, "cost": 30, "ia": 0, "pi": 25},
+    (False, frozenset({"cost", "pi"})): {"quality": 85, "cost": 0, "ia": 15, "pi": 0},
+    (False, frozenset({"cost", "quality"})): {"quality": 0, "cost": 0, "ia": 15, "pi": 85},
+    (False, frozenset({"cost", "ia"})): {"quality": 70, "cost": 0, "ia": 0, "pi": 30},
+    (False, frozenset({"pi", "quality"})): {"quality": 0, "cost": 85, "ia": 15, "pi": 0},
+    (False, frozenset({"pi", "ia"})): {"quality": 70, "cost": 30, "ia": 0, "pi": 0},
+    (False, frozenset({"quality", "ia"})): {"quality": 0, "cost": 30, "ia": 0, "pi": 70},
+    (True, frozenset({"pi", "quality"})): {"quality": 0, "cost": 50, "ia": 50, "pi": 0},
+    (True, frozenset({"pi", "ia"})): {"quality": 70, "cost": 30, "ia": 0, "pi": 0},
+}
+
+# --- Final score and payment -----------------------------------------------------------------
+
+# SCORING.md 6 [U]: how CMS rounds the official final score; we show 4 decimals like the engine.
+FINAL_SCORE_PLACES = 4
+
+# SCORING.md 6 [U]: the complex patient bonus formula is unknown; it is taken as an input from
+# CMS feedback and defaults to 0.
+DEFAULT_COMPLEX_PATIENT_BONUS = Decimal("0")
+
+# SCORING.md 7: positive adjustments are scaled by a budget-neutrality factor (<= 3.0) known only
+# after the year; the estimate uses this factor unless the caller passes one.
+DEFAULT_POSITIVE_SCALING_FACTOR = Decimal("1")
+
+# SCORING.md 1.2 [C with caveat "not confirmed still in force for 2025"]: floors for new measures
+# in their first / second performance year when data completeness is met.
+NEW_MEASURE_FLOORS: dict[int, Decimal] = {1: Decimal("7"), 2: Decimal("5")}
+
+ALL = {name: value for name, value in dict(globals()).items() if name.isupper() and name != "ALL"}

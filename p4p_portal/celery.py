@@ -1,0 +1,42 @@
+"""The Celery app. The beat schedule lives in settings (CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p4p_portal.settings")
+
+app = Celery("p4p_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _at(hhmm: str):
+    from celery.schedules import crontab
+
+    hour, minute = hhmm.split(":")
+    return crontab(hour=int(hour), minute=int(minute))
+
+
+def build_beat_schedule(job_times: dict[str, str]) -> dict[str, dict]:
+    """One beat entry per daily job; times come from settings.DAILY_JOB_TIMES (Eastern)."""
+    return {
+        name: {"task": task, "schedule": _at(job_times[name])}
+        for name, task in DAILY_JOB_TASKS.items()
+        if name in job_times
+    }
+
+
+# Daily job name -> Celery task. Each task fans out one task per practice.
+DAILY_JOB_TASKS: dict[str, str] = {}
+
+
+def _configure_beat() -> None:
+    from django.conf import settings
+
+    app.conf.beat_schedule = build_beat_schedule(settings.DAILY_JOB_TIMES)
+
+
+app.on_after_configure.connect(lambda sender, **kw: _configure_beat(), weak=False)

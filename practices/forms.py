@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django_scopes.forms import SafeModelChoiceField
+
+from .models import (
+    MedicalGroup,
+    MedicareTinOverride,
+    Membership,
+    NumberKind,
+    Practice,
+    Provider,
+    ProviderNumber,
+    Role,
+)
+from .validators import normalize_tin, validate_npi, validate_tin, validate_tin_any_kind
+
+User = get_user_model()
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(help_text="An existing user is added; otherwise a user is created.")
+    role = forms.ChoiceField(choices=Role.choices)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    password = forms.CharField(
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="Only for a new user; leave empty to let them set it through an operator.",
+    )
+
+    def __init__(self, *args, practice: Practice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(practice=self.practice, user__username__iexact=email).exists():
+            raise ValidationError("This user is already a member of the practice.")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        email = data.get("email")
+        if email and not User.objects.filter(username__iexact=email).exists():
+            if not data.get("first_name") or not data.get("last_name"):
+                raise ValidationError("A new user needs a first and last name.")
+            if data.get("password"):
+                try:
+                    validate_password(data["password"])
+                except ValidationError as exc:
+                    self.add_error("password", exc)
+        return data
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ProviderForm(forms.ModelForm):
+    class Meta:
+        model = Provider
+        fields = [
+            "first_name",
+            "last_name",
+            "credentials",
+            "specialty",
+            "can_create_encounters",
+            "user",
+            "is_active",
+        ]
+
+    def __init__(self, *args, practice: Practice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only members of this practice can be linked as the clinician's user.
+        self.fields["user"].queryset = User.objects.filter(memberships__practice=practice).order_by(
+            "last_name", "first_name", "username"
+        )
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["user"].required = False
+
+
+class ProviderGroupsForm(forms.Form):
+    groups = forms.ModelMultipleChoiceField(
+        queryset=MedicalGroup.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Medical groups this provider works in",
+    )
+
+    def __init__(self, *args, practice: Practice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].queryset = MedicalGroup.objects.for_practice(practice)
+
+
+class ProviderNumberForm(forms.ModelForm):
+    class Meta:
+        model = ProviderNumber
+        fields = ["kind", "value", "state", "description"]
+
+    def __init__(self, *args, provider: Provider, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+
+    def clean_value(self) -> str:
+        return self.cleaned_data["value"].strip().replace(" ", "")
+
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        kind, value = data.get("kind"), data.get("value")
+        if not kind or not value:
+            return data
+        if kind == NumberKind.NPI:
+            try:
+                validate_npi(value)
+            except ValidationError as exc:
+                self.add_error("value", exc)
+                return data
+            others = ProviderNumber.objects.filter(
+                practice=self.provider.practice, kind=NumberKind.NPI
+            ).exclude(pk=self.instance.pk)
+            clash = others.filter(value=value).select_related("provider").first()
+            if clash:
+                self.add_error("value", f"This NPI already belongs to {clash.provider}.")
+            elif others.filter(provider=self.provider).exists():
+                self.add_error("kind", "This provider already has an NPI; remove it first.")
+        elif kind == NumberKind.STATE_LICENSE and not data.get("state"):
+            self.add_error("state", "A state license needs its state.")
+        return data
+
+    def save(self, commit: bool = True) -> ProviderNumber:
+        self.instance.provider = self.provider
+        self.instance.practice = self.provider.practice
+        return super().save(commit)
+
+
+class MedicalGroupForm(forms.ModelForm):
+    class Meta:
+        model = MedicalGroup
+        fields = [
+            "name",
+            "tin",
+            "tin_kind",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "zip_code",
+        ]
+
+    def __init__(self, *args, practice: Practice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+        self.fields["tin"].max_length = 11
+        self.fields["tin"].widget.attrs["maxlength"] = 11
+        self.fields["tin"].help_text = "9 digits; dashes are ignored."
+
+    def clean_tin(self) -> str:
+        return normalize_tin(self.cleaned_data["tin"])
+
+    def clean_state(self) -> str:
+        state = self.cleaned_data["state"].strip().upper()
+        if len(state) != 2 or not state.isalpha():
+            raise ValidationError("Use the two-letter state code.")
+        return state
+
+    def clean_zip_code(self) -> str:
+        zip_code = self.cleaned_data["zip_code"].strip()
+        digits = zip_code.replace("-", "")
+        if not digits.isdigit() or len(digits) not in (5, 9):
+            raise ValidationError("A ZIP code is 5 or 9 digits.")
+        return zip_code
+
+    def clean(self):
+        data = super().clean()
+        tin, kind = data.get("tin"), data.get("tin_kind")
+        if tin and kind:
+            try:
+                validate_tin(tin, kind)
+            except ValidationError as exc:
+                self.add_error("tin", exc)
+                return data
+            clash = MedicalGroup.objects.filter(practice=self.practice, tin=tin).exclude(
+                pk=self.instance.pk
+            )
+            if clash.exists():
+                self.add_error("tin", "Another medical group of this practice has this TIN.")
+        return data
+
+    def save(self, commit: bool = True) -> MedicalGroup:
+        self.instance.practice = self.practice
+        return super().save(commit)
+
+
+class MedicareTinOverrideForm(forms.ModelForm):
+    class Meta:
+        model = MedicareTinOverride
+        fields = [
+            "medical_group",
+            "provider",
+            "overriding_tin",
+            "effective_from",
+            "effective_to",
+            "note",
+        ]
+        # Tenant foreign keys: the querysets are set per practice in __init__.
+        field_classes = {
+            "medical_group": SafeModelChoiceField,
+            "provider": SafeModelChoiceField,
+        }
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "effective_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, practice: Practice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+        self.fields["medical_group"].queryset = MedicalGroup.objects.for_practice(practice)
+        self.fields["provider"].queryset = Provider.objects.for_practice(practice)
+        self.fields["overriding_tin"].max_length = 11
+
+    def clean_overriding_tin(self) -> str:
+        tin = normalize_tin(self.cleaned_data["overriding_tin"])
+        validate_tin_any_kind(tin)
+        return tin
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", "The end date is before the start date.")
+        group, provider = data.get("medical_group"), data.get("provider")
+        if group and provider and not provider.tin_npis.filter(medical_group=group).exists():
+            self.add_error("provider", "This provider does not work in that medical group.")
+        if group and data.get("overriding_tin") == group.tin:
+            self.add_error("overriding_tin", "The overriding TIN is the group's own TIN.")
+        return data
+
+    def save(self, commit: bool = True) -> MedicareTinOverride:
+        self.instance.practice = self.practice
+        return super().save(commit)

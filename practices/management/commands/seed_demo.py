@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from practices import demo
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo practices, users and data. Safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        with scopes_disabled(), transaction.atomic():
+            ctx = demo.seed()
+            for config in apps.get_app_configs():
+                if config.name == "practices":
+                    continue
+                if find_spec(f"{config.name}.demo") is None:
+                    continue
+                import_module(f"{config.name}.demo").seed(ctx)
+        for line in ctx.log:
+            self.stdout.write(line)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo ready. Logins (password demo-pass-2025): quality@sevenhills.test, "
+                "clinician@sevenhills.test, billing@sevenhills.test, quality@lakeside.test, "
+                "staff@portal.test"
+            )
+        )

@@ -1,0 +1,170 @@
+"""Writes of practice set-up: members, providers, numbers, groups, overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    AuditEvent,
+    MedicalGroup,
+    MedicareTinOverride,
+    Membership,
+    Practice,
+    Provider,
+    TinNpi,
+)
+
+User = get_user_model()
+
+
+def record(*, practice: Practice, actor, action: str, obj, summary: str, **detail) -> AuditEvent:
+    """Append an audit event for `obj` (a model instance with a public_id, or a string)."""
+    object_id = str(getattr(obj, "public_id", "") or getattr(obj, "pk", "") or "")
+    return AuditEvent.objects.create(
+        practice=practice,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=object_id,
+        summary=summary[:255],
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def add_member(
+    *,
+    practice: Practice,
+    actor,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
+) -> Membership:
+    """Give a user (found by email, or created) a role in the practice."""
+    email = email.strip().lower()
+    user = User.objects.filter(username__iexact=email).first()
+    if user is None:
+        user = User(username=email, email=email, first_name=first_name, last_name=last_name)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    membership = Membership.objects.create(user=user, practice=practice, role=role)
+    record(
+        practice=practice,
+        actor=actor,
+        action="member.added",
+        obj=membership,
+        summary=f"{email} added as {membership.get_role_display()}",
+    )
+    return membership
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, actor, role: str) -> Membership:
+    old = membership.get_role_display()
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    record(
+        practice=membership.practice,
+        actor=actor,
+        action="member.role_changed",
+        obj=membership,
+        summary=f"{membership.user.username}: {old} -> {membership.get_role_display()}",
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, actor) -> None:
+    record(
+        practice=membership.practice,
+        actor=actor,
+        action="member.removed",
+        obj=membership,
+        summary=f"{membership.user.username} removed ({membership.get_role_display()})",
+    )
+    membership.delete()
+
+
+@dataclass(frozen=True)
+class TinResolution:
+    """Which TIN MIPS uses for a TIN/NPI, and whether a Medicare override decided it."""
+
+    billing_tin: str
+    mips_tin: str
+    override: MedicareTinOverride | None
+
+    @property
+    def override_applied(self) -> bool:
+        return self.override is not None
+
+
+def resolve_mips_tin(tin_npi: TinNpi, on: dt.date | None = None) -> TinResolution:
+    """The TIN MIPS uses for this TIN/NPI on a date: a provider-specific Medicare override
+    wins over a group-wide one; without either, the group's own TIN."""
+    on = on or timezone.localdate()
+    overrides = (
+        MedicareTinOverride.objects.filter(medical_group_id=tin_npi.medical_group_id)
+        .in_effect(on)
+        .filter(provider_id__in=[tin_npi.provider_id, None])
+    )
+    return _pick(tin_npi, list(overrides))
+
+
+def resolve_mips_tins(
+    tin_npis: list[TinNpi], on: dt.date | None = None
+) -> dict[int, TinResolution]:
+    """resolve_mips_tin for many TIN/NPIs in one query (keyed by TinNpi.pk)."""
+    on = on or timezone.localdate()
+    group_ids = {tn.medical_group_id for tn in tin_npis}
+    by_group: dict[int, list[MedicareTinOverride]] = {}
+    for o in MedicareTinOverride.objects.filter(medical_group_id__in=group_ids).in_effect(on):
+        by_group.setdefault(o.medical_group_id, []).append(o)
+    return {tn.pk: _pick(tn, by_group.get(tn.medical_group_id, [])) for tn in tin_npis}
+
+
+def _pick(tin_npi: TinNpi, overrides: list[MedicareTinOverride]) -> TinResolution:
+    specific = [o for o in overrides if o.provider_id == tin_npi.provider_id]
+    general = [o for o in overrides if o.provider_id is None]
+    # The most recent start wins when two overrides of the same kind overlap.
+    chosen = max(specific or general, key=lambda o: o.effective_from, default=None)
+    billing_tin = tin_npi.medical_group.tin
+    return TinResolution(
+        billing_tin=billing_tin,
+        mips_tin=chosen.overriding_tin if chosen else billing_tin,
+        override=chosen,
+    )
+
+
+def set_provider_groups(*, provider: Provider, groups: list[MedicalGroup], actor) -> None:
+    """Make `groups` exactly the medical groups the provider works in (TIN/NPI rows)."""
+    with transaction.atomic():
+        wanted = {g.pk for g in groups}
+        current = {tn.medical_group_id: tn for tn in provider.tin_npis.all()}
+        # TIN/NPIs are deactivated, never deleted: enrollments and scores hang off them.
+        for group_id, tn in current.items():
+            active = group_id in wanted
+            if tn.is_active != active:
+                tn.is_active = active
+                tn.save(update_fields=["is_active", "updated_at"])
+        for group in groups:
+            if group.pk not in current:
+                TinNpi.objects.create(
+                    practice=provider.practice, provider=provider, medical_group=group
+                )
+        record(
+            practice=provider.practice,
+            actor=actor,
+            action="provider.groups_set",
+            obj=provider,
+            summary=f"{provider}: groups " + ", ".join(sorted(g.name for g in groups)),
+        )

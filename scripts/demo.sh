@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up and run the portal with demo data at http://127.0.0.1:8000.
+# PostgreSQL and Redis are used when reachable; otherwise SQLite and eager tasks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DEBUG="${DEBUG:-True}"
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/p4p_portal}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+
+if [[ "$DATABASE_URL" == postgres* ]] && ! $PY scripts/ensure_database.py "$DATABASE_URL"; then
+  echo ">> PostgreSQL is not reachable: falling back to SQLite (db.sqlite3)."
+  export DATABASE_URL="sqlite:///$(pwd)/db.sqlite3"
+fi
+use_redis=1
+if ! $PY -c "import redis,sys; redis.Redis.from_url('$REDIS_URL', socket_connect_timeout=2).ping()" 2>/dev/null; then
+  echo ">> Redis is not reachable: Celery tasks run eagerly inside the web process."
+  export CELERY_TASK_ALWAYS_EAGER=True
+  use_redis=0
+fi
+
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+if [[ -f scripts/demo_services.sh ]]; then
+  # Apps add the local fake services they need (e.g. the fake QPP API) here.
+  source scripts/demo_services.sh
+fi
+if [[ $use_redis == 1 ]]; then
+  setsid .venv/bin/celery -A p4p_portal worker -B -l warning --concurrency 2 \
+    --schedule "$(mktemp -d)/celerybeat-schedule" &
+  pids+=($!)
+  echo ">> Celery worker and beat started (Redis at $REDIS_URL)."
+fi
+echo ">> Portal at http://127.0.0.1:8000  (logins: see README; password demo-pass-2025)"
+$PY manage.py runserver 127.0.0.1:8000 --noreload
