@@ -30,3 +30,6 @@ LOGGING = {
     "handlers": {"null": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["null"]},
 }
+# WhiteNoise looks for STATIC_ROOT at start-up; tests serve static files through finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
