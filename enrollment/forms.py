@@ -54,7 +54,9 @@ class SelfEnrollForm(forms.Form):
 class GroupEnrollForm(forms.Form):
     medical_group = SafeModelChoiceField(queryset=MedicalGroup.objects.none(), label="TIN")
     program = SafeModelChoiceField(queryset=Program.objects.none(), label="Measure set")
-    level = forms.ChoiceField(choices=[(Level.GROUP, Level.GROUP.label), (Level.BOTH, Level.BOTH.label)])
+    level = forms.ChoiceField(
+        choices=[(Level.GROUP, Level.GROUP.label), (Level.BOTH, Level.BOTH.label)]
+    )
 
     def __init__(self, *args, practice: Practice, year: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -142,9 +144,7 @@ class CaseForm(forms.Form):
         measures = list(Measure.objects.filter(year=year, measure_id__in=ids)) if ids else []
         unknown = sorted(set(ids) - {m.measure_id for m in measures})
         if unknown:
-            self.add_error(
-                "measure_ids", f"Not measures of {year}: {', '.join(unknown)}."
-            )
+            self.add_error("measure_ids", f"Not measures of {year}: {', '.join(unknown)}.")
         data["measures"] = measures
         return data
 
@@ -191,4 +191,3 @@ def first_error(form: forms.Form) -> str:
     for errors in form.errors.values():
         return errors[0]
     return ""
-

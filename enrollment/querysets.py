@@ -156,10 +156,8 @@ def is_do_not_reenroll(tin_npi: TinNpi, year: int) -> bool:
 def eligibility_statuses(tin_npi_ids: Iterable[int], year: int) -> dict[int, str]:
     """QPP status per TIN/NPI pk from the eligibility sync; TIN/NPIs without a snapshot
     are absent (the pages show them as 'unknown')."""
-    try:
-        from enrollment.eligibility.queries import latest_statuses
-    except ImportError:  # the eligibility sub-app is not merged yet: everything is unknown
-        return {}
+    from enrollment.eligibility.queries import latest_statuses
+
     return latest_statuses(list(tin_npi_ids), year)
 
 

@@ -54,7 +54,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         status = ""
     qs, sort = sorted_by(request, qs, SORTS, "-opened")
-    ctx = {"page": paginate(request, qs), "sort": sort, "status": status, "statuses": CaseStatus.choices}
+    ctx = {
+        "page": paginate(request, qs),
+        "sort": sort,
+        "status": status,
+        "statuses": CaseStatus.choices,
+    }
     return render(request, template_for(request, "enrollment/case_list.html", "case-table"), ctx)
 
 
@@ -64,7 +69,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind") or request.GET.get("kind") or ""
     if kind not in KIND_HELP:
         # First step: choose what the case is about.
-        return render(request, "enrollment/case_kinds.html", {"kinds": [(k, CaseKind(k).label, h) for k, h in KIND_HELP.items()]})
+        return render(
+            request,
+            "enrollment/case_kinds.html",
+            {"kinds": [(k, CaseKind(k).label, h) for k, h in KIND_HELP.items()]},
+        )
     years = program_years()
     year = selected_year(request, years)
     form = CaseForm(

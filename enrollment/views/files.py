@@ -54,7 +54,11 @@ def additional_measures_csv(request: HttpRequest) -> HttpResponse:
             "enrollment__medical_group",
             "enrollment__tin_npi__provider",
         )
-        .order_by("enrollment__medical_group__tin", "enrollment__tin_npi__provider__last_name", "measure__measure_id")
+        .order_by(
+            "enrollment__medical_group__tin",
+            "enrollment__tin_npi__provider__last_name",
+            "measure__measure_id",
+        )
     )
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = (

@@ -101,7 +101,9 @@ def _page_context(request: HttpRequest, year: int, years: list[int]) -> dict:
 def program_enrollment(request: HttpRequest) -> HttpResponse:
     years = program_years()
     year = selected_year(request, years)
-    return render(request, "enrollment/program_enrollment.html", _page_context(request, year, years))
+    return render(
+        request, "enrollment/program_enrollment.html", _page_context(request, year, years)
+    )
 
 
 def _back(year: int) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from practices.permissions import practice_required
@@ -36,7 +37,9 @@ def terms(request: HttpRequest) -> HttpResponse:
             for agreement in agreements:
                 services.accept_terms(agreement=agreement, user=request.user)
             messages.success(request, "Thank you: the Terms and Conditions are accepted.")
-            return redirect(request.POST.get("next") or "home")
+            nxt = request.POST.get("next", "")
+            safe = url_has_allowed_host_and_scheme(nxt, {request.get_host()})
+            return redirect(nxt if nxt and safe else "home")
         if decision == "disable":
             case = None
             for agreement in agreements:
