@@ -300,7 +300,7 @@ def test_terms_accept_and_disable(tin_npi, programs, clinician):
     assert agreement.status == "accepted" and agreement.decided_by == clinician
     assert agreement.version and agreement.decided_at
 
-    other = TinNpiFactory(medical_group=tin_npi.medical_group)
+    other = TinNpiFactory(provider__practice=tin_npi.practice, medical_group=tin_npi.medical_group)
     services.enroll_tin_npi(tin_npi=other, program=programs["mips_quality"], year=YEAR)
     pending = TermsAgreement.objects.get(provider=other.provider)
     case = services.request_terms_disabled(agreement=pending, user=clinician)
