@@ -75,7 +75,11 @@ class BatchStatusForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("select_all") and not data.get("tin_npis") and "tin_npis" not in self.errors:
+        if (
+            not data.get("select_all")
+            and not data.get("tin_npis")
+            and "tin_npis" not in self.errors
+        ):
             raise ValidationError("Select at least one clinician/TIN, or Select all.")
         return data
 

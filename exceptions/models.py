@@ -76,9 +76,7 @@ class EucExceptionChange(PracticeOwned):
     # Rows of one batch edit share this id, so the history can show them together.
     batch_id = models.UUIDField(null=True, blank=True, default=None)
 
-    objects = ScopedManager(
-        practice="practice", _manager_class=manager(EucExceptionChangeQuerySet)
-    )
+    objects = ScopedManager(practice="practice", _manager_class=manager(EucExceptionChangeQuerySet))
 
     class Meta:
         verbose_name = "EUC exception change"

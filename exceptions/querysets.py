@@ -19,6 +19,4 @@ class EucExceptionChangeQuerySet(PracticeQuerySet):
         return self.filter(performance_year=year)
 
     def with_related(self):
-        return self.select_related(
-            "changed_by", "tin_npi__provider", "tin_npi__medical_group"
-        )
+        return self.select_related("changed_by", "tin_npi__provider", "tin_npi__medical_group")

@@ -160,8 +160,7 @@ def set_status_batch(
             action="euc.batch_set",
             obj=practice,
             summary=(
-                f"{year} exception status {status_label(status)} for "
-                f"{result.changed} TIN/NPI(s)"
+                f"{year} exception status {status_label(status)} for {result.changed} TIN/NPI(s)"
             ),
             year=year,
             status=status,

@@ -104,7 +104,9 @@ def status_edit(request: HttpRequest, year: int, public_id) -> HttpResponse:
     year = _year(request, year)
     tin_npi = get_owned(TinNpi.objects.with_related(), request, public_id)
     current = EucException.objects.filter(tin_npi=tin_npi, performance_year=year).first()
-    form = EditStatusForm(request.POST or None, initial={"status": current.status if current else ""})
+    form = EditStatusForm(
+        request.POST or None, initial={"status": current.status if current else ""}
+    )
     history = (
         EucExceptionChange.objects.for_practice(request.practice)
         .for_year(year)
@@ -195,4 +197,3 @@ def status_history(request: HttpRequest, year: int) -> HttpResponse:
     changes = EucExceptionChange.objects.for_practice(request.practice).for_year(year)
     ctx = {**_context(request, year), "page": paginate(request, changes.with_related())}
     return render(request, "exceptions/status_history.html", ctx)
-
