@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exceptions.deadline import default_year, deadline_for, recordable_years, window
+from exceptions.deadline import deadline_for, default_year, recordable_years, window
 from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
