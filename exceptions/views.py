@@ -14,6 +14,7 @@ from practices.permissions import practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
 
 from . import clock, services
+from .automatic import automatic_euc
 from .deadline import FIRST_MIPS_YEAR, default_year, local_today, recordable_years, window
 from .errors import ExceptionWindowClosed
 from .forms import BatchStatusForm, EditStatusForm, StatusFilterForm, practice_tin_npis
@@ -90,8 +91,10 @@ def status_list(request: HttpRequest, year: int | None = None) -> HttpResponse:
             )
     rows, sort = sorted_by(request, rows, SORTS, "clinician")
     page = paginate(request, rows)
+    automatic = automatic_euc([tn.pk for tn in page], year)
     for tn in page:
         tn.euc_label = status_label(tn.euc_status or "")
+        tn.automatic_euc = automatic.get(tn.pk)
     ctx = {**_context(request, year), "page": page, "sort": sort, "filters": filters}
     template = "exceptions/status_list.html"
     return render(request, f"{template}#status-table" if request.htmx else template, ctx)
@@ -113,7 +116,13 @@ def status_edit(request: HttpRequest, year: int, public_id) -> HttpResponse:
         .filter(tin_npi=tin_npi)
         .select_related("changed_by")
     )
-    ctx = {"tin_npi": tin_npi, "form": form, "current": current, "history": history}
+    ctx = {
+        "tin_npi": tin_npi,
+        "form": form,
+        "current": current,
+        "history": history,
+        "automatic": automatic_euc([tin_npi.pk], year).get(tin_npi.pk),
+    }
     template = "exceptions/status_edit.html"
     if request.method == "POST" and form.is_valid():
         try:

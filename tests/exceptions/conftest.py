@@ -63,3 +63,33 @@ def other_tin_npi(other_practice):
         provider=ProviderFactory(practice=other_practice, last_name="Bennett"),
         medical_group=group,
     )
+
+
+@pytest.fixture
+def qpp_euc():
+    """qpp_euc(tin_npi, year, categories, group_categories=()) stores a current eligibility
+    snapshot carrying QPP's EUC flags, as the daily sync would."""
+    from django.utils import timezone
+
+    from enrollment.eligibility.models import EligibilitySnapshot
+
+    def make(tin_npi, year, categories, group_categories=(), event_type="Natural Disaster"):
+        now = timezone.now()
+        return EligibilitySnapshot.objects.create(
+            practice=tin_npi.practice,
+            tin_npi=tin_npi,
+            year=year,
+            npi=tin_npi.provider.npi,
+            status="eligible_individual",
+            euc=bool(categories),
+            euc_categories=list(categories),
+            euc_event_type=event_type,
+            euc_sources=["auto-fema"],
+            group_euc=bool(group_categories),
+            group_euc_categories=list(group_categories),
+            content_hash=f"test-{tin_npi.pk}-{year}",
+            fetched_at=now,
+            first_seen_at=now,
+        )
+
+    return make

@@ -46,6 +46,25 @@ def test_list_shows_every_tin_npi_with_its_status(qm_client, practice, tin_npis,
     assert 'href="/exceptions/2025/batch/"' in body
 
 
+def test_qpp_automatic_euc_shows_beside_the_recorded_status(
+    qm_client, practice, tin_npis, qpp_euc, clock
+):
+    services.set_status(practice=practice, tin_npi=tin_npis[0], year=2025, status="pi", actor=None)
+    qpp_euc(tin_npis[0], 2025, ["quality", "ia", "cost"])
+    qpp_euc(tin_npis[1], 2025, [], group_categories=["quality", "pi", "ia", "cost"])
+    qpp_euc(tin_npis[2], 2024, ["quality"])  # another year: not shown
+    r = qm_client.get(LIST, {"sort": "clinician"})
+    rows = {tn.pk: tn.automatic_euc.label if tn.automatic_euc else None for tn in r.context["page"]}
+    assert rows[tin_npis[0].pk] == "Quality, IA, Cost"
+    assert rows[tin_npis[1].pk] == "group: Quality, PI, IA, Cost"
+    assert rows[tin_npis[2].pk] is None
+    assert b"automatic" in r.content
+    r = qm_client.get(edit_url(tin_npis[0]))
+    text = lxml.html.fromstring(r.content).text_content()
+    assert "Recorded: PI reporting exception obtained" in text
+    assert "Quality, IA, Cost automatic (Natural Disaster)" in " ".join(text.split())
+
+
 def test_default_url_shows_the_open_year(qm_client, tin_npis, clock):
     r = qm_client.get(reverse("exceptions:status-list"))
     assert r.status_code == 200 and r.context["year"] == 2025
@@ -76,14 +95,14 @@ def test_list_query_count_does_not_grow_with_rows(
     for tn in tin_npis[:2]:
         services.set_status(practice=practice, tin_npi=tn, year=2025, status="ia", actor=None)
     qm_client.get(LIST)  # warm the session
-    # session, user, memberships, role permissions, count, page rows
-    with django_assert_num_queries(6):
+    # session, user, memberships, role permissions, count, page rows, QPP snapshots
+    with django_assert_num_queries(7):
         qm_client.get(LIST)
     for _ in range(5):
         TinNpiFactory(
             provider=ProviderFactory(practice=practice), medical_group=tin_npis[0].medical_group
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         r = qm_client.get(LIST)
     assert len(r.context["page"]) == 9
 
