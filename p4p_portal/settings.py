@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "practices",
     "enrollment",
+    "enrollment.eligibility",
     "exceptions",
     "mips",
     "portals",
