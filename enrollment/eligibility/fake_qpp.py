@@ -369,6 +369,10 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # wsgiref writes headers and body separately; with Nagle and delayed ACKs that costs
+    # ~40 ms per response.
+    disable_nagle_algorithm = True
+
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
 
