@@ -369,6 +369,10 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # wsgiref writes headers and body separately; with Nagle and delayed ACKs that costs
+    # ~40 ms per response.
+    disable_nagle_algorithm = True
+
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
 
@@ -383,5 +387,7 @@ def make_fake_server(app: FakeQppApp, host: str = "127.0.0.1", port: int = 0) ->
 def serve(app: FakeQppApp, host: str = "127.0.0.1", port: int = 0) -> tuple[WSGIServer, str]:
     """Start serving in a daemon thread; returns the server and its base URL."""
     server = make_fake_server(app, host, port)
-    threading.Thread(target=server.serve_forever, daemon=True, name="fake-qpp").start()
+    threading.Thread(
+        target=server.serve_forever, args=(0.05,), daemon=True, name="fake-qpp"
+    ).start()
     return server, f"http://{host}:{server.server_port}"

@@ -164,6 +164,7 @@ def _sync(
     counts["tin_npis"] = len(tin_npis)
 
     npis = list(by_npi)
+    requests_before = client.requests_made
     unavailable = 0
     for start in range(0, len(npis), batch_size):
         chunk = npis[start : start + batch_size]
@@ -205,5 +206,5 @@ def _sync(
                 }
             )
             return RunStatus.FAILED
-    counts["requests"] = client.requests_made
+    counts["requests"] = client.requests_made - requests_before
     return RunStatus.SUCCEEDED
