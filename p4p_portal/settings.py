@@ -105,6 +105,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 # MIPS deadlines and the daily jobs are stated in US Eastern time.

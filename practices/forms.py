@@ -141,6 +141,9 @@ class ProviderNumberForm(forms.ModelForm):
 
 
 class MedicalGroupForm(forms.ModelForm):
+    # Wider than the stored 9 digits: people type dashes, which clean_tin strips.
+    tin = forms.CharField(label="TIN", max_length=11, help_text="9 digits; dashes are ignored.")
+
     class Meta:
         model = MedicalGroup
         fields = [
@@ -157,9 +160,6 @@ class MedicalGroupForm(forms.ModelForm):
     def __init__(self, *args, practice: Practice, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.practice = practice
-        self.fields["tin"].max_length = 11
-        self.fields["tin"].widget.attrs["maxlength"] = 11
-        self.fields["tin"].help_text = "9 digits; dashes are ignored."
 
     def clean_tin(self) -> str:
         return normalize_tin(self.cleaned_data["tin"])
@@ -199,6 +199,8 @@ class MedicalGroupForm(forms.ModelForm):
 
 
 class MedicareTinOverrideForm(forms.ModelForm):
+    overriding_tin = forms.CharField(label="Overriding TIN", max_length=11)
+
     class Meta:
         model = MedicareTinOverride
         fields = [
@@ -224,7 +226,6 @@ class MedicareTinOverrideForm(forms.ModelForm):
         self.practice = practice
         self.fields["medical_group"].queryset = MedicalGroup.objects.for_practice(practice)
         self.fields["provider"].queryset = Provider.objects.for_practice(practice)
-        self.fields["overriding_tin"].max_length = 11
 
     def clean_overriding_tin(self) -> str:
         tin = normalize_tin(self.cleaned_data["overriding_tin"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import (
@@ -115,7 +116,7 @@ def resolve_mips_tin(tin_npi: TinNpi, on: dt.date | None = None) -> TinResolutio
     overrides = (
         MedicareTinOverride.objects.filter(medical_group_id=tin_npi.medical_group_id)
         .in_effect(on)
-        .filter(provider_id__in=[tin_npi.provider_id, None])
+        .filter(Q(provider_id=tin_npi.provider_id) | Q(provider__isnull=True))
     )
     return _pick(tin_npi, list(overrides))
 
