@@ -81,9 +81,11 @@ def test_rotation_without_the_old_key_changes_nothing(practice):
 
 
 def test_a_malformed_key_is_a_configuration_error_that_hides_the_key(practice):
-    with override_settings(FIELD_ENCRYPTION_KEYS=["not-a-key"]):
-        with pytest.raises(ImproperlyConfigured) as exc:
-            PortalTaskFactory(issue__practice=practice)
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=["not-a-key"]),
+        pytest.raises(ImproperlyConfigured) as exc,
+    ):
+        PortalTaskFactory(issue__practice=practice)
     assert "not-a-key" not in str(exc.value)
 
 

@@ -148,7 +148,7 @@ def test_clinician_cannot_download(clinician_client):
 def test_query_count_is_constant(billing_client, rows, practice):
     with CaptureQueriesContext(connection) as few:
         billing_client.get(TASKS)
-    for n in range(10):
+    for _ in range(10):
         PortalTaskFactory(issue__practice=practice, medical_groups=[rows["north"]])
     with CaptureQueriesContext(connection) as many:
         billing_client.get(TASKS)
