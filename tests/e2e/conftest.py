@@ -29,6 +29,26 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _keep_serialized_contents(django_db_setup, django_db_blocker):
+    """Keep serialized_rollback working for every browser test, not only the first.
+
+    Django keeps the serialized database on the connection object, but connections are
+    context-local and a browser test can leave the next one with a fresh wrapper that has
+    no copy: the flushed tables (role groups!) were then never restored. Putting the
+    contents on the wrapper class makes every wrapper see them.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all(initialized_only=False):
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents is None:
+                # Only non-transactional tests ran so far: the database is as migrated.
+                contents = conn.creation.serialize_db_to_string()
+            type(conn)._test_serialized_contents = contents
+
+
 @pytest.fixture
 def login(live_server):
     """login(page, username) signs in through the real login form."""

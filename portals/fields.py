@@ -1,0 +1,57 @@
+"""EncryptedSecretField: a text column holding a Fernet token, a Secret in Python."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from . import crypto
+from .crypto import Secret
+
+
+class EncryptedSecretField(models.TextField):
+    """Stores `Secret`s encrypted (portals.crypto); empty values are stored as NULL.
+
+    Not editable: no ModelForm or admin form renders it, so a masked value can never be
+    posted back over the real one. Forms set it explicitly (a write-only field).
+    Tokens are randomised, so the column supports no lookups except isnull.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["null"] = True
+        kwargs["blank"] = True
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("null", "blank", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return None
+        return Secret(crypto.decrypt(value))
+
+    def to_python(self, value):
+        if value is None or isinstance(value, Secret):
+            return value
+        return Secret(str(value)) if value != "" else None
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        plaintext = value.reveal() if isinstance(value, Secret) else str(value)
+        if plaintext == "":
+            return None
+        return crypto.encrypt(plaintext)
+
+    def get_lookup(self, lookup_name):
+        # Comparing a randomised token would silently match nothing.
+        if lookup_name != "isnull":
+            return None
+        return super().get_lookup(lookup_name)
+
+    def value_to_string(self, obj):
+        # dumpdata would otherwise write the mask and lose the password on loaddata.
+        raise NotImplementedError("Portal passwords are not serialised; they stay encrypted.")

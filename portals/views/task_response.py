@@ -1,0 +1,101 @@
+"""The task page: Issue Response and Affected Unpostables tabs; revealing the password."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from practices.permissions import practice_permission_required
+from practices.views.common import get_owned
+
+from .. import services
+from ..errors import PortalError
+from ..forms import TaskResponseForm
+from .common import HUB_PERMISSION, tasks
+from .tasks import unpostables_of
+
+
+def _task(request: HttpRequest, public_id):
+    return get_owned(tasks(request).select_related("portal", "issue"), request, public_id)
+
+
+def _context(task, **extra) -> dict:
+    return {
+        "task": task,
+        "groups": task.medical_groups.order_by("created_at", "id"),
+        "notes": task.notes.all(),
+        **extra,
+    }
+
+
+@sensitive_post_parameters("password", "password_confirm")
+@practice_permission_required(HUB_PERMISSION)
+@require_http_methods(["GET", "POST"])
+@never_cache
+def task_response(request: HttpRequest, public_id) -> HttpResponse:
+    """Issue Response: Submit Response hands the task to our team; Cancel saves nothing."""
+    task = _task(request, public_id)
+    form = TaskResponseForm(request.POST or None, task=task)
+    if request.method == "POST" and task.assigned_to_practice and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_response(
+                task=task,
+                user=request.user,
+                comment=data["comment"],
+                need_assistance=data["need_assistance"],
+                username=data.get("username"),
+                password=data.get("password"),
+            )
+        except PortalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Task {task.number} submitted. Our team will review your response."
+            )
+            return redirect("portals:hub")
+    if request.method == "POST" and not task.assigned_to_practice:
+        form.add_error(None, "This task is no longer assigned to the practice.")
+    return render(
+        request,
+        "portals/task_response.html",
+        _context(task, form=form, tab="response"),
+        status=400 if form.errors else 200,
+    )
+
+
+@practice_permission_required(HUB_PERMISSION)
+@require_GET
+def task_unpostables(request: HttpRequest, public_id) -> HttpResponse:
+    task = _task(request, public_id)
+    rows, total = unpostables_of(task)
+    return render(
+        request,
+        "portals/task_unpostables.html",
+        _context(task, unpostables=rows, total=total, tab="unpostables"),
+    )
+
+
+@practice_permission_required(HUB_PERMISSION)
+@require_POST
+@never_cache
+def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
+    """Show the password once, on an explicit POST, and record it in the history."""
+    task = _task(request, public_id)
+    if not request.htmx:
+        # Without htmx the page itself is re-rendered with the password shown.
+        password = services.reveal_password(task=task, user=request.user)
+        form = TaskResponseForm(task=task)
+        return render(
+            request,
+            "portals/task_response.html",
+            _context(task, form=form, tab="response", revealed=password),
+        )
+    password = services.reveal_password(task=task, user=request.user)
+    return render(
+        request, "portals/task_response.html#password", {"task": task, "revealed": password}
+    )
