@@ -29,6 +29,11 @@ PLUMBING_LIBRARIES = {"QICoreCommon", "CumulativeMedicationDuration", "Supplemen
 OUT = Path(__file__).resolve().parent.parent / "mips" / "ecqm" / "data"
 
 
+# Codes fixed by a profile the PY2026 logic retrieves (not listed as direct-reference codes
+# in the measure metadata): US Core Pregnancy Status observation (CMS69 exclusion).
+PROFILE_CODES = {2026: [("http://loinc.org", "82810-3", "Pregnancy status")]}
+
+
 def derive_year(source: Path, year: int) -> dict:
     vs_dir, py = YEARS[year]
     result: dict[str, dict] = {}
@@ -54,6 +59,10 @@ def derive_year(source: Path, year: int) -> dict:
             pair = [drc["system"], drc["code"]]
             if pair not in entry["codes"]:
                 entry["codes"].append(pair)
+    for system, code, display in PROFILE_CODES.get(year, []):
+        result[f"DRC:{code}"] = {
+            "name": display, "version": "", "incomplete": False, "codes": [[system, code]]
+        }
     return dict(sorted(result.items()))
 
 

@@ -75,6 +75,16 @@ class Fact:
     def earliest_day(self):
         return self.start_day or self.end_day
 
+    @property
+    def has_value(self) -> bool:
+        """Observation.value is not null (quantity, code, boolean or string)."""
+        return (
+            self.value is not None
+            or bool(self.value_code)
+            or "value_boolean" in self.details
+            or "value_string" in self.details
+        )
+
     def reasons(self) -> list[tuple[str, str]]:
         listed = self.details.get("reasons")
         if listed:

@@ -24,13 +24,16 @@ ADULT_OUTPATIENT_2025 = (
     O.VIRTUAL_ENCOUNTER,
     O.TELEPHONE_VISITS,
 )
-ADULT_OUTPATIENT_2026 = (
+# CMS122v14 lists its own encounters (no Virtual Encounter, plus nutrition services).
+CMS122_ENCOUNTERS_2026 = (
     O.OFFICE_VISIT,
     O.ANNUAL_WELLNESS,
     O.PREVENTIVE_EST_18UP,
     O.PREVENTIVE_INIT_18UP,
     O.HOME_HEALTHCARE,
     O.TELEPHONE_VISITS,
+    O.NUTRITION_SERVICES,
+    *O.MNT_CODES,
 )
 
 SHARED_OIDS = {
@@ -65,8 +68,7 @@ def performed_encounters(
 
 
 def qualifying_encounters(p: PatientFacts, mp: Period, year: int) -> list[Fact]:
-    oids = ADULT_OUTPATIENT_2025 if year == 2025 else ADULT_OUTPATIENT_2026
-    return performed_encounters(p, mp, *oids)
+    return performed_encounters(p, mp, *ADULT_OUTPATIENT_2025)
 
 
 def prevalence(c: Fact) -> tuple[dt.date | None, dt.date | None, bool]:
@@ -234,9 +236,19 @@ def _date(text) -> dt.date | None:
     return dt.date.fromisoformat(str(text)[:10])
 
 
-def has_dementia_medication(p: PatientFacts, mp: Period) -> bool:
+def medication_requests(p: PatientFacts, year: int, *oids: str) -> list[Fact]:
+    """MedicationRequests of the value sets. The PY2025 logic matches the value set against
+    medicationCodeableConcept only: a request naming its drug by reference to a Medication
+    resource is not found (the PY2025 test deck documents this)."""
+    facts = p.facts(*oids, kind="medication_request")
+    if year == 2025:
+        facts = [f for f in facts if not f.details.get("via_reference")]
+    return facts
+
+
+def has_dementia_medication(p: PatientFacts, mp: Period, year: int) -> bool:
     window = mp.widened(years_before=1)
-    for r in p.facts(O.DEMENTIA_MEDICATIONS, kind="medication_request"):
+    for r in medication_requests(p, year, O.DEMENTIA_MEDICATIONS):
         if r.status != "active" or r.intent != "order" or r.negated:
             continue
         period = medication_request_period(r)
@@ -274,7 +286,7 @@ def frailty_exclusion(
         return True
     if over80_frailty_only and age > 80:
         return True
-    return has_advanced_illness(p, mp, year) or has_dementia_medication(p, mp)
+    return has_advanced_illness(p, mp, year) or has_dementia_medication(p, mp, year)
 
 
 def one_year_before(mp: Period) -> dt.date:

@@ -370,10 +370,14 @@ class _BundleParser:
 
     def medicationrequest(self, r: dict, where: str) -> list[dict]:
         codes = _codings(r.get("medicationCodeableConcept"))
+        via_reference = False
         if not codes and r.get("medicationReference"):
             medication = self.by_ref.get(r["medicationReference"].get("reference", ""), {})
             codes = _codings(medication.get("code"))
+            via_reference = True
         facts = self._request("medication_request", r, where, codes)
+        for fact in facts:
+            fact["details"]["via_reference"] = via_reference
         dispense = r.get("dispenseRequest") or {}
         supply = dispense.get("expectedSupplyDuration") or {}
         validity = dispense.get("validityPeriod") or {}

@@ -72,6 +72,4 @@ class CMS130(Measure):
 
 
 def _has_result(o) -> bool:
-    return o.value is not None or bool(o.value_code) or bool(
-        {"value_boolean", "value_string"} & o.details.keys()
-    )
+    return o.has_value

@@ -43,8 +43,6 @@ class CMS138(Measure):
 
     def evaluate(self, p: PatientFacts, mp: Period, year: int) -> Evaluation:
         qualifying_oids = QUALIFYING_VISITS
-        if year >= 2026:
-            qualifying_oids = tuple(o for o in QUALIFYING_VISITS if o != O.VIRTUAL_ENCOUNTER)
         age = L.age_at_start(p, mp)
         visits = L.performed_encounters(p, mp, *qualifying_oids)
         preventive = L.performed_encounters(p, mp, *PREVENTIVE_VISITS)
@@ -64,10 +62,13 @@ class CMS138(Measure):
         return Evaluation(groups, attribution_of(visits + preventive))
 
     def screening_status(self, p: PatientFacts, mp: Period, year: int) -> str:
+        # PY2025 reads screening assessments (category survey); PY2026 also US Core
+        # smoking-status observations (category social-history).
+        categories = {"survey"} if year < 2026 else {"survey", "social-history"}
         screenings = [
-            o for o in L.final_observations(p, O.TOBACCO_SCREENING) if mp.holds(
-                o.start_day, o.end_day or o.start_day
-            )
+            o
+            for o in L.final_observations(p, O.TOBACCO_SCREENING)
+            if categories & o.categories and mp.holds(o.start_day, o.end_day or o.start_day)
         ]
         if not screenings:
             return ""

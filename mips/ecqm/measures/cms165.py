@@ -97,7 +97,7 @@ class CMS165(Measure):
         if age >= 66 and L.has_frailty(p, mp, year):
             if age >= 81:
                 return True
-            if L.has_advanced_illness(p, mp, year) or L.has_dementia_medication(p, mp):
+            if L.has_advanced_illness(p, mp, year) or L.has_dementia_medication(p, mp, year):
                 return True
         return L.has_palliative_care(p, mp, year)
 

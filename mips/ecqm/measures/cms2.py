@@ -65,7 +65,7 @@ class CMS2(Measure):
             for o in p.facts(code, kind="observation")
             if o.status == "final"
             and not o.negated
-            and o.values()
+            and o.has_value
             and any(_within_14_days_before(o, e) for e in encounters)
         ]
 

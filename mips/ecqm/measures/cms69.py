@@ -27,7 +27,7 @@ class CMS69(Measure):
             O.REFERRALS_WEIGHT, O.FOLLOW_UP_BELOW_NORMAL_BMI, O.MEDS_ABOVE_NORMAL_BMI,
             O.MEDS_BELOW_NORMAL_BMI, O.OVERWEIGHT_OR_OBESE, O.UNDERWEIGHT, O.YES,
             O.DISCHARGE_HOSPICE_HOME, O.DISCHARGE_HOSPICE_FACILITY,
-        }  # fmt: skip
+        } | ({O.PREGNANCY_STATUS} if year >= 2026 else set())  # fmt: skip
 
     def evaluate(self, p: PatientFacts, mp: Period, year: int) -> Evaluation:
         encounters = [
@@ -43,16 +43,28 @@ class CMS69(Measure):
         denex = (
             L.has_hospice(p, mp, year)
             or L.has_palliative_care(p, mp, year)
-            or any(
-                c.clinical_status == "active" and L.condition_overlaps(c, mp)
-                for c in L.conditions(p, O.PREGNANCY_OR_RELATED, year=year)
-            )
+            or self.pregnant(p, mp, year)
         )
         numer = self.numerator(p, mp, year)
         denexcep = self.exception(p, year, encounters)
         return Evaluation(
             [cascade(ipp=True, denex=denex, numer=numer, denexcep=denexcep)],
             attribution_of(adult),
+        )
+
+    def pregnant(self, p: PatientFacts, mp: Period, year: int) -> bool:
+        if any(
+            c.clinical_status == "active" and L.condition_overlaps(c, mp)
+            for c in L.conditions(p, O.PREGNANCY_OR_RELATED, year=year)
+        ):
+            return True
+        if year < 2026:
+            return False
+        # PY2026 also reads a pregnancy-status observation whose answer is a pregnancy code.
+        vs = index(year)
+        return any(
+            vs.any_in(O.PREGNANCY_OR_RELATED, o.values()) and mp.holds(o.start_day, o.latest_day)
+            for o in L.final_observations(p, O.PREGNANCY_STATUS)
         )
 
     def numerator(self, p: PatientFacts, mp: Period, year: int) -> bool:
@@ -87,9 +99,11 @@ class CMS69(Measure):
             for c in conds:
                 if not (c.clinical_status in ACTIVE and _on_or_before(c.start_day, f.authored_day)):
                     continue
-                if above and {"problem-list-item", "health-concern"} & c.categories:
-                    return True
-                if not above and "health-concern" in c.categories and mp.contains(f.authored_day):
+                if year >= 2026 or (
+                    {"problem-list-item", "health-concern"} & c.categories
+                    if above
+                    else "health-concern" in c.categories and mp.contains(f.authored_day)
+                ):
                     return True
             return False
 
@@ -112,7 +126,7 @@ class CMS69(Measure):
                 if above:
                     return True
                 if (
-                    "health-concern" in c.categories
+                    (year >= 2026 or "health-concern" in c.categories)
                     and c.clinical_status in ACTIVE
                     and mp.holds(f.start_day, f.latest_day)
                 ):
