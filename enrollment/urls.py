@@ -1,5 +1,26 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from .views import cases, files, program_enrollment, terms
+
 app_name = "enrollment"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", program_enrollment.program_enrollment, name="program-enrollment"),
+    path("enroll/", program_enrollment.enroll, name="enroll"),
+    path("enroll-group/", program_enrollment.enroll_group, name="enroll-group"),
+    path("cases/", cases.case_list, name="case-list"),
+    path("cases/new/", cases.case_create, name="case-create"),
+    path("cases/<uuid:public_id>/", cases.case_detail, name="case-detail"),
+    path("cases/<uuid:public_id>/created/", cases.case_created, name="case-created"),
+    path("cases/<uuid:public_id>/comment/", cases.case_comment, name="case-comment"),
+    path("files/", files.file_list, name="files"),
+    path(
+        "files/additional-measures.csv",
+        files.additional_measures_csv,
+        name="additional-measures-csv",
+    ),
+    path("files/<uuid:public_id>/", files.file_download, name="file-download"),
+    path("terms/", terms.terms, name="terms"),
+]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "practices",
     "enrollment",
+    "enrollment.eligibility",
     "exceptions",
     "mips",
     "portals",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "practices.middleware.PracticeMiddleware",
+    "enrollment.middleware.TermsPromptMiddleware",
     # django-axes wants to be last so it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]

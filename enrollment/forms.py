@@ -1,0 +1,193 @@
+"""Validation for every enrollment page's GET filters and POSTs."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
+
+from practices.models import MedicalGroup, Practice, TinNpi
+
+from .models import CaseKind, CaseStatus, Level, Measure, Program, ProgramKind
+
+
+class TinNpiChoiceField(SafeModelChoiceField):
+    def label_from_instance(self, obj: TinNpi) -> str:
+        return f"{obj.provider} — {obj.medical_group.name} (NPI {obj.provider.npi or 'none'})"
+
+
+class TinNpiMultipleChoiceField(SafeModelMultipleChoiceField):
+    def label_from_instance(self, obj: TinNpi) -> str:
+        return f"{obj.provider} — {obj.medical_group.name}"
+
+
+def _tin_npis(practice: Practice):
+    return (
+        TinNpi.objects.for_practice(practice)
+        .active()
+        .with_related()
+        .order_by("provider__last_name", "provider__first_name", "medical_group__name")
+    )
+
+
+def _programs(year: int):
+    return Program.objects.for_year(year).active().order_by("kind", "name")
+
+
+class SelfEnrollForm(forms.Form):
+    """Program Enrollment page: enroll chosen TIN/NPIs as individuals."""
+
+    program = SafeModelChoiceField(queryset=Program.objects.none())
+    tin_npis = TinNpiMultipleChoiceField(
+        queryset=TinNpi.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Clinicians (TIN/NPI)",
+    )
+
+    def __init__(self, *args, practice: Practice, year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = _programs(year).exclude(kind=ProgramKind.MVP)
+        self.fields["tin_npis"].queryset = _tin_npis(practice)
+
+
+class GroupEnrollForm(forms.Form):
+    medical_group = SafeModelChoiceField(queryset=MedicalGroup.objects.none(), label="TIN")
+    program = SafeModelChoiceField(queryset=Program.objects.none(), label="Measure set")
+    level = forms.ChoiceField(
+        choices=[(Level.GROUP, Level.GROUP.label), (Level.BOTH, Level.BOTH.label)]
+    )
+
+    def __init__(self, *args, practice: Practice, year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["medical_group"].queryset = MedicalGroup.objects.for_practice(practice)
+        self.fields["program"].queryset = _programs(year).filter(
+            kind__in=[ProgramKind.MIPS_QUALITY, ProgramKind.MVP]
+        )
+
+
+MEASURE_SPLIT = re.compile(r"[\s,;]+")
+
+
+class CaseForm(forms.Form):
+    """One form for every case kind; `clean` keeps only what the kind uses and the
+    service applies the kind's rules."""
+
+    kind = forms.ChoiceField(
+        choices=[c for c in CaseKind.choices if c[0] != CaseKind.DISABLE_TERMS],
+        widget=forms.HiddenInput,
+    )
+    year = forms.TypedChoiceField(coerce=int, label="Performance year")
+    tin_npi = TinNpiChoiceField(
+        queryset=TinNpi.objects.none(), required=False, label="Provider (TIN/NPI)"
+    )
+    medical_group = SafeModelChoiceField(
+        queryset=MedicalGroup.objects.none(), required=False, label="Medical group (TIN)"
+    )
+    current_program = SafeModelChoiceField(
+        queryset=Program.objects.none(), required=False, label="Program currently enrolled in"
+    )
+    target_program = SafeModelChoiceField(
+        queryset=Program.objects.none(), required=False, label="Program to enroll in"
+    )
+    level = forms.ChoiceField(
+        choices=[("", "—"), (Level.GROUP, Level.GROUP.label), (Level.BOTH, Level.BOTH.label)],
+        required=False,
+        label="Reporting",
+    )
+    measure_ids = forms.CharField(
+        required=False,
+        label="Specific measures",
+        help_text="Measure ids to track, separated by commas, e.g. 001, 134, 236.",
+    )
+    period_start = forms.DateField(
+        required=False, label="Period from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        required=False, label="Period to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    # Fields each kind shows (and keeps).
+    KIND_FIELDS = {
+        CaseKind.ENROLL_PROVIDER: ("tin_npi", "current_program", "target_program", "measure_ids"),
+        CaseKind.CHANGE_PROGRAM: ("tin_npi", "current_program", "target_program", "measure_ids"),
+        CaseKind.GROUP_REPORTING: ("medical_group", "target_program", "level", "measure_ids"),
+        CaseKind.PI_180_DAY: ("tin_npi", "medical_group", "period_start", "period_end"),
+        CaseKind.UNENROLL: ("tin_npi", "medical_group", "current_program"),
+        CaseKind.NOT_FOR_ATTESTATION: ("tin_npi",),
+    }
+
+    def __init__(self, *args, practice: Practice, years: list[int], year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["year"].initial = year
+        self.fields["tin_npi"].queryset = _tin_npis(practice)
+        self.fields["medical_group"].queryset = MedicalGroup.objects.for_practice(practice)
+        programs = Program.objects.filter(year__in=years).active().order_by("-year", "kind", "name")
+        self.fields["current_program"].queryset = programs
+        self.fields["target_program"].queryset = programs
+
+    def kind_fields(self, kind: str):
+        names = self.KIND_FIELDS.get(kind, ())
+        return [self[name] for name in ("year", *names, "details")]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        keep = set(self.KIND_FIELDS.get(kind, ())) | {"kind", "year", "details"}
+        for name in list(data):
+            if name not in keep:
+                data[name] = None if name != "measure_ids" else ""
+        year = data.get("year")
+        ids = [i for i in MEASURE_SPLIT.split(data.get("measure_ids") or "") if i]
+        measures = list(Measure.objects.filter(year=year, measure_id__in=ids)) if ids else []
+        unknown = sorted(set(ids) - {m.measure_id for m in measures})
+        if unknown:
+            self.add_error("measure_ids", f"Not measures of {year}: {', '.join(unknown)}.")
+        data["measures"] = measures
+        return data
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StaffActionForm(forms.Form):
+    """Worklist: move a case, resolve it (applies the enrollment) or reject it."""
+
+    ACTIONS = [
+        (CaseStatus.IN_PROGRESS, "Mark in progress"),
+        (CaseStatus.WAITING_ON_PRACTICE, "Wait on practice"),
+        (CaseStatus.RESOLVED, "Resolve (apply the enrollment change)"),
+        (CaseStatus.REJECTED, "Reject"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Resolution or reason; required to reject.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == CaseStatus.REJECTED and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why the case is rejected.")
+        return data
+
+
+class WorklistFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("open", "Open"), ("", "All"), *CaseStatus.choices], required=False
+    )
+    kind = forms.ChoiceField(choices=[("", "All kinds"), *CaseKind.choices], required=False)
+    q = forms.CharField(required=False, label="Case number or practice")
+
+    def clean_q(self) -> str:
+        return (self.cleaned_data.get("q") or "").strip()
+
+
+def first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return ""

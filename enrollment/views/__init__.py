@@ -1,0 +1,1 @@
+"""Practice pages of enrollment: Program Enrollment, cases, Practice Files, terms."""
