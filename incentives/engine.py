@@ -55,7 +55,9 @@ def measure_counts(
         year=year,
         stratum=0,
         cms_id__in={cms for cms, _ in keys},
-    ).values_list("tin_npi_id", "cms_id", "group_index", "ipp", "denom", "denex", "numer", "denexcep")
+    ).values_list(
+        "tin_npi_id", "cms_id", "group_index", "ipp", "denom", "denex", "numer", "denexcep"
+    )
     result = {}
     for tin_npi_id, cms_id, group, ipp, denom, denex, numer, denexcep in rows:
         if (cms_id, group) in keys:

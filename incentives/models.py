@@ -181,7 +181,9 @@ class ProgramMeasure(models.Model):
     class Meta:
         ordering = ["program", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "code"], name="uniq_measure_code_per_program"),
+            models.UniqueConstraint(
+                fields=["program", "code"], name="uniq_measure_code_per_program"
+            ),
             models.CheckConstraint(
                 condition=~Q(benchmark_kind="fixed") | Q(benchmark_target__isnull=False),
                 name="fixed_benchmark_has_target",
@@ -205,7 +207,9 @@ class MeasureAssignment(models.Model):
     """Step 2: a measure crosswalked to a service area; the vital few are the chosen ones."""
 
     service_area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
-    measure = models.ForeignKey(ProgramMeasure, on_delete=models.CASCADE, related_name="assignments")
+    measure = models.ForeignKey(
+        ProgramMeasure, on_delete=models.CASCADE, related_name="assignments"
+    )
     is_vital_few = models.BooleanField("vital few", default=False)
 
     class Meta:
@@ -333,7 +337,10 @@ class PaymentModel(models.Model):
         "performance algorithm",
         max_length=30,
         choices=[
-            (Algorithm.IMPROVEMENT_OR_BENCHMARK.value, "Improve on the baseline OR hit the benchmark"),
+            (
+                Algorithm.IMPROVEMENT_OR_BENCHMARK.value,
+                "Improve on the baseline OR hit the benchmark",
+            ),
             (Algorithm.ATTAINMENT_IMPROVEMENT.value, "Attainment / improvement points"),
             (Algorithm.PARTICIPATION.value, "Pay for participation / reporting only"),
         ],
@@ -359,9 +366,7 @@ class PaymentModel(models.Model):
         default=Decimal("0"),
         validators=MONEY,
     )
-    weight_by_patients = models.BooleanField(
-        "weight points by attributed patients", default=False
-    )
+    weight_by_patients = models.BooleanField("weight points by attributed patients", default=False)
     cap_per_provider = models.DecimalField(
         "cap per provider and period",
         max_digits=12,
@@ -440,9 +445,7 @@ class Baseline(PracticeOwned):
 
     class Meta:
         ordering = ["measure", "tin_npi"]
-        constraints = [
-            models.UniqueConstraint(fields=["tin_npi", "measure"], name="uniq_baseline")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tin_npi", "measure"], name="uniq_baseline")]
 
     def __str__(self) -> str:
         return f"{self.measure.code} {self.tin_npi}: {self.value}"

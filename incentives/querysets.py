@@ -23,10 +23,7 @@ class ProgramQuerySet(models.QuerySet):
         """Programs with an active enrollment of the practice (any TIN/NPI or TIN)."""
         from enrollment.models import Enrollment
 
-        ids = (
-            Enrollment.objects.filter(practice=practice, status="active")
-            .values("program_id")
-        )
+        ids = Enrollment.objects.filter(practice=practice, status="active").values("program_id")
         return self.filter(program_id__in=ids)
 
     def offered_to(self, practice: Practice):

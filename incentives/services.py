@@ -396,9 +396,7 @@ def _inputs_document(rules: PaymentRules, phase: Phase, providers, by_key, year)
 
 
 @transaction.atomic
-def compute_payouts(
-    *, period: PaymentPeriod, actor=None, trigger: str = "manual"
-) -> PayoutRun:
+def compute_payouts(*, period: PaymentPeriod, actor=None, trigger: str = "manual") -> PayoutRun:
     """Compute and store a period's payouts with their inputs. Idempotent: when nothing
     changed since the period's current run, that run is returned as it is."""
     period = PaymentPeriod.objects.select_for_update().select_related("program").get(pk=period.pk)
@@ -506,4 +504,3 @@ def request_enrollment(
         )
     except EnrollmentError as exc:
         raise P4PError(exc.message, field=getattr(exc, "field", None)) from exc
-
