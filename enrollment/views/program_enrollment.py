@@ -63,8 +63,8 @@ def _page_context(request: HttpRequest, year: int, years: list[int]) -> dict:
     marked = do_not_reenroll_ids([tn.pk for tn in rows], year)
     for tn in rows:
         status = statuses.get(tn.pk, UNKNOWN)
-        tn.eligibility, tn.eligibility_class = STATUS_LABELS.get(status, (status, ""))
-        tn.eligibility_unknown = status == UNKNOWN
+        tn.qpp_label, tn.qpp_class = STATUS_LABELS.get(status, (status, ""))
+        tn.qpp_unknown = status == UNKNOWN
         tn.do_not_reenroll = tn.pk in marked
     groups = list(
         MedicalGroup.objects.for_practice(practice).prefetch_related(

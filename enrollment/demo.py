@@ -1,0 +1,129 @@
+"""Demo data for enrollment: the catalog, enrollments, a few open cases, operator-added
+measures, and a clinician (clinician@sevenhills.test, Dr. Okafor) who has not yet
+accepted the terms. Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from practices.demo import DemoContext
+from practices.models import TinNpi
+
+from . import services
+from .catalog import load_file, shipped_file, shipped_years
+from .models import CaseKind, CaseStatus, EnrollmentCase, Measure
+from .querysets import program_of_kind
+from .views.common import default_year
+
+DEMO_TAG = "[demo]"
+
+
+def _tin_npi(ctx: DemoContext, last: str, group: str) -> TinNpi:
+    return TinNpi.objects.get(
+        provider=ctx.providers[f"seven-hills:{last}"], medical_group=ctx.groups[group]
+    )
+
+
+def _case(ctx: DemoContext, key: str, **kwargs) -> EnrollmentCase:
+    practice = ctx.practices["seven-hills"]
+    details = f"{DEMO_TAG} {key}"
+    existing = EnrollmentCase.objects.filter(practice=practice, details=details).first()
+    if existing:
+        return existing
+    return services.open_case(
+        practice=practice, actor=ctx.users["quality@sevenhills.test"], details=details, **kwargs
+    )
+
+
+def seed(ctx: DemoContext) -> None:
+    loaded = []
+    for year in shipped_years():
+        if not Measure.objects.filter(year=year).exists():
+            load_file(year, shipped_file(year))
+            loaded.append(year)
+    year = default_year(shipped_years())
+    quality = program_of_kind(year, "mips_quality")
+    pi = program_of_kind(year, "mips_pi")
+    ia = program_of_kind(year, "mips_ia")
+    nfa = program_of_kind(year, "mips_quality_nfa")
+    qm = ctx.users["quality@sevenhills.test"]
+
+    measures = {
+        m.measure_id: m
+        for m in Measure.objects.filter(
+            year=year, measure_id__in=["001", "134", "236", "226", "317"]
+        )
+    }
+    enrolled = 0
+    for last, group, source in [
+        ("Okafor", "north", "self_serve"),
+        ("Okafor", "south", "auto"),
+        ("Whitfield", "north", "auto"),
+        ("Raman", "north", "auto"),
+        ("Kowalski", "north", "self_serve"),
+        ("Liu", "south", "auto"),
+        ("Haddad", "south", "auto"),
+    ]:
+        tn = _tin_npi(ctx, last, group)
+        picked = [measures[m] for m in ("001", "134", "236") if m in measures]
+        for program in (quality, pi, ia):
+            services.enroll_tin_npi(
+                tin_npi=tn,
+                program=program,
+                year=year,
+                source=source,
+                actor=qm,
+                measures=picked if program == quality else (),
+            )
+            enrolled += 1
+    services.enroll_tin_npi(
+        tin_npi=_tin_npi(ctx, "Schmidt", "south"),
+        program=nfa,
+        year=year,
+        source="self_serve",
+        actor=qm,
+    )
+    # The operator added measures to Dr. Whitfield's MIPS Quality (Practice Files CSV).
+    whitfield = _tin_npi(ctx, "Whitfield", "north").enrollments.get(
+        program=quality, status="active"
+    )
+    services.add_operator_measures(
+        enrollment=whitfield,
+        measures=[measures[m] for m in ("226", "317") if m in measures],
+        actor=ctx.users["staff@portal.test"],
+    )
+
+    _case(
+        ctx,
+        "enroll-nguyen",
+        kind=CaseKind.ENROLL_PROVIDER,
+        year=year,
+        tin_npi=_tin_npi(ctx, "Nguyen", "south"),
+        target_program=quality,
+    )
+    pi_case = _case(
+        ctx,
+        "pi-north",
+        kind=CaseKind.PI_180_DAY,
+        year=year,
+        tin_npi=_tin_npi(ctx, "Raman", "north"),
+        period_start=dt.date(year, 7, 1),
+        period_end=dt.date(year, 12, 31),
+    )
+    if pi_case.status == CaseStatus.NEW:
+        services.set_case_status(
+            case=pi_case, actor=ctx.users["staff@portal.test"], status=CaseStatus.IN_PROGRESS
+        )
+    _case(
+        ctx,
+        "unenroll-brooks",
+        kind=CaseKind.UNENROLL,
+        year=year,
+        tin_npi=_tin_npi(ctx, "Brooks", "north"),
+    )
+    catalog = f"loaded for {', '.join(map(str, loaded))}" if loaded else "present"
+    ctx.log.append(
+        f"enrollment: catalog {catalog}; "
+        f"{enrolled} enrollments in {year}; 3 open cases; Dr. Okafor "
+        "(clinician@sevenhills.test) has not accepted the terms yet"
+    )
