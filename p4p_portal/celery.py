@@ -30,7 +30,9 @@ def build_beat_schedule(job_times: dict[str, str]) -> dict[str, dict]:
 
 
 # Daily job name -> Celery task. Each task fans out one task per practice.
-DAILY_JOB_TASKS: dict[str, str] = {}
+DAILY_JOB_TASKS: dict[str, str] = {
+    "recalculate_ecqm": "mips.tasks.recalculate_ecqm",
+}
 
 
 def _configure_beat() -> None:
