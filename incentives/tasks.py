@@ -25,14 +25,14 @@ def compute_period_payouts(period_id: int, user_id: int | None = None, trigger: 
 def recalculate_open_periods():
     """Refresh the projections of every running program's open periods that have begun
     (a daily job: run after the eCQM recalculation)."""
-    import datetime as dt
+    from django.utils import timezone
 
     from .models import PaymentPeriod
 
     with scopes_disabled():
         ids = list(
             PaymentPeriod.objects.filter(
-                program__status="active", status="open", starts_on__lte=dt.date.today()
+                program__status="active", status="open", starts_on__lte=timezone.localdate()
             ).values_list("pk", flat=True)
         )
     for pk in ids:
