@@ -1,0 +1,36 @@
+"""The demo program: Q4 2025 closed with one provider paid by improvement, one by the
+benchmark and one paid nothing; seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+
+from incentives import demo
+from incentives.models import PayoutRun
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_program_and_closed_period(capsys):
+    call_command("seed_demo")
+    # Our part again (the whole demo is slow): nothing new is stored.
+    from practices import demo as practices_demo
+
+    demo.seed(practices_demo.seed())
+    capsys.readouterr()
+    call_command(
+        "compute_payouts", "--program", "demo-regional-p4p", "--period", "2025-Q4", "--json"
+    )
+    doc = json.loads(capsys.readouterr().out)
+    paths = {p["provider"].split(",")[0]: (p["earned"], p["path"]) for p in doc["payouts"]}
+    assert paths["Whitfield"] == (True, "improvement")
+    assert paths["Raman"] == (True, "benchmark")
+    assert paths["Kowalski"] == (False, None)
+    assert sum(D(p["amount"]) for p in doc["payouts"]) <= D(doc["pool"])
+    assert doc["final"] is True
+    # Seeding again and computing again reuse the stored final run.
+    assert PayoutRun.objects.filter(period__label="2025-Q4", is_final=True).count() == 1
