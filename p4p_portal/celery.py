@@ -31,6 +31,8 @@ def build_beat_schedule(job_times: dict[str, str]) -> dict[str, dict]:
 
 # Daily job name -> Celery task. Each task fans out one task per practice.
 DAILY_JOB_TASKS: dict[str, str] = {
+    "sync_qpp_eligibility": "enrollment.eligibility.tasks.sync_qpp_eligibility",
+    "auto_enroll_mips": "enrollment.eligibility.tasks.auto_enroll_mips",
     "recalculate_ecqm": "mips.tasks.recalculate_ecqm",
 }
 

@@ -41,3 +41,34 @@ def login(live_server):
         page.wait_for_load_state()
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def _role_grants(django_db_setup, django_db_blocker):
+    """The role groups and their permissions as the migrations left them."""
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        return {
+            g.name: list(g.permissions.values_list("content_type__app_label", "codename"))
+            for g in Group.objects.all()
+        }
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request, _role_grants):
+    """Put the role groups back before each browser test.
+
+    When non-transactional tests run first in the session, the groups made by data
+    migrations are missing after the first live_server test's flush even with
+    serialized_rollback (seen with pytest-django 4.14 / Django 5.2: permissions come
+    back, groups do not), so a second browser test would meet 403s."""
+    from django.contrib.auth.models import Group, Permission
+
+    request.getfixturevalue("_django_db_helper")
+    for name, perms in _role_grants.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in perms:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -170,14 +170,14 @@ def test_group_minimum_counts_only_eligible_clinicians(
 def test_case_checks_encounters_then_npi(practice, medical_group, programs, quality_manager):
     provider = ProviderFactory(practice=practice, can_create_encounters=False, npi="")
     tn = TinNpiFactory(provider=provider, medical_group=medical_group)
-    kwargs = dict(
-        practice=practice,
-        kind=CaseKind.ENROLL_PROVIDER,
-        year=YEAR,
-        actor=quality_manager,
-        tin_npi=tn,
-        target_program=programs["mips_quality"],
-    )
+    kwargs = {
+        "practice": practice,
+        "kind": CaseKind.ENROLL_PROVIDER,
+        "year": YEAR,
+        "actor": quality_manager,
+        "tin_npi": tn,
+        "target_program": programs["mips_quality"],
+    }
     with pytest.raises(EnrollmentError, match="cannot create encounters") as exc:
         services.open_case(**kwargs)
     assert "Providers" in exc.value.fix_page

@@ -3,8 +3,6 @@ the terms prompt."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 

@@ -1,0 +1,252 @@
+"""The one client for the QPP Eligibility API (public, v6), over a requests.Session.
+
+- Base URL from settings.QPP_API_BASE_URL; (connect, read) timeouts from QPP_API_TIMEOUT.
+- Retries with exponential backoff on connection errors, timeouts, 429 (honouring
+  Retry-After) and 5xx; a token-bucket rate limit shared by every request of a client.
+- `lookup_many` uses the batch endpoint `/api/eligibility/npis/{npi},{npi}?year=`, whose
+  answer shape CMS does not document: a `data` array of per-NPI objects is accepted, and
+  any NPI the answer does not cover (or every NPI, when the answer is unusable) is looked
+  up on its own with `/api/eligibility/npi/{npi}?year=`.
+- A 404 means "NPI unknown to QPP" (outcome "not_found"), not an error. A body that does
+  not parse is a "failed" lookup for that NPI with the reason; nothing here raises for one
+  bad NPI. Only `QppUnavailable` escapes, and only from `lookup_many` callers that ask.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import requests
+from django.conf import settings
+
+from .records import MalformedResponse, ProviderRecord, parse_provider, parse_single_body
+
+ACCEPT = "application/vnd.qpp.cms.gov.v6+json"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+Outcome = Literal["found", "not_found", "failed"]
+
+
+class QppUnavailable(Exception):
+    """QPP did not answer usefully after all retries (network down, persistent 5xx/429)."""
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    npi: str
+    outcome: Outcome
+    record: ProviderRecord | None = None
+    raw: Any = None  # the per-NPI object (or error body) as received
+    error: str = ""  # why a lookup failed, for the run's error list
+
+    @property
+    def found(self) -> bool:
+        return self.outcome == "found"
+
+
+class RateLimiter:
+    """Token bucket: at most `rate` requests per second on average, bursts up to `burst`."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.clock = clock
+        self.sleep = sleep
+        self._tokens = float(self.burst)
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if self.rate <= 0:  # 0 disables the limit (benchmarks against the local fake)
+            return
+        with self._lock:
+            now = self.clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens < 1:
+                wait = (1 - self._tokens) / self.rate
+                self.sleep(wait)
+                self._last = self.clock()
+                self._tokens = 0.0
+            else:
+                self._tokens -= 1
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _error_message(response: requests.Response) -> str:
+    try:
+        error = response.json().get("error") or {}
+        return f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
+    except (ValueError, AttributeError):
+        return response.text[:200]
+
+
+class QppEligibilityClient:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        timeout: tuple[float, float] | None = None,
+        max_retries: int | None = None,
+        backoff: float | None = None,
+        max_backoff: float = 60.0,
+        requests_per_second: float | None = None,
+        burst: int | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        def conf(name: str, default):
+            return getattr(settings, name, default)
+
+        self.base_url = (base_url or settings.QPP_API_BASE_URL).rstrip("/")
+        self.timeout = timeout or tuple(conf("QPP_API_TIMEOUT", (5, 30)))
+        self.max_retries = conf("QPP_API_MAX_RETRIES", 4) if max_retries is None else max_retries
+        self.backoff = conf("QPP_API_BACKOFF", 0.5) if backoff is None else backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+        rps = conf("QPP_API_REQUESTS_PER_SECOND", 4.0)
+        self.limiter = RateLimiter(
+            rps if requests_per_second is None else requests_per_second,
+            conf("QPP_API_BURST", 10) if burst is None else burst,
+            clock=clock,
+            sleep=sleep,
+        )
+        self.session = session or requests.Session()
+        self.session.headers.update({"Accept": ACCEPT, "User-Agent": "p4p-portal/eligibility"})
+        self.requests_made = 0
+
+    # -- transport -----------------------------------------------------------------
+
+    def _get(self, path: str, params: dict) -> requests.Response:
+        """GET with rate limit and retries; the last response (any status) or QppUnavailable."""
+        last_error = ""
+        for attempt in range(self.max_retries + 1):
+            self.limiter.acquire()
+            self.requests_made += 1
+            wait = None
+            try:
+                response = self.session.get(
+                    f"{self.base_url}{path}", params=params, timeout=self.timeout
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_error = f"{type(exc).__name__}: {exc}"[:300]
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                last_error = f"HTTP {response.status_code}"
+                wait = _retry_after(response) if response.status_code == 429 else None
+            if attempt == self.max_retries:
+                break
+            if wait is None:
+                wait = self.backoff * (2**attempt)
+            self.sleep(min(wait, self.max_backoff))
+        raise QppUnavailable(f"{path}: {last_error} after {self.max_retries + 1} attempts")
+
+    # -- lookups -------------------------------------------------------------------
+
+    def lookup(self, npi: str, year: int) -> LookupResult:
+        """One NPI; never raises except QppUnavailable (retries exhausted)."""
+        response = self._get(f"/api/eligibility/npi/{npi}", {"year": year})
+        if response.status_code == 404:
+            return LookupResult(npi, "not_found", raw=_json_or_text(response))
+        if response.status_code != 200:
+            return LookupResult(
+                npi,
+                "failed",
+                raw=_json_or_text(response),
+                error=f"HTTP {response.status_code} {_error_message(response)}".strip(),
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            return LookupResult(npi, "failed", raw=response.text[:2000], error="body is not JSON")
+        try:
+            record = parse_single_body(body)
+        except MalformedResponse as exc:
+            return LookupResult(npi, "failed", raw=body, error=f"malformed response: {exc}")
+        if record.npi != npi:
+            return LookupResult(
+                npi, "failed", raw=body, error=f"answer is for NPI {record.npi}, not {npi}"
+            )
+        return LookupResult(npi, "found", record=record, raw=body.get("data"))
+
+    def lookup_batch(self, npis: list[str], year: int) -> dict[str, LookupResult]:
+        """Several NPIs with one batch request plus single lookups for what it misses."""
+        results: dict[str, LookupResult] = {}
+        wanted = set(npis)
+        if len(npis) > 1:
+            response = self._get(f"/api/eligibility/npis/{','.join(npis)}", {"year": year})
+            items = _batch_items(response)
+            for i, item in enumerate(items or ()):
+                npi = item.get("npi") if isinstance(item, dict) else None
+                if npi not in wanted or npi in results:
+                    continue
+                try:
+                    results[npi] = LookupResult(
+                        npi, "found", record=parse_provider(item, f"data[{i}]"), raw=item
+                    )
+                except MalformedResponse as exc:
+                    results[npi] = LookupResult(
+                        npi, "failed", raw=item, error=f"malformed response: {exc}"
+                    )
+        for npi in npis:
+            if npi not in results:
+                results[npi] = self.lookup(npi, year)
+        return results
+
+    def lookup_many(
+        self, npis: Iterable[str], year: int, *, batch_size: int = 50
+    ) -> dict[str, LookupResult]:
+        npis = list(dict.fromkeys(npis))
+        results: dict[str, LookupResult] = {}
+        for start in range(0, len(npis), batch_size):
+            results.update(self.lookup_batch(npis[start : start + batch_size], year))
+        return results
+
+
+def _json_or_text(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:2000]
+
+
+def _batch_items(response: requests.Response) -> list | None:
+    """The `data` array of a batch answer, or None when the answer is unusable."""
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict):  # a one-NPI answer in the single-lookup shape
+        data = [data]
+    return data if isinstance(data, list) else None

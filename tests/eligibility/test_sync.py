@@ -1,0 +1,264 @@
+"""The sync end to end against the fake QPP server over real HTTP, history, lock, resume."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from enrollment.eligibility import tasks
+from enrollment.eligibility.fake_qpp import clinicians_from_db
+from enrollment.eligibility.models import EligibilityRun, EligibilitySnapshot
+from enrollment.eligibility.qpp_client import LookupResult, QppEligibilityClient, QppUnavailable
+from enrollment.eligibility.queries import eligibility_details, latest_statuses
+from enrollment.eligibility.report import report_rows
+from enrollment.eligibility.runs import RunLocked, lock_key, start_run
+from enrollment.eligibility.sync import sync_practice
+from tests.factories import ProviderFactory, TinNpiFactory
+
+from .factories import clinician_in, seven_hills_group
+
+pytestmark = pytest.mark.django_db
+YEAR = 2026
+
+EXPECTED = {
+    "Okafor": ("eligible_individual", ""),
+    "Kowalski": ("not_eligible", ""),
+    "Raman": ("opt_in_eligible", ""),
+    "Brooks": ("opted_in", ""),
+    "Marquez": ("eligible_group_only", ""),
+    "Schmidt": ("unknown", "npi_unknown"),
+    "Nguyen": ("not_eligible", ""),
+    "Fischer": ("not_eligible", ""),
+    "Haddad": ("eligible_individual", "address_mismatch"),
+    "Castillo": ("unknown", "tin_not_matched"),
+}
+
+
+@pytest.fixture
+def group(practice):
+    return seven_hills_group(practice)
+
+
+@pytest.fixture
+def clinicians(group):
+    return {name: clinician_in(group, name) for name in EXPECTED}
+
+
+@pytest.fixture
+def qpp(fake_qpp, clinicians):
+    app, url = fake_qpp()
+    return app, QppEligibilityClient(url, requests_per_second=0)
+
+
+def _current(tin_npi):
+    return EligibilitySnapshot.objects.get(tin_npi=tin_npi, year=YEAR, is_current=True)
+
+
+def test_sync_end_to_end_over_http(practice, clinicians, qpp):
+    app, client = qpp
+    run = sync_practice(practice=practice, year=YEAR, client=client, batch_size=4)
+    assert run.status == "succeeded"
+    for name, (status, mismatch) in EXPECTED.items():
+        snap = _current(clinicians[name])
+        assert (snap.status, snap.mismatch_kind) == (status, mismatch), name
+    assert run.counts["found"] == 9 and run.counts["not_found"] == 1
+    assert run.counts["created"] == 10
+    # 3 batch requests plus a single lookup for the NPI the batch answer left out.
+    assert app.requests == 4
+
+    kowalski = _current(clinicians["Kowalski"])
+    assert kowalski.low_volume and kowalski.low_volume_reasons == ["BOTH"]
+    assert kowalski.reasons == ["low_volume"]
+    assert _current(clinicians["Nguyen"]).reasons == ["qp"]
+    assert _current(clinicians["Nguyen"]).advanced_apm
+    assert _current(clinicians["Fischer"]).reasons == ["newly_enrolled"]
+    assert _current(clinicians["Okafor"]).raw_response["npi"] == clinicians["Okafor"].npi
+
+
+def test_display_data_in_words(practice, clinicians, qpp, django_assert_num_queries):
+    sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    ids = [tn.pk for tn in clinicians.values()]
+    with django_assert_num_queries(1):
+        statuses = latest_statuses(ids, YEAR)
+    assert clinicians["Schmidt"].pk not in statuses  # unknown is absent
+    assert statuses[clinicians["Okafor"].pk] == "eligible_individual"
+    with django_assert_num_queries(1):
+        details = eligibility_details(ids, YEAR)
+    k = details[clinicians["Kowalski"].pk]
+    assert k.status_label == "Not eligible"
+    assert k.reasons == [
+        "Below the low-volume threshold (at or under $90,000 in Part B allowed charges "
+        "and 200 Part B patients)"
+    ]
+    s = details[clinicians["Schmidt"].pk]
+    assert s.has_alert and s.mismatch.kind == "npi_unknown" and "NPI" in s.mismatch.fix
+    assert s.reasons == ["NPI unknown to QPP"]
+    h = details[clinicians["Haddad"].pk]
+    assert (
+        h.status_label == "Eligible Individual Clinician" and h.mismatch.kind == "address_mismatch"
+    )
+
+
+def test_report_command_json(practice, clinicians, qpp, capsys):
+    sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    call_command("eligibility_report", "--practice", "seven-hills", "--year", str(YEAR), "--json")
+    rows = json.loads(capsys.readouterr().out)
+    by_npi = {r["npi"]: r for r in rows}
+    castillo = by_npi[clinicians["Castillo"].npi]
+    assert castillo["status"] == "unknown"
+    assert castillo["mismatch"]["kind"] == "tin_not_matched" and castillo["mismatch"]["detail"]
+    okafor = by_npi[clinicians["Okafor"].npi]
+    assert okafor["mismatch"] is None and okafor["reasons"] == []
+    assert okafor["tin"] == "461234567" and okafor["fetched_at"]
+    assert {"small_practice", "rural", "hpsa"} <= set(okafor)
+
+
+def test_report_rows_before_any_sync_are_unknown(practice, clinicians):
+    rows = report_rows(practice, YEAR)
+    assert {r["status"] for r in rows} == {"unknown"}
+    assert all(r["fetched_at"] is None for r in rows)
+
+
+def test_second_sync_changes_nothing(practice, clinicians, qpp):
+    sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    first = dict(EligibilitySnapshot.objects.values_list("pk", "content_hash"))
+    run = sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    assert dict(EligibilitySnapshot.objects.values_list("pk", "content_hash")) == first
+    assert run.counts["unchanged"] == 10 and run.counts.get("created", 0) == 0
+
+
+def test_a_changed_answer_is_kept_as_history(practice, clinicians, fake_qpp):
+    _, url = fake_qpp()
+    sync_practice(
+        practice=practice, year=YEAR, client=QppEligibilityClient(url, requests_per_second=0)
+    )
+    raman = clinicians["Raman"]
+    # QPP's next run: Dr. Raman now opted in.
+    changed = [
+        dataclasses.replace(c, scenario="opted_in") if c.npi == raman.npi else c
+        for c in clinicians_from_db()
+    ]
+    _, url2 = fake_qpp(changed)
+    run = sync_practice(
+        practice=practice, year=YEAR, client=QppEligibilityClient(url2, requests_per_second=0)
+    )
+    assert run.counts["changed"] == 1 and run.counts["unchanged"] == 9
+    history = EligibilitySnapshot.objects.filter(tin_npi=raman).order_by("first_seen_at", "pk")
+    assert [(s.status, s.is_current) for s in history] == [
+        ("opt_in_eligible", False),
+        ("opted_in", True),
+    ]
+
+
+def test_a_failed_lookup_keeps_the_previous_snapshot(practice, clinicians, qpp):
+    sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    before = _current(clinicians["Okafor"])
+
+    class Broken(QppEligibilityClient):
+        def lookup_batch(self, npis, year):
+            return {
+                n: LookupResult(n, "failed", error="malformed response: data.npi") for n in npis
+            }
+
+    run = sync_practice(practice=practice, year=YEAR, client=Broken("http://unused"))
+    assert run.status == "succeeded" and run.counts["failed"] == 10
+    assert run.errors[0]["reason"] == "malformed response: data.npi"
+    assert _current(clinicians["Okafor"]).pk == before.pk
+
+
+def test_qpp_unavailable_stops_the_run(practice, group):
+    for n in range(4):
+        clinician_in(group, f"Doe{n}")
+
+    class Down(QppEligibilityClient):
+        def lookup_batch(self, npis, year):
+            raise QppUnavailable("HTTP 503 after 5 attempts")
+
+    run = sync_practice(practice=practice, year=YEAR, client=Down("http://unused"), batch_size=1)
+    assert run.status == "failed"
+    assert run.counts["failed"] == 3  # stopped after three unanswered batches
+    assert "next run completes the rest" in run.errors[-1]["reason"]
+
+
+def test_the_lock_prevents_overlapping_runs(practice, clinicians, qpp):
+    start_run(kind="sync_qpp_eligibility", practice=practice, year=YEAR, trigger="celery")
+    with pytest.raises(RunLocked):
+        sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    # Another year or another job is not blocked.
+    assert sync_practice(practice=practice, year=YEAR - 1, client=qpp[1]).status == "succeeded"
+
+
+def test_a_stale_lock_is_taken_over(practice, clinicians, qpp):
+    dead = start_run(kind="sync_qpp_eligibility", practice=practice, year=YEAR, trigger="celery")
+    EligibilityRun.objects.filter(pk=dead.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    run = sync_practice(practice=practice, year=YEAR, client=qpp[1])
+    assert run.status == "succeeded"
+    dead.refresh_from_db()
+    assert dead.status == "abandoned"
+    assert run.resumed_from_id is None or run.resumed_from_id == dead.pk
+
+
+def test_a_run_that_dies_halfway_is_completed_by_the_next(practice, clinicians, qpp):
+    class Dies(QppEligibilityClient):
+        calls = 0
+
+        def lookup_batch(self, npis, year):
+            Dies.calls += 1
+            if Dies.calls > 2:
+                raise RuntimeError("worker killed")
+            return super().lookup_batch(npis, year)
+
+    url = qpp[1].base_url
+    with pytest.raises(RuntimeError):
+        sync_practice(
+            practice=practice, year=YEAR, client=Dies(url, requests_per_second=0), batch_size=3
+        )
+    failed = EligibilityRun.objects.get(status="failed")
+    assert EligibilitySnapshot.objects.count() == 6  # two whole batches, nothing half-written
+    assert EligibilitySnapshot.objects.filter(is_current=True).count() == 6
+
+    run = sync_practice(practice=practice, year=YEAR, client=qpp[1], batch_size=3)
+    assert run.resumed_from_id == failed.pk
+    assert run.counts["resumed_skipped"] == 6 and run.counts["tin_npis"] == 4
+    assert EligibilitySnapshot.objects.filter(is_current=True).count() == 10
+
+
+def test_inactive_and_npi_less_tin_npis(practice, group, fake_qpp):
+    TinNpiFactory(provider=ProviderFactory(practice=practice, npi=""), medical_group=group)
+    gone = clinician_in(group, "Okafor")
+    gone.is_active = False
+    gone.save()
+    _, url = fake_qpp()
+    run = sync_practice(
+        practice=practice, year=YEAR, client=QppEligibilityClient(url, requests_per_second=0)
+    )
+    assert run.counts["no_npi"] == 1 and run.counts["tin_npis"] == 1
+    assert not EligibilitySnapshot.objects.exists()
+
+
+def test_sync_command_and_task(practice, clinicians, fake_qpp, settings, capsys):
+    _, url = fake_qpp()
+    settings.QPP_API_BASE_URL = url
+    call_command("sync_qpp_eligibility", "--year", str(YEAR), "--practice", "seven-hills")
+    assert "seven-hills 2026: succeeded" in capsys.readouterr().out
+    # The beat task fans out per practice (eager in tests) and uses the current year.
+    assert tasks.sync_qpp_eligibility.delay().get() == 1
+    year = timezone.localdate().year
+    assert EligibilityRun.objects.filter(year=year, trigger="celery", status="succeeded").exists()
+
+
+def test_lock_keys_are_per_job_practice_and_year(practice, other_practice):
+    keys = {
+        lock_key("sync_qpp_eligibility", practice, 2026),
+        lock_key("sync_qpp_eligibility", other_practice, 2026),
+        lock_key("sync_qpp_eligibility", practice, 2025),
+        lock_key("auto_enroll_mips", practice, 2026),
+    }
+    assert len(keys) == 4
