@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from practices.models import MedicalGroup, Practice, TinNpi
@@ -24,35 +25,50 @@ POPULATIONS = ("ipp", "denom", "denex", "numer", "denexcep")
 LABELS = {"ipp": "IPP", "denom": "DENOM", "denex": "DENEX", "numer": "NUMER", "denexcep": "DENEXCEP"}
 
 
+POPULATION_COLUMNS = (
+    "practice_id", "year", "cms_id", "group_index", "stratum", "patient_id", *POPULATIONS
+)  # fmt: skip
+ATTRIBUTION_COLUMNS = ("practice_id", "year", "cms_id", "patient_id", "tin", "npi")
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert many result rows: PostgreSQL COPY (one statement whatever the size), else
+    bulk_create (the embedded SQLite mode)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    model.objects.bulk_create(
+        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+    )
+
+
 def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> None:
     practice_id, year = run.practice_id, run.year
     cms_ids = list(outcomes)
     for model in (PatientPopulation, MeasureAttribution, MeasureResult):
         model.objects.filter(practice_id=practice_id, year=year, cms_id__in=cms_ids).delete()
-    populations: list[PatientPopulation] = []
-    attributions: list[MeasureAttribution] = []
+    populations: list[tuple] = []
+    attributions: list[tuple] = []
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for cms_id, evaluations in outcomes.items():
         measure = get_measure(cms_id)
         for patient_id, evaluation in evaluations.items():
             entities = set(evaluation.attribution) | {(tin, "") for tin, _ in evaluation.attribution}
             for tin, npi in evaluation.attribution:
-                attributions.append(
-                    MeasureAttribution(
-                        practice_id=practice_id, year=year, cms_id=cms_id,
-                        patient_id=patient_id, tin=tin, npi=npi,
-                    )
-                )  # fmt: skip
+                attributions.append((practice_id, year, cms_id, patient_id, tin, npi))
             for index, pops in enumerate(evaluation.groups):
                 if not pops.ipp:
                     continue
                 populations.append(
-                    PatientPopulation(
-                        practice_id=practice_id, year=year, cms_id=cms_id, group_index=index,
-                        stratum=pops.stratum, patient_id=patient_id, ipp=pops.ipp,
-                        denom=pops.denom, denex=pops.denex, numer=pops.numer,
-                        denexcep=pops.denexcep,
-                    )
+                    (practice_id, year, cms_id, index, pops.stratum, patient_id, pops.ipp,
+                     pops.denom, pops.denex, pops.numer, pops.denexcep)
                 )  # fmt: skip
                 flags = [int(getattr(pops, name)) for name in POPULATIONS]
                 strata = (0, pops.stratum) if measure.stratified and pops.stratum else (0,)
@@ -63,8 +79,8 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
                         row = counts[(cms_id, index, stratum, tin, npi)]
                         for i, flag in enumerate(flags):
                             row[i] += flag
-    PatientPopulation.objects.bulk_create(populations, batch_size=5000)
-    MeasureAttribution.objects.bulk_create(attributions, batch_size=5000)
+    _insert(PatientPopulation, POPULATION_COLUMNS, populations)
+    _insert(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
     tin_npis = {
         (t.medical_group.tin, t.provider.npi): t.pk
         for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
