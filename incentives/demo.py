@@ -1,9 +1,11 @@
 """Demo: the regional program `demo-regional-p4p` (Ohio, 2025) designed along the seven
 steps, with eCQM results for 2024 (baseline) and 2025, and the closed period 2025-Q4 in
-which Whitfield earns by improvement, Raman by the benchmark and Kowalski earns nothing.
+which Kowalski earns by improvement, Brooks by the benchmark and Marquez earns nothing.
+Dr. Okafor takes part with whatever the eCQM engine computed from the mips demo patients.
 
-Idempotent. The eCQM results are written as a demo run (trigger "p4p-demo") only where
-the engine has no result of its own for the TIN/NPI and measure.
+Idempotent. The eCQM results of the three designed providers are written as a demo run
+(trigger "p4p-demo") only where the engine has no result of its own; the engine's nightly
+recalculation may replace them, which leaves the closed 2025-Q4 as it is (final).
 """
 
 from __future__ import annotations
@@ -40,14 +42,14 @@ MEASURES = {
 # provider: {measure: ((2024 numerator, denominator), (2025 numerator, denominator))}
 RESULTS = {
     # BP 58 % -> 65 %: improved by 7 points (>= 5); A1C 40 % -> 36 %: only 4 points better.
-    "Whitfield": {"BP": ((29, 50), (39, 60)), "A1C": ((20, 50), (18, 50))},
+    "Kowalski": {"BP": ((29, 50), (39, 60)), "A1C": ((20, 50), (18, 50))},
     # BP 85 % and A1C 15 % (lower is better): both at the benchmark.
-    "Raman": {"BP": ((40, 50), (51, 60)), "A1C": ((10, 50), (9, 60))},
-    # No change on BP, A1C worse: earns nothing.
-    "Kowalski": {"BP": ((30, 50), (30, 50)), "A1C": ((20, 50), (21, 50))},
-    # Only 8 BP patients (minimum 10) and no A1C data: the monitoring shows it.
-    "Marquez": {"BP": ((5, 8), (7, 8))},
+    "Brooks": {"BP": ((40, 50), (51, 60)), "A1C": ((10, 50), (9, 60))},
+    # Only 8 BP patients (minimum 10: the monitoring shows it), A1C worse: earns nothing.
+    "Marquez": {"BP": ((5, 8), (7, 8)), "A1C": ((20, 50), (21, 50))},
 }
+# Takes part with the engine's own results (mips demo), without a baseline.
+ENGINE_ONLY = ["Okafor"]
 
 
 def seed(ctx) -> None:
@@ -76,7 +78,8 @@ def seed(ctx) -> None:
     measures = _measures(p4p, program)
     _design(p4p, measures)
     tin_npis = {
-        last: north.tin_npis.get(provider=ctx.providers[f"seven-hills:{last}"]) for last in RESULTS
+        last: north.tin_npis.get(provider=ctx.providers[f"seven-hills:{last}"])
+        for last in [*RESULTS, *ENGINE_ONLY]
     }
     for tin_npi in tin_npis.values():
         enroll_tin_npi(tin_npi=tin_npi, program=program, year=2025, source="operator")

@@ -398,8 +398,11 @@ def _inputs_document(rules: PaymentRules, phase: Phase, providers, by_key, year)
 @transaction.atomic
 def compute_payouts(*, period: PaymentPeriod, actor=None, trigger: str = "manual") -> PayoutRun:
     """Compute and store a period's payouts with their inputs. Idempotent: when nothing
-    changed since the period's current run, that run is returned as it is."""
+    changed since the period's current run, that run is returned as it is. A closed
+    period is final: its stored final run is returned, whatever the data do later."""
     period = PaymentPeriod.objects.select_for_update().select_related("program").get(pk=period.pk)
+    if period.is_closed and period.current_run and period.current_run.is_final:
+        return period.current_run
     rules, phase, measures = payment_rules(period)
     providers, by_key, year = gather_inputs(period, measures)
     inputs = _inputs_document(rules, phase, providers, by_key, year)

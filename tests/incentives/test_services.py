@@ -283,6 +283,11 @@ def test_closing_a_period_stores_a_final_run(regional):
     assert period.is_closed and period.current_run == final
     with pytest.raises(P4PError, match="already closed"):
         services.close_period(period=period)
+    # Data arriving later never changes a closed period's statement.
+    from mips.models import MeasureResult
+
+    MeasureResult.objects.filter(tin_npi=regional.tn["stuck"], year=2025).update(numer=49)
+    assert services.compute_payouts(period=period).pk == final.pk
 
 
 def test_compute_payouts_command_prints_json(regional, capsys):

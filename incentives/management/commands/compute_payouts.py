@@ -14,7 +14,10 @@ from incentives.statements import run_document
 
 
 class Command(BaseCommand):
-    help = "Compute and store a P4P program's payouts for a period, e.g. --period 2025-Q4."
+    help = (
+        "Compute and store a P4P program's payouts for a period, e.g. --period 2025-Q4 "
+        "(a closed period prints its stored final payouts)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--program", required=True, help="P4P program slug")
