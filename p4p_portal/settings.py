@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "exceptions",
     "mips",
     "portals",
+    "incentives",
 ]
 
 MIDDLEWARE = [

@@ -24,4 +24,5 @@ urlpatterns = [
     path("exceptions/", include("exceptions.urls")),
     path("mips/", include("mips.urls")),
     path("portals/", include("portals.urls")),
+    path("incentives/", include("incentives.urls")),
 ]
