@@ -75,7 +75,11 @@ def _as_utf8(raw: bytes, name: str) -> bytes:
 
 
 def parse_xml(
-    raw: bytes, *, name: str = "file", max_bytes: int = MAX_FILE_BYTES, max_elements: int = MAX_ELEMENTS
+    raw: bytes,
+    *,
+    name: str = "file",
+    max_bytes: int = MAX_FILE_BYTES,
+    max_elements: int = MAX_ELEMENTS,
 ) -> etree._ElementTree:
     """Parse one untrusted XML document and return its tree, or raise UnsafeXmlError."""
     if len(raw) > max_bytes:
@@ -165,7 +169,9 @@ def expand_upload(
                 )
             content = _read_member(archive, info, max_file_bytes, name)
             if len(content) > max_ratio * max(info.compress_size, 1) + 1024:
-                raise UnsafeXmlError(f"{name}: {member} expands far beyond its size (possible zip bomb)")
+                raise UnsafeXmlError(
+                    f"{name}: {member} expands far beyond its size (possible zip bomb)"
+                )
             total += len(content)
             if total > max_total_bytes:
                 raise UnsafeXmlError(
