@@ -20,7 +20,8 @@ class QdmType:
     name: str  # QDM datatype
     kind: str  # ClinicalFact.kind
     status: str  # the FHIR status the element stands for
-    element: str  # CDA element: encounter / observation / procedure / act / substanceAdministration / supply
+    # CDA element: encounter / observation / procedure / act / substanceAdministration / supply
+    element: str
     mood: str = "EVN"
     intent: str = ""
     category: str = ""
@@ -28,25 +29,151 @@ class QdmType:
 
 
 QDM_TYPES: tuple[QdmType, ...] = (
-    QdmType("2.16.840.1.113883.10.20.24.3.23", "Encounter, Performed", "encounter", "finished", "encounter"),
-    QdmType("2.16.840.1.113883.10.20.24.3.135", "Diagnosis", "condition", "", "observation", code_in_value=True),
-    QdmType("2.16.840.1.113883.10.20.24.3.136", "Symptom", "observation", "final", "observation", code_in_value=True),
-    QdmType("2.16.840.1.113883.10.20.24.3.64", "Procedure, Performed", "procedure", "completed", "procedure"),
-    QdmType("2.16.840.1.113883.10.20.24.3.32", "Intervention, Performed", "procedure", "completed", "act"),
-    QdmType("2.16.840.1.113883.10.20.24.3.38", "Laboratory Test, Performed", "observation", "final", "observation", category="laboratory"),
-    QdmType("2.16.840.1.113883.10.20.24.3.59", "Physical Exam, Performed", "observation", "final", "observation", category="exam"),
-    QdmType("2.16.840.1.113883.10.20.24.3.144", "Assessment, Performed", "observation", "final", "observation", category="survey"),
-    QdmType("2.16.840.1.113883.10.20.24.3.18", "Diagnostic Study, Performed", "observation", "final", "observation", category="imaging"),
-    QdmType("2.16.840.1.113883.10.20.24.3.47", "Medication, Order", "medication_request", "active", "substanceAdministration", mood="RQO", intent="order"),
-    QdmType("2.16.840.1.113883.10.20.24.3.41", "Medication, Active", "medication_active", "active", "substanceAdministration"),
-    QdmType("2.16.840.1.113883.10.20.24.3.140", "Immunization, Administered", "immunization", "completed", "substanceAdministration"),
-    QdmType("2.16.840.1.113883.10.20.24.3.31", "Intervention, Order", "service_request", "active", "act", mood="RQO", intent="order"),
-    QdmType("2.16.840.1.113883.10.20.24.3.63", "Procedure, Order", "service_request", "active", "procedure", mood="RQO", intent="order"),
-    QdmType("2.16.840.1.113883.10.20.24.3.37", "Laboratory Test, Order", "service_request", "active", "observation", mood="RQO", intent="order"),
-    QdmType("2.16.840.1.113883.10.20.24.3.17", "Diagnostic Study, Order", "service_request", "active", "observation", mood="RQO", intent="order"),
-    QdmType("2.16.840.1.113883.10.20.24.3.130", "Device, Order", "device_request", "active", "supply", mood="RQO", intent="order"),
-    QdmType("2.16.840.1.113883.10.20.24.3.55", "Patient Characteristic Payer", "coverage", "active", "observation"),
-)  # fmt: skip
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.23",
+        "Encounter, Performed",
+        "encounter",
+        "finished",
+        "encounter",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.135",
+        "Diagnosis",
+        "condition",
+        "",
+        "observation",
+        code_in_value=True,
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.136",
+        "Symptom",
+        "observation",
+        "final",
+        "observation",
+        code_in_value=True,
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.64",
+        "Procedure, Performed",
+        "procedure",
+        "completed",
+        "procedure",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.32",
+        "Intervention, Performed",
+        "procedure",
+        "completed",
+        "act",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.38",
+        "Laboratory Test, Performed",
+        "observation",
+        "final",
+        "observation",
+        category="laboratory",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.59",
+        "Physical Exam, Performed",
+        "observation",
+        "final",
+        "observation",
+        category="exam",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.144",
+        "Assessment, Performed",
+        "observation",
+        "final",
+        "observation",
+        category="survey",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.18",
+        "Diagnostic Study, Performed",
+        "observation",
+        "final",
+        "observation",
+        category="imaging",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.47",
+        "Medication, Order",
+        "medication_request",
+        "active",
+        "substanceAdministration",
+        mood="RQO",
+        intent="order",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.41",
+        "Medication, Active",
+        "medication_active",
+        "active",
+        "substanceAdministration",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.140",
+        "Immunization, Administered",
+        "immunization",
+        "completed",
+        "substanceAdministration",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.31",
+        "Intervention, Order",
+        "service_request",
+        "active",
+        "act",
+        mood="RQO",
+        intent="order",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.63",
+        "Procedure, Order",
+        "service_request",
+        "active",
+        "procedure",
+        mood="RQO",
+        intent="order",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.37",
+        "Laboratory Test, Order",
+        "service_request",
+        "active",
+        "observation",
+        mood="RQO",
+        intent="order",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.17",
+        "Diagnostic Study, Order",
+        "service_request",
+        "active",
+        "observation",
+        mood="RQO",
+        intent="order",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.130",
+        "Device, Order",
+        "device_request",
+        "active",
+        "supply",
+        mood="RQO",
+        intent="order",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.55",
+        "Patient Characteristic Payer",
+        "coverage",
+        "active",
+        "observation",
+    ),
+)
 
 BY_TEMPLATE = {t.template: t for t in QDM_TYPES}
 BY_NAME = {t.name: t for t in QDM_TYPES}

@@ -100,9 +100,7 @@ def parse_xml(
         raise UnsafeXmlError(f"{name}: not well-formed XML ({exc.msg})") from exc
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise UnsafeXmlError(f"{name}: a DOCTYPE declaration is not allowed in QRDA files")
-    count = 0
-    for _ in tree.iter():
-        count += 1
+    for count, _ in enumerate(tree.iter(), start=1):
         if count > max_elements:
             raise UnsafeXmlError(
                 f"{name}: more than {max_elements:,} XML elements; the file is too large to import"
@@ -165,7 +163,7 @@ def expand_upload(
                 )
             if info.compress_size and info.file_size / info.compress_size > max_ratio:
                 raise UnsafeXmlError(
-                    f"{name}: {member} has a compression ratio above {max_ratio}:1 (possible zip bomb)"
+                    f"{name}: {member} is compressed more than {max_ratio}:1 (possible zip bomb)"
                 )
             content = _read_member(archive, info, max_file_bytes, name)
             if len(content) > max_ratio * max(info.compress_size, 1) + 1024:
@@ -175,7 +173,7 @@ def expand_upload(
             total += len(content)
             if total > max_total_bytes:
                 raise UnsafeXmlError(
-                    f"{name}: the archive expands beyond {max_total_bytes:,} bytes (possible zip bomb)"
+                    f"{name}: archive expands beyond {max_total_bytes:,} bytes (possible zip bomb)"
                 )
             if not member.lower().endswith(".xml"):
                 continue
