@@ -197,6 +197,8 @@ DAILY_JOB_TIMES = {
     "auto_enroll_mips": env_str("SCHEDULE_AUTO_ENROLL_MIPS", "06:00"),
     "recalculate_ecqm": env_str("SCHEDULE_RECALCULATE_ECQM", "07:00"),
     "recalculate_scores": env_str("SCHEDULE_RECALCULATE_SCORES", "09:00"),
+    # Regional P4P projections read the eCQM results, so they refresh after them.
+    "recalculate_p4p": env_str("SCHEDULE_RECALCULATE_P4P", "10:00"),
 }
 
 LOGGING = {
