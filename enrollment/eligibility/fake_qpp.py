@@ -1,4 +1,5 @@
-"""A local fake of the QPP Eligibility API (v6) for the demo, the benchmark and tests.
+"""A local fake of the QPP Eligibility API (v6) (and, via mips.submission.fake_api, of the
+Submissions API) for the demo, the benchmark and tests.
 
 It answers `/api/eligibility/npi/{npi}` and `/api/eligibility/npis/{npi},...` with v6
 bodies built for the clinicians of our own database, so that organizations carry our
@@ -23,6 +24,9 @@ from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from mips.submission.fake_api import SubmissionsStore
+from mips.submission.fake_api import handle as submissions_api
 
 # The demo's clinicians ("practice slug:last name") and what QPP says about them.
 DEMO_SCENARIOS = {
@@ -308,11 +312,16 @@ class FakeQppApp:
         self.source = source
         self.requests = 0
         self._lock = threading.Lock()
+        self.submissions = SubmissionsStore()
 
     def __call__(self, environ, start_response):
         with self._lock:
             self.requests += 1
         path = environ.get("PATH_INFO", "")
+        if path.startswith("/api/submissions/"):  # the Submissions API (mips app)
+            return submissions_api(
+                self.submissions, environ, lambda s, b: self._json(start_response, s, b)
+            )
         query = parse_qs(environ.get("QUERY_STRING", ""))
         year = (query.get("year") or ["2026"])[0]
         if not year.isdigit():
@@ -350,7 +359,9 @@ class FakeQppApp:
 
     @staticmethod
     def _json(start_response, status: int, body: dict):
-        reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}.get(status, "Error")
+        reason = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}.get(
+            status, "Error"
+        )
         data = json.dumps(body).encode()
         start_response(
             f"{status} {reason}",

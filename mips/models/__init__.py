@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
+from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
+from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ValueSetCode, ValueSetRelease
 
 __all__ = [
@@ -16,6 +18,11 @@ __all__ = [
     "MeasureResult",
     "Patient",
     "PatientPopulation",
+    "QppSubmission",
+    "QrdaImportBatch",
+    "QrdaImportFile",
+    "QrdaImportResult",
+    "SubmissionStatus",
     "ValueSetCode",
     "ValueSetRelease",
 ]

@@ -1,0 +1,189 @@
+"""The one client for the QPP Submissions API (QPP_API.md part 2), over a requests.Session.
+
+Flow, as CMS's tutorials describe it: each measurement set is created with
+`POST /api/submissions/measurement-sets` (the body carries a `submission` stub; the
+submission is created implicitly and its id returned), then the saved submission's score
+is read with `GET /api/submissions/submissions/{id}/score`.
+
+- Base URL from settings.QPP_API_BASE_URL (the same host as the eligibility API; the fake
+  QPP server answers both); (connect, read) timeouts from QPP_API_TIMEOUT; bearer token
+  from settings.QPP_SUBMISSIONS_TOKEN when set.
+- Retries with exponential backoff on connection errors, 429 (honouring Retry-After) and
+  502/503/504. Re-posting a measurement set for the same category and method replaces it,
+  so a retried POST cannot double-submit. A read timeout is not retried (the server may
+  have saved the set); it surfaces as QppUnavailable and the attempt is recorded as failed.
+- 4xx answers raise `QppRejected` with QPP's error details; no usable answer after the
+  retries raises `QppUnavailable`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from django.conf import settings
+
+ACCEPT = "application/vnd.qpp.cms.gov.v1+json"
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+class QppSubmissionError(Exception):
+    """Base of the client's errors; the message is safe to show."""
+
+
+class QppRejected(QppSubmissionError):
+    """QPP refused the data (4xx); `details` lists the problems QPP named."""
+
+    def __init__(self, status: int, message: str, details: list[dict] | None = None) -> None:
+        self.status = status
+        self.details = details or []
+        text = message
+        if self.details:
+            text += ": " + "; ".join(
+                f"{d.get('path', '')} {d.get('message', '')}".strip() for d in self.details[:10]
+            )
+        super().__init__(f"HTTP {status} {text}")
+
+
+class QppUnavailable(QppSubmissionError):
+    """QPP did not answer usefully after all retries."""
+
+
+@dataclass
+class SubmissionReceipt:
+    submission_id: str
+    measurement_set_ids: list[str] = field(default_factory=list)
+    score: dict[str, Any] = field(default_factory=dict)  # data.score of the score answer
+    responses: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def final_score(self) -> Any:
+        return self.score.get("value")
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+def _error(response: requests.Response) -> tuple[str, list[dict]]:
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return response.text[:300], []
+    message = f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
+    details = error.get("details") if isinstance(error.get("details"), list) else []
+    return message, details
+
+
+class QppSubmissionsClient:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        timeout: tuple[float, float] | None = None,
+        max_retries: int | None = None,
+        backoff: float | None = None,
+        max_backoff: float = 30.0,
+        token: str | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        def conf(name: str, default):
+            return getattr(settings, name, default)
+
+        self.base_url = (base_url or settings.QPP_API_BASE_URL).rstrip("/") + "/api/submissions"
+        self.timeout = timeout or tuple(conf("QPP_API_TIMEOUT", (5, 30)))
+        self.max_retries = conf("QPP_API_MAX_RETRIES", 4) if max_retries is None else max_retries
+        self.backoff = conf("QPP_API_BACKOFF", 0.5) if backoff is None else backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {"Accept": ACCEPT, "Content-Type": "application/json", "User-Agent": "p4p-portal"}
+        )
+        token = conf("QPP_SUBMISSIONS_TOKEN", "") if token is None else token
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> dict:
+        last_error = ""
+        for attempt in range(self.max_retries + 1):
+            wait = None
+            try:
+                response = self.session.request(
+                    method, f"{self.base_url}{path}", json=body, timeout=self.timeout
+                )
+            except (requests.ConnectionError, requests.ConnectTimeout) as exc:
+                last_error = f"{type(exc).__name__}: {exc}"[:300]
+            except requests.Timeout as exc:
+                raise QppUnavailable(f"{path}: no answer in time ({exc})"[:300]) from exc
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return self._body(path, response)
+                last_error = f"HTTP {response.status_code}"
+                if response.status_code == 429:
+                    wait = _retry_after(response)
+            if attempt == self.max_retries:
+                break
+            self.sleep(min(self.backoff * (2**attempt) if wait is None else wait, self.max_backoff))
+        raise QppUnavailable(f"{path}: {last_error} after {self.max_retries + 1} attempts")
+
+    @staticmethod
+    def _body(path: str, response: requests.Response) -> dict:
+        if 400 <= response.status_code < 500:
+            message, details = _error(response)
+            raise QppRejected(response.status_code, message, details)
+        if response.status_code >= 300:
+            raise QppUnavailable(f"{path}: HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise QppUnavailable(f"{path}: answer is not JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            raise QppUnavailable(f"{path}: answer has no data object")
+        return body
+
+    def create_measurement_set(self, measurement_set: dict) -> dict:
+        """POST one measurement set (with its `submission` stub); returns data.measurementSet."""
+        body = self._request("POST", "/measurement-sets", measurement_set)
+        created = body["data"].get("measurementSet")
+        if not isinstance(created, dict) or not created.get("submissionId"):
+            raise QppUnavailable("/measurement-sets: answer has no measurementSet.submissionId")
+        return created
+
+    def score(self, submission_id: str) -> dict:
+        """The saved submission's score (data.score)."""
+        body = self._request("GET", f"/submissions/{submission_id}/score")
+        return body["data"].get("score") or {}
+
+    def submit(self, document: dict) -> SubmissionReceipt:
+        """Send every measurement set of a submission document, then read the score."""
+        stub = {
+            k: document[k]
+            for k in (
+                "entityType",
+                "taxpayerIdentificationNumber",
+                "nationalProviderIdentifier",
+                "performanceYear",
+            )
+            if k in document
+        }
+        sets = document.get("measurementSets") or []
+        if not sets:
+            raise QppRejected(400, "the document has no measurement sets")
+        receipt: SubmissionReceipt | None = None
+        for measurement_set in sets:
+            created = self.create_measurement_set({**measurement_set, "submission": stub})
+            if receipt is None:
+                receipt = SubmissionReceipt(submission_id=str(created["submissionId"]))
+            receipt.measurement_set_ids.append(str(created.get("id", "")))
+            receipt.responses.append(created)
+        assert receipt is not None
+        receipt.score = self.score(receipt.submission_id)
+        return receipt

@@ -1,0 +1,113 @@
+"""Submit an entity's year to the QPP Submissions API and record what happened.
+
+`submit_entity` writes the attempt as Processing (committed before the HTTP call, so the
+dashboard shows it while QPP answers), then Submitted with the CMS submission id and the
+score preview, or Submission Failed with the reason. No HTTP call runs inside a database
+transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from practices.models import MedicalGroup, Practice, TinNpi
+from practices.services import record
+
+from ..models import QppSubmission, SubmissionStatus
+from ..qrda.qrda3_data import MissingIdentifiers, build_report
+from .client import QppSubmissionError, QppSubmissionsClient
+from .document import submission_document
+
+DEFAULT_CEHRT_ID = "0015C0000000000"
+
+
+class SubmissionSetupError(ValueError):
+    """The entity cannot be submitted at all (unknown TIN/NPI); nothing was recorded."""
+
+
+def _entity(practice: Practice, tin: str, npi: str) -> tuple[MedicalGroup, TinNpi | None]:
+    group = MedicalGroup.objects.filter(practice=practice, tin=tin).first()
+    if group is None:
+        raise SubmissionSetupError(f"TIN {tin} is not one of this practice's medical groups")
+    if not npi:
+        return group, None
+    tin_npi = (
+        TinNpi.objects.filter(practice=practice, medical_group=group, provider__npi=npi)
+        .order_by("-is_active", "pk")
+        .first()
+    )
+    if tin_npi is None:
+        raise SubmissionSetupError(f"NPI {npi} is not a clinician of TIN {tin}")
+    return group, tin_npi
+
+
+def _fail(submission: QppSubmission, reason: str, response: dict | None = None) -> QppSubmission:
+    submission.status = SubmissionStatus.FAILED
+    submission.failure_reason = reason
+    submission.response = response or {}
+    submission.finished_at = timezone.now()
+    submission.save(
+        update_fields=["status", "failure_reason", "response", "finished_at", "updated_at"]
+    )
+    return submission
+
+
+def submit_entity(
+    *,
+    practice: Practice,
+    year: int,
+    tin: str,
+    npi: str = "",
+    user=None,
+    client: QppSubmissionsClient | None = None,
+    cehrt_id: str | None = None,
+) -> QppSubmission:
+    """Build the measurement-set document of a TIN/NPI (or a TIN group without `npi`) for
+    `year` from the stored eCQM results and submit it; returns the recorded attempt
+    (Submitted or Submission Failed). Raises SubmissionSetupError for an unknown entity."""
+    group, tin_npi = _entity(practice, tin, npi)
+    cehrt_id = cehrt_id or getattr(settings, "MIPS_CEHRT_ID", "") or DEFAULT_CEHRT_ID
+    with transaction.atomic():
+        submission = QppSubmission.objects.create(
+            practice=practice, year=year, tin_npi=tin_npi, medical_group=group, tin=tin,
+            npi=npi, submitted_by=user if getattr(user, "is_authenticated", False) else None,
+        )  # fmt: skip
+    try:
+        report = build_report(practice, year=year, tin=tin, npi=npi or None, cehrt_id=cehrt_id)
+    except MissingIdentifiers as exc:
+        return _finish(practice, user, _fail(submission, str(exc)))
+    document = submission_document(report)
+    submission.document = document
+    submission.save(update_fields=["document", "updated_at"])
+    if not document["measurementSets"]:
+        reason = f"nothing to submit: no eCQM results for {year} (run the calculation first)"
+        return _finish(practice, user, _fail(submission, reason))
+    try:
+        receipt = (client or QppSubmissionsClient()).submit(document)
+    except QppSubmissionError as exc:
+        return _finish(practice, user, _fail(submission, str(exc)))
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.submission_id = receipt.submission_id[:64]
+    submission.measurement_set_ids = receipt.measurement_set_ids
+    submission.response = {"measurementSets": receipt.responses, "score": receipt.score}
+    try:
+        value = receipt.final_score
+        submission.score_preview = Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        submission.score_preview = None
+    submission.finished_at = timezone.now()
+    submission.save()
+    return _finish(practice, user, submission)
+
+
+def _finish(practice: Practice, user, submission: QppSubmission) -> QppSubmission:
+    record(
+        practice=practice, actor=user, action=f"mips.qpp_submission_{submission.status}",
+        obj=submission, summary=f"QPP submission {submission}",
+        submission_id=submission.submission_id, reason=submission.failure_reason,
+    )  # fmt: skip
+    return submission
