@@ -35,6 +35,22 @@ NPI_ROOT = "2.16.840.1.113883.4.6"
 TIN_ROOT = "2.16.840.1.113883.4.2"
 MEASURE_UUID_ROOT = "2.16.840.1.113883.4.738"
 REPORTING_ACT = "2.16.840.1.113883.10.20.17.3.8"
+DAYS_SUPPLIED = "2.16.840.1.113883.10.20.24.3.99"
+
+NEGATED_STATUS = {
+    "observation": "cancelled",
+    "procedure": "not-done",
+    "immunization": "not-done",
+    "medication_request": "completed",
+    "service_request": "completed",
+    "device_request": "completed",
+}
+# CDA statusCode of a performed observation -> FHIR Observation.status.
+OBSERVATION_STATUS = {
+    "completed": "final",
+    "active": "preliminary",
+    "nullified": "entered-in-error",
+}
 
 _TS = re.compile(r"^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d{1,6})?([+-]\d{4})?$")
 
@@ -296,6 +312,18 @@ class _Reader:
             return []
         where = f"{qdm.name} {self._id(el)}".strip()
         try:
+            if el.tag == f"{H}act" and qdm.element == "supply":
+                # Device Order Act: negation and reason on the act, the device inside.
+                inner = el.find(f"{H}entryRelationship/{H}supply")
+                if inner is None:
+                    raise QrdaError("Device Order Act without a Device Order")
+                facts = self._fact(inner, qdm, where, negated=el.get("negationInd") == "true")
+                reasons = self._reasons(el)
+                for fact in facts:
+                    if reasons and not fact.get("reason_code"):
+                        fact["reason_system"], fact["reason_code"] = reasons[0]
+                        fact["details"]["reasons"] = [list(r) for r in reasons]
+                return facts
             return self._fact(el, qdm, where)
         except QrdaError as exc:
             raise self.fail(f"{where}: {exc}") from exc
@@ -306,13 +334,23 @@ class _Reader:
             return ""
         return ":".join(v for v in (ident.get("root"), ident.get("extension")) if v)[:255]
 
-    def _fact(self, el, qdm, where: str) -> list[dict[str, Any]]:
+    def _fact(self, el, qdm, where: str, negated: bool | None = None) -> list[dict[str, Any]]:
         fact: dict[str, Any] = {
             "kind": qdm.kind, "resource_id": self._id(el), "status": qdm.status,
             "intent": qdm.intent, "category": qdm.category, "details": {"qdm": qdm.name},
         }  # fmt: skip
-        negated = el.get("negationInd") == "true"
+        if negated is None:
+            negated = el.get("negationInd") == "true"
         fact["negated"] = negated
+        if negated:
+            # QI-Core's reading of a QDM "not done" element: an observation not done is
+            # `cancelled`, a procedure/immunization `not-done`, a request not ordered is a
+            # `completed` request with doNotPerform.
+            fact["status"] = NEGATED_STATUS.get(qdm.kind, fact["status"])
+        elif qdm.kind == "observation":
+            status = el.find(f"{H}statusCode")
+            code = status.get("code") if status is not None else ""
+            fact["status"] = OBSERVATION_STATUS.get(code, fact["status"])
         if qdm.element == "substanceAdministration":
             consumable = el.find(
                 f"{H}consumable/{H}manufacturedProduct/{H}manufacturedMaterial/{H}code"
@@ -353,12 +391,21 @@ class _Reader:
                 (end if end != start or start is None else None),
             )
             fact["authored_at"] = authored
-            fact["clinical_status"] = "resolved" if fact["end_at"] else "active"
+            high = el.find(f"{H}effectiveTime/{H}high")
+            if fact["end_at"]:
+                fact["clinical_status"] = "resolved"
+            elif high is not None and high.get("nullFlavor"):
+                # Ended at an unknown time (the writer's form of an inactive condition).
+                fact["clinical_status"] = "inactive"
+            else:
+                fact["clinical_status"] = "active"
             fact["verification_status"] = "confirmed"
             fact["category"] = "problem-list-item"
         elif qdm.kind in ("medication_request", "service_request", "device_request"):
             fact["start_at"], fact["end_at"] = start, end
             fact["authored_at"] = authored or start
+            if qdm.kind == "medication_request":
+                self._medication_details(el, fact, start, end)
         else:
             fact["start_at"], fact["end_at"] = start, end
             fact["authored_at"] = authored
@@ -379,6 +426,25 @@ class _Reader:
                 dict(fact, system=system[:128], code=code[:64], details=dict(fact["details"]))
             )
         return out
+
+    def _medication_details(self, el, fact: dict, start, end) -> None:
+        """Medication Order attributes the engine's medication period reads: relevant
+        period (FHIR dosage bounds), refills and days supplied."""
+        details = fact["details"]
+        if start or end:
+            details["bounds"] = {
+                k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None
+            }
+        repeat = el.find(f"{H}repeatNumber")
+        if repeat is not None and (repeat.get("value") or "").isdigit():
+            details["repeats"] = max(int(repeat.get("value")) - 1, 0)
+        for supply in el.findall(f"{H}entryRelationship/{H}supply"):
+            quantity = supply.find(f"{H}quantity")
+            if DAYS_SUPPLIED in _templates(supply) and quantity is not None:
+                try:
+                    details["supply_days"] = float(quantity.get("value"))
+                except (TypeError, ValueError) as exc:
+                    raise QrdaError("days supplied is not a number") from exc
 
     def _value(self, el, fact: dict, where: str) -> None:
         value = el.find(f"{H}value")
@@ -403,6 +469,8 @@ class _Reader:
                 fact["details"]["values"] = [list(p) for p in pairs]
         elif xsi == "ST":
             fact["details"]["value_string"] = (value.text or "")[:500]
+        elif xsi == "BL" and value.get("value") in ("true", "false"):
+            fact["details"]["value_boolean"] = value.get("value") == "true"
 
     def _reasons(self, el) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

@@ -22,8 +22,13 @@ def test_prints_the_score_preview_shape():
     assert score["name"] == "total"
     assert {p["name"] for p in score["parts"]} >= {"quality", "pi", "ia"}
     meta = score["metadata"]
-    for key in ("qualityCategoryScore", "piWeightedScore", "iaWeightedScore",
-                "smallPracticeBonus", "paymentAdjustmentEstimate"):
+    for key in (
+        "qualityCategoryScore",
+        "piWeightedScore",
+        "iaWeightedScore",
+        "smallPracticeBonus",
+        "paymentAdjustmentEstimate",
+    ):
         assert key in meta
 
 
