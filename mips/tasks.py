@@ -33,3 +33,21 @@ def recalculate_practice_ecqm(practice_id: int, year: int | None = None) -> dict
     with scope(practice=practice):
         run = calculate(practice, year, trigger="nightly")
     return {"practice": practice_id, "year": year, "patients": run.patients_evaluated}
+
+
+@shared_task
+def import_qrda_batch(batch_id: int) -> dict:
+    """Import an uploaded QRDA I batch (eCQM Data page) and recalculate; progress is kept
+    on the batch row, which the page polls. Idempotent (see run_batch)."""
+    from mips.models import QrdaImportBatch
+    from mips.qrda.batches import fail_batch, run_batch
+
+    with scopes_disabled():
+        batch = QrdaImportBatch.objects.select_related("practice", "uploaded_by").get(pk=batch_id)
+    with scope(practice=batch.practice):
+        try:
+            run_batch(batch)
+        except Exception as exc:
+            fail_batch(batch, f"the import stopped unexpectedly: {type(exc).__name__}: {exc}")
+            raise
+    return {"batch": batch_id, "imported": batch.imported, "rejected": batch.rejected}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,8 +21,9 @@ from ..ecqm.measures import MEASURE_CLASSES, get_measure
 from ..ecqm.results import entity_results, latest_run, population_patients
 from ..fhir.importer import import_fhir_bundle, withdraw_import
 from ..fhir.parse import FhirError
-from ..forms import FhirUploadForm
-from ..models import DataImport, Patient
+from ..forms import FhirUploadForm, QrdaUploadForm
+from ..models import DataImport, Patient, QrdaImportBatch
+from ..qrda.batches import batch_context
 
 VIEW_ECQM = "mips.view_ecqm_data"
 IMPORT_DATA = "mips.import_quality_data"
@@ -86,6 +88,15 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
     ):
         contributed[kind] += 1
     can_import = has_practice_perm(request, IMPORT_DATA)
+    batch = None
+    if can_import:
+        batches = QrdaImportBatch.objects.for_practice(practice)
+        batch_id = request.GET.get("batch", "")
+        try:
+            batch = batches.filter(public_id=batch_id).first() if batch_id else None
+        except ValidationError:
+            batch = None
+        batch = batch or batches.filter(uploaded_by=request.user).first()
     return render(
         request,
         "mips/ecqm_data.html",
@@ -101,6 +112,8 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             .count(),
             "can_import": can_import,
             "form": FhirUploadForm(practice=practice) if can_import else None,
+            "qrda_form": QrdaUploadForm(practice=practice) if can_import else None,
+            **batch_context(batch),
         },
     )
 

@@ -1,0 +1,130 @@
+"""QRDA I uploads from the eCQM Data page: store the files as a batch, import them in a
+Celery task with progress the page polls (models in mips/models/qrda.py).
+
+Uploaded bytes are size-checked before they are read (the form), stored in the database
+under a label derived from the file name (the name itself is never used as a path), and
+emptied once the task has read them. Each QRDA document (a zip gives many) is validated
+and imported on its own: a rejected one stores nothing, the others still import.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from practices.models import Practice
+from practices.services import record
+
+from ..ecqm.engine import YEARS, calculate
+from ..models import QrdaImportBatch, QrdaImportFile, QrdaImportResult
+from .importer import Qrda1Outcome, import_qrda1_file
+from .safe_xml import UnsafeXmlError, expand_upload
+
+
+def display_name(name: str) -> str:
+    """A label for an uploaded file: its base name, printable ASCII only, <= 120 chars."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9._ ()-]+", "_", base).strip(" .")
+    return base[-120:] or "upload"
+
+
+@transaction.atomic
+def create_batch(
+    *, practice: Practice, uploads, tin: str = "", npi: str = "", year: int, user=None
+) -> QrdaImportBatch:
+    """Store uploaded files (already size-checked) as a queued batch and enqueue the import
+    once the transaction commits."""
+    from ..tasks import import_qrda_batch
+
+    batch = QrdaImportBatch.objects.create(
+        practice=practice, tin=tin, npi=npi, year=year,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )  # fmt: skip
+    QrdaImportFile.objects.bulk_create(
+        QrdaImportFile(
+            practice=practice,
+            batch=batch,
+            position=n,
+            name=display_name(upload.name),
+            size=upload.size,
+            content=upload.read(),
+        )  # fmt: skip
+        for n, upload in enumerate(uploads)
+    )
+    record(
+        practice=practice, actor=user, action="mips.qrda1_upload", obj=batch,
+        summary=f"QRDA I upload of {len(uploads)} file(s) queued",
+    )  # fmt: skip
+    transaction.on_commit(lambda: import_qrda_batch.delay(batch.pk))
+    return batch
+
+
+def batch_context(batch: QrdaImportBatch | None) -> dict:
+    """Template context of the batch fragment: the batch and, once finished, its results."""
+    results = []
+    if batch is not None and batch.is_finished:
+        results = list(QrdaImportResult.objects.filter(batch=batch).order_by("position"))
+    return {"batch": batch, "results": results}
+
+
+def _save_progress(batch: QrdaImportBatch, **fields) -> None:
+    for key, value in fields.items():
+        setattr(batch, key, value)
+    QrdaImportBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
+
+
+def run_batch(batch: QrdaImportBatch) -> QrdaImportBatch:
+    """Import every document of a queued batch, recording progress as it goes (each file
+    commits on its own, so the page sees progress). Idempotent: a finished batch is left
+    as is; a re-run continues after the last recorded document."""
+    if batch.is_finished:
+        return batch
+    practice = batch.practice
+    _save_progress(batch, status=QrdaImportBatch.Status.RUNNING, started_at=timezone.now())
+    schematron = getattr(settings, "QRDA_UPLOAD_SCHEMATRON", True)
+    documents: list[tuple[str, bytes | None, str]] = []  # (name, content, refusal)
+    for upload in QrdaImportFile.objects.filter(batch=batch).order_by("position"):
+        try:
+            for doc in expand_upload(bytes(upload.content), name=upload.name):
+                documents.append((doc.name, doc.content, ""))
+        except UnsafeXmlError as exc:
+            documents.append((upload.name, None, str(exc)))
+    _save_progress(batch, total=len(documents))
+    done = QrdaImportResult.objects.filter(batch=batch).count()
+    for position, (name, content, refusal) in enumerate(documents):
+        if position < done:
+            continue
+        if content is None:
+            outcome = Qrda1Outcome(file_name=name, ok=False, message=refusal)
+        else:
+            outcome = import_qrda1_file(
+                practice=practice, raw=content, file_name=name, tin=batch.tin, npi=batch.npi,
+                user=batch.uploaded_by, schematron=schematron,
+            )  # fmt: skip
+        QrdaImportResult.objects.create(
+            practice=practice, batch=batch, position=position, name=name[:255], ok=outcome.ok,
+            message=outcome.message, warnings=outcome.warnings, data_import=outcome.data_import,
+        )  # fmt: skip
+        _save_progress(
+            batch, processed=position + 1, imported=batch.imported + outcome.ok,
+            rejected=batch.rejected + (not outcome.ok),
+        )  # fmt: skip
+    QrdaImportFile.objects.filter(batch=batch).update(content=b"")
+    if batch.imported:
+        for year in YEARS:
+            calculate(practice, year, trigger="import")
+    _save_progress(batch, status=QrdaImportBatch.Status.DONE, finished_at=timezone.now())
+    return batch
+
+
+def fail_batch(batch: QrdaImportBatch, reason: str) -> None:
+    """Mark a batch failed (the task crashed); the page stops polling and says why."""
+    _save_progress(
+        batch, status=QrdaImportBatch.Status.FAILED, error=reason[:2000],
+        finished_at=timezone.now(),
+    )  # fmt: skip
