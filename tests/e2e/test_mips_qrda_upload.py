@@ -1,0 +1,71 @@
+"""The quality manager uploads QRDA I files (one valid, one invalid) on the eCQM Data page,
+watches the batch progress (htmx polling), sees the per-file results, then downloads the
+clinician's QRDA III."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from mips.models import QrdaImportBatch
+from mips.qrda import validation
+from mips.tasks import import_qrda_batch
+from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
+from tests.mips.factories import diabetic_patient
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not validation.available("qrda3-2025"), reason="no QRDA schemas"),
+]
+SAMPLES = validation.base_dir() / "samples"
+
+
+def test_upload_watch_progress_and_download_qrda3(
+    page, live_server, login, quality_manager, practice, monkeypatch, tmp_path
+):
+    group = MedicalGroupFactory(practice=practice, tin="679235746", name="North")
+    tin_npi = TinNpiFactory(
+        provider=ProviderFactory(practice=practice, last_name="Okafor"), medical_group=group
+    )
+    diabetic_patient(practice, tin_npi, hba1c="10.2")
+    # Hold the Celery task so the page shows the queued batch; the test runs it below.
+    queued: list[int] = []
+    monkeypatch.setattr(import_qrda_batch, "delay", queued.append)
+
+    login(page, "quality@sevenhills.test")
+    page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
+    page.set_input_files(
+        "#id_files",
+        [
+            str(SAMPLES / "valid_qrda1" / "good_cat1_single_encounter.xml"),
+            str(SAMPLES / "invalid_qrda1" / "sample_patient_bad_schema.xml"),
+        ],
+    )
+    page.click("button:has-text('Upload QRDA I')")
+    status = page.locator("#qrda-batch-status")
+    expect(status).to_have_text("Queued")
+    expect(page.locator("#qrda-batch")).to_contain_text("Waiting for the import to start")
+
+    assert len(queued) == 1
+    import_qrda_batch(queued[0])  # what the worker would do; the page polls every 2 s
+    expect(status).to_have_text("Done", timeout=10_000)
+    batch = page.locator("#qrda-batch")
+    expect(batch).to_contain_text("1 file imported, 1 rejected")
+    expect(batch.locator("tr", has_text="good_cat1_single_encounter.xml")).to_contain_text(
+        "Imported"
+    )
+    expect(batch.locator("tr", has_text="sample_patient_bad_schema.xml")).to_contain_text(
+        "fails QRDA I validation"
+    )
+    with scopes_disabled():
+        assert QrdaImportBatch.objects.get().status == "done"
+
+    page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
+    with page.expect_download() as info:
+        page.click("a:has-text('Download QRDA III')")
+    download = info.value
+    assert download.suggested_filename == f"QRDA3_679235746_{tin_npi.npi}_2025.xml"
+    path = tmp_path / "qrda3.xml"
+    download.save_as(path)
+    assert b"MIPS_INDIV" in path.read_bytes()
