@@ -15,10 +15,12 @@ from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
 from mips.ecqm.engine import calculate
 from mips.models import QppSubmission, SubmissionStatus
 from mips.submission.client import QppRejected, QppSubmissionsClient, QppUnavailable
+from mips.submission.document import submission_document
 from mips.submission.fake_api import validate_measurement_set
 from mips.submission.queries import CLINICIAN, GROUP, latest_submissions
 from mips.submission.services import SubmissionSetupError, submit_entity
 from tests.mips.factories import diabetic_patient
+from tests.mips.qrda.test_qrda3_export import _report
 
 YEAR = 2025
 
@@ -188,3 +190,13 @@ def test_submit_to_qpp_command(practice, tin_npi, results, fake_qpp, settings):
     with pytest.raises(CommandError, match="1 submission"):
         call_command("submit_to_qpp", practice=practice.slug, year=YEAR, tin="999999999",
                      stdout=out, stderr=io.StringIO())  # fmt: skip
+
+
+@pytest.mark.parametrize("npi", ["1234567893", None], ids=["individual", "group"])
+def test_exported_document_has_the_documented_shapes(npi):
+    """Every measurement set of the export passes the Submissions API shape checks."""
+    document = submission_document(_report(2025, npi))
+    stub = {k: v for k, v in document.items() if k != "measurementSets"}
+    assert {s["category"] for s in document["measurementSets"]} == {"quality", "ia", "pi"}
+    for measurement_set in document["measurementSets"]:
+        assert validate_measurement_set({**measurement_set, "submission": stub}) == []
