@@ -10,9 +10,7 @@ urlpatterns = [
     path("ecqm/", ecqm.ecqm_data, name="ecqm-data"),
     path("ecqm/upload/", ecqm.ecqm_upload, name="ecqm-upload"),
     path("ecqm/recalculate/", ecqm.ecqm_recalculate, name="ecqm-recalculate"),
-    path(
-        "ecqm/imports/<uuid:public_id>/withdraw/", ecqm.ecqm_withdraw, name="ecqm-withdraw"
-    ),
+    path("ecqm/imports/<uuid:public_id>/withdraw/", ecqm.ecqm_withdraw, name="ecqm-withdraw"),
     path(
         "ecqm/<int:year>/<str:cms_id>/<str:kind>/<uuid:public_id>/",
         ecqm.ecqm_patients,
