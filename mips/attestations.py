@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -416,7 +415,7 @@ def attest_ia(
     return row
 
 
-def history(model, *, year: int, tin_npi=None, medical_group=None, keys: Iterable | None = None):
+def history(model, *, year: int, tin_npi=None, medical_group=None):
     """All records (newest first) of an entity's year, for the attestation history page."""
     qs = model.objects.for_year(year).for_entity(tin_npi=tin_npi, medical_group=medical_group)
     return qs.select_related("recorded_by").newest_first()
