@@ -33,6 +33,7 @@ def build_beat_schedule(job_times: dict[str, str]) -> dict[str, dict]:
 DAILY_JOB_TASKS: dict[str, str] = {
     "sync_qpp_eligibility": "enrollment.eligibility.tasks.sync_qpp_eligibility",
     "auto_enroll_mips": "enrollment.eligibility.tasks.auto_enroll_mips",
+    "recalculate_ecqm": "mips.tasks.recalculate_ecqm",
 }
 
 

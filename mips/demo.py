@@ -1,0 +1,57 @@
+"""Demo quality data: synthetic patients and facts for Seven Hills' clinicians, so each has
+results for several measures (some strong, some weak, one below the 20-case minimum),
+plus test patients (never counted) and inactive patients (counted). Idempotent: the demo
+patients are recreated from a fixed seed on every run."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from practices.demo import DemoContext
+from practices.models import TinNpi
+
+from .ecqm.engine import YEARS, calculate
+from .ecqm.synthetic import Clinician, generate
+from .models import ClinicalFact, Patient
+
+PREFIX = "demo-"
+# provider last name -> (share of patients receiving the measured care, patients)
+PROFILES = {
+    "Okafor": (0.92, 70),
+    "Whitfield": (0.45, 60),
+    "Raman": (0.8, 50),
+    "Liu": (0.65, 60),
+    "Haddad": (0.3, 45),
+    "Fischer": (0.85, 12),  # below the case minimum
+}
+
+
+def seed(ctx: DemoContext) -> None:
+    practice = ctx.practices["seven-hills"]
+    Patient.objects.filter(practice=practice, source_id__startswith=PREFIX).delete()
+    clinicians = []
+    for name, (quality, count) in PROFILES.items():
+        provider = ctx.providers[f"seven-hills:{name}"]
+        tin_npi = (
+            TinNpi.objects.filter(provider=provider, is_active=True)
+            .select_related("medical_group")
+            .order_by("medical_group__name")
+            .first()
+        )
+        if tin_npi is None or not provider.npi:
+            continue
+        clinicians.append(Clinician(tin_npi.tin, provider.npi, quality, count))
+    year = timezone.localdate().year
+    year = year if year in YEARS else max(YEARS)
+    patients, facts = generate(
+        practice.pk, clinicians, year=year, seed=2025, prefix=PREFIX, test_patients=6
+    )
+    test = Patient.objects.filter(practice=practice, source_id__startswith=PREFIX, is_test=True)
+    test.update(test_marked_at=timezone.now(), given_name="Test", family_name="Patient")
+    run = calculate(practice, year, trigger="demo")
+    ctx.log.append(
+        f"mips: {patients} demo patients ({test.count()} test, "
+        f"{Patient.objects.filter(practice=practice, is_active=False).count()} inactive), "
+        f"{facts} facts; eCQM {year} calculated for {run.patients_evaluated} patients"
+    )
+    assert ClinicalFact.objects.filter(practice=practice).exists()

@@ -1,0 +1,71 @@
+"""CMS122 Diabetes: Glycemic Status Assessment Greater Than 9% (MIPS 001, inverse)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import library as L
+from .. import oids as O
+from ..candidates import PatientFacts
+from ..cascade import cascade
+from ..timing import Period
+from .base import Evaluation, Measure, attribution_of
+
+NINE = Decimal(9)
+
+
+class CMS122(Measure):
+    cms_id = "CMS122"
+    title = "Diabetes: Glycemic Status Assessment Greater Than 9%"
+
+    def oids(self, year: int) -> set[str]:
+        base = set(L.ADULT_OUTPATIENT_2025) | set(L.CMS122_ENCOUNTERS_2026)
+        return base | L.SHARED_OIDS | L.FRAILTY_OIDS | {
+            O.DIABETES, O.HBA1C, O.GMI, O.LIVES_IN_NURSING_HOME, O.YES,
+            O.DISCHARGE_HOSPICE_HOME, O.DISCHARGE_HOSPICE_FACILITY,
+        }  # fmt: skip
+
+    def encounters(self, p: PatientFacts, mp: Period, year: int):
+        if year >= 2026:
+            return L.performed_encounters(p, mp, *L.CMS122_ENCOUNTERS_2026)
+        return L.qualifying_encounters(p, mp, year)
+
+    def evaluate(self, p: PatientFacts, mp: Period, year: int) -> Evaluation:
+        age = L.age_at_end(p, mp)
+        encounters = self.encounters(p, mp, year)
+        ipp = (
+            age is not None
+            and 18 <= age <= 75
+            and bool(encounters)
+            and L.conditions_overlapping(p, mp, O.DIABETES, year=year)
+        )
+        if not ipp:
+            return Evaluation([cascade(ipp=False)])
+        denex = (
+            L.has_hospice(p, mp, year)
+            or L.frailty_exclusion(p, mp, year)
+            or L.has_palliative_care(p, mp, year)
+        )
+        return Evaluation(
+            [cascade(ipp=True, denex=denex, numer=not denex and self.poor_control(p, mp, year))],
+            attribution_of(encounters),
+        )
+
+    def poor_control(self, p: PatientFacts, mp: Period, year: int) -> bool:
+        readings = [
+            o
+            for o in L.final_observations(p, O.HBA1C, O.GMI)
+            if "laboratory" in o.categories and mp.contains(o.latest_day)
+        ]
+        if not readings:
+            return True
+        last_day = max(o.latest_day for o in readings)
+        on_day = [o for o in readings if o.latest_day == last_day]
+        # CQL sorts by value ascending with nulls first: a reading without a value wins.
+        if year < 2026:
+            # PY2025 reads the value as a Quantity: any other result type counts as missing.
+            lowest = min(on_day, key=lambda o: (o.value is not None, o.value or 0))
+            return lowest.value is None or lowest.value > NINE
+        # PY2026: a coded result is a result, but cannot be compared to 9 %.
+        lowest = min(on_day, key=lambda o: (o.has_value, o.value is not None, o.value or 0))
+        return not lowest.has_value or (lowest.value is not None and lowest.value > NINE)

@@ -1,0 +1,188 @@
+"""Write and read eCQM results.
+
+Stored per practice and year:
+- PatientPopulation: each initial-population patient's cascaded flags per measure group;
+- MeasureAttribution: the (TIN, NPI) pairs the patient counts for in that measure;
+- MeasureResult: counts per entity (TIN/NPI and TIN group), measure, group and stratum.
+
+Read with `entity_results()` (counts), `population_patients()` (drill-down) and
+`results_document()` (the `ecqm_results --json` shape).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+
+from practices.models import MedicalGroup, Practice, TinNpi
+
+from ..models import EcqmRun, MeasureAttribution, MeasureResult, Patient, PatientPopulation
+from .measures import MEASURE_CLASSES, Evaluation, get_measure
+
+POPULATIONS = ("ipp", "denom", "denex", "numer", "denexcep")
+LABELS = {"ipp": "IPP", "denom": "DENOM", "denex": "DENEX", "numer": "NUMER", "denexcep": "DENEXCEP"}
+
+
+POPULATION_COLUMNS = (
+    "practice_id", "year", "cms_id", "group_index", "stratum", "patient_id", *POPULATIONS
+)  # fmt: skip
+ATTRIBUTION_COLUMNS = ("practice_id", "year", "cms_id", "patient_id", "tin", "npi")
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert many result rows: PostgreSQL COPY (one statement whatever the size), else
+    bulk_create (the embedded SQLite mode)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    model.objects.bulk_create(
+        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+    )
+
+
+def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> None:
+    practice_id, year = run.practice_id, run.year
+    cms_ids = list(outcomes)
+    for model in (PatientPopulation, MeasureAttribution, MeasureResult):
+        model.objects.filter(practice_id=practice_id, year=year, cms_id__in=cms_ids).delete()
+    populations: list[tuple] = []
+    attributions: list[tuple] = []
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for cms_id, evaluations in outcomes.items():
+        measure = get_measure(cms_id)
+        for patient_id, evaluation in evaluations.items():
+            entities = set(evaluation.attribution) | {(tin, "") for tin, _ in evaluation.attribution}
+            for tin, npi in evaluation.attribution:
+                attributions.append((practice_id, year, cms_id, patient_id, tin, npi))
+            for index, pops in enumerate(evaluation.groups):
+                if not pops.ipp:
+                    continue
+                populations.append(
+                    (practice_id, year, cms_id, index, pops.stratum, patient_id, pops.ipp,
+                     pops.denom, pops.denex, pops.numer, pops.denexcep)
+                )  # fmt: skip
+                flags = [int(getattr(pops, name)) for name in POPULATIONS]
+                strata = (0, pops.stratum) if measure.stratified and pops.stratum else (0,)
+                for tin, npi in entities:
+                    if not tin:
+                        continue  # no billing TIN: cannot count for any MIPS entity
+                    for stratum in strata:
+                        row = counts[(cms_id, index, stratum, tin, npi)]
+                        for i, flag in enumerate(flags):
+                            row[i] += flag
+    _insert(PatientPopulation, POPULATION_COLUMNS, populations)
+    _insert(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    tin_npis = {
+        (t.medical_group.tin, t.provider.npi): t.pk
+        for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
+            "medical_group", "provider"
+        )
+    }
+    groups = dict(MedicalGroup.objects.filter(practice_id=practice_id).values_list("tin", "pk"))
+    results = []
+    for (cms_id, index, stratum, tin, npi), row in counts.items():
+        measure = MEASURE_CLASSES[cms_id]()
+        results.append(
+            MeasureResult(
+                practice_id=practice_id, run=run, year=year, cms_id=cms_id,
+                mips_id=measure.meta(year)["mips_id"], group_index=index, stratum=stratum,
+                tin=tin, npi=npi, tin_npi_id=tin_npis.get((tin, npi)) if npi else None,
+                medical_group_id=groups.get(tin), inverse=bool(measure.meta(year)["inverse"]),
+                ipp=row[0], denom=row[1], denex=row[2], numer=row[3], denexcep=row[4],
+            )
+        )  # fmt: skip
+    MeasureResult.objects.bulk_create(results, batch_size=5000)
+
+
+# --- reading ---------------------------------------------------------------------------
+def entity_results(practice: Practice, year: int) -> QuerySet[MeasureResult]:
+    """Counts per entity/measure/group/stratum; `npi=""` rows are TIN (group) results."""
+    return MeasureResult.objects.filter(practice=practice, year=year)
+
+
+def latest_run(practice: Practice, year: int) -> EcqmRun | None:
+    return EcqmRun.objects.filter(practice=practice, year=year).order_by("-started_at").first()
+
+
+def population_patients(
+    practice: Practice,
+    year: int,
+    cms_id: str,
+    *,
+    tin: str,
+    npi: str = "",
+    group_index: int = 0,
+    population: str = "ipp",
+    stratum: int = 0,
+) -> QuerySet[Patient]:
+    """Patients of one population (ipp/denom/denex/numer/denexcep, or "not_met") of an
+    entity (npi="" for the TIN group), for drill-down. Test patients never have rows."""
+    attributed = MeasureAttribution.objects.filter(
+        practice=practice, year=year, cms_id=cms_id, tin=tin, patient=OuterRef("patient")
+    )
+    if npi:
+        attributed = attributed.filter(npi=npi)
+    rows = PatientPopulation.objects.filter(
+        practice=practice, year=year, cms_id=cms_id, group_index=group_index
+    ).filter(Exists(attributed))
+    if stratum:
+        rows = rows.filter(stratum=stratum)
+    if population == "not_met":
+        rows = rows.filter(denom=True, denex=False, denexcep=False, numer=False)
+    elif population in POPULATIONS:
+        rows = rows.filter(**{population: True})
+    else:
+        raise ValueError(f"unknown population {population!r}")
+    return Patient.objects.filter(practice=practice, pk__in=rows.values("patient_id"))
+
+
+def results_document(practice: Practice, year: int, *, with_patients: bool = False) -> dict:
+    """The `ecqm_results --json` document (see the management command)."""
+    results = list(entity_results(practice, year).filter(stratum=0))
+    patients_by_key: dict[tuple, dict] = defaultdict(dict)
+    if with_patients:
+        flags = defaultdict(dict)
+        for row in PatientPopulation.objects.filter(practice=practice, year=year).values(
+            "cms_id", "group_index", "patient__source_id", "patient_id", *POPULATIONS
+        ):
+            flags[(row["cms_id"], row["patient_id"])][row["group_index"]] = (
+                row["patient__source_id"],
+                {LABELS[p]: int(row[p]) for p in POPULATIONS},
+            )
+        for att in MeasureAttribution.objects.filter(practice=practice, year=year).values(
+            "cms_id", "patient_id", "tin", "npi"
+        ):
+            for index, (source_id, pops) in flags[(att["cms_id"], att["patient_id"])].items():
+                for npi in (att["npi"], ""):
+                    key = (att["tin"], npi, att["cms_id"], index)
+                    patients_by_key[key][source_id] = pops
+    order = list(MEASURE_CLASSES)
+    entities: dict[tuple, dict] = {}
+    for r in sorted(results, key=lambda r: (r.tin, r.npi, order.index(r.cms_id), r.group_index)):
+        entity = entities.setdefault(
+            (r.tin, r.npi), {"tin": r.tin, "npi": r.npi or None, "measures": []}
+        )
+        if not entity["measures"] or entity["measures"][-1]["cms_id"] != r.cms_id:
+            entity["measures"].append({"cms_id": r.cms_id, "mips_id": r.mips_id, "groups": []})
+        group = {
+            "index": r.group_index,
+            "IPP": r.ipp,
+            "DENOM": r.denom,
+            "DENEX": r.denex,
+            "NUMER": r.numer,
+            "DENEXCEP": r.denexcep,
+            "performance_rate": float(r.performance_rate) if r.performance_rate is not None else None,
+        }
+        if with_patients:
+            group["patients"] = patients_by_key.get((r.tin, r.npi, r.cms_id, r.group_index), {})
+        entity["measures"][-1]["groups"].append(group)
+    return {"practice": practice.slug, "year": year, "entities": list(entities.values())}

@@ -1,0 +1,71 @@
+"""Value-set expansions per performance year.
+
+The derived files (scripts/derive_valuesets.py) are loaded into ValueSetCode, the indexed
+table the candidate query joins on; a loaded year is skipped unless its file changed.
+`index(year)` is the same data in memory, used for secondary codes (an observation's
+value, a reason) of facts already selected by SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from django.db import transaction
+
+from ..models import ValueSetCode, ValueSetRelease
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+YEARS = (2025, 2026)
+
+
+def _path(year: int) -> Path:
+    if year not in YEARS:
+        raise ValueError(f"no eCQM value sets for {year} (available: {', '.join(map(str, YEARS))})")
+    return DATA_DIR / f"valuesets_{year}.json"
+
+
+@lru_cache(maxsize=4)
+def _raw(year: int) -> tuple[str, dict]:
+    blob = _path(year).read_bytes()
+    return hashlib.sha256(blob).hexdigest(), json.loads(blob)
+
+
+class ValueSetIndex:
+    def __init__(self, data: dict) -> None:
+        self.codes = {oid: frozenset(map(tuple, vs["codes"])) for oid, vs in data.items()}
+        self.names = {oid: vs["name"] for oid, vs in data.items()}
+
+    def contains(self, oid: str, system: str, code: str) -> bool:
+        return (system, code) in self.codes.get(oid, ())
+
+    def any_in(self, oid: str, pairs) -> bool:
+        members = self.codes.get(oid, frozenset())
+        return any(tuple(p) in members for p in pairs)
+
+
+@lru_cache(maxsize=4)
+def index(year: int) -> ValueSetIndex:
+    return ValueSetIndex(_raw(year)[1])
+
+
+def ensure_loaded(year: int) -> bool:
+    """Load the year's expansions into ValueSetCode if missing or changed. True if loaded."""
+    checksum, data = _raw(year)
+    release = ValueSetRelease.objects.filter(year=year).first()
+    if release and release.checksum == checksum:
+        return False
+    with transaction.atomic():
+        ValueSetCode.objects.filter(year=year).delete()
+        ValueSetCode.objects.bulk_create(
+            (
+                ValueSetCode(year=year, oid=oid, system=system, code=code)
+                for oid, vs in data.items()
+                for system, code in vs["codes"]
+            ),
+            batch_size=5000,
+        )
+        ValueSetRelease.objects.update_or_create(year=year, defaults={"checksum": checksum})
+    return True

@@ -1,0 +1,465 @@
+"""Map a FHIR R4 Bundle to plain patient and fact records (no database access).
+
+Each coding of a resource's main CodeableConcept becomes one fact record, so the engine
+finds the resource through whichever coding is in a value set. Blood-pressure panels are
+split into one fact per component (systolic / diastolic), as QDM records them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+TIN_SYSTEMS = {"urn:oid:2.16.840.1.113883.4.4", "http://hl7.org/fhir/sid/us-tin"}
+NOT_DONE_REASON = "qicore-notDoneReason"
+DO_NOT_PERFORM = ("doNotPerform", "doNotPeform")  # the decks carry both spellings
+DO_NOT_PERFORM_REASON = "doNotPerformReason"
+SUPPORTED = {
+    "Patient",
+    "Encounter",
+    "Condition",
+    "Procedure",
+    "Observation",
+    "MedicationRequest",
+    "Immunization",
+    "ServiceRequest",
+    "DeviceRequest",
+    "Coverage",
+    "Task",
+}
+IGNORED = {"Practitioner", "Organization", "Medication", "Location", "PractitionerRole"}
+
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class FhirError(ValueError):
+    """The bundle cannot be imported; the message says why."""
+
+
+@dataclass
+class PatientRecord:
+    source_id: str
+    mrn: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: dt.date | None = None
+    sex: str = "U"
+    race_code: str = ""
+    ethnicity_code: str = ""
+    facts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ParsedBundle:
+    source_key: str
+    patients: dict[str, PatientRecord]
+
+    @property
+    def fact_count(self) -> int:
+        return sum(len(p.facts) for p in self.patients.values())
+
+
+def parse_datetime(value: Any, where: str, *, end: bool = False) -> dt.datetime | None:
+    """FHIR date/dateTime/instant -> aware datetime (UTC when no offset is given).
+    A partial date stands for its first moment, or its last when `end` is set."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise FhirError(f"{where}: expected a date/time string, got {value!r}")
+    try:
+        if _DATE_RE.match(value):
+            parts = [int(p) for p in value.split("-")]
+            year, month, day = parts[0], (parts + [1, 1])[1], (parts + [1, 1])[2]
+            if end and len(parts) < 3:
+                if len(parts) == 1:
+                    month, day = 12, 31
+                else:
+                    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+                    day = (nxt - dt.timedelta(days=1)).day
+            if end:
+                return dt.datetime(year, month, day, 23, 59, 59, 999000, tzinfo=dt.UTC)
+            return dt.datetime(year, month, day, tzinfo=dt.UTC)
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise FhirError(f"{where}: invalid date/time {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def _codings(concept: Any) -> list[tuple[str, str]]:
+    if not isinstance(concept, dict):
+        return []
+    return [
+        (c.get("system", ""), str(c["code"]))
+        for c in concept.get("coding", []) or []
+        if isinstance(c, dict) and c.get("code") not in (None, "")
+    ]
+
+
+def _first_code(concept: Any) -> str:
+    codes = _codings(concept)
+    return codes[0][1] if codes else ""
+
+
+def _all_codings(concepts: Any) -> list[tuple[str, str]]:
+    if isinstance(concepts, dict):
+        concepts = [concepts]
+    out: list[tuple[str, str]] = []
+    for concept in concepts or []:
+        out.extend(_codings(concept))
+    return out
+
+
+def _ref_id(ref: Any) -> str:
+    if not isinstance(ref, dict):
+        return ""
+    text = ref.get("reference", "") or ""
+    return text.rsplit("/", 1)[-1]
+
+
+def _extension(resource: dict, name: str, *, modifier: bool = False) -> dict | None:
+    for ext in resource.get("modifierExtension" if modifier else "extension", []) or []:
+        if isinstance(ext, dict) and str(ext.get("url", "")).endswith(name):
+            return ext
+    return None
+
+
+def _period(resource: dict, prefix: str, where: str) -> tuple[dt.datetime | None, ...]:
+    """`<prefix>DateTime` / `<prefix>Period` / `<prefix>Instant` -> (start, end)."""
+    if f"{prefix}Period" in resource:
+        period = resource[f"{prefix}Period"] or {}
+        return (
+            parse_datetime(period.get("start"), f"{where}.{prefix}Period.start"),
+            parse_datetime(period.get("end"), f"{where}.{prefix}Period.end", end=True),
+        )
+    for suffix in ("DateTime", "Instant"):
+        if f"{prefix}{suffix}" in resource:
+            moment = parse_datetime(resource[f"{prefix}{suffix}"], f"{where}.{prefix}{suffix}")
+            return moment, moment
+    return None, None
+
+
+def _value(resource: dict, fact: dict, where: str) -> None:
+    if "valueQuantity" in resource:
+        quantity = resource["valueQuantity"] or {}
+        if quantity.get("value") is not None:
+            try:
+                fact["value_num"] = Decimal(str(quantity["value"]))
+            except InvalidOperation as exc:
+                raise FhirError(f"{where}.valueQuantity.value is not a number") from exc
+        fact["value_unit"] = quantity.get("unit") or quantity.get("code") or ""
+    elif "valueCodeableConcept" in resource:
+        codes = _codings(resource["valueCodeableConcept"])
+        if codes:
+            fact["value_system"], fact["value_code"] = codes[0]
+            fact["details"]["values"] = [list(c) for c in codes]
+    elif "valueBoolean" in resource:
+        fact["details"]["value_boolean"] = bool(resource["valueBoolean"])
+    elif "valueString" in resource:
+        fact["details"]["value_string"] = str(resource["valueString"])
+    elif "valueInteger" in resource:
+        fact["value_num"] = Decimal(int(resource["valueInteger"]))
+
+
+def _reasons(fact: dict, codes: list[tuple[str, str]]) -> None:
+    if codes:
+        fact["reason_system"], fact["reason_code"] = codes[0]
+        fact["details"]["reasons"] = [list(c) for c in codes]
+
+
+def _new_fact(kind: str, resource: dict) -> dict[str, Any]:
+    return {"kind": kind, "resource_id": str(resource.get("id", "")), "details": {}}
+
+
+def _explode(base: dict, codes: list[tuple[str, str]]) -> list[dict]:
+    facts = []
+    for system, code in dict.fromkeys(codes):
+        fact = dict(base, system=system, code=code, details=dict(base["details"]))
+        facts.append(fact)
+    return facts
+
+
+class _BundleParser:
+    def __init__(self, bundle: Any, *, default_tin: str, default_npi: str) -> None:
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            raise FhirError("not a FHIR Bundle (resourceType must be 'Bundle')")
+        entries = bundle.get("entry")
+        if not isinstance(entries, list) or not entries:
+            raise FhirError("the Bundle has no entries")
+        self.bundle = bundle
+        self.default_tin = default_tin
+        self.default_npi = default_npi
+        self.resources: list[dict] = []
+        for n, entry in enumerate(entries):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict) or "resourceType" not in resource:
+                raise FhirError(f"entry[{n}] has no resource")
+            self.resources.append(resource)
+        self.by_ref = {
+            f"{r['resourceType']}/{r.get('id')}": r for r in self.resources if r.get("id")
+        }
+
+    def npi_of(self, ref: Any) -> str:
+        target = self.by_ref.get((ref or {}).get("reference", "")) if isinstance(ref, dict) else None
+        for ident in (target or {}).get("identifier", []) or []:
+            if ident.get("system") == NPI_SYSTEM and ident.get("value"):
+                return str(ident["value"])[:10]
+        return ""
+
+    def tin_of(self, ref: Any) -> str:
+        target = self.by_ref.get((ref or {}).get("reference", "")) if isinstance(ref, dict) else None
+        for ident in (target or {}).get("identifier", []) or []:
+            if ident.get("system") in TIN_SYSTEMS and ident.get("value"):
+                return re.sub(r"\D", "", str(ident["value"]))[:9]
+        return ""
+
+    def parse(self) -> ParsedBundle:
+        patients: dict[str, PatientRecord] = {}
+        for resource in self.resources:
+            if resource["resourceType"] == "Patient":
+                record = self.patient(resource)
+                if record.source_id in patients:
+                    raise FhirError(f"Patient/{record.source_id} appears twice")
+                patients[record.source_id] = record
+        if not patients:
+            raise FhirError("the Bundle contains no Patient")
+        for n, resource in enumerate(self.resources):
+            rtype = resource["resourceType"]
+            if rtype == "Patient" or rtype in IGNORED:
+                continue
+            where = f"{rtype}/{resource.get('id', f'entry[{n}]')}"
+            if rtype not in SUPPORTED:
+                continue  # other resources carry nothing the measures read
+            ref = resource.get("subject") or resource.get("patient") or resource.get("beneficiary")
+            if rtype == "Task":
+                ref = resource.get("for") or ref
+            patient_id = _ref_id(ref)
+            if rtype == "Task" and not patient_id:
+                patient_id = next(iter(patients)) if len(patients) == 1 else ""
+            if patient_id not in patients:
+                raise FhirError(f"{where}: refers to a patient that is not in the bundle")
+            facts = getattr(self, rtype.lower())(resource, where)
+            patients[patient_id].facts.extend(facts)
+        key = str(self.bundle.get("id") or (self.bundle.get("identifier") or {}).get("value") or "")
+        return ParsedBundle(source_key=key, patients=patients)
+
+    # --- resources -------------------------------------------------------------------
+    def patient(self, r: dict) -> PatientRecord:
+        if not r.get("id"):
+            raise FhirError("a Patient has no id")
+        record = PatientRecord(source_id=str(r["id"])[:255])
+        idents = r.get("identifier") or []
+        if idents and isinstance(idents[0], dict):
+            record.mrn = str(idents[0].get("value", ""))[:100]
+        names = r.get("name") or []
+        if names and isinstance(names[0], dict):
+            record.family_name = str(names[0].get("family", ""))[:100]
+            record.given_name = " ".join(names[0].get("given", []) or [])[:100]
+        birth = r.get("birthDate")
+        if birth:
+            moment = parse_datetime(birth, f"Patient/{r['id']}.birthDate")
+            record.birth_date = moment.date() if moment else None
+        record.sex = {"female": "F", "male": "M", "other": "O"}.get(r.get("gender", ""), "U")
+        for ext in r.get("extension", []) or []:
+            url = str(ext.get("url", ""))
+            for sub in ext.get("extension", []) or []:
+                if sub.get("url") == "ombCategory":
+                    code = (sub.get("valueCoding") or {}).get("code", "")
+                    if url.endswith("us-core-race") and not record.race_code:
+                        record.race_code = code[:20]
+                    elif url.endswith("us-core-ethnicity") and not record.ethnicity_code:
+                        record.ethnicity_code = code[:20]
+        return record
+
+    def encounter(self, r: dict, where: str) -> list[dict]:
+        fact = _new_fact("encounter", r)
+        fact["status"] = r.get("status", "")
+        klass = r.get("class")
+        fact["encounter_class"] = (klass or {}).get("code", "") if isinstance(klass, dict) else ""
+        period = r.get("period") or {}
+        fact["start_at"] = parse_datetime(period.get("start"), f"{where}.period.start")
+        fact["end_at"] = parse_datetime(period.get("end"), f"{where}.period.end", end=True)
+        disposition = _codings((r.get("hospitalization") or {}).get("dischargeDisposition"))
+        if disposition:
+            fact["details"]["discharge"] = [list(c) for c in disposition]
+        diagnoses = [_ref_id(d.get("condition")) for d in r.get("diagnosis", []) or []]
+        if diagnoses:
+            fact["details"]["diagnoses"] = [d for d in diagnoses if d]
+        npi = ""
+        for participant in r.get("participant", []) or []:
+            npi = self.npi_of(participant.get("individual"))
+            if npi:
+                break
+        fact["rendering_npi"] = npi or self.default_npi
+        fact["billing_tin"] = self.tin_of(r.get("serviceProvider")) or self.default_tin
+        codes = _all_codings(r.get("type"))
+        if not codes:
+            raise FhirError(f"{where}: Encounter.type has no coding")
+        return _explode(fact, codes)
+
+    def condition(self, r: dict, where: str) -> list[dict]:
+        fact = _new_fact("condition", r)
+        fact["clinical_status"] = _first_code(r.get("clinicalStatus"))
+        fact["verification_status"] = _first_code(r.get("verificationStatus"))
+        fact["category"] = " ".join(c for _, c in _all_codings(r.get("category")))[:200]
+        fact["start_at"], _ = _period(r, "onset", where)
+        if "abatementPeriod" in r or "abatementDateTime" in r:
+            _, fact["end_at"] = _period(r, "abatement", where)
+        fact["authored_at"] = parse_datetime(r.get("recordedDate"), f"{where}.recordedDate")
+        return _explode(fact, self._codes(r.get("code"), where))
+
+    def procedure(self, r: dict, where: str) -> list[dict]:
+        fact = _new_fact("procedure", r)
+        fact["status"] = r.get("status", "")
+        fact["negated"] = fact["status"] == "not-done"
+        fact["start_at"], fact["end_at"] = _period(r, "performed", where)
+        recorded = _extension(r, "qicore-recorded")
+        if recorded:
+            fact["authored_at"] = parse_datetime(recorded.get("valueDateTime"), where)
+        _reasons(fact, _all_codings(r.get("reasonCode")) or _codings(r.get("statusReason")))
+        return _explode(fact, self._codes(r.get("code"), where))
+
+    def observation(self, r: dict, where: str) -> list[dict]:
+        fact = _new_fact("observation", r)
+        fact["status"] = r.get("status", "")
+        fact["category"] = " ".join(c for _, c in _all_codings(r.get("category")))[:200]
+        fact["start_at"], fact["end_at"] = _period(r, "effective", where)
+        fact["authored_at"] = parse_datetime(r.get("issued"), f"{where}.issued")
+        fact["encounter_ref"] = _ref_id(r.get("encounter"))
+        not_done = _extension(r, NOT_DONE_REASON)
+        if not_done or fact["status"] == "cancelled":
+            fact["negated"] = True
+            _reasons(fact, _codings((not_done or {}).get("valueCodeableConcept")))
+        if "dataAbsentReason" in r:
+            fact["details"]["data_absent"] = _first_code(r["dataAbsentReason"])
+        _value(r, fact, where)
+        facts = _explode(fact, self._codes(r.get("code"), where))
+        for n, component in enumerate(r.get("component", []) or []):
+            part = dict(fact, details={"component_of": fact["resource_id"]})
+            part["value_num"], part["value_unit"] = None, ""
+            _value(component, part, f"{where}.component[{n}]")
+            facts.extend(_explode(part, _codings(component.get("code"))))
+        return facts
+
+    def _request(self, kind: str, r: dict, where: str, codes: list) -> list[dict]:
+        fact = _new_fact(kind, r)
+        fact["status"] = r.get("status", "")
+        fact["intent"] = r.get("intent", "")
+        fact["authored_at"] = parse_datetime(r.get("authoredOn"), f"{where}.authoredOn")
+        dnp = r.get("doNotPerform") is True
+        for name in DO_NOT_PERFORM:
+            ext = _extension(r, name, modifier=True) or _extension(r, name)
+            if ext and ext.get("valueBoolean") is True:
+                dnp = True
+        fact["negated"] = dnp
+        reason_ext = _extension(r, DO_NOT_PERFORM_REASON) or _extension(r, "reasonRefused")
+        reasons = _all_codings(r.get("reasonCode"))
+        if reason_ext:
+            reasons = _codings(reason_ext.get("valueCodeableConcept")) + reasons
+        if dnp and not reasons:
+            reasons = _codings(r.get("statusReason"))
+        _reasons(fact, reasons)
+        if not codes:
+            raise FhirError(f"{where}: no code")
+        return _explode(fact, codes)
+
+    def medicationrequest(self, r: dict, where: str) -> list[dict]:
+        codes = _codings(r.get("medicationCodeableConcept"))
+        via_reference = False
+        if not codes and r.get("medicationReference"):
+            medication = self.by_ref.get(r["medicationReference"].get("reference", ""), {})
+            codes = _codings(medication.get("code"))
+            via_reference = True
+        facts = self._request("medication_request", r, where, codes)
+        for fact in facts:
+            fact["details"]["via_reference"] = via_reference
+        dispense = r.get("dispenseRequest") or {}
+        supply = dispense.get("expectedSupplyDuration") or {}
+        validity = dispense.get("validityPeriod") or {}
+        details = {
+            "supply_days": _days(supply),
+            "repeats": dispense.get("numberOfRepeatsAllowed"),
+            "validity_start": validity.get("start"),
+            "validity_end": validity.get("end"),
+        }
+        details["quantity"] = (dispense.get("quantity") or {}).get("value")
+        bounds = []
+        dosages = r.get("dosageInstruction", []) or []
+        for dosage in dosages[:1]:
+            repeat = ((dosage.get("timing") or {}).get("repeat")) or {}
+            if "boundsPeriod" in repeat:
+                bounds.append(repeat["boundsPeriod"])
+            details["frequency"] = repeat.get("frequencyMax", repeat.get("frequency"))
+            details["period"] = repeat.get("period")
+            details["period_unit"] = repeat.get("periodUnit")
+            details["times_of_day"] = len(repeat.get("timeOfDay", []) or [])
+            for rate in dosage.get("doseAndRate", []) or []:
+                dose = (rate.get("doseRange") or {}).get("high") or rate.get("doseQuantity")
+                if dose and dose.get("value") is not None:
+                    details["dose"] = dose["value"]
+                    break
+        if bounds:
+            details["bounds"] = bounds[0]
+        for fact in facts:
+            fact["details"].update({k: v for k, v in details.items() if v is not None})
+            start = parse_datetime((bounds[0] if bounds else {}).get("start"), where)
+            end = parse_datetime((bounds[0] if bounds else {}).get("end"), where, end=True)
+            fact["start_at"], fact["end_at"] = start, end
+        return facts
+
+    def servicerequest(self, r: dict, where: str) -> list[dict]:
+        return self._request("service_request", r, where, _codings(r.get("code")))
+
+    def devicerequest(self, r: dict, where: str) -> list[dict]:
+        return self._request("device_request", r, where, _codings(r.get("codeCodeableConcept")))
+
+    def task(self, r: dict, where: str) -> list[dict]:
+        facts = self._request("service_request", r, where, _codings(r.get("code")))
+        start, end = _period(r, "execution", where)
+        for fact in facts:
+            fact["kind"] = "task"
+            fact["start_at"], fact["end_at"] = start, end
+            fact["details"]["focus"] = _ref_id(r.get("focus"))
+        return facts
+
+    def immunization(self, r: dict, where: str) -> list[dict]:
+        fact = _new_fact("immunization", r)
+        fact["status"] = r.get("status", "")
+        fact["negated"] = fact["status"] == "not-done"
+        fact["start_at"], fact["end_at"] = _period(r, "occurrence", where)
+        _reasons(fact, _codings(r.get("statusReason")))
+        return _explode(fact, self._codes(r.get("vaccineCode"), where))
+
+    def coverage(self, r: dict, where: str) -> list[dict]:
+        fact = _new_fact("coverage", r)
+        fact["status"] = r.get("status", "")
+        period = r.get("period") or {}
+        fact["start_at"] = parse_datetime(period.get("start"), f"{where}.period.start")
+        fact["end_at"] = parse_datetime(period.get("end"), f"{where}.period.end", end=True)
+        codes = _codings(r.get("type")) or [("", "unknown")]
+        return _explode(fact, codes)
+
+    def _codes(self, concept: Any, where: str) -> list[tuple[str, str]]:
+        codes = _codings(concept)
+        if not codes:
+            raise FhirError(f"{where}: code has no coding")
+        return codes
+
+
+def _days(quantity: dict) -> float | None:
+    value = quantity.get("value")
+    if value is None:
+        return None
+    unit = (quantity.get("code") or quantity.get("unit") or "d").lower()
+    factor = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "mo": 30, "month": 30, "a": 365}
+    return float(value) * factor.get(unit, 1)
+
+
+def parse_bundle(bundle: Any, *, default_tin: str = "", default_npi: str = "") -> ParsedBundle:
+    """Validate and map one Bundle. Raises FhirError with the reason when it is invalid."""
+    return _BundleParser(bundle, default_tin=default_tin, default_npi=default_npi).parse()

@@ -1,0 +1,30 @@
+"""Writes of the mips app (test-patient flags, imports, recalculation)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from practices.services import record
+
+from .models import Patient
+
+
+@transaction.atomic
+def set_test_patient(*, patient: Patient, is_test: bool, user) -> Patient:
+    """Mark or unmark a test patient, recording who and when (and an audit event).
+    Test patients are left out of every calculation from the next recalculation on."""
+    if patient.is_test == is_test:
+        return patient
+    patient.is_test = is_test
+    patient.test_marked_by = user if getattr(user, "is_authenticated", False) else None
+    patient.test_marked_at = timezone.now()
+    patient.save(update_fields=["is_test", "test_marked_by", "test_marked_at", "updated_at"])
+    record(
+        practice=patient.practice,
+        actor=user,
+        action="mips.test_patient_marked" if is_test else "mips.test_patient_unmarked",
+        obj=patient,
+        summary=f"{patient.display_name} {'marked' if is_test else 'unmarked'} as test patient",
+    )
+    return patient

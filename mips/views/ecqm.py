@@ -1,0 +1,226 @@
+"""Quality > eCQM Data: the year's results per TIN/NPI and TIN, patient drill-down (the
+Quality Management Report view), FHIR upload, imports and their withdrawal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from practices.models import MedicalGroup, TinNpi
+from practices.permissions import has_practice_perm, practice_permission_required
+from practices.views.common import get_owned, paginate, sorted_by
+
+from ..ecqm.engine import YEARS, calculate
+from ..ecqm.measures import MEASURE_CLASSES, get_measure
+from ..ecqm.results import entity_results, latest_run, population_patients
+from ..fhir.importer import import_fhir_bundle, withdraw_import
+from ..fhir.parse import FhirError
+from ..forms import FhirUploadForm
+from ..models import DataImport, Patient
+
+VIEW_ECQM = "mips.view_ecqm_data"
+IMPORT_DATA = "mips.import_quality_data"
+POPULATION_LABELS = {
+    "ipp": "Initial population",
+    "denom": "Denominator",
+    "denex": "Denominator exclusions",
+    "numer": "Numerator (performance met)",
+    "not_met": "Performance not met",
+    "denexcep": "Denominator exceptions",
+}
+GROUP_LABELS = {"CMS138": ["Screening", "Cessation (MIPS rate)", "Combined"]}
+PATIENT_SORTS = {"name": ["family_name", "given_name", "id"], "birth": ["birth_date", "id"]}
+
+
+def _year(request: HttpRequest) -> int:
+    default = timezone.localdate().year
+    default = default if default in YEARS else YEARS[0]
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or default)
+    except ValueError:
+        return default
+    return year if year in YEARS else default
+
+
+@practice_permission_required(VIEW_ECQM)
+@require_GET
+def ecqm_data(request: HttpRequest) -> HttpResponse:
+    practice, year = request.practice, _year(request)
+    results = list(
+        entity_results(practice, year)
+        .filter(stratum=0)
+        .select_related("tin_npi__provider", "medical_group")
+    )
+    order = list(MEASURE_CLASSES)
+    entities: dict[tuple, dict] = {}
+    for r in sorted(results, key=lambda r: (r.tin, r.npi == "", r.npi, order.index(r.cms_id))):
+        entity = entities.setdefault(
+            (r.tin, r.npi),
+            {
+                "tin": r.tin,
+                "npi": r.npi,
+                "tin_npi": r.tin_npi,
+                "group": r.medical_group,
+                "rows": [],
+            },
+        )
+        labels = GROUP_LABELS.get(r.cms_id)
+        entity["rows"].append(
+            {
+                "result": r,
+                "title": get_measure(r.cms_id).title,
+                "group_label": labels[r.group_index] if labels else "",
+            }
+        )
+    imports = DataImport.objects.for_practice(practice).select_related("imported_by")[:20]
+    contributed = defaultdict(int)
+    for kind in DataImport.objects.for_practice(practice).filter(
+        status=DataImport.Status.IMPORTED
+    ).values_list("kind", flat=True):
+        contributed[kind] += 1
+    can_import = has_practice_perm(request, IMPORT_DATA)
+    return render(
+        request,
+        "mips/ecqm_data.html",
+        {
+            "year": year,
+            "years": YEARS,
+            "entities": list(entities.values()),
+            "run": latest_run(practice, year),
+            "imports": imports,
+            "active_imports": sum(contributed.values()),
+            "test_patient_count": Patient.objects.for_practice(practice)
+            .filter(is_test=True)
+            .count(),
+            "can_import": can_import,
+            "form": FhirUploadForm(practice=practice) if can_import else None,
+        },
+    )
+
+
+def _entity(request: HttpRequest, kind: str, public_id):
+    if kind == "clinician":
+        tin_npi = get_owned(TinNpi.objects.with_related(), request, public_id)
+        return tin_npi.tin, tin_npi.npi, str(tin_npi)
+    if kind == "group":
+        group = get_owned(MedicalGroup.objects, request, public_id)
+        return group.tin, "", f"{group.name} (TIN {group.masked_tin}, group)"
+    raise Http404
+
+
+@practice_permission_required(VIEW_ECQM)
+@require_GET
+def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, public_id):
+    if year not in YEARS or cms_id not in MEASURE_CLASSES:
+        raise Http404
+    tin, npi, entity_label = _entity(request, kind, public_id)
+    measure = get_measure(cms_id)
+    population = request.GET.get("population", "denom")
+    if population not in POPULATION_LABELS:
+        population = "denom"
+    try:
+        group_index = int(request.GET.get("group", 0))
+    except ValueError:
+        group_index = 0
+    if not 0 <= group_index < measure.group_count:
+        group_index = 0
+    qs = population_patients(
+        request.practice, year, cms_id, tin=tin, npi=npi, group_index=group_index,
+        population=population,
+    )  # fmt: skip
+    qs, sort = sorted_by(request, qs, PATIENT_SORTS, "name")
+    labels = GROUP_LABELS.get(cms_id)
+    return render(
+        request,
+        "mips/ecqm_patients.html",
+        {
+            "year": year,
+            "measure": measure,
+            "meta": measure.meta(year),
+            "entity_label": entity_label,
+            "population": population,
+            "population_label": POPULATION_LABELS[population],
+            "populations": POPULATION_LABELS,
+            "group_index": group_index,
+            "groups": [
+                (i, labels[i] if labels else f"Population {i + 1}")
+                for i in range(measure.group_count)
+            ],
+            "page": paginate(request, qs),
+            "sort": sort,
+            "test_patient_count": Patient.objects.for_practice(request.practice)
+            .filter(is_test=True)
+            .count(),
+        },
+    )
+
+
+@practice_permission_required(IMPORT_DATA)
+@require_http_methods(["POST"])
+def ecqm_upload(request: HttpRequest) -> HttpResponse:
+    form = FhirUploadForm(request.POST, request.FILES, practice=request.practice)
+    year = _year(request)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        tin_npi = form.cleaned_data["tin_npi"]
+        try:
+            outcome = import_fhir_bundle(
+                practice=request.practice,
+                raw=upload.read(),
+                file_name=upload.name,
+                tin=tin_npi.tin if tin_npi else "",
+                npi=tin_npi.npi if tin_npi else "",
+                user=request.user,
+            )
+        except FhirError as exc:
+            form.add_error("file", f"Bundle rejected, nothing was stored: {exc}")
+        else:
+            for y in YEARS:
+                calculate(request.practice, y, trigger="import")
+            verb = "replaced its earlier import" if outcome.replaced else "imported"
+            messages.success(
+                request,
+                f"{upload.name} {verb}: {outcome.patients} patient(s), {outcome.facts} facts. "
+                "Results recalculated.",
+            )
+            return redirect(f"{_data_url()}?year={year}")
+    messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(f"{_data_url()}?year={year}")
+
+
+@practice_permission_required(IMPORT_DATA)
+@require_POST
+def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    data_import = get_owned(DataImport.objects, request, public_id)
+    if data_import.status != DataImport.Status.IMPORTED:
+        messages.error(request, f"{data_import.file_name} is not an active import.")
+    else:
+        removed = withdraw_import(data_import=data_import, user=request.user)
+        for y in YEARS:
+            calculate(request.practice, y, trigger="withdrawal")
+        messages.success(
+            request, f"Withdrew {data_import.file_name}: {removed} facts removed, results recalculated."
+        )
+    return redirect(_data_url())
+
+
+@practice_permission_required(IMPORT_DATA)
+@require_POST
+def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    run = calculate(request.practice, year, trigger="manual")
+    messages.success(
+        request, f"Recalculated {year}: {run.patients_evaluated} patients evaluated."
+    )
+    return redirect(f"{_data_url()}?year={year}")
+
+
+def _data_url() -> str:
+    from django.urls import reverse
+
+    return reverse("mips:ecqm-data")

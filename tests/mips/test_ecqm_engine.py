@@ -1,0 +1,216 @@
+"""Unit tests of the engine: timing windows, value-set membership, cascade, test-patient
+exclusion, attribution per TIN/NPI and TIN, and flat query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mips.ecqm import valuesets
+from mips.ecqm.cascade import cascade
+from mips.ecqm.engine import calculate
+from mips.ecqm.results import population_patients, results_document
+from mips.ecqm.timing import Period, add_months, age_at
+from mips.models import MeasureResult, PatientPopulation, ValueSetCode, ValueSetRelease
+from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
+
+from .factories import (
+    HYPERTENSION,
+    OFFICE_VISIT,
+    PatientFactory,
+    add_fact,
+    at,
+    diabetic_patient,
+)
+
+LOINC = "http://loinc.org"
+
+
+@pytest.fixture
+def tin_npi(practice):
+    group = MedicalGroupFactory(practice=practice, tin="111222333")
+    return TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
+
+
+def cms122(practice):
+    return MeasureResult.objects.get(practice=practice, cms_id="CMS122", npi__gt="")
+
+
+def test_valueset_membership_and_loading_is_idempotent(db):
+    ValueSetRelease.objects.filter(year=2025).update(checksum="changed")
+    assert valuesets.ensure_loaded(2025) is True
+    assert valuesets.ensure_loaded(2025) is False
+    vs = valuesets.index(2025)
+    assert vs.contains("2.16.840.1.113883.3.464.1003.101.12.1001", *OFFICE_VISIT)
+    assert not vs.contains("2.16.840.1.113883.3.464.1003.101.12.1001", LOINC, "99213")
+    # Virtual Encounter is a 2025 value set; CMS122v14 no longer uses it, but it still exists.
+    assert ValueSetCode.objects.filter(year=2025, oid="DRC:97506-0").exists()
+    with pytest.raises(ValueError):
+        valuesets.ensure_loaded(2019)
+
+
+def test_cascade_rules():
+    assert cascade(ipp=True, denex=True, numer=True, denexcep=True).as_dict() == {
+        "IPP": 1, "DENOM": 1, "DENEX": 1, "NUMER": 0, "DENEXCEP": 0,
+    }  # fmt: skip
+    assert cascade(ipp=True, numer=True, denexcep=True).denexcep is False
+    assert cascade(ipp=True, denom=False, numer=True).as_dict()["NUMER"] == 0
+    assert cascade(ipp=False, numer=True).as_dict() == dict.fromkeys(
+        ["IPP", "DENOM", "DENEX", "NUMER", "DENEXCEP"], 0
+    )
+
+
+def test_timing_helpers():
+    assert age_at(dt.date(2000, 2, 29), dt.date(2025, 2, 28)) == 24
+    assert age_at(dt.date(2000, 2, 29), dt.date(2025, 3, 1)) == 25
+    assert add_months(dt.date(2025, 8, 31), -6) == dt.date(2025, 2, 28)
+    mp = Period.year(2025)
+    assert mp.widened(years_before=9).start == dt.date(2016, 1, 1)
+    assert mp.widened(months_before=6).start == dt.date(2024, 7, 1)
+    assert mp.holds(dt.date(2025, 12, 31), dt.date(2025, 12, 31))
+    assert not mp.holds(dt.date(2025, 12, 31), dt.date(2026, 1, 1))
+    assert mp.overlaps(None, None) and not mp.overlaps(dt.date(2026, 1, 1), None)
+
+
+@pytest.mark.parametrize(
+    ("value", "numer"), [("9.0", False), ("9.1", True), ("5.5", False), (None, True)]
+)
+def test_cms122_threshold_is_strictly_above_nine(practice, tin_npi, valuesets, value, numer):
+    diabetic_patient(practice, tin_npi, hba1c=value)
+    calculate(practice, 2025, measures=["CMS122"])
+    assert (cms122(practice).numer == 1) is numer
+
+
+def test_cms122_uses_lowest_reading_of_most_recent_day(practice, tin_npi, valuesets):
+    patient = diabetic_patient(practice, tin_npi, hba1c="12.0")  # June: poor control
+    for value in ("10.5", "7.0"):
+        add_fact(
+            patient, "observation", ("http://loinc.org", "4548-4"), status="final",
+            category="laboratory", start_at=at("2025-11-02"), value_num=value,
+        )  # fmt: skip
+    calculate(practice, 2025, measures=["CMS122"])
+    assert cms122(practice).numer == 0
+
+
+def test_cms122_reading_after_period_does_not_count(practice, tin_npi, valuesets):
+    patient = diabetic_patient(practice, tin_npi, hba1c=None)
+    add_fact(
+        patient, "observation", ("http://loinc.org", "4548-4"), status="final",
+        category="laboratory", start_at=at("2026-01-01", 0), value_num="6.0",
+    )  # fmt: skip
+    calculate(practice, 2025, measures=["CMS122"])
+    assert cms122(practice).numer == 1  # no reading in 2025: counted as missing
+
+
+@pytest.mark.parametrize(("onset", "in_ipp"), [("2025-06-30", True), ("2025-07-01", False)])
+def test_cms165_hypertension_must_start_in_first_six_months(
+    practice, tin_npi, valuesets, onset, in_ipp
+):
+    patient = PatientFactory(practice=practice, birth_date=dt.date(1960, 1, 1))
+    add_fact(
+        patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-09-01"),
+        end_at=at("2025-09-01", 10), billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
+    )  # fmt: skip
+    add_fact(patient, "condition", HYPERTENSION, clinical_status="active", start_at=at(onset))
+    calculate(practice, 2025, measures=["CMS165"])
+    assert MeasureResult.objects.filter(practice=practice, cms_id="CMS165").exists() is in_ipp
+
+
+def test_cms130_colonoscopy_window_is_nine_years_back(practice, tin_npi, valuesets):
+    old = PatientFactory(practice=practice, birth_date=dt.date(1965, 1, 1))
+    recent = PatientFactory(practice=practice, birth_date=dt.date(1965, 1, 1))
+    for patient, day in ((old, "2015-12-31"), (recent, "2016-01-01")):
+        add_fact(
+            patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-04-01"),
+            end_at=at("2025-04-01", 10), billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
+        )  # fmt: skip
+        add_fact(
+            patient, "procedure", ("http://www.ama-assn.org/go/cpt", "45378"),
+            status="completed", start_at=at(day), end_at=at(day, 10),
+        )  # fmt: skip
+    calculate(practice, 2025, measures=["CMS130"])
+    numer = population_patients(practice, 2025, "CMS130", tin=tin_npi.tin, population="numer")
+    assert list(numer) == [recent]
+    stratum2 = MeasureResult.objects.get(practice=practice, cms_id="CMS130", npi="", stratum=2)
+    assert stratum2.ipp == 2
+
+
+def test_test_patients_never_count_and_inactive_patients_do(practice, tin_npi, valuesets):
+    diabetic_patient(practice, tin_npi, hba1c="7.0")
+    diabetic_patient(practice, tin_npi, hba1c="7.0", is_active=False)
+    test_patient = diabetic_patient(practice, tin_npi, hba1c="10.0", is_test=True)
+    calculate(practice, 2025, measures=["CMS122"])
+    result = cms122(practice)
+    assert (result.ipp, result.numer) == (2, 0)
+    assert not PatientPopulation.objects.filter(patient=test_patient).exists()
+    document = results_document(practice, 2025, with_patients=True)
+    patients = document["entities"][0]["measures"][0]["groups"][0]["patients"]
+    assert test_patient.source_id not in patients and len(patients) == 2
+
+
+def test_results_per_tin_npi_and_per_tin(practice, valuesets):
+    group = MedicalGroupFactory(practice=practice, tin="444555666")
+    a = TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
+    b = TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
+    diabetic_patient(practice, a, hba1c="10.0")
+    diabetic_patient(practice, b, hba1c="6.0")
+    shared = diabetic_patient(practice, a, hba1c="6.5")
+    add_fact(
+        shared, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-05-05"),
+        end_at=at("2025-05-05", 10), billing_tin=b.tin, rendering_npi=b.npi,
+    )  # fmt: skip
+    run = calculate(practice, 2025, measures=["CMS122"])
+    rows = {r.npi: r for r in MeasureResult.objects.filter(run=run)}
+    assert (rows[a.npi].denom, rows[a.npi].numer, rows[a.npi].tin_npi_id) == (2, 1, a.pk)
+    assert (rows[b.npi].denom, rows[b.npi].numer) == (2, 0)
+    assert (rows[""].denom, rows[""].numer, rows[""].medical_group_id) == (3, 1, group.pk)
+    assert str(rows[""].performance_rate) == "33.33"
+    assert rows[""].data_completeness == 100
+
+
+def test_recalculation_query_count_is_flat(practice, tin_npi, valuesets):
+    for _ in range(3):
+        diabetic_patient(practice, tin_npi)
+    calculate(practice, 2025)  # warm-up (value sets loaded)
+    with CaptureQueriesContext(connection) as small:
+        calculate(practice, 2025)
+    for _ in range(30):
+        diabetic_patient(practice, tin_npi, hba1c="9.5")
+    with CaptureQueriesContext(connection) as large:
+        calculate(practice, 2025)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert cms122(practice).denom == 33
+
+
+def test_recalculation_query_count_exact(practice, tin_npi, valuesets, django_assert_num_queries):
+    diabetic_patient(practice, tin_npi)
+    calculate(practice, 2025)
+    for _ in range(10):
+        diabetic_patient(practice, tin_npi)
+    # run row + patient count + 6 candidate queries + CMS165 linked encounters + 3 deletes
+    # + 3 bulk inserts (one batch each) + TinNpi + MedicalGroup + ValueSetRelease + run update
+    # + savepoints of the atomic block.
+    with django_assert_num_queries(_baseline_queries(practice)):
+        calculate(practice, 2025)
+
+
+def _baseline_queries(practice) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        calculate(practice, 2025)
+    return len(ctx.captured_queries)
+
+
+def test_ecqm_results_json_shape(practice, tin_npi, valuesets):
+    patient = diabetic_patient(practice, tin_npi, hba1c="9.5")
+    calculate(practice, 2025, measures=["CMS122"])
+    document = json.loads(json.dumps(results_document(practice, 2025, with_patients=True)))
+    individual = next(e for e in document["entities"] if e["npi"])
+    group = individual["measures"][0]["groups"][0]
+    assert individual["measures"][0]["mips_id"] == "001"
+    assert group["patients"][patient.source_id] == {
+        "IPP": 1, "DENOM": 1, "DENEX": 0, "NUMER": 1, "DENEXCEP": 0,
+    }  # fmt: skip

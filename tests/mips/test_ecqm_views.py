@@ -1,0 +1,149 @@
+"""eCQM Data page, drill-down, upload, withdrawal and Test Patients Identification."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from mips.ecqm.engine import calculate
+from mips.models import DataImport, Patient
+from practices.models import AuditEvent
+from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
+
+from .factories import PatientFactory, bundle, diabetic_patient, fhir_condition, fhir_encounter
+
+DATA = reverse("mips:ecqm-data")
+TEST_PATIENTS = reverse("mips:test-patients")
+
+
+@pytest.fixture
+def tin_npi(practice):
+    group = MedicalGroupFactory(practice=practice, tin="333444555")
+    return TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
+
+
+@pytest.fixture
+def results(practice, tin_npi, valuesets):
+    good = diabetic_patient(practice, tin_npi, hba1c="6.0", family_name="Goodman")
+    poor = diabetic_patient(practice, tin_npi, hba1c="11.0", family_name="Poorman")
+    test = diabetic_patient(practice, tin_npi, hba1c="11.0", family_name="Testcase", is_test=True)
+    calculate(practice, 2025)
+    return good, poor, test
+
+
+def drill(tin_npi, population, cms="CMS122"):
+    url = reverse("mips:ecqm-patients", args=[2025, cms, "clinician", tin_npi.public_id])
+    return f"{url}?population={population}"
+
+
+def test_ecqm_data_page_shows_entities(qm_client, results, tin_npi):
+    response = qm_client.get(DATA + "?year=2025")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "TIN 333444555 / NPI" in body and "TIN 333444555 (group)" in body
+    assert "1 test patient excluded" in body
+    assert "50.00%" in body  # CMS122: 1 of 2 poorly controlled
+
+
+def test_ecqm_data_empty_state(qm_client, valuesets):
+    response = qm_client.get(DATA)
+    assert "No quality data for" in response.content.decode()
+
+
+def test_drill_down_lists_population_without_test_patients(qm_client, results, tin_npi):
+    response = qm_client.get(drill(tin_npi, "numer"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Poorman" in body and "Goodman" not in body and "Testcase" not in body
+    body = qm_client.get(drill(tin_npi, "not_met")).content.decode()
+    assert "Goodman" in body and "Poorman" not in body
+
+
+def test_drill_down_query_count_is_constant(
+    qm_client, results, tin_npi, practice, django_assert_max_num_queries
+):
+    for _ in range(10):
+        diabetic_patient(practice, tin_npi, hba1c="12.0")
+    calculate(practice, 2025, measures=["CMS122"])
+    with django_assert_max_num_queries(14):
+        assert qm_client.get(drill(tin_npi, "denom")).status_code == 200
+
+
+def test_clinician_can_view_billing_cannot(clinician_client, billing_client, results, tin_npi):
+    assert clinician_client.get(DATA).status_code == 200
+    assert billing_client.get(DATA).status_code == 403
+    assert billing_client.get(drill(tin_npi, "ipp")).status_code == 403
+    assert billing_client.get(TEST_PATIENTS).status_code == 403
+
+
+def test_outsider_gets_404_for_other_practice_objects(outsider_client, results, tin_npi, practice):
+    assert outsider_client.get(drill(tin_npi, "ipp")).status_code == 404
+    patient = Patient.objects.filter(practice=practice).first()
+    url = reverse("mips:test-patient-toggle", args=[patient.public_id])
+    assert outsider_client.post(url, {"is_test": "1"}).status_code == 404
+    data_import = DataImport.objects.create(
+        practice=practice, kind="fhir", source_key="k", file_name="f.json", sha256="0" * 64
+    )
+    url = reverse("mips:ecqm-withdraw", args=[data_import.public_id])
+    assert outsider_client.post(url).status_code == 404
+
+
+def test_upload_imports_and_recalculates(qm_client, practice, tin_npi, valuesets):
+    data = bundle("up-1", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01"))
+    upload = SimpleUploadedFile("up.json", json.dumps(data).encode(), "application/json")
+    response = qm_client.post(
+        reverse("mips:ecqm-upload"), {"file": upload, "tin_npi": tin_npi.public_id, "year": 2025}
+    )
+    assert response.status_code == 302
+    page = qm_client.get(DATA + "?year=2025").content.decode()
+    assert "up.json" in page and "imported: 1 patient(s)" in page
+    assert Patient.objects.filter(source_id="up-1").exists()
+
+
+def test_invalid_upload_is_rejected_with_reason(qm_client, practice, valuesets):
+    upload = SimpleUploadedFile("bad.json", b'{"resourceType": "Patient"}', "application/json")
+    response = qm_client.post(reverse("mips:ecqm-upload"), {"file": upload}, follow=True)
+    assert "Bundle rejected, nothing was stored: not a FHIR Bundle" in response.content.decode()
+    assert not DataImport.objects.exists()
+
+
+def test_clinician_cannot_upload_or_withdraw(clinician_client, practice):
+    upload = SimpleUploadedFile("x.json", b"{}", "application/json")
+    assert clinician_client.post(reverse("mips:ecqm-upload"), {"file": upload}).status_code == 403
+    assert clinician_client.post(reverse("mips:ecqm-recalculate")).status_code == 403
+
+
+def test_withdraw_import(qm_client, practice, tin_npi, valuesets):
+    data = bundle("w-1", fhir_encounter("2025-03-01"))
+    upload = SimpleUploadedFile("w.json", json.dumps(data).encode(), "application/json")
+    qm_client.post(reverse("mips:ecqm-upload"), {"file": upload})
+    data_import = DataImport.objects.get()
+    response = qm_client.post(reverse("mips:ecqm-withdraw", args=[data_import.public_id]))
+    assert response.status_code == 302
+    data_import.refresh_from_db()
+    assert data_import.status == "withdrawn" and not data_import.facts.exists()
+
+
+def test_test_patient_search_and_toggle(qm_client, practice, quality_manager):
+    patient = PatientFactory(practice=practice, family_name="Zebulon", mrn="A-77")
+    PatientFactory(practice=practice, family_name="Quixote")
+    body = qm_client.get(TEST_PATIENTS + "?q=zebu").content.decode()
+    assert "Zebulon" in body and "Quixote" not in body
+    url = reverse("mips:test-patient-toggle", args=[patient.public_id])
+    assert qm_client.post(url, {"is_test": "1"}).status_code == 302
+    patient.refresh_from_db()
+    assert patient.is_test and patient.test_marked_by == quality_manager
+    assert patient.test_marked_at is not None
+    assert AuditEvent.objects.filter(action="mips.test_patient_marked").exists()
+    body = qm_client.get(TEST_PATIENTS + "?show=test").content.decode()
+    assert "Zebulon" in body and "Quixote" not in body
+    qm_client.post(url, {"is_test": "0"}, headers={"HX-Request": "true"})
+    patient.refresh_from_db()
+    assert not patient.is_test
+
+
+def test_test_patients_empty_state(qm_client):
+    assert "No patients match" in qm_client.get(TEST_PATIENTS).content.decode()
