@@ -1,0 +1,5 @@
+"""Permissions of the dashboard pages (granted in mips' data migrations)."""
+
+from __future__ import annotations
+
+VIEW_DASHBOARD = "mips.view_mips_dashboard"
