@@ -107,6 +107,8 @@ def load_entities(
     user=None,
     own_only: bool = False,
     with_scores: bool = True,
+    with_points: bool = False,
+    only: tuple[str, int] | None = None,
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
     groups, scores). `own_only`: the clinician's own TIN/NPIs, no groups."""
@@ -119,12 +121,13 @@ def load_entities(
     listed = EligibilitySnapshot.objects.filter(
         tin_npi=OuterRef("pk"), year=year, is_current=True, status__in=LISTED_STATUSES
     )
-    tin_npis = (
-        TinNpi.objects.for_practice(practice)
-        .filter(is_active=True)
-        .filter(Q(pk__in=list(by_tin_npi)) | Exists(listed))
-        .select_related("provider", "medical_group")
-    )
+    tin_npis = TinNpi.objects.for_practice(practice).select_related("provider", "medical_group")
+    if only is not None:
+        tin_npis = tin_npis.filter(pk=only[1]) if only[0] == CLINICIAN else tin_npis.none()
+    else:
+        tin_npis = tin_npis.filter(is_active=True).filter(
+            Q(pk__in=list(by_tin_npi)) | Exists(listed)
+        )
     if own_only:
         tin_npis = tin_npis.filter(provider__user=user) if user else tin_npis.none()
     tin_npis = list(tin_npis)
@@ -145,8 +148,11 @@ def load_entities(
         )
         for tn in tin_npis
     ]
-    if not own_only and by_group:
-        for group in MedicalGroup.objects.for_practice(practice).filter(pk__in=list(by_group)):
+    group_ids = list(by_group)
+    if only is not None:
+        group_ids = [only[1]] if only[0] == GROUP else []
+    if not own_only and group_ids:
+        for group in MedicalGroup.objects.for_practice(practice).filter(pk__in=group_ids):
             entities.append(
                 Entity(
                     kind=GROUP,
@@ -156,11 +162,11 @@ def load_entities(
                     npi="",
                     tin=group.tin,
                     group=group,
-                    enrollments=by_group[group.pk],
+                    enrollments=by_group.get(group.pk, []),
                 )
             )
     if with_scores and entities:
-        docs = score_docs(practice, year, [e.key for e in entities])
+        docs = score_docs(practice, year, [e.key for e in entities], with_points=with_points)
         for e in entities:
             e.scores = docs.get(e.key, {})
     return entities

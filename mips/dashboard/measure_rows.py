@@ -12,8 +12,11 @@ from decimal import Decimal
 from enrollment.models import EnrollmentMeasure, MeasureCategory
 from practices.models import Practice
 
+from ..attestations import EntityAttestations, EntityKey, practice_attestations
 from ..models import MeasureResult
+from ..scoring import load_catalog, rules_for
 from .entities import Entity
+from .network import network_averages
 
 HUNDRED = Decimal(100)
 # Multi-rate eCQMs: the population group CMS scores (the eCQM Data page labels it).
@@ -127,6 +130,116 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
     return rows
 
 
+PI_MEASURES = ("PI_EP_1", "PI_EP_2", "PI_HIE_1", "PI_HIE_4", "PI_HIE_5", "PI_HIE_6", "PI_PEA_1")
+HIE_ALTERNATIVES = ("PI_HIE_5", "PI_HIE_6")
+
+
+def entity_attestation_key(e: Entity) -> EntityKey:
+    return EntityKey(e.pk if e.kind == "clinician" else None, e.group.pk)
+
+
+def _pi_rows(ent: Entity, year: int, att: EntityAttestations, points: dict) -> list[MeasureRow]:
+    catalog, rules = load_catalog(year), rules_for(year)
+
+    def title(mid: str) -> str:
+        return catalog.pi[mid].title if mid in catalog.pi else mid
+
+    rows = []
+    for mid, label in rules.pi_required_attestations:
+        yes = att.pi_yes(mid)
+        rows.append(MeasureRow(
+            ent, "pi", mid, label, status="Attested" if yes else "Not attested",
+            todo="" if yes else "Attest on Program Attestations", points=points.get(mid),
+        ))  # fmt: skip
+    hie_alt = any(att.pi_yes(m) for m in HIE_ALTERNATIVES)
+    for mid in PI_MEASURES:
+        if mid not in catalog.pi:
+            continue
+        if hie_alt and mid in ("PI_HIE_1", "PI_HIE_4"):
+            continue  # a bi-directional / TEFCA option replaces the referral-loop pair
+        if not hie_alt and mid in HIE_ALTERNATIVES and not att.pi_rows(mid):
+            continue
+        info = catalog.pi[mid]
+        row = MeasureRow(ent, "pi", mid, info.title, points=points.get(mid))
+        excluded = [x for x in info.exclusions if att.pi_yes(x)]
+        entries = att.pi_rows(mid)
+        if excluded:
+            row.title = f"{title(excluded[0])} ({excluded[0]})"
+            row.status = SATISFIED
+        elif entries and entries[0].denominator is not None:
+            row.numerator, row.denominator = entries[0].numerator, entries[0].denominator
+            row.status = SATISFIED if (entries[0].numerator or 0) >= 1 else NOT_SATISFIED
+        elif entries and entries[0].value is True:
+            row.status = SATISFIED
+        else:
+            row.status = NOT_SATISFIED
+            row.todo = "Report it or claim an exclusion"
+        rows.append(row)
+    # Public health registries: satisfied by an active registry or by an exclusion; two
+    # registries of one type show "Multi".
+    required = [m for m in rules.pi_public_health_required if m not in rules.pi_suppressed]
+    bonus = [m for m in rules.pi_bonus_measures if att.pi_rows(m)]
+    for mid in required + bonus:
+        info = catalog.pi.get(mid)
+        name = info.title if info else mid
+        entries = [a for a in att.pi_rows(mid) if a.value is True]
+        excluded = [x for x in (info.exclusions if info else ()) if att.pi_yes(x)]
+        row = MeasureRow(ent, "pi", mid, name, points=points.get("publicHealth"))
+        if entries:
+            row.status = SATISFIED
+            registries = [a.registry for a in entries if a.registry]
+            if len(entries) > 1:
+                row.title = f"{name} Multi"
+            elif registries:
+                row.title = f"{name} ({registries[0]})"
+        elif excluded:
+            row.title = f"{title(excluded[0])} ({excluded[0]})"
+            row.status = SATISFIED
+        else:
+            row.status = NOT_SATISFIED
+            row.todo = "Record the active registry or claim an exclusion"
+        rows.append(row)
+    return rows
+
+
+def _ia_rows(ent: Entity, year: int, att: EntityAttestations, points: dict) -> list[MeasureRow]:
+    catalog = load_catalog(year)
+    rows = []
+    for activity_id in att.attested_activities():
+        a = att.ia[activity_id]
+        info = catalog.ia.get(activity_id)
+        row = MeasureRow(ent, "ia", activity_id, info.title if info else activity_id,
+                         status="Attested", points=points.get(activity_id))  # fmt: skip
+        if a.start_date and a.end_date:
+            row.todo = f"Performed {a.start_date:%m/%d/%Y} – {a.end_date:%m/%d/%Y}"
+        rows.append(row)
+    if not rows:
+        rows.append(MeasureRow(ent, "ia", "", "No improvement activity attested",
+                               status=NOT_SATISFIED, todo="Attest activities"))  # fmt: skip
+    return rows
+
+
+def attestation_rows(
+    practice: Practice, year: int, entities: list[Entity], attestations=None
+) -> list[MeasureRow]:
+    """PI rows (required attestations, measures, public health registries) and IA rows
+    (attested activities) of the entities enrolled in those categories (three queries)."""
+    wanted = [e for e in entities if {"pi", "ia"} & set(e.categories)]
+    if not wanted:
+        return []
+    if attestations is None:
+        attestations = practice_attestations(practice, year)
+    rows: list[MeasureRow] = []
+    for ent in wanted:
+        att = attestations.get(entity_attestation_key(ent)) or EntityAttestations()
+        points = ent.score.measure_points if ent.score else {}
+        if "pi" in ent.categories:
+            rows += _pi_rows(ent, year, att, points)
+        if "ia" in ent.categories:
+            rows += _ia_rows(ent, year, att, points)
+    return rows
+
+
 def all_rows(
     practice: Practice, year: int, entities: list[Entity], *, category: str = ""
 ) -> list[MeasureRow]:
@@ -140,3 +253,15 @@ def all_rows(
         rows += [r for r in attestation_rows(practice, year, entities)
                  if not category or r.category == category]  # fmt: skip
     return rows
+
+
+def _with_network_averages(year: int, rows: list[MeasureRow]) -> None:
+    """Fill the network average of quality rows (one query)."""
+    ids = sorted({r.measure_id for r in rows if r.category == "quality"})
+    if not ids:
+        return
+    averages = network_averages(year, ids)
+    for r in rows:
+        if r.category == "quality":
+            r.network_average = averages.get(r.measure_id)
+            r.network_known = r.network_average is not None

@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 VIEW_DASHBOARD = "mips.view_mips_dashboard"
+ATTEST = "mips.attest_mips"

@@ -59,6 +59,7 @@ class ScoreDoc:
     payment_year: int | None = None
     messages: tuple[str, ...] = ()
     submission_id: str = ""
+    computed_at: object = None
 
     @property
     def css(self) -> str:
@@ -74,46 +75,23 @@ class ScoreDoc:
         return any(p.score > 0 and not p.reweighted for p in self.categories.values())
 
 
-def parse_document(source: str, document: dict, *, submission_id: str = "") -> ScoreDoc:
-    """The score-preview document ({"data": {"score": ...}}) as a ScoreDoc; tolerant of
-    missing parts (a CMS preview may lack what our own engine adds)."""
+def measure_points(document: dict) -> dict[str, Decimal]:
+    """Points per measure id (quality measure ids, PI measures, IA activities) from a
+    score-preview document ({"data": {"score": ...}})."""
     score = (document or {}).get("data", {}).get("score") or {}
-    meta = score.get("metadata") or {}
-    categories: dict[str, CategoryPart] = {}
     points: dict[str, Decimal] = {}
     for part in score.get("parts") or ():
         name = part.get("name")
         if name not in CATEGORIES:
             continue
-        pm = part.get("metadata") or {}
-        categories[name] = CategoryPart(
-            name=name,
-            score=_dec(pm.get("categoryScore")) or Decimal(0),
-            weight=_dec(pm.get("weight", pm.get("maxContribution"))) or Decimal(0),
-            contribution=_dec(pm.get("weightedContribution", part.get("value"))) or Decimal(0),
-            reweighted=bool(pm.get("reweighted")),
-        )
         original = part.get("original") or {}
+        measures = original.get("parts") or ()
         if name == "quality":
-            for sub in original.get("parts") or ():
-                for measure in sub.get("parts") or ():
-                    if measure.get("value") is not None:
-                        points[str(measure["name"])] = _dec(measure["value"])
-        else:
-            for measure in original.get("parts") or ():
-                if measure.get("value") is not None:
-                    points[str(measure["name"])] = _dec(measure["value"])
-    return ScoreDoc(
-        source=source,
-        final=_dec(score.get("value")),
-        categories=categories,
-        measure_points=points,
-        small_practice_bonus=_dec(meta.get("smallPracticeBonus")) or Decimal(0),
-        payment_adjustment=_dec(meta.get("paymentAdjustmentEstimate")),
-        payment_year=meta.get("paymentYear"),
-        messages=tuple(meta.get("messages") or ()),
-        submission_id=submission_id,
-    )
+            measures = [m for sub in measures for m in sub.get("parts") or ()]
+        for measure in measures:
+            if measure.get("value") is not None and measure.get("name"):
+                points[str(measure["name"])] = _dec(measure["value"])
+    return points
 
 
 def preferred(docs: dict[str, ScoreDoc]) -> ScoreDoc | None:

@@ -4,13 +4,13 @@ A pure function: the report card passes what it knows (eligibility, sign-offs, t
 the last submission attempt) and gets the status, the explanation and the pending
 actions. The seed's table, row by row:
 
-| eligibility                                  | score passed | status            |
-|----------------------------------------------|--------------|-------------------|
-| Eligible/Opted-in/QP/MIPS APM/Ineligible     | N/A          | Pending Action (sign-offs missing) |
-| Unknown                                      | N/A          | Pending Action (not matched with QPP) |
-| Opt-in eligible, not opted in                | N/A          | Pending Action (make the opt-in election) |
-| Eligible/Opted-in/QP/MIPS APM/Ineligible     | Yes          | Processing        |
-| Error in NPI                                 | No           | Submission Failed |
+| eligibility                              | score passed | status                     |
+|------------------------------------------|--------------|----------------------------|
+| Eligible/Opted-in/QP/MIPS APM/Ineligible | N/A          | Pending Action (sign-offs) |
+| Unknown                                  | N/A          | Pending Action (no match)  |
+| Opt-in eligible, not opted in            | N/A          | Pending Action (opt in)    |
+| Eligible/Opted-in/QP/MIPS APM/Ineligible | Yes          | Processing                 |
+| Error in NPI                             | No           | Submission Failed          |
 
 Two statuses the table does not spell out: Submitted (CMS accepted a submission; the
 submission id is shown) and Requirements Unmet (nothing is pending but the composite
