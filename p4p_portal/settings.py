@@ -153,6 +153,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 # External services: every base URL is a setting so tests and the demo use local fakes.
 QPP_API_BASE_URL = env_str("QPP_API_BASE_URL", "http://127.0.0.1:8765")
 QPP_API_TIMEOUT = (env_int("QPP_API_CONNECT_TIMEOUT", 5), env_int("QPP_API_READ_TIMEOUT", 30))
+# The CMS EHR Certification ID the registry submits PI data with (the operator's certified
+# EHR). PI gatekeeping fails without one; the default is a placeholder for dev and demo.
+MIPS_CEHRT_ID = env_str("MIPS_CEHRT_ID", "0015P4PDEMO0001")
 # Encryption keys for secrets at rest (comma-separated Fernet keys; the first encrypts).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 if not FIELD_ENCRYPTION_KEYS:
