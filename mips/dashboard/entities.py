@@ -185,3 +185,13 @@ def performance_order(entities: list[Entity]) -> list[Entity]:
             e.tin,
         ),
     )
+
+
+def has_dashboard_for_request(request) -> bool:
+    """has_dashboard for the request's practice, asked once per request (menus)."""
+    practice = getattr(request, "practice", None)
+    if practice is None:
+        return False
+    if not hasattr(request, "_mips_dashboard"):
+        request._mips_dashboard = has_dashboard(practice)
+    return request._mips_dashboard

@@ -21,7 +21,11 @@ from .network import network_averages
 HUNDRED = Decimal(100)
 # Multi-rate eCQMs: the population group CMS scores (the eCQM Data page labels it).
 MIPS_RATE_GROUP = {"CMS138": 1}
-CATEGORY_LABELS = {"quality": "Quality", "pi": "Promoting Interoperability", "ia": "Improvement Activities"}
+CATEGORY_LABELS = {
+    "quality": "Quality",
+    "pi": "Promoting Interoperability",
+    "ia": "Improvement Activities",
+}
 SATISFIED, NOT_SATISFIED = "Satisfied", "Not Satisfied"
 INSUFFICIENT = "Insufficient Data"
 
