@@ -14,13 +14,13 @@ from practices.models import Practice
 
 from ..attestations import EntityAttestations, EntityKey, practice_attestations
 from ..models import MeasureResult
+from ..network import network_averages
 from ..scoring import load_catalog, rules_for
 from .entities import Entity
-from .network import network_averages
 
 HUNDRED = Decimal(100)
-# Multi-rate eCQMs: the population group CMS scores (the eCQM Data page labels it).
-MIPS_RATE_GROUP = {"CMS138": 1}
+# Multi-rate eCQMs show their first population group, as the network average counts it.
+SHOWN_GROUP = 0
 CATEGORY_LABELS = {
     "quality": "Quality",
     "pi": "Promoting Interoperability",
@@ -99,7 +99,7 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
         practice=practice, year=year, stratum=0, tin__in=tins
     ).only("cms_id", "mips_id", "group_index", "tin", "npi", "denom", "denex", "numer",
            "denexcep", "inverse"):  # fmt: skip
-        if r.group_index == MIPS_RATE_GROUP.get(r.cms_id, 0):
+        if r.group_index == SHOWN_GROUP:
             results[(r.tin, r.npi)][r.mips_id] = r
     rows: list[MeasureRow] = []
     for ent in entities:
@@ -267,5 +267,6 @@ def _with_network_averages(year: int, rows: list[MeasureRow]) -> None:
     averages = network_averages(year, ids)
     for r in rows:
         if r.category == "quality":
-            r.network_average = averages.get(r.measure_id)
+            found = averages.get(r.measure_id)
+            r.network_average = found.average if found else None
             r.network_known = r.network_average is not None
