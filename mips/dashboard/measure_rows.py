@@ -111,6 +111,9 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
         # Without chosen measures, every eCQM the portal computes for the entity counts.
         ids = sorted(enrolled) if enrolled else sorted(found)
         points = ent.score.measure_points if ent.score else {}
+        if not ids:
+            rows.append(MeasureRow(ent, "quality", "", "No quality measure data", status="No data",
+                                   todo="Import eCQM data or choose measures"))  # fmt: skip
         for mid in ids:
             r = found.get(mid)
             measure = enrolled.get(mid)
