@@ -38,6 +38,22 @@ def _dec(value) -> Decimal | None:
         return None
 
 
+def _find(node, key: str, depth: int = 4):
+    """The first value of `key` in a part's metadata, searching its nested parts (CMS
+    puts the Quality achievement percent in the category's original sub-part)."""
+    if not isinstance(node, dict) or depth < 0:
+        return None
+    meta = node.get("metadata") or {}
+    if isinstance(meta, dict) and meta.get(key) is not None:
+        return meta[key]
+    children = [node.get("original")] + list(node.get("parts") or ())
+    for child in children:
+        found = _find(child, key, depth - 1)
+        if found is not None:
+            return found
+    return None
+
+
 def score_of(document: dict) -> dict:
     """The "score" object of a score-preview response ({"data": {"score": ...}}), also
     accepting the bare score object or {"score": ...}."""
@@ -76,8 +92,7 @@ def summary_fields(document: dict) -> dict:
             "reweighted": is_reweighted,
         }
         if key == "quality":
-            original = ((parts.get("quality") or {}).get("original") or {}).get("metadata") or {}
-            entry["achievement_percent"] = original.get("achievementPercent")
+            entry["achievement_percent"] = _find(parts.get("quality"), "achievementPercent")
         categories[key] = entry
     messages = [m for m in meta.get("messages") or () if isinstance(m, str)]
     return {

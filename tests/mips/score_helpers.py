@@ -73,7 +73,6 @@ def full_pi(user, year: int = YEAR, **entity) -> None:
         svc.attest_pi(year=year, measure_id=mid, value=True, user=user, **entity)
     for mid, (n, d) in {
         "PI_EP_1": (90, 100),
-        "PI_EP_2": (45, 50),
         "PI_HIE_1": (80, 100),
         "PI_HIE_4": (70, 100),
         "PI_PEA_1": (95, 100),
@@ -84,6 +83,7 @@ def full_pi(user, year: int = YEAR, **entity) -> None:
         engagement="prod", user=user, **entity,
     )  # fmt: skip
     svc.attest_pi(year=year, measure_id="PI_PHCDRR_3", value=True, user=user, **entity)
+    svc.attest_pi(year=year, measure_id="PI_EP_2", value=True, user=user, **entity)  # yes/no
 
 
 def six_measures(target, *, numer=45, denom=50) -> None:
