@@ -252,11 +252,10 @@ def test_cqm_sign_off_and_ia_with_dates(qm_client, setup):
     assert qm_client.post(url, {"action": "signoff", "signed": "1"}).status_code == 302
     card = qm_client.get(card_url(tn))
     assert "Sign off the CQM data" not in [a["label"] for a in card.context["actions"]]
-    bad = qm_client.post(url, {"action": "ia", "activity_id": "IA_BE_1", "attested": "1",
-                               "start_date": f"{YEAR}-03-01", "end_date": f"{YEAR}-03-10"})  # fmt: skip
+    ia = {"action": "ia", "activity_id": "IA_BE_1", "attested": "1"}
+    bad = qm_client.post(url, {**ia, "start_date": f"{YEAR}-03-01", "end_date": f"{YEAR}-03-10"})
     assert bad.status_code == 400 and "at least 90" in bad.content.decode()
-    ok = qm_client.post(url, {"action": "ia", "activity_id": "IA_BE_1", "attested": "1",
-                              "start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-06-30"})  # fmt: skip
+    ok = qm_client.post(url, {**ia, "start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-06-30"})
     assert ok.status_code == 302
     rows = qm_client.get(card_url(tn)).context["card"].rows
     assert any(r.category == "ia" and r.measure_id == "IA_BE_1" for r in rows)
