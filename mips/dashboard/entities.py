@@ -166,7 +166,10 @@ def load_entities(
                 )
             )
     if with_scores and entities:
-        docs = score_docs(practice, year, [e.key for e in entities], with_points=with_points)
+        docs = score_docs(
+            practice, year, [e.key for e in entities], with_points=with_points,
+            subset=only is not None,
+        )  # fmt: skip
         for e in entities:
             e.scores = docs.get(e.key, {})
     return entities

@@ -5,11 +5,16 @@ queries for any number of entities."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from enrollment.models import EnrollmentMeasure, MeasureCategory
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django_scopes import scopes_disabled
+
+from enrollment.models import Enrollment, EnrollmentMeasure, MeasureCategory
 from practices.models import Practice
 
 from ..attestations import EntityAttestations, EntityKey, practice_attestations
@@ -85,29 +90,30 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
     enrollment_ids = [
         e.pk for ent in entities for e in ent.enrollments if e.program.measure_category == "quality"
     ]
-    measures: dict[int, list] = defaultdict(list)
-    for em in (
+    # Plain tuples: tens of thousands of rows for a large practice.
+    titles: dict[str, str] = {}
+    measures: dict[int, list[str]] = defaultdict(list)
+    for enrollment_id, mid, title in (
         EnrollmentMeasure.objects.filter(enrollment_id__in=enrollment_ids)
         .filter(measure__category=MeasureCategory.QUALITY)
-        .select_related("measure")
         .order_by("measure__measure_id")
+        .values_list("enrollment_id", "measure__measure_id", "measure__title")
     ):
-        measures[em.enrollment_id].append(em.measure)
+        measures[enrollment_id].append(mid)
+        titles[mid] = title
     tins = {e.tin for e in entities}
-    results: dict[tuple[str, str], dict[str, MeasureResult]] = defaultdict(dict)
-    for r in MeasureResult.objects.filter(
-        practice=practice, year=year, stratum=0, tin__in=tins
-    ).only("cms_id", "mips_id", "group_index", "tin", "npi", "denom", "denex", "numer",
-           "denexcep", "inverse"):  # fmt: skip
-        if r.group_index == SHOWN_GROUP:
-            results[(r.tin, r.npi)][r.mips_id] = r
+    results: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    for tin, npi, mid, denom, denex, numer, denexcep, inverse in MeasureResult.objects.filter(
+        practice=practice, year=year, stratum=0, group_index=SHOWN_GROUP, tin__in=tins
+    ).values_list("tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse"):
+        results[(tin, npi)][mid] = (denom, denex, numer, denexcep, inverse)
     rows: list[MeasureRow] = []
     for ent in entities:
         quality = [e for e in ent.enrollments if e.program.measure_category == "quality"]
         if not quality:
             continue
         found = results.get(_entity_key(ent), {})
-        enrolled = {m.measure_id: m for e in quality for m in measures.get(e.pk, [])}
+        enrolled = {mid for e in quality for mid in measures.get(e.pk, [])}
         # Without chosen measures, every eCQM the portal computes for the entity counts.
         ids = sorted(enrolled) if enrolled else sorted(found)
         points = ent.score.measure_points if ent.score else {}
@@ -116,18 +122,16 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
                                    todo="Import eCQM data or choose measures"))  # fmt: skip
         for mid in ids:
             r = found.get(mid)
-            measure = enrolled.get(mid)
-            title = measure.title if measure else mid
-            row = MeasureRow(ent, "quality", mid, title, points=points.get(mid))
+            row = MeasureRow(ent, "quality", mid, titles.get(mid, mid), points=points.get(mid))
             if r is None:
                 row.status = "No data"
                 row.todo = "No eCQM data for this measure yet: import QRDA I or check encounters"
             else:
-                row.numerator = r.numer
-                row.denominator = r.denom
-                row.exclusions = r.denex + r.denexcep
-                row.inverse = r.inverse
-                left = r.denom - r.denex - r.denexcep
+                denom, denex, numer, denexcep, inverse = r
+                row.numerator, row.denominator = numer, denom
+                row.exclusions = denex + denexcep
+                row.inverse = inverse
+                left = denom - denex - denexcep
                 if left < 20:
                     row.status = "Below case minimum"
                     row.todo = f"{left} of 20 eligible cases"
@@ -262,14 +266,54 @@ def all_rows(
     return rows
 
 
+NETWORK_CACHE_SECONDS = 6 * 3600
+
+
+def cached_network_averages(year: int, ids: list[str]) -> dict:
+    """mips.network.network_averages, cached: the network-wide aggregate scans every
+    practice's results, yet changes only when results or enrollments change. The cache key
+    carries that state (newest result and enrollment), so a change is seen at once."""
+    with scopes_disabled():
+        results = MeasureResult.objects.filter(year=year).aggregate(top=Max("pk"), n=Count("pk"))
+        enrolled = Enrollment.objects.filter(year=year).aggregate(at=Max("updated_at"))
+    state = ":".join([str(year), str(results["top"]), str(results["n"]), str(enrolled["at"]), *ids])
+    key = "mips-dashboard-network:" + hashlib.sha256(state.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = network_averages(year, ids)
+        cache.set(key, found, NETWORK_CACHE_SECONDS)
+    return found
+
+
 def _with_network_averages(year: int, rows: list[MeasureRow]) -> None:
-    """Fill the network average of quality rows (one query)."""
-    ids = sorted({r.measure_id for r in rows if r.category == "quality"})
+    """Fill the network average of quality rows."""
+    ids = sorted({r.measure_id for r in rows if r.category == "quality" and r.measure_id})
     if not ids:
         return
-    averages = network_averages(year, ids)
+    averages = cached_network_averages(year, ids)
     for r in rows:
         if r.category == "quality":
             found = averages.get(r.measure_id)
             r.network_average = found.average if found else None
             r.network_known = r.network_average is not None
+
+
+def fill_points(practice: Practice, year: int, rows: list[MeasureRow]) -> None:
+    """Points of the given rows from their entities' headline scores: one query for the
+    entities of these rows only (a page), so the stored documents of the whole practice are
+    not read to show one page."""
+    from .snapshots import score_docs
+
+    entities = {r.entity.key: r.entity for r in rows}
+    if not entities:
+        return
+    docs = score_docs(practice, year, list(entities), with_points=True, subset=True)
+    for key, ent in entities.items():
+        ent.scores = docs.get(key, ent.scores)
+    for r in rows:
+        points = r.entity.score.measure_points if r.entity.score else {}
+        r.points = points.get("publicHealth" if _is_public_health(r) else r.measure_id)
+
+
+def _is_public_health(row: MeasureRow) -> bool:
+    return row.category == "pi" and row.measure_id.startswith("PI_PHCDRR")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Q
+
 from practices.models import Practice
 
 from ..models import ScoreSnapshot
@@ -44,14 +46,25 @@ def doc_from_snapshot(s: ScoreSnapshot, *, with_points: bool) -> ScoreDoc:
 
 
 def score_docs(
-    practice: Practice, year: int, keys: list[tuple[str, int]], *, with_points: bool = False
+    practice: Practice,
+    year: int,
+    keys: list[tuple[str, int]],
+    *,
+    with_points: bool = False,
+    subset: bool = False,
 ) -> dict[tuple[str, int], dict[str, ScoreDoc]]:
     """{(kind, pk): {source: ScoreDoc}} for the entities; `with_points` also reads the
-    measure points from the stored documents (heavier: only where points are shown)."""
+    measure points from the stored documents (heavier: only where points are shown);
+    `subset`: the keys are a few of the practice's entities (filtered in SQL)."""
     wanted = set(keys)
     qs = ScoreSnapshot.objects.current().for_year(year).filter(practice=practice)
-    if not with_points:
-        qs = qs.defer("document", "inputs")
+    if subset:  # a few entities (a report card, a page of rows): filter in SQL
+        clinicians = [pk for kind, pk in wanted if kind == "clinician"]
+        groups = [pk for kind, pk in wanted if kind == "group"]
+        qs = qs.filter(
+            Q(tin_npi_id__in=clinicians) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
+        )
+    qs = qs.defer("inputs") if with_points else qs.defer("document", "inputs")
     result: dict[tuple[str, int], dict[str, ScoreDoc]] = {}
     for s in qs:
         key = ("clinician", s.tin_npi_id) if s.tin_npi_id else ("group", s.medical_group_id)

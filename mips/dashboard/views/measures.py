@@ -14,7 +14,7 @@ from practices.permissions import practice_permission_required
 
 from ..entities import load_entities
 from ..forms import MeasureFilterForm
-from ..measure_rows import all_rows
+from ..measure_rows import all_rows, fill_points
 from ..permissions import VIEW_DASHBOARD
 from .common import page_context
 
@@ -94,8 +94,12 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
     if chosen_tins:
         entities = [e for e in entities if e.tin in chosen_tins]
     rows = all_rows(request.practice, year, entities, category=category)
+    if sort.lstrip("-") == "points":
+        fill_points(request.practice, year, rows)  # sorting needs every row's points
     rows.sort(key=_sort_key(sort.lstrip("-")), reverse=sort.startswith("-"))
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    if sort.lstrip("-") != "points":
+        fill_points(request.practice, year, list(page.object_list))
     ctx.update(
         form=form,
         page_obj=page,
