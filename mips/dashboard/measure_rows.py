@@ -85,6 +85,15 @@ def _entity_key(e: Entity) -> tuple[str, str]:
     return (e.tin, e.npi if e.kind == "clinician" else "")
 
 
+def _catalog_title(year: int, measure_id: str) -> str:
+    """The CMS title from the scoring catalogue (no query) when no enrollment names it."""
+    try:
+        info = load_catalog(year).quality.get(measure_id)
+    except ValueError:
+        info = None
+    return info.title if info else measure_id
+
+
 def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[MeasureRow]:
     """Enrolled quality measures per entity with their eCQM counts (two queries)."""
     enrollment_ids = [
@@ -122,7 +131,8 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
                                    todo="Import eCQM data or choose measures"))  # fmt: skip
         for mid in ids:
             r = found.get(mid)
-            row = MeasureRow(ent, "quality", mid, titles.get(mid, mid), points=points.get(mid))
+            title = titles.get(mid) or _catalog_title(year, mid)
+            row = MeasureRow(ent, "quality", mid, title, points=points.get(mid))
             if r is None:
                 row.status = "No data"
                 row.todo = "No eCQM data for this measure yet: import QRDA I or check encounters"
