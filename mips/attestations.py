@@ -7,7 +7,8 @@ the transaction commits, queues the score recalculation of the entity's TIN
 (``mips.tasks.recalculate_entity_scores``).
 
 Writes (keyword-only, atomic, raise ``django.core.exceptions.ValidationError`` with a
-field dict on bad input):
+field dict on bad input; ``recalculate=False`` skips queueing the rescoring, for bulk
+loaders that recalculate themselves):
 - ``sign_off(tin_npi|medical_group, year, category, user, signed=True, note="")``
 - ``attest_pi(tin_npi|medical_group, year, measure_id, user, value=, numerator=,
   denominator=, registry="", engagement="", note="")``
@@ -24,7 +25,7 @@ Reads:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,8 @@ from practices.services import record
 
 from .models import DataSignOff, IaAttestation, PiAttestation, SignOffCategory
 from .scoring import load_catalog, rules_for
+
+log = logging.getLogger(__name__)
 
 # CMS: an improvement activity must be performed for at least 90 consecutive days in the
 # performance year (SCORING.md 3). Named here so the rule can change in one place.
@@ -174,7 +177,9 @@ def _append(model, *, fields: dict, key: dict, values: dict, user, note: str):
     return row, current
 
 
-def _after_change(row, *, user, action: str, summary: str, previous, detail: dict) -> None:
+def _after_change(
+    row, *, user, action: str, summary: str, previous, detail: dict, recalculate: bool = True
+) -> None:
     record(
         practice=row.medical_group.practice,
         actor=user,
@@ -190,9 +195,13 @@ def _after_change(row, *, user, action: str, summary: str, previous, detail: dic
     def enqueue() -> None:
         from .tasks import recalculate_entity_scores
 
-        recalculate_entity_scores.delay(practice_id, year, group_id)
+        try:
+            recalculate_entity_scores.delay(practice_id, year, group_id)
+        except Exception:  # broker down: the record is saved; the daily job rescores it
+            log.warning("could not queue the score recalculation of group %s", group_id)
 
-    transaction.on_commit(enqueue)
+    if recalculate:
+        transaction.on_commit(enqueue)
 
 
 def _check_year(year: int) -> None:
@@ -212,6 +221,7 @@ def sign_off(
     medical_group=None,
     signed: bool = True,
     note: str = "",
+    recalculate: bool = True,
 ) -> DataSignOff:
     """Sign off (or withdraw the sign-off of) one category's data for an entity's year.
 
@@ -237,6 +247,7 @@ def sign_off(
         action="mips.data_signed_off" if signed else "mips.data_sign_off_withdrawn",
         summary=f"{row.get_category_display()} {year} {verb} for {_entity_label(fields)}",
         previous=previous,
+        recalculate=recalculate,
         detail={"category": category, "signed": signed},
     )
     return row
@@ -278,6 +289,7 @@ def attest_pi(
     registry: str = "",
     engagement: str = "",
     note: str = "",
+    recalculate: bool = True,
 ) -> PiAttestation:
     """Record a PI measure for an entity's year: yes/no (`value`) for attestations,
     exclusions, yes/no and public-health measures; `numerator`/`denominator` for
@@ -327,6 +339,7 @@ def attest_pi(
         action="mips.pi_attested",
         summary=f"PI {row} for {_entity_label(fields)}",
         previous=previous,
+        recalculate=recalculate,
         detail={
             "measure_id": measure_id,
             "value": value,
@@ -350,6 +363,7 @@ def attest_ia(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     note: str = "",
+    recalculate: bool = True,
 ) -> IaAttestation:
     """Attest (or withdraw) an improvement activity for an entity's year with the dates it
     was performed: within the year and at least IA_MIN_CONTINUOUS_DAYS long."""
@@ -390,6 +404,7 @@ def attest_ia(
         summary=f"IA {activity_id} {year} {'attested' if attested else 'withdrawn'} "
         f"for {_entity_label(fields)}",
         previous=previous,
+        recalculate=recalculate,
         detail={
             "activity_id": activity_id,
             "attested": attested,
@@ -400,7 +415,7 @@ def attest_ia(
     return row
 
 
-def history(model, *, year: int, tin_npi=None, medical_group=None, keys: Iterable | None = None):
+def history(model, *, year: int, tin_npi=None, medical_group=None):
     """All records (newest first) of an entity's year, for the attestation history page."""
     qs = model.objects.for_year(year).for_entity(tin_npi=tin_npi, medical_group=medical_group)
     return qs.select_related("recorded_by").newest_first()

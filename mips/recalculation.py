@@ -95,10 +95,9 @@ class Target:
     def add(self, kind: str, measure_ids: set[str], period_days: int | None) -> None:
         cats = KIND_CATEGORIES.get(kind, ())
         self.categories.update(cats)
+        # An enrollment naming no measure covers the whole catalog (measure_ids stays None).
         if "quality" in cats and measure_ids:
             self.measure_ids = (self.measure_ids or set()) | measure_ids
-        elif "quality" in cats and not measure_ids and self.measure_ids is None:
-            pass  # whole catalog: keep None
         if "pi" in cats and period_days is not None:
             self.pi_period_days = max(self.pi_period_days or 0, period_days)
 

@@ -61,7 +61,10 @@ def derive_year(source: Path, year: int) -> dict:
                 entry["codes"].append(pair)
     for system, code, display in PROFILE_CODES.get(year, []):
         result[f"DRC:{code}"] = {
-            "name": display, "version": "", "incomplete": False, "codes": [[system, code]]
+            "name": display,
+            "version": "",
+            "incomplete": False,
+            "codes": [[system, code]],
         }
     return dict(sorted(result.items()))
 
@@ -84,8 +87,11 @@ def derive_measures(source: Path) -> dict:
                 "inverse": bool(row.get("isInverse")),
                 "metric_type": row.get("metricType"),
                 "strata": [
-                    {"description": s.get("description", ""), "name": s.get("name", ""),
-                     "uuids": s.get("eMeasureUuids", {})}
+                    {
+                        "description": s.get("description", ""),
+                        "name": s.get("name", ""),
+                        "uuids": s.get("eMeasureUuids", {}),
+                    }
                     for s in (row.get("strata") or [])
                 ],
                 "fhir_measure": fhir.get("url"),
@@ -103,7 +109,9 @@ def main() -> None:
     for year in YEARS:
         data = derive_year(args.source, year)
         (OUT / f"valuesets_{year}.json").write_text(json.dumps(data, separators=(",", ":")))
-        print(f"{year}: {len(data)} value sets, {sum(len(v['codes']) for v in data.values())} codes")
+        print(
+            f"{year}: {len(data)} value sets, {sum(len(v['codes']) for v in data.values())} codes"
+        )
     (OUT / "measures.json").write_text(json.dumps(derive_measures(args.source), indent=1))
 
 

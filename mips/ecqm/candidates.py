@@ -38,21 +38,69 @@ class Fact:
     """A candidate fact, with the value set it matched (`oid`) and day-precision bounds."""
 
     __slots__ = (
-        "id", "oid", "kind", "status", "category", "intent", "negated", "start", "end",
-        "authored", "value", "unit", "value_system", "value_code", "reason_system",
-        "reason_code", "clinical_status", "verification_status", "encounter_class",
-        "encounter_ref", "npi", "tin", "details", "resource_id", "system", "code",
-        "start_day", "end_day", "authored_day",
-    )  # fmt: skip
+        "id",
+        "oid",
+        "kind",
+        "status",
+        "category",
+        "intent",
+        "negated",
+        "start",
+        "end",
+        "authored",
+        "value",
+        "unit",
+        "value_system",
+        "value_code",
+        "reason_system",
+        "reason_code",
+        "clinical_status",
+        "verification_status",
+        "encounter_class",
+        "encounter_ref",
+        "npi",
+        "tin",
+        "details",
+        "resource_id",
+        "system",
+        "code",
+        "start_day",
+        "end_day",
+        "authored_day",
+    )
 
     def __init__(self, row) -> None:
         (
-            _, self.oid, self.id, self.kind, self.status, self.category, self.intent,
-            negated, start, end, authored, value, self.unit, self.value_system,
-            self.value_code, self.reason_system, self.reason_code, self.clinical_status,
-            self.verification_status, self.encounter_class, self.encounter_ref, self.npi,
-            self.tin, details, self.resource_id, self.system, self.code, _, _,
-        ) = row  # fmt: skip
+            _,
+            self.oid,
+            self.id,
+            self.kind,
+            self.status,
+            self.category,
+            self.intent,
+            negated,
+            start,
+            end,
+            authored,
+            value,
+            self.unit,
+            self.value_system,
+            self.value_code,
+            self.reason_system,
+            self.reason_code,
+            self.clinical_status,
+            self.verification_status,
+            self.encounter_class,
+            self.encounter_ref,
+            self.npi,
+            self.tin,
+            details,
+            self.resource_id,
+            self.system,
+            self.code,
+            _,
+            _,
+        ) = row
         self.negated = bool(negated)
         self.start, self.end, self.authored = _dt(start), _dt(end), _dt(authored)
         self.value = Decimal(str(value)) if value is not None else None
@@ -106,8 +154,8 @@ class PatientFacts:
 
     def __init__(self, patient_id: int, birth_date, source_id: str) -> None:
         self.id = patient_id
-        self.birth_date = birth_date if not isinstance(birth_date, str) else (
-            dt.date.fromisoformat(birth_date)
+        self.birth_date = (
+            birth_date if not isinstance(birth_date, str) else (dt.date.fromisoformat(birth_date))
         )
         self.source_id = source_id
         self.by_oid: dict[str, list[Fact]] = defaultdict(list)

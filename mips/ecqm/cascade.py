@@ -28,9 +28,14 @@ NONE = Populations()
 
 
 def cascade(
-    *, ipp: bool, denom: bool = True, denex: bool = False, numer: bool = False,
-    denexcep: bool = False, stratum: int = 0,
-) -> Populations:  # fmt: skip
+    *,
+    ipp: bool,
+    denom: bool = True,
+    denex: bool = False,
+    numer: bool = False,
+    denexcep: bool = False,
+    stratum: int = 0,
+) -> Populations:
     """IPP ⊇ DENOM; DENEX removes the patient from NUMER and DENEXCEP; DENEXCEP only when
     in DENOM, not excluded and not in NUMER."""
     if not ipp:

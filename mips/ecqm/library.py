@@ -37,14 +37,26 @@ CMS122_ENCOUNTERS_2026 = (
 )
 
 SHARED_OIDS = {
-    O.HOSPICE_ENCOUNTER, O.HOSPICE_CARE_AMBULATORY, O.HOSPICE_DIAGNOSIS, O.ENCOUNTER_INPATIENT,
-    O.HOSPICE_MDS, O.PALLIATIVE_DIAGNOSIS, O.PALLIATIVE_ENCOUNTER, O.PALLIATIVE_INTERVENTION,
+    O.HOSPICE_ENCOUNTER,
+    O.HOSPICE_CARE_AMBULATORY,
+    O.HOSPICE_DIAGNOSIS,
+    O.ENCOUNTER_INPATIENT,
+    O.HOSPICE_MDS,
+    O.PALLIATIVE_DIAGNOSIS,
+    O.PALLIATIVE_ENCOUNTER,
+    O.PALLIATIVE_INTERVENTION,
     O.FACIT_PAL,
-}  # fmt: skip
+}
 FRAILTY_OIDS = {
-    O.FRAILTY_DEVICE, O.FRAILTY_DIAGNOSIS, O.FRAILTY_ENCOUNTER, O.FRAILTY_SYMPTOM,
-    O.MEDICAL_EQUIPMENT_USED, O.ADVANCED_ILLNESS, O.DEMENTIA_MEDICATIONS, O.HOUSING_STATUS,
-}  # fmt: skip
+    O.FRAILTY_DEVICE,
+    O.FRAILTY_DIAGNOSIS,
+    O.FRAILTY_ENCOUNTER,
+    O.FRAILTY_SYMPTOM,
+    O.MEDICAL_EQUIPMENT_USED,
+    O.ADVANCED_ILLNESS,
+    O.DEMENTIA_MEDICATIONS,
+    O.HOUSING_STATUS,
+}
 
 
 def age_at_end(p: PatientFacts, mp: Period) -> int | None:
@@ -109,16 +121,16 @@ def conditions_overlapping(p: PatientFacts, window: Period, *oids: str, year: in
 
 
 def completed_procedures(p: PatientFacts, *oids: str) -> list[Fact]:
-    return [f for f in p.facts(*oids, kind="procedure") if f.status == "completed" and not f.negated]
+    return [
+        f for f in p.facts(*oids, kind="procedure") if f.status == "completed" and not f.negated
+    ]
 
 
 def final_observations(p: PatientFacts, *oids: str, statuses=FINAL_OBSERVATION) -> list[Fact]:
     return [f for f in p.facts(*oids, kind="observation") if f.status in statuses and not f.negated]
 
 
-def orders(
-    p: PatientFacts, kind: str, *oids: str, statuses=("active", "completed")
-) -> list[Fact]:
+def orders(p: PatientFacts, kind: str, *oids: str, statuses=("active", "completed")) -> list[Fact]:
     return [
         f
         for f in p.facts(*oids, kind=kind)
@@ -193,18 +205,14 @@ def has_frailty(p: PatientFacts, mp: Period, year: int) -> bool:
 
 def has_advanced_illness(p: PatientFacts, mp: Period, year: int) -> bool:
     window = mp.widened(years_before=1)
-    return any(
-        condition_starts_in(c, window) for c in conditions(p, O.ADVANCED_ILLNESS, year=year)
-    )
+    return any(condition_starts_in(c, window) for c in conditions(p, O.ADVANCED_ILLNESS, year=year))
 
 
 def medication_request_period(r: Fact) -> tuple[dt.date, dt.date] | None:
     """CumulativeMedicationDuration medicationRequestPeriod(), at day precision."""
     d = r.details
     bounds = d.get("bounds") or {}
-    start = (
-        _date(bounds.get("start")) or r.authored_day or _date(d.get("validity_start"))
-    )
+    start = _date(bounds.get("start")) or r.authored_day or _date(d.get("validity_start"))
     if start is None:
         return None
     supply = d.get("supply_days")
@@ -223,7 +231,15 @@ def medication_request_period(r: Fact) -> tuple[dt.date, dt.date] | None:
 def _doses_per_day(d: dict) -> float | None:
     freq, period, unit = d.get("frequency"), d.get("period"), d.get("period_unit")
     if freq and period and unit:
-        per_unit = {"h": 24, "min": 1440, "s": 86400, "d": 1, "wk": 1 / 7, "mo": 1 / 30, "a": 1 / 365}
+        per_unit = {
+            "h": 24,
+            "min": 1440,
+            "s": 86400,
+            "d": 1,
+            "wk": 1 / 7,
+            "mo": 1 / 30,
+            "a": 1 / 365,
+        }
         return float(freq) / float(period) * per_unit.get(unit, 1)
     if d.get("times_of_day"):
         return float(d["times_of_day"])

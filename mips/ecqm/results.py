@@ -22,12 +22,24 @@ from ..models import EcqmRun, MeasureAttribution, MeasureResult, Patient, Patien
 from .measures import MEASURE_CLASSES, Evaluation, get_measure
 
 POPULATIONS = ("ipp", "denom", "denex", "numer", "denexcep")
-LABELS = {"ipp": "IPP", "denom": "DENOM", "denex": "DENEX", "numer": "NUMER", "denexcep": "DENEXCEP"}
+LABELS = {
+    "ipp": "IPP",
+    "denom": "DENOM",
+    "denex": "DENEX",
+    "numer": "NUMER",
+    "denexcep": "DENEXCEP",
+}
 
 
 POPULATION_COLUMNS = (
-    "practice_id", "year", "cms_id", "group_index", "stratum", "patient_id", *POPULATIONS
-)  # fmt: skip
+    "practice_id",
+    "year",
+    "cms_id",
+    "group_index",
+    "stratum",
+    "patient_id",
+    *POPULATIONS,
+)
 ATTRIBUTION_COLUMNS = ("practice_id", "year", "cms_id", "patient_id", "tin", "npi")
 
 
@@ -39,10 +51,12 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return
     model.objects.bulk_create(
         [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
@@ -60,16 +74,29 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
     for cms_id, evaluations in outcomes.items():
         measure = get_measure(cms_id)
         for patient_id, evaluation in evaluations.items():
-            entities = set(evaluation.attribution) | {(tin, "") for tin, _ in evaluation.attribution}
+            entities = set(evaluation.attribution) | {
+                (tin, "") for tin, _ in evaluation.attribution
+            }
             for tin, npi in evaluation.attribution:
                 attributions.append((practice_id, year, cms_id, patient_id, tin, npi))
             for index, pops in enumerate(evaluation.groups):
                 if not pops.ipp:
                     continue
                 populations.append(
-                    (practice_id, year, cms_id, index, pops.stratum, patient_id, pops.ipp,
-                     pops.denom, pops.denex, pops.numer, pops.denexcep)
-                )  # fmt: skip
+                    (
+                        practice_id,
+                        year,
+                        cms_id,
+                        index,
+                        pops.stratum,
+                        patient_id,
+                        pops.ipp,
+                        pops.denom,
+                        pops.denex,
+                        pops.numer,
+                        pops.denexcep,
+                    )
+                )
                 flags = [int(getattr(pops, name)) for name in POPULATIONS]
                 strata = (0, pops.stratum) if measure.stratified and pops.stratum else (0,)
                 for tin, npi in entities:
@@ -93,13 +120,25 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
         measure = MEASURE_CLASSES[cms_id]()
         results.append(
             MeasureResult(
-                practice_id=practice_id, run=run, year=year, cms_id=cms_id,
-                mips_id=measure.meta(year)["mips_id"], group_index=index, stratum=stratum,
-                tin=tin, npi=npi, tin_npi_id=tin_npis.get((tin, npi)) if npi else None,
-                medical_group_id=groups.get(tin), inverse=bool(measure.meta(year)["inverse"]),
-                ipp=row[0], denom=row[1], denex=row[2], numer=row[3], denexcep=row[4],
+                practice_id=practice_id,
+                run=run,
+                year=year,
+                cms_id=cms_id,
+                mips_id=measure.meta(year)["mips_id"],
+                group_index=index,
+                stratum=stratum,
+                tin=tin,
+                npi=npi,
+                tin_npi_id=tin_npis.get((tin, npi)) if npi else None,
+                medical_group_id=groups.get(tin),
+                inverse=bool(measure.meta(year)["inverse"]),
+                ipp=row[0],
+                denom=row[1],
+                denex=row[2],
+                numer=row[3],
+                denexcep=row[4],
             )
-        )  # fmt: skip
+        )
     MeasureResult.objects.bulk_create(results, batch_size=5000)
 
 
@@ -180,7 +219,9 @@ def results_document(practice: Practice, year: int, *, with_patients: bool = Fal
             "DENEX": r.denex,
             "NUMER": r.numer,
             "DENEXCEP": r.denexcep,
-            "performance_rate": float(r.performance_rate) if r.performance_rate is not None else None,
+            "performance_rate": float(r.performance_rate)
+            if r.performance_rate is not None
+            else None,
         }
         if with_patients:
             group["patients"] = patients_by_key.get((r.tin, r.npi, r.cms_id, r.group_index), {})

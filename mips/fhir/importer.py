@@ -49,9 +49,7 @@ def import_fhir_bundle(
     A bundle with the same Bundle.id (else the same file name) as an earlier import
     replaces that import's facts. Raises FhirError (nothing stored) when invalid.
     """
-    parsed: ParsedBundle = parse_bundle(
-        load_json(raw, file_name), default_tin=tin, default_npi=npi
-    )
+    parsed: ParsedBundle = parse_bundle(load_json(raw, file_name), default_tin=tin, default_npi=npi)
     source_key = parsed.source_key or file_name
     replaced = (
         DataImport.objects.filter(

@@ -205,14 +205,18 @@ class _BundleParser:
         }
 
     def npi_of(self, ref: Any) -> str:
-        target = self.by_ref.get((ref or {}).get("reference", "")) if isinstance(ref, dict) else None
+        target = (
+            self.by_ref.get((ref or {}).get("reference", "")) if isinstance(ref, dict) else None
+        )
         for ident in (target or {}).get("identifier", []) or []:
             if ident.get("system") == NPI_SYSTEM and ident.get("value"):
                 return str(ident["value"])[:10]
         return ""
 
     def tin_of(self, ref: Any) -> str:
-        target = self.by_ref.get((ref or {}).get("reference", "")) if isinstance(ref, dict) else None
+        target = (
+            self.by_ref.get((ref or {}).get("reference", "")) if isinstance(ref, dict) else None
+        )
         for ident in (target or {}).get("identifier", []) or []:
             if ident.get("system") in TIN_SYSTEMS and ident.get("value"):
                 return re.sub(r"\D", "", str(ident["value"]))[:9]

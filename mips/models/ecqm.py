@@ -69,6 +69,9 @@ class PatientPopulation(PopulationFlags):
         ]
         indexes = [models.Index(fields=["practice", "year", "cms_id", "group_index"])]
 
+    def __str__(self) -> str:
+        return f"{self.cms_id} group {self.group_index} patient {self.patient_id}"
+
 
 class MeasureAttribution(models.Model):
     """Which TIN/NPI a patient in a measure's initial population counts for: the billing
@@ -91,6 +94,9 @@ class MeasureAttribution(models.Model):
             )
         ]
         indexes = [models.Index(fields=["practice", "year", "cms_id", "tin", "npi"])]
+
+    def __str__(self) -> str:
+        return f"{self.cms_id} patient {self.patient_id} -> {self.tin}/{self.npi}"
 
 
 class MeasureResult(models.Model):

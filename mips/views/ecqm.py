@@ -79,9 +79,11 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         )
     imports = DataImport.objects.for_practice(practice).select_related("imported_by")[:20]
     contributed = defaultdict(int)
-    for kind in DataImport.objects.for_practice(practice).filter(
-        status=DataImport.Status.IMPORTED
-    ).values_list("kind", flat=True):
+    for kind in (
+        DataImport.objects.for_practice(practice)
+        .filter(status=DataImport.Status.IMPORTED)
+        .values_list("kind", flat=True)
+    ):
         contributed[kind] += 1
     can_import = has_practice_perm(request, IMPORT_DATA)
     return render(
@@ -130,9 +132,14 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
     if not 0 <= group_index < measure.group_count:
         group_index = 0
     qs = population_patients(
-        request.practice, year, cms_id, tin=tin, npi=npi, group_index=group_index,
+        request.practice,
+        year,
+        cms_id,
+        tin=tin,
+        npi=npi,
+        group_index=group_index,
         population=population,
-    )  # fmt: skip
+    )
     qs, sort = sorted_by(request, qs, PATIENT_SORTS, "name")
     labels = GROUP_LABELS.get(cms_id)
     return render(
@@ -204,7 +211,8 @@ def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
         for y in YEARS:
             calculate(request.practice, y, trigger="withdrawal")
         messages.success(
-            request, f"Withdrew {data_import.file_name}: {removed} facts removed, results recalculated."
+            request,
+            f"Withdrew {data_import.file_name}: {removed} facts removed, results recalculated.",
         )
     return redirect(_data_url())
 
@@ -214,9 +222,7 @@ def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
 def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     run = calculate(request.practice, year, trigger="manual")
-    messages.success(
-        request, f"Recalculated {year}: {run.patients_evaluated} patients evaluated."
-    )
+    messages.success(request, f"Recalculated {year}: {run.patients_evaluated} patients evaluated.")
     return redirect(f"{_data_url()}?year={year}")
 
 

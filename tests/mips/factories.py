@@ -48,19 +48,30 @@ def diabetic_patient(practice, tin_npi, *, year: int = 2025, hba1c: str | None =
     """A CMS122 initial-population patient with one office visit and optionally an HbA1c."""
     patient = PatientFactory(practice=practice, **kw)
     add_fact(
-        patient, "encounter", OFFICE_VISIT, status="finished",
-        start_at=at(f"{year}-03-01"), end_at=at(f"{year}-03-01", 10),
-        billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
-    )  # fmt: skip
+        patient,
+        "encounter",
+        OFFICE_VISIT,
+        status="finished",
+        start_at=at(f"{year}-03-01"),
+        end_at=at(f"{year}-03-01", 10),
+        billing_tin=tin_npi.tin,
+        rendering_npi=tin_npi.npi,
+    )
     add_fact(
         patient, "condition", DIABETES, clinical_status="active", start_at=at(f"{year - 3}-01-01")
     )
     if hba1c is not None:
         add_fact(
-            patient, "observation", HBA1C, status="final", category="laboratory",
-            start_at=at(f"{year}-06-01"), end_at=at(f"{year}-06-01"), value_num=hba1c,
+            patient,
+            "observation",
+            HBA1C,
+            status="final",
+            category="laboratory",
+            start_at=at(f"{year}-06-01"),
+            end_at=at(f"{year}-06-01"),
+            value_num=hba1c,
             value_unit="%",
-        )  # fmt: skip
+        )
     return patient
 
 
@@ -83,8 +94,12 @@ def bundle(patient_id: str | None = None, *resources: dict, bundle_id: str | Non
         r.setdefault("subject", {"reference": f"Patient/{patient_id}"})
         r.setdefault("id", str(uuid.uuid4()))
         entries.append({"resource": r})
-    return {"resourceType": "Bundle", "id": bundle_id or str(uuid.uuid4()), "type": "collection",
-            "entry": entries}  # fmt: skip
+    return {
+        "resourceType": "Bundle",
+        "id": bundle_id or str(uuid.uuid4()),
+        "type": "collection",
+        "entry": entries,
+    }
 
 
 def fhir_encounter(day: str, coding=OFFICE_VISIT) -> dict:

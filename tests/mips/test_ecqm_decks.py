@@ -40,9 +40,14 @@ def test_deck_matches_expected_results(practice, valuesets, cms_id, year):
     group = MedicalGroupFactory(practice=practice, tin="987654321")
     tin_npi = TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
     call_command(
-        "import_fhir", str(deck / "bundles"), practice=practice.slug, tin=tin_npi.tin,
-        npi=tin_npi.npi, no_recalculate=True, stdout=io.StringIO(),
-    )  # fmt: skip
+        "import_fhir",
+        str(deck / "bundles"),
+        practice=practice.slug,
+        tin=tin_npi.tin,
+        npi=tin_npi.npi,
+        no_recalculate=True,
+        stdout=io.StringIO(),
+    )
     out = io.StringIO()
     call_command(
         "ecqm_results", practice=practice.slug, year=year, json=True, patients=True, stdout=out

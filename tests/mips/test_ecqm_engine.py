@@ -55,8 +55,12 @@ def test_valueset_membership_and_loading_is_idempotent(db):
 
 def test_cascade_rules():
     assert cascade(ipp=True, denex=True, numer=True, denexcep=True).as_dict() == {
-        "IPP": 1, "DENOM": 1, "DENEX": 1, "NUMER": 0, "DENEXCEP": 0,
-    }  # fmt: skip
+        "IPP": 1,
+        "DENOM": 1,
+        "DENEX": 1,
+        "NUMER": 0,
+        "DENEXCEP": 0,
+    }
     assert cascade(ipp=True, numer=True, denexcep=True).denexcep is False
     assert cascade(ipp=True, denom=False, numer=True).as_dict()["NUMER"] == 0
     assert cascade(ipp=False, numer=True).as_dict() == dict.fromkeys(
@@ -89,9 +93,14 @@ def test_cms122_uses_lowest_reading_of_most_recent_day(practice, tin_npi, values
     patient = diabetic_patient(practice, tin_npi, hba1c="12.0")  # June: poor control
     for value in ("10.5", "7.0"):
         add_fact(
-            patient, "observation", ("http://loinc.org", "4548-4"), status="final",
-            category="laboratory", start_at=at("2025-11-02"), value_num=value,
-        )  # fmt: skip
+            patient,
+            "observation",
+            ("http://loinc.org", "4548-4"),
+            status="final",
+            category="laboratory",
+            start_at=at("2025-11-02"),
+            value_num=value,
+        )
     calculate(practice, 2025, measures=["CMS122"])
     assert cms122(practice).numer == 0
 
@@ -99,9 +108,14 @@ def test_cms122_uses_lowest_reading_of_most_recent_day(practice, tin_npi, values
 def test_cms122_reading_after_period_does_not_count(practice, tin_npi, valuesets):
     patient = diabetic_patient(practice, tin_npi, hba1c=None)
     add_fact(
-        patient, "observation", ("http://loinc.org", "4548-4"), status="final",
-        category="laboratory", start_at=at("2026-01-01", 0), value_num="6.0",
-    )  # fmt: skip
+        patient,
+        "observation",
+        ("http://loinc.org", "4548-4"),
+        status="final",
+        category="laboratory",
+        start_at=at("2026-01-01", 0),
+        value_num="6.0",
+    )
     calculate(practice, 2025, measures=["CMS122"])
     assert cms122(practice).numer == 1  # no reading in 2025: counted as missing
 
@@ -112,9 +126,15 @@ def test_cms165_hypertension_must_start_in_first_six_months(
 ):
     patient = PatientFactory(practice=practice, birth_date=dt.date(1960, 1, 1))
     add_fact(
-        patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-09-01"),
-        end_at=at("2025-09-01", 10), billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
-    )  # fmt: skip
+        patient,
+        "encounter",
+        OFFICE_VISIT,
+        status="finished",
+        start_at=at("2025-09-01"),
+        end_at=at("2025-09-01", 10),
+        billing_tin=tin_npi.tin,
+        rendering_npi=tin_npi.npi,
+    )
     add_fact(patient, "condition", HYPERTENSION, clinical_status="active", start_at=at(onset))
     calculate(practice, 2025, measures=["CMS165"])
     assert MeasureResult.objects.filter(practice=practice, cms_id="CMS165").exists() is in_ipp
@@ -125,13 +145,23 @@ def test_cms130_colonoscopy_window_is_nine_years_back(practice, tin_npi, valuese
     recent = PatientFactory(practice=practice, birth_date=dt.date(1965, 1, 1))
     for patient, day in ((old, "2015-12-31"), (recent, "2016-01-01")):
         add_fact(
-            patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-04-01"),
-            end_at=at("2025-04-01", 10), billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
-        )  # fmt: skip
+            patient,
+            "encounter",
+            OFFICE_VISIT,
+            status="finished",
+            start_at=at("2025-04-01"),
+            end_at=at("2025-04-01", 10),
+            billing_tin=tin_npi.tin,
+            rendering_npi=tin_npi.npi,
+        )
         add_fact(
-            patient, "procedure", ("http://www.ama-assn.org/go/cpt", "45378"),
-            status="completed", start_at=at(day), end_at=at(day, 10),
-        )  # fmt: skip
+            patient,
+            "procedure",
+            ("http://www.ama-assn.org/go/cpt", "45378"),
+            status="completed",
+            start_at=at(day),
+            end_at=at(day, 10),
+        )
     calculate(practice, 2025, measures=["CMS130"])
     numer = population_patients(practice, 2025, "CMS130", tin=tin_npi.tin, population="numer")
     assert list(numer) == [recent]
@@ -160,9 +190,15 @@ def test_results_per_tin_npi_and_per_tin(practice, valuesets):
     diabetic_patient(practice, b, hba1c="6.0")
     shared = diabetic_patient(practice, a, hba1c="6.5")
     add_fact(
-        shared, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-05-05"),
-        end_at=at("2025-05-05", 10), billing_tin=b.tin, rendering_npi=b.npi,
-    )  # fmt: skip
+        shared,
+        "encounter",
+        OFFICE_VISIT,
+        status="finished",
+        start_at=at("2025-05-05"),
+        end_at=at("2025-05-05", 10),
+        billing_tin=b.tin,
+        rendering_npi=b.npi,
+    )
     run = calculate(practice, 2025, measures=["CMS122"])
     rows = {r.npi: r for r in MeasureResult.objects.filter(run=run)}
     assert (rows[a.npi].denom, rows[a.npi].numer, rows[a.npi].tin_npi_id) == (2, 1, a.pk)
@@ -212,5 +248,9 @@ def test_ecqm_results_json_shape(practice, tin_npi, valuesets):
     group = individual["measures"][0]["groups"][0]
     assert individual["measures"][0]["mips_id"] == "001"
     assert group["patients"][patient.source_id] == {
-        "IPP": 1, "DENOM": 1, "DENEX": 0, "NUMER": 1, "DENEXCEP": 0,
-    }  # fmt: skip
+        "IPP": 1,
+        "DENOM": 1,
+        "DENEX": 0,
+        "NUMER": 1,
+        "DENEXCEP": 0,
+    }

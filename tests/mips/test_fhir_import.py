@@ -30,9 +30,11 @@ def raw(data: dict) -> bytes:
 
 def test_bundle_maps_to_patient_and_facts(practice, tin_npi):
     data = bundle(
-        "p-1", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01"),
+        "p-1",
+        fhir_encounter("2025-03-01"),
+        fhir_condition("2020-01-01"),
         fhir_hba1c("2025-04-01", 8.2),
-    )  # fmt: skip
+    )
     outcome = import_fhir_bundle(
         practice=practice, raw=raw(data), file_name="p1.json", tin=tin_npi.tin, npi=tin_npi.npi
     )
@@ -55,28 +57,44 @@ def test_blood_pressure_components_become_facts(practice):
         "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
         "effectiveDateTime": "2025-05-01T10:00:00Z",
         "component": [
-            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
-             "valueQuantity": {"value": 128, "unit": "mm[Hg]"}},
-            {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
-             "valueQuantity": {"value": 82, "unit": "mm[Hg]"}},
+            {
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+                "valueQuantity": {"value": 128, "unit": "mm[Hg]"},
+            },
+            {
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
+                "valueQuantity": {"value": 82, "unit": "mm[Hg]"},
+            },
         ],
-    }  # fmt: skip
+    }
     parsed = parse_bundle(bundle("bp", bp))
     values = {f["code"]: f.get("value_num") for f in parsed.patients["bp"].facts}
     assert values["8480-6"] == 128 and values["8462-4"] == 82
 
 
 def test_reimport_replaces_earlier_facts(practice, tin_npi):
-    first = bundle("p-2", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01"),
-                   fhir_hba1c("2025-04-01", 10.0), bundle_id="bundle-A")  # fmt: skip
-    import_fhir_bundle(practice=practice, raw=raw(first), file_name="a.json",
-                       tin=tin_npi.tin, npi=tin_npi.npi)  # fmt: skip
+    first = bundle(
+        "p-2",
+        fhir_encounter("2025-03-01"),
+        fhir_condition("2020-01-01"),
+        fhir_hba1c("2025-04-01", 10.0),
+        bundle_id="bundle-A",
+    )
+    import_fhir_bundle(
+        practice=practice, raw=raw(first), file_name="a.json", tin=tin_npi.tin, npi=tin_npi.npi
+    )
     calculate(practice, 2025, measures=["CMS122"])
     assert MeasureResult.objects.get(practice=practice, cms_id="CMS122", npi=tin_npi.npi).numer == 1
-    second = bundle("p-2", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01"),
-                    fhir_hba1c("2025-04-01", 6.0), bundle_id="bundle-A")  # fmt: skip
-    outcome = import_fhir_bundle(practice=practice, raw=raw(second), file_name="a-v2.json",
-                                 tin=tin_npi.tin, npi=tin_npi.npi)  # fmt: skip
+    second = bundle(
+        "p-2",
+        fhir_encounter("2025-03-01"),
+        fhir_condition("2020-01-01"),
+        fhir_hba1c("2025-04-01", 6.0),
+        bundle_id="bundle-A",
+    )
+    outcome = import_fhir_bundle(
+        practice=practice, raw=raw(second), file_name="a-v2.json", tin=tin_npi.tin, npi=tin_npi.npi
+    )
     assert outcome.replaced is not None
     assert outcome.replaced.status == DataImport.Status.REPLACED
     assert ClinicalFact.objects.filter(patient__source_id="p-2").count() == 3
@@ -86,10 +104,12 @@ def test_reimport_replaces_earlier_facts(practice, tin_npi):
 
 
 def test_withdrawal_removes_only_that_imports_facts(practice, tin_npi):
-    a = import_fhir_bundle(practice=practice, raw=raw(bundle("x", fhir_encounter("2025-01-05"))),
-                           file_name="x.json")  # fmt: skip
-    import_fhir_bundle(practice=practice, raw=raw(bundle("y", fhir_encounter("2025-01-06"))),
-                       file_name="y.json")  # fmt: skip
+    a = import_fhir_bundle(
+        practice=practice, raw=raw(bundle("x", fhir_encounter("2025-01-05"))), file_name="x.json"
+    )
+    import_fhir_bundle(
+        practice=practice, raw=raw(bundle("y", fhir_encounter("2025-01-06"))), file_name="y.json"
+    )
     assert withdraw_import(data_import=a.data_import) == 1
     assert list(ClinicalFact.objects.values_list("patient__source_id", flat=True)) == ["y"]
     a.data_import.refresh_from_db()
@@ -101,13 +121,19 @@ def test_withdrawal_removes_only_that_imports_facts(practice, tin_npi):
     [
         ({"resourceType": "Patient", "id": "x"}, "not a FHIR Bundle"),
         ({"resourceType": "Bundle", "entry": []}, "no entries"),
-        (bundle("z", {**fhir_encounter("2025-01-01"), "subject": {"reference": "Patient/other"}}),
-         "not in the bundle"),
-        (bundle("z", {**fhir_encounter("2025-01-01"), "period": {"start": "yesterday"}}),
-         "invalid date/time"),
+        (
+            bundle(
+                "z", {**fhir_encounter("2025-01-01"), "subject": {"reference": "Patient/other"}}
+            ),
+            "not in the bundle",
+        ),
+        (
+            bundle("z", {**fhir_encounter("2025-01-01"), "period": {"start": "yesterday"}}),
+            "invalid date/time",
+        ),
         (bundle("z", {**fhir_encounter("2025-01-01"), "type": []}), "no coding"),
     ],
-)  # fmt: skip
+)
 def test_invalid_bundle_is_rejected_and_nothing_stored(practice, data, reason):
     with pytest.raises(FhirError, match=reason):
         import_fhir_bundle(practice=practice, raw=raw(data), file_name="bad.json")
@@ -116,14 +142,22 @@ def test_invalid_bundle_is_rejected_and_nothing_stored(practice, data, reason):
 
 def test_import_fhir_command(practice, tin_npi, tmp_path, valuesets):
     good = tmp_path / "good.json"
-    good.write_text(json.dumps(bundle("c-1", fhir_encounter("2025-03-01"),
-                                      fhir_condition("2020-01-01"))))  # fmt: skip
+    good.write_text(
+        json.dumps(bundle("c-1", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01")))
+    )
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="1 bundle"):
-        call_command("import_fhir", str(tmp_path), practice=practice.slug, tin=tin_npi.tin,
-                     npi=tin_npi.npi, stdout=out, stderr=err)  # fmt: skip
+        call_command(
+            "import_fhir",
+            str(tmp_path),
+            practice=practice.slug,
+            tin=tin_npi.tin,
+            npi=tin_npi.npi,
+            stdout=out,
+            stderr=err,
+        )
     assert "bad.json: rejected: bad.json: not valid JSON" in err.getvalue()
     assert Patient.objects.filter(source_id="c-1").exists()
     assert MeasureResult.objects.filter(practice=practice, cms_id="CMS122").exists()

@@ -20,10 +20,20 @@ class CMS122(Measure):
 
     def oids(self, year: int) -> set[str]:
         base = set(L.ADULT_OUTPATIENT_2025) | set(L.CMS122_ENCOUNTERS_2026)
-        return base | L.SHARED_OIDS | L.FRAILTY_OIDS | {
-            O.DIABETES, O.HBA1C, O.GMI, O.LIVES_IN_NURSING_HOME, O.YES,
-            O.DISCHARGE_HOSPICE_HOME, O.DISCHARGE_HOSPICE_FACILITY,
-        }  # fmt: skip
+        return (
+            base
+            | L.SHARED_OIDS
+            | L.FRAILTY_OIDS
+            | {
+                O.DIABETES,
+                O.HBA1C,
+                O.GMI,
+                O.LIVES_IN_NURSING_HOME,
+                O.YES,
+                O.DISCHARGE_HOSPICE_HOME,
+                O.DISCHARGE_HOSPICE_FACILITY,
+            }
+        )
 
     def encounters(self, p: PatientFacts, mp: Period, year: int):
         if year >= 2026:

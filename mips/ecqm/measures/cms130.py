@@ -21,12 +21,19 @@ class CMS130(Measure):
             | L.SHARED_OIDS
             | L.FRAILTY_OIDS
             | {
-                O.MALIGNANT_NEOPLASM_COLON, O.TOTAL_COLECTOMY, O.FOBT, O.SDNA_FIT,
-                O.FLEXIBLE_SIGMOIDOSCOPY, O.CT_COLONOGRAPHY, O.COLONOSCOPY,
-                O.LIVES_IN_NURSING_HOME, O.YES, O.DISCHARGE_HOSPICE_HOME,
+                O.MALIGNANT_NEOPLASM_COLON,
+                O.TOTAL_COLECTOMY,
+                O.FOBT,
+                O.SDNA_FIT,
+                O.FLEXIBLE_SIGMOIDOSCOPY,
+                O.CT_COLONOGRAPHY,
+                O.COLONOSCOPY,
+                O.LIVES_IN_NURSING_HOME,
+                O.YES,
+                O.DISCHARGE_HOSPICE_HOME,
                 O.DISCHARGE_HOSPICE_FACILITY,
             }
-        )  # fmt: skip
+        )
 
     def evaluate(self, p: PatientFacts, mp: Period, year: int) -> Evaluation:
         age = L.age_at_end(p, mp)
@@ -63,7 +70,9 @@ class CMS130(Measure):
         if lab(O.FOBT, mp) or lab(O.SDNA_FIT, mp.widened(years_before=2)):
             return True
         four = mp.widened(years_before=4)
-        if any(four.contains(f.latest_day) for f in L.completed_procedures(p, O.FLEXIBLE_SIGMOIDOSCOPY)):
+        if any(
+            four.contains(f.latest_day) for f in L.completed_procedures(p, O.FLEXIBLE_SIGMOIDOSCOPY)
+        ):
             return True
         if any(four.contains(o.latest_day) for o in L.final_observations(p, O.CT_COLONOGRAPHY)):
             return True

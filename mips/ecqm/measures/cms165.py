@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
@@ -11,7 +12,7 @@ from .. import library as L
 from .. import oids as O
 from ..candidates import PatientFacts
 from ..cascade import cascade
-from ..timing import Period, day
+from ..timing import Period, add_months
 from .base import Evaluation, Measure, attribution_of
 
 ACUTE_CLASSES = {"EMER", "IMP", "ACUTE", "NONAC", "PRENC", "SS"}
@@ -31,12 +32,20 @@ class CMS165(Measure):
             | L.SHARED_OIDS
             | L.FRAILTY_OIDS
             | {
-                O.ESSENTIAL_HYPERTENSION, *RENAL_CONDITIONS, O.KIDNEY_TRANSPLANT,
-                O.DIALYSIS_SERVICES, O.ESRD_MONTHLY, O.SYSTOLIC, O.DIASTOLIC, O.ED_VISIT,
-                O.LIVES_IN_NURSING_HOME, O.YES, O.DISCHARGE_HOSPICE_HOME,
+                O.ESSENTIAL_HYPERTENSION,
+                *RENAL_CONDITIONS,
+                O.KIDNEY_TRANSPLANT,
+                O.DIALYSIS_SERVICES,
+                O.ESRD_MONTHLY,
+                O.SYSTOLIC,
+                O.DIASTOLIC,
+                O.ED_VISIT,
+                O.LIVES_IN_NURSING_HOME,
+                O.YES,
+                O.DISCHARGE_HOSPICE_HOME,
                 O.DISCHARGE_HOSPICE_FACILITY,
             }
-        )  # fmt: skip
+        )
 
     def prepare(self, practice_id: int, year: int, patients: dict[int, PatientFacts]) -> None:
         """PY2025 drops readings whose linked encounter is emergency/inpatient/observation:
@@ -61,7 +70,7 @@ class CMS165(Measure):
     def evaluate(self, p: PatientFacts, mp: Period, year: int) -> Evaluation:
         age = L.age_at_end(p, mp)
         encounters = L.qualifying_encounters(p, mp, year)
-        first_half = Period(mp.start, _six_months_after(mp) )
+        first_half = Period(mp.start, _six_months_after(mp))
         ipp = (
             age is not None
             and 18 <= age <= 85
@@ -136,13 +145,6 @@ class CMS165(Measure):
         return systolic[last] < Decimal(140) and diastolic[last] < Decimal(90)
 
 
-def _six_months_after(mp: Period):
-    from ..timing import add_months
-    import datetime as dt
-
-    # Interval[start of MP, start of MP + 6 months) at day precision: last day included
-    # is the day before.
+def _six_months_after(mp: Period) -> dt.date:
+    """Last day of Interval[start of MP, start of MP + 6 months) at day precision."""
     return add_months(mp.start, 6) - dt.timedelta(days=1)
-
-
-__all__ = ["CMS165", "day"]

@@ -16,14 +16,17 @@ ENCOUNTERS = (O.DEPRESSION_SCREEN_ENCOUNTER, O.PHYSICAL_THERAPY_EVAL, O.TELEPHON
 TOOLS = {
     "adolescent": (
         O.ADOLESCENT_SCREEN,
-        (O.ADOLESCENT_DEPRESSION_MEDS, O.REFERRAL_ADOLESCENT_DEPRESSION,
-         O.FOLLOW_UP_ADOLESCENT_DEPRESSION),
+        (
+            O.ADOLESCENT_DEPRESSION_MEDS,
+            O.REFERRAL_ADOLESCENT_DEPRESSION,
+            O.FOLLOW_UP_ADOLESCENT_DEPRESSION,
+        ),
     ),
     "adult": (
         O.ADULT_SCREEN,
         (O.ADULT_DEPRESSION_MEDS, O.REFERRAL_ADULT_DEPRESSION, O.FOLLOW_UP_ADULT_DEPRESSION),
     ),
-}  # fmt: skip
+}
 
 
 class CMS2(Measure):
@@ -50,7 +53,8 @@ class CMS2(Measure):
         tools = ["adolescent"] if age <= 16 else ["adolescent", "adult"] if age == 17 else ["adult"]
         numer = any(self.screened(p, mp, year, tool, encounters) for tool in tools)
         denexcep = any(
-            self.declined(p, year, tool, encounters) and not self.valid_screenings(p, tool, encounters)
+            self.declined(p, year, tool, encounters)
+            and not self.valid_screenings(p, tool, encounters)
             for tool in TOOLS
         )
         return Evaluation(
@@ -92,8 +96,10 @@ class CMS2(Measure):
                 if f.kind == "procedure":
                     if _in_period(f.start, e):
                         return True
-                elif f.authored_day is not None and e.end_day is not None and (
-                    e.end_day <= f.authored_day <= e.end_day + dt.timedelta(days=2)
+                elif (
+                    f.authored_day is not None
+                    and e.end_day is not None
+                    and (e.end_day <= f.authored_day <= e.end_day + dt.timedelta(days=2))
                 ):
                     return True
         return False

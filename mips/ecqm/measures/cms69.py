@@ -22,12 +22,25 @@ class CMS69(Measure):
     has_exceptions = True
 
     def oids(self, year: int) -> set[str]:
-        return L.SHARED_OIDS | {
-            O.BMI_ENCOUNTER, O.BMI, O.PREGNANCY_OR_RELATED, O.FOLLOW_UP_ABOVE_NORMAL_BMI,
-            O.REFERRALS_WEIGHT, O.FOLLOW_UP_BELOW_NORMAL_BMI, O.MEDS_ABOVE_NORMAL_BMI,
-            O.MEDS_BELOW_NORMAL_BMI, O.OVERWEIGHT_OR_OBESE, O.UNDERWEIGHT, O.YES,
-            O.DISCHARGE_HOSPICE_HOME, O.DISCHARGE_HOSPICE_FACILITY,
-        } | ({O.PREGNANCY_STATUS} if year >= 2026 else set())  # fmt: skip
+        return (
+            L.SHARED_OIDS
+            | {
+                O.BMI_ENCOUNTER,
+                O.BMI,
+                O.PREGNANCY_OR_RELATED,
+                O.FOLLOW_UP_ABOVE_NORMAL_BMI,
+                O.REFERRALS_WEIGHT,
+                O.FOLLOW_UP_BELOW_NORMAL_BMI,
+                O.MEDS_ABOVE_NORMAL_BMI,
+                O.MEDS_BELOW_NORMAL_BMI,
+                O.OVERWEIGHT_OR_OBESE,
+                O.UNDERWEIGHT,
+                O.YES,
+                O.DISCHARGE_HOSPICE_HOME,
+                O.DISCHARGE_HOSPICE_FACILITY,
+            }
+            | ({O.PREGNANCY_STATUS} if year >= 2026 else set())
+        )
 
     def evaluate(self, p: PatientFacts, mp: Period, year: int) -> Evaluation:
         encounters = [
@@ -35,9 +48,7 @@ class CMS69(Measure):
             for e in L.performed_encounters(p, mp, O.BMI_ENCOUNTER, statuses={"finished"})
             if e.encounter_class != "VR"
         ]
-        adult = [
-            e for e in encounters if (age_at(p.birth_date, e.start_day) or 0) >= 18
-        ]
+        adult = [e for e in encounters if (age_at(p.birth_date, e.start_day) or 0) >= 18]
         if not adult:
             return Evaluation([cascade(ipp=False)])
         denex = (
@@ -143,9 +154,12 @@ class CMS69(Measure):
                     return True
         kinds = ("service_request", "medication_request")
         for f in p.facts(
-            O.REFERRALS_WEIGHT, O.FOLLOW_UP_ABOVE_NORMAL_BMI, O.FOLLOW_UP_BELOW_NORMAL_BMI,
-            O.MEDS_ABOVE_NORMAL_BMI, O.MEDS_BELOW_NORMAL_BMI,
-        ):  # fmt: skip
+            O.REFERRALS_WEIGHT,
+            O.FOLLOW_UP_ABOVE_NORMAL_BMI,
+            O.FOLLOW_UP_BELOW_NORMAL_BMI,
+            O.MEDS_ABOVE_NORMAL_BMI,
+            O.MEDS_BELOW_NORMAL_BMI,
+        ):
             if f.kind not in kinds or not f.negated or f.status != "completed":
                 continue
             if f.authored_day in starts and vs.any_in(O.MEDICAL_REASON, f.reasons()):

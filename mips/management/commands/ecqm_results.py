@@ -41,8 +41,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(document, indent=1, sort_keys=False))
             return
         for entity in document["entities"]:
-            who = f"TIN {entity['tin']} NPI {entity['npi']}" if entity["npi"] else (
-                f"TIN {entity['tin']} (group)"
+            who = (
+                f"TIN {entity['tin']} NPI {entity['npi']}"
+                if entity["npi"]
+                else (f"TIN {entity['tin']} (group)")
             )
             self.stdout.write(who)
             for m in entity["measures"]:

@@ -48,9 +48,12 @@ class Command(BaseCommand):
             for path in files:
                 try:
                     outcome = import_fhir_bundle(
-                        practice=practice, raw=path.read_bytes(), file_name=path.name,
-                        tin=tin, npi=npi,
-                    )  # fmt: skip
+                        practice=practice,
+                        raw=path.read_bytes(),
+                        file_name=path.name,
+                        tin=tin,
+                        npi=npi,
+                    )
                 except FhirError as exc:
                     failures += 1
                     self.stderr.write(f"{path}: rejected: {exc}")
