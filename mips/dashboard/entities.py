@@ -118,8 +118,12 @@ def load_entities(
     for e in enrollments:
         (by_tin_npi[e.tin_npi_id] if e.tin_npi_id else by_group[e.medical_group_id]).append(e)
 
+    # Eligible clinicians, and any whose QPP match has a problem (the alert must be seen).
     listed = EligibilitySnapshot.objects.filter(
-        tin_npi=OuterRef("pk"), year=year, is_current=True, status__in=LISTED_STATUSES
+        Q(status__in=LISTED_STATUSES) | ~Q(mismatch_kind=""),
+        tin_npi=OuterRef("pk"),
+        year=year,
+        is_current=True,
     )
     tin_npis = TinNpi.objects.for_practice(practice).select_related("provider", "medical_group")
     if only is not None:
