@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
 from enrollment.eligibility.models import EligibilitySnapshot
@@ -194,11 +195,27 @@ def performance_order(entities: list[Entity]) -> list[Entity]:
     )
 
 
+VISIBILITY_SECONDS = 300
+
+
+def _visibility_key(practice_id: int) -> str:
+    return f"mips-dashboard-visible:{practice_id}"
+
+
+def forget_dashboard_visibility(practice_id: int) -> None:
+    cache.delete(_visibility_key(practice_id))
+
+
 def has_dashboard_for_request(request) -> bool:
-    """has_dashboard for the request's practice, asked once per request (menus)."""
+    """has_dashboard for the request's practice, for the menu on every page: cached (an
+    enrollment change clears it in this process; other processes see it within
+    VISIBILITY_SECONDS), so pages do not pay a query for the menu."""
     practice = getattr(request, "practice", None)
     if practice is None:
         return False
-    if not hasattr(request, "_mips_dashboard"):
-        request._mips_dashboard = has_dashboard(practice)
-    return request._mips_dashboard
+    key = _visibility_key(practice.pk)
+    visible = cache.get(key)
+    if visible is None:
+        visible = has_dashboard(practice)
+        cache.set(key, visible, VISIBILITY_SECONDS)
+    return visible
