@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation, SignOffCategory
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
+from .dashboard import DashboardScore
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .valuesets import ValueSetCode, ValueSetRelease
@@ -18,6 +19,7 @@ __all__ = [
     "ScoreSource",
     "SignOffCategory",
     "ClinicalFact",
+    "DashboardScore",
     "DataImport",
     "EcqmRun",
     "FactKind",
