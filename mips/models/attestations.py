@@ -20,31 +20,12 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 
 from practices.models import PracticeOwned
-from practices.querysets import PracticeQuerySet, manager
+from practices.querysets import manager
+
+from .entity import EntityYearQuerySet
 
 
-class AttestationQuerySet(PracticeQuerySet):
-    def current(self):
-        """The latest record per key (what scoring uses)."""
-        return self.filter(is_current=True)
-
-    def for_year(self, year: int):
-        return self.filter(year=year)
-
-    def individual(self):
-        return self.filter(tin_npi__isnull=False)
-
-    def groups(self):
-        return self.filter(tin_npi__isnull=True)
-
-    def for_entity(self, *, tin_npi=None, medical_group=None):
-        """Rows of one entity: pass `tin_npi` for an individual, `medical_group` for a group."""
-        if tin_npi is not None:
-            return self.filter(tin_npi=tin_npi)
-        if medical_group is None:
-            raise ValueError("pass tin_npi or medical_group")
-        return self.filter(tin_npi__isnull=True, medical_group=medical_group)
-
+class AttestationQuerySet(EntityYearQuerySet):
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
 

@@ -21,7 +21,9 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 
 from practices.models import PracticeOwned
-from practices.querysets import PracticeQuerySet, manager
+from practices.querysets import manager
+
+from .entity import EntityYearQuerySet
 
 
 class ScoreSource(models.TextChoices):
@@ -35,28 +37,9 @@ class ReportingLevel(models.TextChoices):
     GROUP = "group", "Group"
 
 
-class ScoreSnapshotQuerySet(PracticeQuerySet):
-    def current(self):
-        return self.filter(is_current=True)
-
-    def for_year(self, year: int):
-        return self.filter(year=year)
-
+class ScoreSnapshotQuerySet(EntityYearQuerySet):
     def portal(self):
         return self.filter(source=ScoreSource.PORTAL_PREVIEW)
-
-    def individual(self):
-        return self.filter(tin_npi__isnull=False)
-
-    def groups(self):
-        return self.filter(tin_npi__isnull=True)
-
-    def for_entity(self, *, tin_npi=None, medical_group=None):
-        if tin_npi is not None:
-            return self.filter(tin_npi=tin_npi)
-        if medical_group is None:
-            raise ValueError("pass tin_npi or medical_group")
-        return self.filter(tin_npi__isnull=True, medical_group=medical_group)
 
 
 class ScoreSnapshot(PracticeOwned):
