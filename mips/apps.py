@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class MipsConfig(AppConfig):
     name = "mips"
     verbose_name = "MIPS"
+
+    def ready(self) -> None:
+        # The MIPS Dashboard menu caches whether a practice has an attestation enrollment.
+        from .dashboard import signals  # noqa: F401

@@ -55,3 +55,4 @@ def seed(ctx: DemoContext) -> None:
         f"{facts} facts; eCQM {year} calculated for {run.patients_evaluated} patients"
     )
     assert ClinicalFact.objects.filter(practice=practice).exists()
+    __import__("mips.demo_scores").demo_scores.seed(ctx)  # attestations + score recalculation

@@ -35,6 +35,54 @@ def recalculate_practice_ecqm(practice_id: int, year: int | None = None) -> dict
     return {"practice": practice_id, "year": year, "patients": run.patients_evaluated}
 
 
+# --- MIPS score recalculation (portal preview) --------------------------------------------
+
+
+def _score_year(year: int | None) -> int:
+    from mips.scoring import RULES
+
+    year = year or timezone.localdate().year
+    return year if year in RULES else max(RULES)
+
+
+@shared_task
+def recalculate_scores(year: int | None = None) -> int:
+    """Daily (after the eCQM recalculation): queue one score recalculation per active
+    practice. Returns practices queued."""
+    with scopes_disabled():
+        ids = list(Practice.objects.filter(is_active=True).values_list("pk", flat=True))
+    for practice_id in ids:
+        recalculate_practice_scores.delay(practice_id, year)
+    return len(ids)
+
+
+@shared_task
+def recalculate_practice_scores(practice_id: int, year: int | None = None) -> dict:
+    """Score every enrolled TIN/NPI and group of one practice (portal preview snapshots).
+    Idempotent: an unchanged result adds no snapshot."""
+    from mips.recalculation import recalculate_practice
+
+    year = _score_year(year)
+    with scopes_disabled():
+        practice = Practice.objects.get(pk=practice_id)
+    with scope(practice=practice):
+        stats = recalculate_practice(practice, year)
+    return {"practice": practice_id, "year": year, **stats.as_dict()}
+
+
+@shared_task
+def recalculate_entity_scores(practice_id: int, year: int, medical_group_id: int) -> dict:
+    """After an attestation or sign-off: rescore one TIN (its group and its TIN/NPIs, so
+    the individual-vs-group comparison stays right)."""
+    from mips.recalculation import recalculate_practice
+
+    with scopes_disabled():
+        practice = Practice.objects.get(pk=practice_id)
+    with scope(practice=practice):
+        stats = recalculate_practice(practice, year, medical_group_ids=[medical_group_id])
+    return {"practice": practice_id, "year": year, **stats.as_dict()}
+
+
 @shared_task
 def import_qrda_batch(batch_id: int) -> dict:
     """Import an uploaded QRDA I batch (eCQM Data page) and recalculate; progress is kept

@@ -2,11 +2,36 @@ from __future__ import annotations
 
 from django.urls import path
 
+from .dashboard.views import attestations, measures, performance, report_card
 from .views import ecqm, qrda, test_patients
 
 app_name = "mips"
 
 urlpatterns = [
+    # MIPS Dashboard
+    path("dashboard/", performance.practice_performance, name="dashboard"),
+    path(
+        "dashboard/clinician/<uuid:public_id>/",
+        report_card.clinician_report_card,
+        name="report-card",
+    ),
+    path(
+        "dashboard/group/<uuid:public_id>/",
+        report_card.group_report_card,
+        name="group-report-card",
+    ),
+    path("dashboard/measures/", measures.measure_performance, name="measure-performance"),
+    path("dashboard/attestations/", attestations.attestation_list, name="attestations"),
+    path(
+        "dashboard/attestations/clinician/<uuid:public_id>/",
+        attestations.clinician_attestations,
+        name="attest-clinician",
+    ),
+    path(
+        "dashboard/attestations/group/<uuid:public_id>/",
+        attestations.group_attestations,
+        name="attest-group",
+    ),
     path("ecqm/", ecqm.ecqm_data, name="ecqm-data"),
     path("ecqm/upload/", ecqm.ecqm_upload, name="ecqm-upload"),
     path("ecqm/recalculate/", ecqm.ecqm_recalculate, name="ecqm-recalculate"),

@@ -34,6 +34,7 @@ DAILY_JOB_TASKS: dict[str, str] = {
     "sync_qpp_eligibility": "enrollment.eligibility.tasks.sync_qpp_eligibility",
     "auto_enroll_mips": "enrollment.eligibility.tasks.auto_enroll_mips",
     "recalculate_ecqm": "mips.tasks.recalculate_ecqm",
+    "recalculate_scores": "mips.tasks.recalculate_scores",
     "recalculate_p4p": "incentives.tasks.recalculate_open_periods",
 }
 

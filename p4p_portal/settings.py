@@ -154,6 +154,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 # External services: every base URL is a setting so tests and the demo use local fakes.
 QPP_API_BASE_URL = env_str("QPP_API_BASE_URL", "http://127.0.0.1:8765")
 QPP_API_TIMEOUT = (env_int("QPP_API_CONNECT_TIMEOUT", 5), env_int("QPP_API_READ_TIMEOUT", 30))
+# Client-side courtesy toward CMS: a token bucket and retries with exponential backoff.
+QPP_API_REQUESTS_PER_SECOND = float(env_str("QPP_API_REQUESTS_PER_SECOND", "4"))
+QPP_API_BURST = env_int("QPP_API_BURST", 10)
+QPP_API_MAX_RETRIES = env_int("QPP_API_MAX_RETRIES", 4)
+QPP_API_BACKOFF = float(env_str("QPP_API_BACKOFF", "0.5"))
+# A sync run whose heartbeat is older than this is taken over by the next run.
+ELIGIBILITY_RUN_STALE_MINUTES = env_int("ELIGIBILITY_RUN_STALE_MINUTES", 15)
+# CDA schema and QRDA schematrons used to validate QRDA files (not shipped with the code).
+QRDA_VALIDATION_DIR = env_str("QRDA_VALIDATION_DIR", "/work/shared/domain/qrda")
+# The CMS EHR Certification ID the registry submits PI data with (the operator's certified
+# EHR). PI gatekeeping fails without one; the default is a placeholder for dev and demo.
+MIPS_CEHRT_ID = env_str("MIPS_CEHRT_ID", "0015P4PDEMO0001")
 # Encryption keys for secrets at rest (comma-separated Fernet keys; the first encrypts).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 if not FIELD_ENCRYPTION_KEYS:

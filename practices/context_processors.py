@@ -29,6 +29,8 @@ def practice_navigation(request: HttpRequest) -> dict:
     for item in sorted(_all_items(), key=lambda i: (i.section, i.order, i.label)):
         if item.permission and not membership.has_perm(item.permission):
             continue
+        if item.visible is not None and not item.visible(request):
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

@@ -3,6 +3,7 @@ context processor collects them, so a menu item exists only where its page does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -14,6 +15,9 @@ class NavItem:
     url_name: str
     permission: str = ""  # practice permission needed to see it; "" for every member
     order: int = 100
+    # Optional per-request condition (e.g. the MIPS Dashboard only for practices with a
+    # clinician enrolled for attestation); None shows the item whenever permitted.
+    visible: Callable | None = None
 
 
 NAV_ITEMS = [

@@ -15,3 +15,7 @@ $PY manage.py sync_qpp_eligibility || echo ">> Eligibility sync reported problem
 if $PY manage.py help auto_enroll_mips >/dev/null 2>&1; then
   $PY manage.py auto_enroll_mips || echo ">> Auto-enrollment reported problems (see above)."
 fi
+# Scores read eligibility flags and the new enrollments: refresh the score preview now.
+if $PY manage.py help recalculate_scores >/dev/null 2>&1; then
+  $PY manage.py recalculate_scores || echo ">> Score recalculation reported problems (see above)."
+fi

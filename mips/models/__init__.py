@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation, SignOffCategory
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
+from .dashboard import DashboardScore
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
+from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ValueSetCode, ValueSetRelease
 
 __all__ = [
+    "DataSignOff",
+    "Engagement",
+    "IaAttestation",
+    "PiAttestation",
+    "ReportingLevel",
+    "ScoreSnapshot",
+    "ScoreSource",
+    "SignOffCategory",
     "ClinicalFact",
+    "DashboardScore",
     "DataImport",
     "EcqmRun",
     "FactKind",

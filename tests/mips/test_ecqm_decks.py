@@ -6,15 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
+from tests.shared_data import ecqm_testdecks
 
-DECKS = Path(os.environ.get("ECQM_TESTDECKS", "/work/shared/domain/ecqm/testdecks"))
+DECKS = ecqm_testdecks()
 MEASURES = ["CMS122", "CMS165", "CMS138", "CMS2", "CMS69", "CMS130"]
 POPULATIONS = ["IPP", "DENOM", "DENEX", "NUMER", "DENEXCEP"]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mips", "0002_roles"),
+        ("mips", "0005_dashboard_permission"),
         ("practices", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

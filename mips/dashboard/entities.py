@@ -1,0 +1,221 @@
+"""The dashboard's entities for one practice and year: each TIN/NPI (a clinician in two
+TINs is two entities) and each TIN reporting as a group, with eligibility, enrollment
+and score. A fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+
+from enrollment.eligibility.models import EligibilitySnapshot
+from enrollment.eligibility.queries import EligibilityDetail, eligibility_details
+from enrollment.models import KIND_CATEGORY, MIPS_KINDS, Enrollment, Program, ProgramKind
+from practices.models import MedicalGroup, Practice, TinNpi
+
+from .scores import ScoreDoc, preferred
+from .snapshots import score_docs
+
+CLINICIAN, GROUP = "clinician", "group"
+# QPP statuses under which a TIN/NPI belongs on the list even before it is enrolled
+# ("confirm that your eligible clinicians are correctly enrolled").
+LISTED_STATUSES = ("eligible_individual", "eligible_group_only", "opt_in_eligible", "opted_in")
+CATEGORY_ORDER = ("quality", "pi", "ia")
+CATEGORY_SHORT = {"quality": "Quality", "pi": "PI", "ia": "IA"}
+
+
+@dataclass
+class Entity:
+    kind: str  # CLINICIAN or GROUP
+    pk: int  # TinNpi pk or MedicalGroup pk
+    public_id: object
+    name: str
+    npi: str
+    tin: str
+    group: MedicalGroup
+    tin_npi: TinNpi | None = None
+    eligibility: EligibilityDetail | None = None
+    enrollments: list[Enrollment] = field(default_factory=list)
+    scores: dict[str, ScoreDoc] = field(default_factory=dict)
+    is_own: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.pk)
+
+    @property
+    def score(self) -> ScoreDoc | None:
+        return preferred(self.scores)
+
+    @property
+    def cps(self) -> Decimal | None:
+        return self.score.final if self.score else None
+
+    @property
+    def categories(self) -> list[str]:
+        """Enrolled MIPS categories (an MVP counts as Quality)."""
+        found = {str(KIND_CATEGORY[e.program.kind]) for e in self.enrollments}
+        return [c for c in CATEGORY_ORDER if c in found]
+
+    @property
+    def enrollment_label(self) -> str:
+        if not self.enrollments:
+            return "Not enrolled"
+        names = [CATEGORY_SHORT[c] for c in self.categories]
+        mvps = [e.program.name for e in self.enrollments if e.program.kind == ProgramKind.MVP]
+        return "Enrolled: " + ", ".join(names + mvps if mvps else names)
+
+    @property
+    def masked_tin(self) -> str:
+        return f"XXXXX{self.tin[-4:]}"
+
+
+def dashboard_years() -> list[int]:
+    """Performance years with MIPS programs, newest first."""
+    return sorted(set(Program.objects.mips().values_list("year", flat=True)), reverse=True)
+
+
+def has_dashboard(practice: Practice) -> bool:
+    """The dashboard is shown to practices with at least one clinician enrolled in a MIPS
+    program for attestation (never Not for Attestation or custom programs)."""
+    return (
+        Enrollment.objects.for_practice(practice)
+        .active()
+        .individual()
+        .filter(program__kind__in=MIPS_KINDS)
+        .exists()
+    )
+
+
+def _enrollments(practice: Practice, year: int) -> list[Enrollment]:
+    return list(
+        Enrollment.objects.for_practice(practice)
+        .active()
+        .for_year(year)
+        .on_mips_dashboard()
+        .select_related("program")
+        .order_by("program__kind", "pk")
+    )
+
+
+def load_entities(
+    practice: Practice,
+    year: int,
+    *,
+    user=None,
+    own_only: bool = False,
+    with_scores: bool = True,
+    with_points: bool = False,
+    only: tuple[str, int] | None = None,
+) -> list[Entity]:
+    """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
+    groups, scores). `own_only`: the clinician's own TIN/NPIs, no groups."""
+    enrollments = _enrollments(practice, year)
+    by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
+    by_group: dict[int, list[Enrollment]] = defaultdict(list)
+    for e in enrollments:
+        (by_tin_npi[e.tin_npi_id] if e.tin_npi_id else by_group[e.medical_group_id]).append(e)
+
+    # Eligible clinicians, and any whose QPP match has a problem (the alert must be seen).
+    listed = EligibilitySnapshot.objects.filter(
+        Q(status__in=LISTED_STATUSES) | ~Q(mismatch_kind=""),
+        tin_npi=OuterRef("pk"),
+        year=year,
+        is_current=True,
+    )
+    tin_npis = TinNpi.objects.for_practice(practice).select_related("provider", "medical_group")
+    if only is not None:
+        tin_npis = tin_npis.filter(pk=only[1]) if only[0] == CLINICIAN else tin_npis.none()
+    else:
+        tin_npis = tin_npis.filter(is_active=True).filter(
+            Q(pk__in=list(by_tin_npi)) | Exists(listed)
+        )
+    if own_only:
+        tin_npis = tin_npis.filter(provider__user=user) if user else tin_npis.none()
+    tin_npis = list(tin_npis)
+    details = eligibility_details([tn.pk for tn in tin_npis], year)
+    entities = [
+        Entity(
+            kind=CLINICIAN,
+            pk=tn.pk,
+            public_id=tn.public_id,
+            name=tn.provider.display_name,
+            npi=tn.provider.npi,
+            tin=tn.medical_group.tin,
+            group=tn.medical_group,
+            tin_npi=tn,
+            eligibility=details.get(tn.pk),
+            enrollments=by_tin_npi.get(tn.pk, []),
+            is_own=user is not None and tn.provider.user_id == user.pk,
+        )
+        for tn in tin_npis
+    ]
+    group_ids = list(by_group)
+    if only is not None:
+        group_ids = [only[1]] if only[0] == GROUP else []
+    if not own_only and group_ids:
+        for group in MedicalGroup.objects.for_practice(practice).filter(pk__in=group_ids):
+            entities.append(
+                Entity(
+                    kind=GROUP,
+                    pk=group.pk,
+                    public_id=group.public_id,
+                    name=f"{group.name} (group)",
+                    npi="",
+                    tin=group.tin,
+                    group=group,
+                    enrollments=by_group.get(group.pk, []),
+                )
+            )
+    if with_scores and entities:
+        docs = score_docs(
+            practice, year, [e.key for e in entities], with_points=with_points,
+            subset=only is not None,
+        )  # fmt: skip
+        for e in entities:
+            e.scores = docs.get(e.key, {})
+    return entities
+
+
+def performance_order(entities: list[Entity]) -> list[Entity]:
+    """The signed-in clinician's own rows first, then lowest CPS first (rows without a
+    score after the scored ones), then by name."""
+    return sorted(
+        entities,
+        key=lambda e: (
+            not e.is_own,
+            e.cps is None,
+            e.cps if e.cps is not None else Decimal(0),
+            e.name.lower(),
+            e.tin,
+        ),
+    )
+
+
+VISIBILITY_SECONDS = 300
+
+
+def _visibility_key(practice_id: int) -> str:
+    return f"mips-dashboard-visible:{practice_id}"
+
+
+def forget_dashboard_visibility(practice_id: int) -> None:
+    cache.delete(_visibility_key(practice_id))
+
+
+def has_dashboard_for_request(request) -> bool:
+    """has_dashboard for the request's practice, for the menu on every page: cached (an
+    enrollment change clears it in this process; other processes see it within
+    VISIBILITY_SECONDS), so pages do not pay a query for the menu."""
+    practice = getattr(request, "practice", None)
+    if practice is None:
+        return False
+    key = _visibility_key(practice.pk)
+    visible = cache.get(key)
+    if visible is None:
+        visible = has_dashboard(practice)
+        cache.set(key, visible, VISIBILITY_SECONDS)
+    return visible

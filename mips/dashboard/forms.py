@@ -1,0 +1,103 @@
+"""GET filters of the dashboard pages (validated; a bad value falls back to the default)."""
+
+from __future__ import annotations
+
+from django import forms
+
+CATEGORY_CHOICES = [
+    ("", "All categories"),
+    ("quality", "Quality"),
+    ("pi", "Promoting Interoperability"),
+    ("ia", "Improvement Activities"),
+]
+MEASURE_SORTS = ("measure", "category", "clinician", "tin", "numden", "satisfied", "network",
+                 "points")  # fmt: skip
+
+
+class MeasureFilterForm(forms.Form):
+    """Measure Performance: category, clinicians (providers) and TINs, sort."""
+
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, required=False)
+    clinician = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    tin = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    sort = forms.CharField(required=False)
+
+    def __init__(self, *args, clinicians: list[tuple[str, str]], tins: list[tuple[str, str]],
+                 **kwargs) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].choices = clinicians
+        self.fields["tin"].choices = tins
+
+    def clean_sort(self) -> str:
+        value = self.cleaned_data.get("sort") or ""
+        return value if value.lstrip("-") in MEASURE_SORTS else ""
+
+
+class ObjectiveSortForm(forms.Form):
+    sort = forms.CharField(required=False)
+
+
+class SignOffForm(forms.Form):
+    """CQM data sign-off (or its withdrawal) for the entity's year."""
+
+    signed = forms.TypedChoiceField(
+        choices=[("1", "Sign off"), ("0", "Withdraw the sign-off")],
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(required=False, max_length=500)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class PiForm(forms.Form):
+    """One PI measure: yes/no, numerator/denominator, or a public health registry."""
+
+    measure_id = forms.ChoiceField(label="Measure")
+    value = forms.ChoiceField(choices=[("", "—"), *YES_NO], required=False, label="Answer")
+    numerator = forms.IntegerField(required=False, min_value=0)
+    denominator = forms.IntegerField(required=False, min_value=0)
+    registry = forms.CharField(required=False, max_length=120, label="Registry name")
+    engagement = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), ("pre", "Level 1 (pre-production)"), ("prod", "Level 2 (production)")],
+        label="Active engagement",
+    )
+    note = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, measures: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure_id"].choices = measures
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        value = {"yes": True, "no": False}.get(d.get("value") or "")
+        return {
+            "measure_id": d["measure_id"],
+            "value": value,
+            "numerator": d.get("numerator"),
+            "denominator": d.get("denominator"),
+            "registry": d.get("registry") or "",
+            "engagement": d.get("engagement") or "",
+            "note": d.get("note") or "",
+        }
+
+
+class IaForm(forms.Form):
+    """Attest an improvement activity with the dates it was performed (or withdraw it)."""
+
+    activity_id = forms.ChoiceField(label="Activity")
+    attested = forms.TypedChoiceField(
+        choices=[("1", "Attest"), ("0", "Withdraw")],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.HiddenInput,
+    )
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, activities: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity_id"].choices = activities

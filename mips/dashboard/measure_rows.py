@@ -1,0 +1,329 @@
+"""Measure-level rows for the dashboard: Measure Performance (all entities) and the report
+card's Objective Status (one entity). Quality rows come from the eCQM results, PI and IA
+rows from the attestations; points from the entity's headline score. A fixed number of
+queries for any number of entities."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django_scopes import scopes_disabled
+
+from enrollment.models import Enrollment, EnrollmentMeasure, MeasureCategory
+from practices.models import Practice
+
+from ..attestations import EntityAttestations, EntityKey, practice_attestations
+from ..models import MeasureResult
+from ..network import network_averages
+from ..scoring import load_catalog, rules_for
+from .entities import Entity
+
+HUNDRED = Decimal(100)
+# Multi-rate eCQMs show their first population group, as the network average counts it.
+SHOWN_GROUP = 0
+CATEGORY_LABELS = {
+    "quality": "Quality",
+    "pi": "Promoting Interoperability",
+    "ia": "Improvement Activities",
+}
+SATISFIED, NOT_SATISFIED = "Satisfied", "Not Satisfied"
+INSUFFICIENT = "Insufficient Data"
+
+
+@dataclass
+class MeasureRow:
+    entity: Entity
+    category: str  # quality | pi | ia
+    measure_id: str
+    title: str
+    numerator: int | None = None
+    denominator: int | None = None
+    exclusions: int | None = None
+    status: str = ""
+    points: Decimal | None = None
+    todo: str = ""
+    inverse: bool = False
+    network_average: Decimal | None = None
+    network_known: bool = False  # False: "Insufficient Data"
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+    @property
+    def satisfied(self) -> Decimal | None:
+        """Numerator / (denominator - exclusions), in percent; None for yes/no measures
+        or when nothing is left in the denominator."""
+        if self.denominator is None:
+            return None
+        base = self.denominator - (self.exclusions or 0)
+        if base <= 0:
+            return None
+        return (Decimal(self.numerator or 0) * HUNDRED / base).quantize(Decimal("0.01"))
+
+    @property
+    def status_css(self) -> str:
+        if self.status in (SATISFIED, "Met", "Attested"):
+            return "ok"
+        return "warn" if self.status else ""
+
+    @property
+    def network_label(self) -> str:
+        if self.category != "quality":
+            return ""
+        if not self.network_known or self.network_average is None:
+            return INSUFFICIENT
+        return f"{self.network_average.quantize(Decimal('0.01'))}%"
+
+
+def _entity_key(e: Entity) -> tuple[str, str]:
+    return (e.tin, e.npi if e.kind == "clinician" else "")
+
+
+def _catalog_title(year: int, measure_id: str) -> str:
+    """The CMS title from the scoring catalogue (no query) when no enrollment names it."""
+    try:
+        info = load_catalog(year).quality.get(measure_id)
+    except ValueError:
+        info = None
+    return info.title if info else measure_id
+
+
+def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[MeasureRow]:
+    """Enrolled quality measures per entity with their eCQM counts (two queries)."""
+    enrollment_ids = [
+        e.pk for ent in entities for e in ent.enrollments if e.program.measure_category == "quality"
+    ]
+    # Plain tuples: tens of thousands of rows for a large practice.
+    titles: dict[str, str] = {}
+    measures: dict[int, list[str]] = defaultdict(list)
+    for enrollment_id, mid, title in (
+        EnrollmentMeasure.objects.filter(enrollment_id__in=enrollment_ids)
+        .filter(measure__category=MeasureCategory.QUALITY)
+        .order_by("measure__measure_id")
+        .values_list("enrollment_id", "measure__measure_id", "measure__title")
+    ):
+        measures[enrollment_id].append(mid)
+        titles[mid] = title
+    tins = {e.tin for e in entities}
+    results: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    for tin, npi, mid, denom, denex, numer, denexcep, inverse in MeasureResult.objects.filter(
+        practice=practice, year=year, stratum=0, group_index=SHOWN_GROUP, tin__in=tins
+    ).values_list("tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse"):
+        results[(tin, npi)][mid] = (denom, denex, numer, denexcep, inverse)
+    rows: list[MeasureRow] = []
+    for ent in entities:
+        quality = [e for e in ent.enrollments if e.program.measure_category == "quality"]
+        if not quality:
+            continue
+        found = results.get(_entity_key(ent), {})
+        enrolled = {mid for e in quality for mid in measures.get(e.pk, [])}
+        # Without chosen measures, every eCQM the portal computes for the entity counts.
+        ids = sorted(enrolled) if enrolled else sorted(found)
+        points = ent.score.measure_points if ent.score else {}
+        if not ids:
+            rows.append(MeasureRow(ent, "quality", "", "No quality measure data", status="No data",
+                                   todo="Import eCQM data or choose measures"))  # fmt: skip
+        for mid in ids:
+            r = found.get(mid)
+            title = titles.get(mid) or _catalog_title(year, mid)
+            row = MeasureRow(ent, "quality", mid, title, points=points.get(mid))
+            if r is None:
+                row.status = "No data"
+                row.todo = "No eCQM data for this measure yet: import QRDA I or check encounters"
+            else:
+                denom, denex, numer, denexcep, inverse = r
+                row.numerator, row.denominator = numer, denom
+                row.exclusions = denex + denexcep
+                row.inverse = inverse
+                left = denom - denex - denexcep
+                if left < 20:
+                    row.status = "Below case minimum"
+                    row.todo = f"{left} of 20 eligible cases"
+                else:
+                    row.status = "Met"
+            rows.append(row)
+    return rows
+
+
+PI_MEASURES = ("PI_EP_1", "PI_EP_2", "PI_HIE_1", "PI_HIE_4", "PI_HIE_5", "PI_HIE_6", "PI_PEA_1")
+HIE_ALTERNATIVES = ("PI_HIE_5", "PI_HIE_6")
+
+
+def entity_attestation_key(e: Entity) -> EntityKey:
+    return EntityKey(e.pk if e.kind == "clinician" else None, e.group.pk)
+
+
+def _pi_rows(ent: Entity, year: int, att: EntityAttestations, points: dict) -> list[MeasureRow]:
+    catalog, rules = load_catalog(year), rules_for(year)
+
+    def title(mid: str) -> str:
+        return catalog.pi[mid].title if mid in catalog.pi else mid
+
+    rows = []
+    for mid, label in rules.pi_required_attestations:
+        yes = att.pi_yes(mid)
+        rows.append(MeasureRow(
+            ent, "pi", mid, label, status="Attested" if yes else "Not attested",
+            todo="" if yes else "Attest on Program Attestations", points=points.get(mid),
+        ))  # fmt: skip
+    hie_alt = any(att.pi_yes(m) for m in HIE_ALTERNATIVES)
+    for mid in PI_MEASURES:
+        if mid not in catalog.pi:
+            continue
+        if hie_alt and mid in ("PI_HIE_1", "PI_HIE_4"):
+            continue  # a bi-directional / TEFCA option replaces the referral-loop pair
+        if not hie_alt and mid in HIE_ALTERNATIVES and not att.pi_rows(mid):
+            continue
+        info = catalog.pi[mid]
+        row = MeasureRow(ent, "pi", mid, info.title, points=points.get(mid))
+        excluded = [x for x in info.exclusions if att.pi_yes(x)]
+        entries = att.pi_rows(mid)
+        if excluded:
+            row.title = f"{title(excluded[0])} ({excluded[0]})"
+            row.status = SATISFIED
+        elif entries and entries[0].denominator is not None:
+            row.numerator, row.denominator = entries[0].numerator, entries[0].denominator
+            row.status = SATISFIED if (entries[0].numerator or 0) >= 1 else NOT_SATISFIED
+        elif entries and entries[0].value is True:
+            row.status = SATISFIED
+        else:
+            row.status = NOT_SATISFIED
+            row.todo = "Report it or claim an exclusion"
+        rows.append(row)
+    # Public health registries: satisfied by an active registry or by an exclusion; two
+    # registries of one type show "Multi".
+    required = [m for m in rules.pi_public_health_required if m not in rules.pi_suppressed]
+    bonus = [m for m in rules.pi_bonus_measures if att.pi_rows(m)]
+    for mid in required + bonus:
+        info = catalog.pi.get(mid)
+        name = info.title if info else mid
+        entries = [a for a in att.pi_rows(mid) if a.value is True]
+        excluded = [x for x in (info.exclusions if info else ()) if att.pi_yes(x)]
+        row = MeasureRow(ent, "pi", mid, name, points=points.get("publicHealth"))
+        if entries:
+            row.status = SATISFIED
+            registries = [a.registry for a in entries if a.registry]
+            if len(entries) > 1:
+                row.title = f"{name} Multi"
+            elif registries:
+                row.title = f"{name} ({registries[0]})"
+        elif excluded:
+            row.title = f"{title(excluded[0])} ({excluded[0]})"
+            row.status = SATISFIED
+        else:
+            row.status = NOT_SATISFIED
+            row.todo = "Record the active registry or claim an exclusion"
+        rows.append(row)
+    return rows
+
+
+def _ia_rows(ent: Entity, year: int, att: EntityAttestations, points: dict) -> list[MeasureRow]:
+    catalog = load_catalog(year)
+    rows = []
+    for activity_id in att.attested_activities():
+        a = att.ia[activity_id]
+        info = catalog.ia.get(activity_id)
+        row = MeasureRow(ent, "ia", activity_id, info.title if info else activity_id,
+                         status="Attested", points=points.get(activity_id))  # fmt: skip
+        if a.start_date and a.end_date:
+            row.todo = f"Performed {a.start_date:%m/%d/%Y} – {a.end_date:%m/%d/%Y}"
+        rows.append(row)
+    if not rows:
+        rows.append(MeasureRow(ent, "ia", "", "No improvement activity attested",
+                               status=NOT_SATISFIED, todo="Attest activities"))  # fmt: skip
+    return rows
+
+
+def attestation_rows(
+    practice: Practice, year: int, entities: list[Entity], attestations=None
+) -> list[MeasureRow]:
+    """PI rows (required attestations, measures, public health registries) and IA rows
+    (attested activities) of the entities enrolled in those categories (three queries)."""
+    wanted = [e for e in entities if {"pi", "ia"} & set(e.categories)]
+    if not wanted:
+        return []
+    if attestations is None:
+        attestations = practice_attestations(practice, year)
+    rows: list[MeasureRow] = []
+    for ent in wanted:
+        att = attestations.get(entity_attestation_key(ent)) or EntityAttestations()
+        points = ent.score.measure_points if ent.score else {}
+        if "pi" in ent.categories:
+            rows += _pi_rows(ent, year, att, points)
+        if "ia" in ent.categories:
+            rows += _ia_rows(ent, year, att, points)
+    return rows
+
+
+def all_rows(
+    practice: Practice, year: int, entities: list[Entity], *, category: str = ""
+) -> list[MeasureRow]:
+    """Quality, PI and IA rows of the entities (optionally one category), with the
+    network average on quality rows."""
+    rows: list[MeasureRow] = []
+    if category in ("", "quality"):
+        rows += quality_rows(practice, year, entities)
+        _with_network_averages(year, rows)
+    if category in ("", "pi", "ia"):
+        rows += [r for r in attestation_rows(practice, year, entities)
+                 if not category or r.category == category]  # fmt: skip
+    return rows
+
+
+NETWORK_CACHE_SECONDS = 6 * 3600
+
+
+def cached_network_averages(year: int, ids: list[str]) -> dict:
+    """mips.network.network_averages, cached: the network-wide aggregate scans every
+    practice's results, yet changes only when results or enrollments change. The cache key
+    carries that state (newest result and enrollment), so a change is seen at once."""
+    with scopes_disabled():
+        results = MeasureResult.objects.filter(year=year).aggregate(top=Max("pk"), n=Count("pk"))
+        enrolled = Enrollment.objects.filter(year=year).aggregate(at=Max("updated_at"))
+    state = ":".join([str(year), str(results["top"]), str(results["n"]), str(enrolled["at"]), *ids])
+    key = "mips-dashboard-network:" + hashlib.sha256(state.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = network_averages(year, ids)
+        cache.set(key, found, NETWORK_CACHE_SECONDS)
+    return found
+
+
+def _with_network_averages(year: int, rows: list[MeasureRow]) -> None:
+    """Fill the network average of quality rows."""
+    ids = sorted({r.measure_id for r in rows if r.category == "quality" and r.measure_id})
+    if not ids:
+        return
+    averages = cached_network_averages(year, ids)
+    for r in rows:
+        if r.category == "quality":
+            found = averages.get(r.measure_id)
+            r.network_average = found.average if found else None
+            r.network_known = r.network_average is not None
+
+
+def fill_points(practice: Practice, year: int, rows: list[MeasureRow]) -> None:
+    """Points of the given rows from their entities' headline scores: one query for the
+    entities of these rows only (a page), so the stored documents of the whole practice are
+    not read to show one page."""
+    from .snapshots import score_docs
+
+    entities = {r.entity.key: r.entity for r in rows}
+    if not entities:
+        return
+    docs = score_docs(practice, year, list(entities), with_points=True, subset=True)
+    for key, ent in entities.items():
+        ent.scores = docs.get(key, ent.scores)
+    for r in rows:
+        points = r.entity.score.measure_points if r.entity.score else {}
+        r.points = points.get("publicHealth" if _is_public_health(r) else r.measure_id)
+
+
+def _is_public_health(row: MeasureRow) -> bool:
+    return row.category == "pi" and row.measure_id.startswith("PI_PHCDRR")

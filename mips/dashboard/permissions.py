@@ -1,0 +1,6 @@
+"""Permissions of the dashboard pages (granted in mips' data migrations)."""
+
+from __future__ import annotations
+
+VIEW_DASHBOARD = "mips.view_mips_dashboard"
+ATTEST = "mips.attest_mips"

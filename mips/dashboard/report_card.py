@@ -1,0 +1,144 @@
+"""Everything the Clinician Report Card shows for one entity and year, gathered in a fixed
+number of queries: eligibility, the TIN used for submission, scores by source and their
+bars, the objective status rows, the submission status with its pending actions, the
+eCQM import prompt, the payment adjustment estimate and the EUC reweighting notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Min
+from django.utils import timezone
+
+from exceptions.queries import euc_categories
+from exceptions.rules import reweighting_decision
+from practices.services import TinResolution, resolve_mips_tin
+
+from ..attestations import EntityAttestations, practice_attestations
+from ..models import ClinicalFact, MeasureResult
+from .bars import CategoryBars, category_bars
+from .entities import CLINICIAN, Entity
+from .measure_rows import (
+    MeasureRow,
+    _with_network_averages,
+    attestation_rows,
+    entity_attestation_key,
+    quality_rows,
+)
+from .scores import CMS_SUBMITTED
+from .submission import PI_REQUIRED, SubmissionInput, SubmissionStatus, submission_status
+
+# Data that starts after this day of the year is "less than a full year" of eCQM data.
+FULL_YEAR_GRACE_DAYS = 31
+
+
+@dataclass
+class ReportCard:
+    entity: Entity
+    year: int
+    tin: TinResolution | None
+    bars: list[CategoryBars]
+    rows: list[MeasureRow]
+    status: SubmissionStatus
+    attestations: EntityAttestations
+    euc_notes: tuple[str, ...] = ()
+    import_prompt: str = ""
+    data_from: dt.date | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+def _first_encounter(entity: Entity, year: int) -> dt.date | None:
+    facts = ClinicalFact.objects.filter(
+        practice_id=entity.group.practice_id,
+        kind="encounter",
+        billing_tin=entity.tin,
+        start_at__year=year,
+    )
+    if entity.kind == CLINICIAN:
+        facts = facts.filter(rendering_npi=entity.npi)
+    first = facts.aggregate(first=Min("start_at"))["first"]
+    return timezone.localtime(first).date() if first else None
+
+
+def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) -> set[str]:
+    """Categories with data the operator would submit: eCQM results, PI entries, IA."""
+    found = set()
+    results = MeasureResult.objects.filter(
+        practice_id=entity.group.practice_id, year=year, tin=entity.tin,
+        npi=entity.npi if entity.kind == CLINICIAN else "", denom__gt=0,
+    )  # fmt: skip
+    if "quality" in entity.categories and results.exists():
+        found.add("quality")
+    if att.pi:
+        found.add("pi")
+    if att.attested_activities():
+        found.add("ia")
+    return found
+
+
+def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
+    attestations = practice_attestations(practice, year)
+    att = attestations.get(entity_attestation_key(entity)) or EntityAttestations()
+    rows = quality_rows(practice, year, [entity])
+    _with_network_averages(year, rows)
+    rows += attestation_rows(practice, year, [entity], attestations)
+
+    tin = None
+    if entity.tin_npi is not None:
+        on = min(timezone.localdate(), dt.date(year, 12, 31))
+        tin = resolve_mips_tin(entity.tin_npi, on)
+
+    detail = entity.eligibility
+    eligibility = detail.status if detail else "eligible_group_only"
+    headline = entity.score
+    submitted = entity.scores.get(CMS_SUBMITTED)
+    status = submission_status(
+        SubmissionInput(
+            eligibility=eligibility,
+            enrolled_categories=frozenset(entity.categories),
+            cqm_signoff_required="quality" in entity.categories,
+            cqm_signed_off=att.signed_off("quality"),
+            pi_attested=frozenset(mid for mid, _ in PI_REQUIRED if att.pi_yes(mid)),
+            composite_passed=bool(headline and headline.has_submittable_data),
+            submission_id=submitted.submission_id if submitted else "",
+        )
+    )
+
+    recorded = (
+        euc_categories([entity.pk], year).get(entity.pk, frozenset())
+        if entity.kind == CLINICIAN
+        else frozenset()
+    )
+    automatic = set(detail.euc_categories) if detail else set()
+    decision = reweighting_decision(
+        recorded,
+        automatic & {"quality", "pi", "ia", "cost"},
+        entity.categories,
+        _submitted_categories(entity, year, att),
+        "individual" if entity.kind == CLINICIAN else "group",
+    )
+
+    prompt, data_from = "", None
+    if "quality" in entity.categories:
+        data_from = _first_encounter(entity, year)
+        if data_from is None:
+            prompt = f"There is no eCQM data for {year} yet."
+        elif data_from > dt.date(year, 1, 1) + dt.timedelta(days=FULL_YEAR_GRACE_DAYS):
+            prompt = (
+                f"eCQM data starts on {data_from:%m/%d/%Y}: less than a full year. CMS "
+                "expects a full 12-month period; import QRDA I files from your previous EHR."
+            )
+    return ReportCard(
+        entity=entity,
+        year=year,
+        tin=tin,
+        bars=category_bars(entity.scores),
+        rows=rows,
+        status=status,
+        attestations=att,
+        euc_notes=decision.notes,
+        import_prompt=prompt,
+        data_from=data_from,
+        messages=list(headline.messages) if headline else [],
+    )

@@ -1,0 +1,180 @@
+"""Program Attestations: CQM data sign-off, PI attestations and measures, IA activities
+with their dates, per TIN/NPI or group. Every change is a new record (mips.attestations
+services: who, when, what, audit event, score recalculation)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from practices.permissions import practice_permission_required
+
+from ... import attestations as services
+from ...models import DataSignOff, IaAttestation, PiAttestation
+from ...scoring import load_catalog, rules_for
+from ..entities import CLINICIAN, GROUP, load_entities
+from ..forms import IaForm, PiForm, SignOffForm
+from ..measure_rows import attestation_rows, entity_attestation_key
+from ..permissions import ATTEST
+from .common import get_entity_object, page_context
+
+HISTORY_LIMIT = 50
+
+
+@practice_permission_required(ATTEST)
+@require_GET
+def attestation_list(request: HttpRequest) -> HttpResponse:
+    """Every entity enrolled for attestation with where its sign-offs stand."""
+    ctx = page_context(request, "attestations")
+    year = ctx["year"]
+    rows = []
+    if ctx["has_dashboard"]:
+        entities = [
+            e
+            for e in load_entities(
+                request.practice,
+                year,
+                user=request.user,
+                own_only=ctx["own_only"],
+                with_scores=False,
+            )  # fmt: skip
+            if e.enrollments
+        ]
+        everything = services.practice_attestations(request.practice, year)
+        required = services.required_pi_attestations(year)
+        for e in sorted(entities, key=lambda e: (not e.is_own, e.name.lower(), e.tin)):
+            att = everything.get(entity_attestation_key(e)) or services.EntityAttestations()
+            rows.append(
+                {
+                    "entity": e,
+                    "quality": att.signed_off("quality") if "quality" in e.categories else None,
+                    "pi_done": len(required) - len(att.missing_required(year))
+                    if "pi" in e.categories
+                    else None,
+                    "pi_total": len(required),
+                    "ia": len(att.attested_activities()) if "ia" in e.categories else None,
+                }
+            )
+    return render(request, "mips/dashboard/attestations.html", {**ctx, "rows": rows})
+
+
+def _choices(year: int):
+    catalog = load_catalog(year)
+    pi = [(mid, f"{mid} · {m.title}") for mid, m in sorted(catalog.pi.items())]
+    ia = [(aid, f"{aid} · {a.title}") for aid, a in sorted(catalog.ia.items())]
+    return pi, ia
+
+
+def _entity_kwargs(obj, kind: str) -> dict:
+    return {"tin_npi": obj} if kind == CLINICIAN else {"medical_group": obj}
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@practice_permission_required(ATTEST)
+@require_http_methods(["GET", "POST"])
+def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResponse:
+    obj = get_entity_object(request, kind, public_id)
+    ctx = page_context(request, "attestations")
+    year = ctx["year"]
+    pi_choices, ia_choices = _choices(year)
+    entity_kwargs = _entity_kwargs(obj, kind)
+    forms = {
+        "signoff": SignOffForm(initial={"signed": "1"}),
+        "pi": PiForm(measures=pi_choices),
+        "ia": IaForm(activities=ia_choices, initial={"attested": "1"}),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        data = request.POST
+        if action == "signoff":
+            form = forms["signoff"] = SignOffForm(data)
+        elif action == "pi":
+            form = forms["pi"] = PiForm(data, measures=pi_choices)
+        elif action == "ia":
+            form = forms["ia"] = IaForm(data, activities=ia_choices)
+        else:
+            form = None
+            messages.error(request, "Unknown action.")
+        if form is not None and form.is_valid():
+            try:
+                if action == "signoff":
+                    services.sign_off(
+                        year=year, category="quality", user=request.user,
+                        signed=form.cleaned_data["signed"], note=form.cleaned_data["note"],
+                        **entity_kwargs,
+                    )  # fmt: skip
+                    done = (
+                        "CQM data signed off."
+                        if form.cleaned_data["signed"]
+                        else ("CQM data sign-off withdrawn.")
+                    )
+                elif action == "pi":
+                    row = services.attest_pi(
+                        year=year, user=request.user, **form.service_kwargs(), **entity_kwargs
+                    )
+                    done = f"Recorded {row}."
+                else:
+                    d = form.cleaned_data
+                    services.attest_ia(
+                        year=year, activity_id=d["activity_id"], user=request.user,
+                        attested=d["attested"], start_date=d["start_date"],
+                        end_date=d["end_date"], note=d["note"], **entity_kwargs,
+                    )  # fmt: skip
+                    verb = "attested" if d["attested"] else "withdrawn"
+                    done = f"Improvement activity {d['activity_id']} {verb}."
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, done + " Scores are being recalculated.")
+                url = reverse(
+                    "mips:attest-clinician" if kind == CLINICIAN else "mips:attest-group",
+                    args=[public_id],
+                )
+                return redirect(f"{url}?year={year}#{'quality' if action == 'signoff' else action}")
+    entity = load_entities(
+        request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk)
+    )[0]
+    everything = services.practice_attestations(request.practice, year)
+    att = everything.get(entity_attestation_key(entity)) or services.EntityAttestations()
+    rows = attestation_rows(request.practice, year, [entity], everything)
+    history = []
+    for model, what in ((DataSignOff, "Sign-off"), (PiAttestation, "PI"), (IaAttestation, "IA")):
+        for rec in services.history(model, year=year, **entity_kwargs)[:HISTORY_LIMIT]:
+            history.append({"what": what, "record": rec})
+    history.sort(key=lambda h: h["record"].created_at, reverse=True)
+    signoff = att.sign_offs.get("quality")
+    ctx.update(
+        entity=entity,
+        att=att,
+        forms=forms,
+        signoff=signoff,
+        quality_counts=(signoff.snapshot.get("measures") if signoff else None) or {},
+        required=[
+            (mid, label, att.pi_yes(mid)) for mid, label in rules_for(year).pi_required_attestations
+        ],
+        pi_rows=[r for r in rows if r.category == "pi"],
+        ia_rows=[(att.ia[a], dict(ia_choices).get(a, a)) for a in att.attested_activities()],
+        history=history[:HISTORY_LIMIT],
+        keep_params=[],
+        status=400 if request.method == "POST" else 200,
+    )
+    return render(request, "mips/dashboard/attestation_entity.html", ctx, status=ctx["status"])
+
+
+def clinician_attestations(request: HttpRequest, public_id) -> HttpResponse:
+    return _entity_attestations(request, CLINICIAN, public_id)
+
+
+def group_attestations(request: HttpRequest, public_id) -> HttpResponse:
+    return _entity_attestations(request, GROUP, public_id)

@@ -1,0 +1,62 @@
+"""What every dashboard page needs: the year, who sees what, entity lookups."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from practices.models import MedicalGroup, Role, TinNpi
+from practices.permissions import has_practice_perm
+from practices.views.common import get_owned
+
+from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard
+
+RECORD_EXCEPTIONS = "exceptions.record_exceptions"
+
+
+def default_year(years: list[int]) -> int:
+    """This calendar year if it has programs; else the newest year not in the future."""
+    today = timezone.localdate().year
+    if today in years:
+        return today
+    past = [y for y in years if y <= today]
+    return max(past) if past else (max(years) if years else today)
+
+
+def selected_year(request: HttpRequest, years: list[int]) -> int:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and int(raw) in years else default_year(years)
+
+
+def own_rows_only(request: HttpRequest) -> bool:
+    """Clinicians see only their own rows and report cards; managers see the practice."""
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.role == Role.CLINICIAN
+
+
+def page_context(request: HttpRequest, page: str) -> dict:
+    years = dashboard_years()
+    return {
+        "page": page,
+        "years": years,
+        "year": selected_year(request, years),
+        "own_only": own_rows_only(request),
+        "has_dashboard": has_dashboard(request.practice),
+        "can_administer": has_practice_perm(request, RECORD_EXCEPTIONS),
+    }
+
+
+def get_entity_object(request: HttpRequest, kind: str, public_id):
+    """The TinNpi or MedicalGroup of a URL: another practice's id is a 404, and so is
+    anyone else's TIN/NPI or any group for a clinician."""
+    if kind == CLINICIAN:
+        tin_npi = get_owned(TinNpi.objects.select_related("provider", "medical_group"), request,
+                            public_id)  # fmt: skip
+        if own_rows_only(request) and tin_npi.provider.user_id != request.user.pk:
+            raise Http404("Not your report card.")
+        return tin_npi
+    if kind == GROUP:
+        if own_rows_only(request):
+            raise Http404("Clinicians see their own report cards only.")
+        return get_owned(MedicalGroup.objects, request, public_id)
+    raise Http404

@@ -1,0 +1,84 @@
+"""Demo attestations and the score recalculation (called at the end of mips.demo.seed).
+
+Seven Hills: the quality manager signs off Quality data and attests PI and IA for some
+clinicians (Security Risk Analysis signed for some, not for others), then every enrolled
+entity is scored so the MIPS dashboard has portal-preview scores. Idempotent: the demo
+attestations of the year are replaced on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from enrollment.models import Enrollment
+from practices.demo import DemoContext
+
+from . import attestations as svc
+from .models import DataSignOff, IaAttestation, PiAttestation
+from .recalculation import recalculate_practice
+from .scoring import RULES
+
+# last name -> what the quality manager attested for that clinician's PI-enrolled TIN/NPIs
+PROFILES = {
+    "Okafor": {"sra": True, "pi": True, "ia": ("IA_BE_1", "IA_AHW_1"), "signed": True},
+    "Whitfield": {"sra": True, "pi": True, "ia": ("IA_BE_1",), "signed": True},
+    "Raman": {"sra": False, "pi": True, "ia": ("IA_BE_1",), "signed": False},
+    "Liu": {"sra": None, "pi": False, "ia": (), "signed": True},
+}
+PROPORTIONS = {"PI_EP_1": (412, 450), "PI_HIE_1": (160, 210), "PI_HIE_4": (95, 140),
+               "PI_PEA_1": (880, 930)}  # fmt: skip
+
+
+def seed(ctx: DemoContext) -> None:
+    practice = ctx.practices["seven-hills"]
+    year = timezone.localdate().year
+    year = year if year in RULES else max(RULES)
+    qm = ctx.users["quality@sevenhills.test"]
+    for model in (DataSignOff, PiAttestation, IaAttestation):
+        model.objects.filter(practice=practice, year=year).delete()
+    enrolled = (
+        Enrollment.objects.active()
+        .for_year(year)
+        .individual()
+        .on_mips_dashboard()
+        .filter(practice=practice)
+        .select_related("tin_npi__provider", "tin_npi__medical_group", "program")
+    )
+    kinds: dict = {}
+    for e in enrolled:
+        kinds.setdefault(e.tin_npi, set()).add(e.program.kind)
+    attested = 0
+    for tin_npi, programs in sorted(kinds.items(), key=lambda kv: kv[0].pk):
+        profile = PROFILES.get(tin_npi.provider.last_name)
+        if profile is None:
+            continue
+        entity = {"tin_npi": tin_npi, "year": year, "user": qm, "recalculate": False}
+        if profile["signed"]:
+            svc.sign_off(category="quality", **entity)
+        if "mips_pi" in programs and profile["sra"] is not None:
+            svc.attest_pi(measure_id="PI_PPHI_1", value=profile["sra"], **entity)
+            for mid, _ in svc.required_pi_attestations(year)[1:]:
+                svc.attest_pi(measure_id=mid, value=True, **entity)
+        if "mips_pi" in programs and profile["pi"]:
+            for mid, (num, den) in PROPORTIONS.items():
+                svc.attest_pi(measure_id=mid, numerator=num, denominator=den, **entity)
+            svc.attest_pi(measure_id="PI_EP_2", value=True, **entity)
+            svc.attest_pi(
+                measure_id="PI_PHCDRR_1", value=True, registry="State immunization registry",
+                engagement="prod", **entity,
+            )  # fmt: skip
+            svc.attest_pi(measure_id="PI_PHCDRR_3_EX_1", value=True, **entity)
+        if "mips_ia" in programs:
+            for activity in profile["ia"]:
+                svc.attest_ia(
+                    activity_id=activity, start_date=dt.date(year, 1, 2),
+                    end_date=dt.date(year, 6, 30), **entity,
+                )  # fmt: skip
+        attested += 1
+    stats = recalculate_practice(practice, year)
+    ctx.log.append(
+        f"scores: attestations for {attested} TIN/NPIs (SRA not signed for Dr. Raman); "
+        f"{stats.entities} entities scored for {year} ({stats.created} new snapshots)"
+    )

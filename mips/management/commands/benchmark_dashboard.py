@@ -1,0 +1,238 @@
+"""Seed a practice with many TIN/NPIs (default 1,000, each enrolled in MIPS Quality, PI and
+IA with 20 quality measures), score them with the real recalculation, and report the server
+time and query count of each MIPS Dashboard view.
+
+    python manage.py benchmark_dashboard [--tin-npis 1000] [--measures 20] [--runs 3]
+
+The benchmark practice ("bench-dashboard") is rebuilt on every run and removed afterwards
+unless --keep is given. Never run against a production database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from enrollment.catalog import ensure_standard_programs
+from enrollment.eligibility.models import EligibilitySnapshot
+from enrollment.models import Enrollment, EnrollmentMeasure, Measure, Program
+from practices.models import MedicalGroup, Membership, Practice, Provider, Role, TinNpi
+
+from ...models import EcqmRun, MeasureResult
+from ...recalculation import recalculate_practice
+
+SLUG = "bench-dashboard"
+PER_GROUP = 100
+MIPS_KINDS = ("mips_quality", "mips_pi", "mips_ia")
+
+
+def _npi(n: int) -> str:
+    """A valid NPI (Luhn over the 80840 prefix) from a running number."""
+    base = f"1{n:08d}"
+    digits = [int(d) for d in "80840" + base]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d -= 9 if d > 9 else 0
+        total += d
+    return base + str((10 - total % 10) % 10)
+
+
+class Command(BaseCommand):
+    help = "Benchmark the MIPS Dashboard views on a practice with many TIN/NPIs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tin-npis", type=int, default=1000)
+        parser.add_argument("--measures", type=int, default=20)
+        parser.add_argument("--runs", type=int, default=3)
+        parser.add_argument("--year", type=int, default=None)
+        parser.add_argument("--keep", action="store_true", help="Keep the benchmark practice.")
+
+    def handle(self, *args, **opts):
+        year = opts["year"] or timezone.localdate().year
+        with scopes_disabled():
+            ensure_standard_programs(year)
+            # eCQM results carry three-digit MIPS ids (QCDR ids are longer).
+            measures = [
+                m
+                for m in Measure.objects.filter(year=year, category="quality").order_by(
+                    "measure_id"
+                )
+                if len(m.measure_id) == 3 and m.measure_id.isdigit()
+            ][: opts["measures"]]
+            if len(measures) < opts["measures"]:
+                raise CommandError(f"Only {len(measures)} quality measures in the {year} catalog.")
+            started = time.perf_counter()
+            practice, user, sample = self._seed(year, opts["tin_npis"], measures)
+            self.stdout.write(f"Seeded {opts['tin_npis']} TIN/NPIs x {len(measures)} measures "
+                              f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
+        with scope(practice=practice):
+            started = time.perf_counter()
+            stats = recalculate_practice(practice, year)
+            self.stdout.write(f"Score recalculation: {time.perf_counter() - started:.1f}s "
+                              f"({stats.as_dict()})")  # fmt: skip
+        try:
+            self._measure(practice, user, sample, year, opts["runs"])
+        finally:
+            if not opts["keep"]:
+                with scopes_disabled():
+                    self._drop()
+
+    def _drop(self) -> None:
+        practice = Practice.objects.filter(slug=SLUG).first()
+        if practice is None:
+            return
+        with transaction.atomic():
+            # Protected foreign keys first (enrollments protect TIN/NPIs and groups).
+            EnrollmentMeasure.objects.filter(enrollment__practice=practice).delete()
+            Enrollment.objects.filter(practice=practice).delete()
+            practice.delete()
+        get_user_model().objects.filter(username="bench@dashboard.test").delete()
+
+    @transaction.atomic
+    def _seed(self, year: int, count: int, measures: list[Measure]):
+        self._drop()
+        practice = Practice.objects.create(name="Benchmark Dashboard Practice", slug=SLUG)
+        user = get_user_model().objects.create_user("bench@dashboard.test", password=None)
+        Membership.objects.create(user=user, practice=practice, role=Role.QUALITY_MANAGER)
+        groups = MedicalGroup.objects.bulk_create(
+            MedicalGroup(
+                practice=practice,
+                name=f"Bench Group {g}",
+                tin=f"99{g:07d}",
+                public_id=uuid.uuid4(),
+                address_line1="1 Bench St",
+                city="Columbus",
+                state="OH",
+                zip_code="43215",
+            )  # fmt: skip
+            for g in range((count + PER_GROUP - 1) // PER_GROUP)
+        )
+        providers = Provider.objects.bulk_create(
+            Provider(
+                practice=practice,
+                first_name="Pat",
+                last_name=f"Bench{i:04d}",
+                npi=_npi(i),
+                public_id=uuid.uuid4(),
+                can_create_encounters=True,
+            )  # fmt: skip
+            for i in range(count)
+        )
+        tin_npis = TinNpi.objects.bulk_create(
+            TinNpi(
+                practice=practice,
+                provider=p,
+                medical_group=groups[i // PER_GROUP],
+                public_id=uuid.uuid4(),
+            )  # fmt: skip
+            for i, p in enumerate(providers)
+        )
+        programs = {p.kind: p for p in Program.objects.filter(year=year, kind__in=MIPS_KINDS)}
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        enrollments = Enrollment.objects.bulk_create(
+            Enrollment(
+                practice=practice,
+                program=programs[kind],
+                year=year,
+                tin_npi=tn,
+                medical_group_id=tn.medical_group_id,
+                source="operator",
+                period_start=start,
+                period_end=end,
+                public_id=uuid.uuid4(),
+            )  # fmt: skip
+            for tn in tin_npis
+            for kind in MIPS_KINDS
+        )
+        EnrollmentMeasure.objects.bulk_create(
+            EnrollmentMeasure(enrollment=e, measure=m)
+            for e in enrollments
+            if e.program.kind == "mips_quality"
+            for m in measures
+        )
+        now = timezone.now()
+        EligibilitySnapshot.objects.bulk_create(
+            EligibilitySnapshot(
+                practice=practice,
+                tin_npi=tn,
+                year=year,
+                npi=tn.provider.npi,
+                status="eligible_individual",
+                fetched_at=now,
+                first_seen_at=now,
+                content_hash=str(tn.pk),
+            )  # fmt: skip
+            for tn in tin_npis
+        )
+        run = EcqmRun.objects.create(practice=practice, year=year, started_at=now, trigger="bench")
+        MeasureResult.objects.bulk_create(
+            (
+                MeasureResult(
+                    practice=practice,
+                    run=run,
+                    year=year,
+                    cms_id=f"B{m.measure_id}",
+                    mips_id=m.measure_id,
+                    tin=groups[i // PER_GROUP].tin,
+                    npi=tn.provider.npi,
+                    tin_npi=tn,
+                    medical_group_id=tn.medical_group_id,
+                    ipp=60,
+                    denom=50 + i % 10,
+                    denex=i % 3,
+                    numer=(i * 7 + j * 3) % 45,
+                    denexcep=0,
+                )  # fmt: skip
+                for i, tn in enumerate(tin_npis)
+                for j, m in enumerate(measures)
+            ),
+            batch_size=5000,
+        )
+        return practice, user, tin_npis[count // 2]
+
+    def _measure(self, practice, user, sample, year: int, runs: int) -> None:
+        client = Client()
+        client.force_login(user)
+        q = f"?year={year}"
+        views = [
+            ("Practice Performance", reverse("mips:dashboard") + q),
+            ("Practice Performance, page 20", reverse("mips:dashboard") + q + "&page=20"),
+            ("Measure Performance", reverse("mips:measure-performance") + q),
+            ("Measure Performance, quality by satisfied desc (htmx)",
+             reverse("mips:measure-performance") + q + "&category=quality&sort=-satisfied"),
+            ("Measure Performance, one TIN filter",
+             reverse("mips:measure-performance") + q + f"&tin={sample.medical_group.tin}"),
+            ("Clinician Report Card", reverse("mips:report-card", args=[sample.public_id]) + q),
+            ("Program Attestations", reverse("mips:attestations") + q),
+            ("Program Attestations (entity)",
+             reverse("mips:attest-clinician", args=[sample.public_id]) + q),
+        ]  # fmt: skip
+        self.stdout.write(f"\n{'view':58} {'median ms':>10} {'max ms':>8} {'queries':>8}")
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+            for label, url in views:
+                headers = {"HX-Request": "true"} if "htmx" in label else {}
+                client.get(url, headers=headers)  # warm-up (catalog caches)
+                times, queries = [], 0
+                for _ in range(runs):
+                    with CaptureQueriesContext(connection) as ctx:
+                        began = time.perf_counter()
+                        response = client.get(url, headers=headers)
+                        times.append((time.perf_counter() - began) * 1000)
+                    queries = len(ctx)
+                    if response.status_code != 200:
+                        raise CommandError(f"{label}: HTTP {response.status_code}")
+                self.stdout.write(
+                    f"{label:58} {statistics.median(times):10.0f} {max(times):8.0f} {queries:8d}"
+                )

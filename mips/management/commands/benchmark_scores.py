@@ -1,0 +1,69 @@
+"""Benchmark the score recalculation on a synthetic registry.
+
+Builds a throw-away practice with N enrolled TIN/NPIs (plus their groups) with eCQM results,
+eligibility and attestations, then times ``recalculate_practice`` and reports entities
+scored per second and the number of SQL queries. Everything is rolled back unless --keep.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope, scopes_disabled
+
+from mips.recalculation import recalculate_practice
+from mips.score_benchmark import build_registry
+from practices.models import Practice
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Build a synthetic registry and report MIPS entities scored per second."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--entities", type=int, default=20_000)
+        parser.add_argument("--year", type=int, default=2026)
+        parser.add_argument("--keep", action="store_true", help="commit the synthetic practice")
+
+    def handle(self, *args, **opts):
+        n, year = opts["entities"], opts["year"]
+        try:
+            with transaction.atomic():
+                self._run(n, year)
+                if not opts["keep"]:
+                    raise _Rollback
+        except _Rollback:
+            self.stdout.write("Synthetic registry rolled back.")
+
+    def _run(self, n: int, year: int) -> None:
+        slug = f"score-benchmark-{n}"
+        with scopes_disabled():
+            Practice.objects.filter(slug=slug).delete()
+            practice = Practice.objects.create(name=f"Score benchmark {n}", slug=slug)
+            began = time.perf_counter()
+            total = build_registry(practice, year, n)
+            self.stdout.write(
+                f"Built {n} TIN/NPIs + {total - n} groups in {time.perf_counter() - began:.1f}s"
+            )
+        with scope(practice=practice), CaptureQueriesContext(connection) as queries:
+            stats = recalculate_practice(practice, year)
+        rate = stats.entities / stats.seconds if stats.seconds else 0
+        self.stdout.write(
+            f"Scored {stats.entities} entities ({stats.individuals} TIN/NPIs, {stats.groups} "
+            f"groups) in {stats.seconds:.1f}s: {rate:,.0f} entities/s, "
+            f"{len(queries.captured_queries)} SQL queries, {stats.created} snapshots written, "
+            f"{stats.failed} failed"
+        )
+        with scope(practice=practice):
+            again = recalculate_practice(practice, year)
+        self.stdout.write(
+            f"Unchanged rerun: {again.entities} entities in {again.seconds:.1f}s "
+            f"({again.entities / again.seconds if again.seconds else 0:,.0f} entities/s), "
+            f"{again.created} new snapshots"
+        )

@@ -1,0 +1,111 @@
+"""Network average per measure: the mean performance of every practice's entities.
+
+Seed mips-dashboard ("athenaOne Average"): an average appears for a measure only when at
+least NETWORK_MIN_ENTITIES individuals or groups are enrolled in it, each with at least
+NETWORK_MIN_DENOMINATOR patients in the denominator; otherwise "Insufficient Data". We read
+this as: entities enrolled in the measure whose denominator has at least 20 patients are the
+ones averaged, and at least 20 of them must exist.
+
+``network_averages(year, measure_ids=None) -> {mips_id: NetworkAverage}`` is one query for
+every measure. It reads across practices on purpose (only aggregates leave the function),
+so it runs in ``scopes_disabled()`` itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q
+from django.db.models.functions import Cast
+from django_scopes import scopes_disabled
+
+from .models import MeasureResult
+
+NETWORK_MIN_ENTITIES = 20
+NETWORK_MIN_DENOMINATOR = 20
+INSUFFICIENT = "Insufficient Data"
+QUALITY_KINDS = ("mips_quality", "mvp")
+
+
+@dataclass(frozen=True)
+class NetworkAverage:
+    measure_id: str
+    entities: int  # entities enrolled in the measure with a large enough denominator
+    average: Decimal | None  # percent, 2 places; None = insufficient data
+
+    @property
+    def label(self) -> str:
+        return INSUFFICIENT if self.average is None else f"{self.average}%"
+
+    @property
+    def sufficient(self) -> bool:
+        return self.average is not None
+
+
+def _enrolled(year: int):
+    """Exists(): the MeasureResult's entity is actively enrolled in its measure (an
+    enrollment naming no measure covers the whole catalog)."""
+    from enrollment.models import Enrollment, EnrollmentMeasure
+
+    names_measure = EnrollmentMeasure.objects.filter(
+        enrollment=OuterRef("pk"), measure__measure_id=OuterRef(OuterRef("mips_id"))
+    )
+    names_any = EnrollmentMeasure.objects.filter(enrollment=OuterRef("pk"))
+    enrollments = (
+        Enrollment.objects.filter(status="active", year=year, program__kind__in=QUALITY_KINDS)
+        .annotate(_names=Exists(names_measure), _any=Exists(names_any))
+        .filter(Q(_names=True) | Q(_any=False))
+    )
+    individual = Q(npi__gt="") & (
+        Exists(enrollments.filter(tin_npi_id=OuterRef("tin_npi_id")))
+        | Exists(
+            enrollments.filter(
+                tin_npi__isnull=True, level="both", medical_group_id=OuterRef("medical_group_id")
+            )
+        )
+    )
+    group = Q(npi="") & Exists(
+        enrollments.filter(tin_npi__isnull=True, medical_group_id=OuterRef("medical_group_id"))
+    )
+    return individual | group
+
+
+def network_averages(year: int, measure_ids=None) -> dict[str, NetworkAverage]:
+    """Average performance rate per MIPS measure id over all practices' enrolled entities
+    (unweighted mean of entity rates, population group 1, whole population). Measures
+    with no qualifying entity are absent: treat them as insufficient."""
+    with scopes_disabled():
+        rows = MeasureResult.objects.filter(
+            year=year,
+            stratum=0,
+            group_index=0,
+            denom__gte=NETWORK_MIN_DENOMINATOR,
+            denom__gt=F("denex") + F("denexcep"),
+        )
+        rows = rows.filter(_enrolled(year))
+        if measure_ids is not None:
+            rows = rows.filter(mips_id__in=list(measure_ids))
+        rate = (
+            Cast(F("numer"), FloatField())
+            * 100.0
+            / Cast(F("denom") - F("denex") - F("denexcep"), FloatField())
+        )
+        aggregates = rows.values("mips_id").annotate(entities=Count("pk"), average=Avg(rate))
+        result = {}
+        for row in aggregates:
+            enough = row["entities"] >= NETWORK_MIN_ENTITIES
+            average = (
+                Decimal(str(row["average"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                if enough
+                else None
+            )
+            result[row["mips_id"]] = NetworkAverage(row["mips_id"], row["entities"], average)
+    return result
+
+
+def network_average(year: int, measure_id: str) -> NetworkAverage:
+    """One measure's network average (Insufficient Data when there is none)."""
+    return network_averages(year, [measure_id]).get(measure_id) or NetworkAverage(
+        measure_id, 0, None
+    )

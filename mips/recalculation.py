@@ -1,0 +1,521 @@
+"""Recalculate the portal's MIPS score preview for a practice's year (set-based).
+
+``recalculate_practice(practice, year, medical_group_ids=None)`` scores every entity the
+MIPS dashboard shows: each TIN/NPI enrolled individually in a MIPS program (or whose TIN is
+enrolled for "group and individual" reporting) and each TIN enrolled as a group. It reads
+everything for the practice in a constant number of queries (enrollments, enrollment
+measures, TIN/NPIs, eCQM results, sign-offs and attestations, eligibility, recorded EUC
+exceptions, prior-year and current snapshots), scores in memory with ``mips.scoring`` and
+writes the changed snapshots in one UPDATE and a bulk INSERT.
+
+Inputs per entity (``assemble_inputs``):
+- Quality: the eCQM results (``MeasureResult``, stratum 0; a measure with several
+  population groups is passed as strata) of the measures the entity is enrolled in (all
+  results when the enrollment names no measure), when enrolled in MIPS Quality or an MVP.
+- PI: the current PI attestations, when enrolled in MIPS PI or an MVP; the PI reporting
+  period is the enrollment's period; the CEHRT id is ``settings.MIPS_CEHRT_ID``.
+- IA: the currently attested activities, when enrolled in MIPS IA or an MVP.
+- Special statuses from QPP eligibility (a group: small practice when any clinician's
+  snapshot says so; rural, HPSA, hospital-based, non-patient-facing when more than
+  GROUP_STATUS_SHARE of its clinicians have it).
+- Reweighting: the EUC decision of ``exceptions.rules.reweighting_decision`` (recorded
+  status + QPP's automatic EUC + enrolled and submitted categories), passed to the engine
+  as automatic so the engine does not apply "submitted data overrides EUC" a second time;
+  QPP PI reweighting / PI hardship as ordinary (overridable) PI reweighting.
+- Prior-year Quality achievement from last year's current snapshot (improvement scoring).
+
+Sign-off effects (seed mips-dashboard, "Sign-off status"): the preview scores the data
+that is there. Required PI attestations (SRA, Actions to Limit or Restrict Interoperability
+of CEHRT, SAFER Guides, ONC direct review) not signed off make PI score 0 (the engine's
+gatekeeping says which). CQM data that is not signed off is still scored — the seed makes
+that sign-off a condition of *submission*, not of the score — and the snapshot says so in
+its messages and in ``inputs["context"]["signed_off"]``; the dashboard's submission status
+turns it into a Pending Action.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from practices.models import TinNpi
+
+from .attestations import EntityAttestations, EntityKey, practice_attestations
+from .models import MeasureResult, ScoreSnapshot, ScoreSource
+from .scoring import (
+    EntityInput,
+    PiMeasurement,
+    PiSubmission,
+    QualityMeasurement,
+    Reweighting,
+    Stratum,
+    score_entity,
+)
+from .snapshots import fingerprint, summary_fields
+
+log = logging.getLogger(__name__)
+
+# Program kind -> categories it submits (an MVP covers quality, IA and foundational PI).
+KIND_CATEGORIES = {
+    "mips_quality": ("quality",),
+    "mips_pi": ("pi",),
+    "mips_ia": ("ia",),
+    "mvp": ("quality", "pi", "ia"),
+}
+# CMS designates a group rural / HPSA / hospital-based / non-patient-facing when more than
+# 75% of its clinicians are (inferred from the QPP special-status pages; change here).
+GROUP_STATUS_SHARE = Decimal("0.75")
+GROUP_SHARED_STATUSES = ("rural", "hpsa", "hospital_based", "non_patient_facing")
+BATCH_SIZE = 2000
+
+
+@dataclass
+class Target:
+    """An entity to score and what it is enrolled in."""
+
+    key: EntityKey
+    tin: str
+    npi: str = ""
+    categories: set[str] = field(default_factory=set)
+    measure_ids: set[str] | None = None  # None: every quality result
+    pi_period_days: int | None = None
+
+    @property
+    def entity_type(self) -> str:
+        return "group" if self.key.is_group else "individual"
+
+    def add(self, kind: str, measure_ids: set[str], period_days: int | None) -> None:
+        cats = KIND_CATEGORIES.get(kind, ())
+        self.categories.update(cats)
+        # An enrollment naming no measure covers the whole catalog (measure_ids stays None).
+        if "quality" in cats and measure_ids:
+            self.measure_ids = (self.measure_ids or set()) | measure_ids
+        if "pi" in cats and period_days is not None:
+            self.pi_period_days = max(self.pi_period_days or 0, period_days)
+
+
+@dataclass
+class Assembled:
+    target: Target
+    entity: EntityInput
+    context: dict
+    notes: list[str]
+
+
+@dataclass
+class RecalcStats:
+    entities: int = 0
+    individuals: int = 0
+    groups: int = 0
+    created: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def load_targets(
+    practice, year: int, medical_group_ids=None
+) -> tuple[dict[EntityKey, Target], dict[int, list[int]]]:
+    """The entities to score and each group's active TIN/NPI ids. Three queries."""
+    from enrollment.models import Enrollment, EnrollmentMeasure
+
+    enrollments = (
+        Enrollment.objects.active().for_year(year).on_mips_dashboard().filter(practice=practice)
+    )
+    if medical_group_ids is not None:
+        enrollments = enrollments.filter(medical_group_id__in=list(medical_group_ids))
+    rows = list(
+        enrollments.values(
+            "pk",
+            "tin_npi_id",
+            "medical_group_id",
+            "medical_group__tin",
+            "tin_npi__provider__npi",
+            "level",
+            "program__kind",
+            "period_start",
+            "period_end",
+        )
+    )
+    measures: dict[int, set[str]] = defaultdict(set)
+    for enrollment_id, measure_id in EnrollmentMeasure.objects.filter(
+        enrollment__in=enrollments
+    ).values_list("enrollment_id", "measure__measure_id"):
+        measures[enrollment_id].add(measure_id)
+
+    tin_npis = TinNpi.objects.filter(practice=practice).active()
+    if medical_group_ids is not None:
+        tin_npis = tin_npis.filter(medical_group_id__in=list(medical_group_ids))
+    members: dict[int, list[int]] = defaultdict(list)
+    member_npi: dict[int, str] = {}
+    for pk, group_id, npi in tin_npis.values_list("pk", "medical_group_id", "provider__npi"):
+        members[group_id].append(pk)
+        member_npi[pk] = npi
+
+    targets: dict[EntityKey, Target] = {}
+
+    def target(key: EntityKey, tin: str, npi: str) -> Target:
+        return targets.setdefault(key, Target(key=key, tin=tin, npi=npi))
+
+    for row in rows:
+        days = (row["period_end"] - row["period_start"]).days + 1
+        ids = measures.get(row["pk"], set())
+        kind, tin = row["program__kind"], row["medical_group__tin"]
+        if row["tin_npi_id"]:
+            key = EntityKey(row["tin_npi_id"], row["medical_group_id"])
+            target(key, tin, row["tin_npi__provider__npi"] or "").add(kind, ids, days)
+            continue
+        group_key = EntityKey(None, row["medical_group_id"])
+        target(group_key, tin, "").add(kind, ids, days)
+        if row["level"] == "both":
+            # Group and individual reporting: every active clinician of the TIN too.
+            for pk in members.get(row["medical_group_id"], ()):
+                target(EntityKey(pk, row["medical_group_id"]), tin, member_npi[pk]).add(
+                    kind, ids, days
+                )
+    return targets, members
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _quality_by_entity(practice, year: int) -> dict[EntityKey, dict[str, list[MeasureResult]]]:
+    """eCQM results (whole population, stratum 0) per entity and MIPS measure id. One query."""
+    found: dict[EntityKey, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    rows = MeasureResult.objects.filter(practice=practice, year=year, stratum=0).only(
+        "tin_npi_id", "medical_group_id", "npi", "mips_id", "group_index",
+        "denom", "denex", "numer", "denexcep",
+    )  # fmt: skip
+    for r in rows.order_by("mips_id", "group_index"):
+        if r.npi:
+            if r.tin_npi_id is None:
+                continue  # TIN/NPI not set up in the practice: no entity to score
+            key = EntityKey(r.tin_npi_id, r.medical_group_id)
+        elif r.medical_group_id is None:
+            continue
+        else:
+            key = EntityKey(None, r.medical_group_id)
+        found[key][r.mips_id].append(r)
+    return found
+
+
+def _measurement(mips_id: str, rows: list[MeasureResult]) -> QualityMeasurement:
+    if len(rows) == 1:
+        r = rows[0]
+        return QualityMeasurement(
+            measure_id=mips_id,
+            collection_type="electronicHealthRecord",
+            performance_met=r.numer,
+            performance_not_met=r.performance_not_met,
+            eligible_population=r.denom,
+            exclusions=r.denex,
+            exceptions=r.denexcep,
+        )
+    strata = tuple(
+        Stratum(
+            performance_met=r.numer,
+            performance_not_met=r.performance_not_met,
+            eligible_population=r.denom,
+            exclusions=r.denex,
+            exceptions=r.denexcep,
+            name=str(r.group_index + 1),
+        )
+        for r in rows
+    )
+    return QualityMeasurement(
+        measure_id=mips_id, collection_type="electronicHealthRecord", strata=strata
+    )
+
+
+def _pi_submission(att: EntityAttestations | None, target: Target) -> PiSubmission:
+    by_id: dict[str, PiMeasurement] = {}
+    for (measure_id, _registry), row in sorted((att.pi if att else {}).items()):
+        if row.denominator is not None:
+            by_id[measure_id] = PiMeasurement(
+                measure_id, numerator=row.numerator, denominator=row.denominator
+            )
+            continue
+        # Several registries of one type: the measure is met when any registry is.
+        previous = by_id.get(measure_id)
+        value = bool(row.value) or bool(previous and previous.value)
+        by_id[measure_id] = PiMeasurement(measure_id, value=value)
+        if row.engagement and row.value:
+            level = f"{measure_id}_{row.engagement.upper()}"
+            by_id[level] = PiMeasurement(level, value=True)
+    return PiSubmission(
+        measurements=tuple(by_id.values()),
+        cehrt_id=getattr(settings, "MIPS_CEHRT_ID", "") or None,
+        performance_period_days=target.pi_period_days,
+    )
+
+
+def _statuses(detail) -> set[str]:
+    return {
+        name
+        for name, on in (
+            ("small_practice", detail.small_practice),
+            ("rural", detail.rural),
+            ("hpsa", detail.hpsa),
+            ("hospital_based", detail.hospital_based),
+            ("non_patient_facing", detail.non_patient_facing),
+        )
+        if on
+    }
+
+
+def _group_statuses(details: list) -> set[str]:
+    if not details:
+        return set()
+    statuses = {"small_practice"} if any(d.small_practice for d in details) else set()
+    for name in GROUP_SHARED_STATUSES:
+        share = Decimal(sum(1 for d in details if getattr(d, name))) / len(details)
+        if share > GROUP_STATUS_SHARE:
+            statuses.add(name)
+    return statuses
+
+
+def _prior_achievement(practice, year: int) -> dict[EntityKey, Decimal]:
+    """Last year's Quality achievement percent per entity (CMS submitted, else CMS
+    preview, else portal preview). One query."""
+    order = {
+        ScoreSource.CMS_SUBMITTED: 0,
+        ScoreSource.CMS_PREVIEW: 1,
+        ScoreSource.PORTAL_PREVIEW: 2,
+    }
+    best: dict[EntityKey, tuple[int, Decimal]] = {}
+    rows = (
+        ScoreSnapshot.objects.current()
+        .for_year(year - 1)
+        .filter(practice=practice)
+        .values_list("tin_npi_id", "medical_group_id", "source", "categories")
+    )
+    for tin_npi_id, group_id, source, categories in rows:
+        value = ((categories or {}).get("quality") or {}).get("achievement_percent")
+        if value is None:
+            continue
+        key = EntityKey(tin_npi_id, group_id)
+        rank = order.get(source, 9)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, Decimal(str(value)))
+    return {k: v for k, (_, v) in best.items()}
+
+
+def assemble_inputs(
+    practice, year: int, targets: dict[EntityKey, Target], members: dict[int, list[int]]
+) -> list[Assembled]:
+    """EntityInput per target, from the database in a constant number of queries."""
+    from enrollment.eligibility.queries import eligibility_details
+    from exceptions.queries import euc_categories
+    from exceptions.rules import reweighting_decision
+
+    quality = _quality_by_entity(practice, year)
+    attestations = practice_attestations(practice, year)
+    member_ids = {pk for ids in members.values() for pk in ids}
+    individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
+    details = eligibility_details(sorted(member_ids | individual_ids), year)
+    recorded = euc_categories(sorted(individual_ids), year)
+    prior = _prior_achievement(practice, year)
+
+    assembled: list[Assembled] = []
+    for key, target in targets.items():
+        att = attestations.get(key)
+        notes: list[str] = []
+        # Quality
+        measurements: tuple[QualityMeasurement, ...] = ()
+        if "quality" in target.categories:
+            by_measure = quality.get(key, {})
+            ids = sorted(by_measure)
+            if target.measure_ids is not None:
+                ids = [m for m in ids if m in target.measure_ids]
+            measurements = tuple(_measurement(m, by_measure[m]) for m in ids)
+        pi = _pi_submission(att, target) if "pi" in target.categories else None
+        activities: tuple[str, ...] = ()
+        if "ia" in target.categories and att:
+            activities = tuple(att.attested_activities())
+        # Eligibility
+        if key.is_group:
+            group_details = [
+                details[pk] for pk in members.get(key.medical_group_id, ()) if pk in details
+            ]
+            statuses = _group_statuses(group_details)
+            automatic = sorted({c for d in group_details for c in d.group_euc_categories})
+            pi_reweight = False
+            pi_hardship = False
+            recorded_cats: frozenset[str] = frozenset()
+            detail = None
+        else:
+            detail = details[key.tin_npi_id]
+            statuses = _statuses(detail)
+            automatic = sorted(detail.euc_categories)
+            pi_reweight, pi_hardship = detail.pi_reweighting, detail.pi_hardship
+            recorded_cats = recorded.get(key.tin_npi_id, frozenset())
+        submitted = {
+            c
+            for c, has in (
+                ("quality", bool(measurements)),
+                ("pi", bool(pi and pi.measurements)),
+                ("ia", bool(activities)),
+            )
+            if has
+        }
+        decision = reweighting_decision(
+            recorded_cats,
+            [c for c in automatic if c in ("quality", "pi", "ia", "cost")],
+            target.categories,
+            submitted,
+            target.entity_type,
+        )
+        notes.extend(decision.notes)
+        # The EUC rules (including "submitted data overrides") are already applied by the
+        # decision: pass its result as automatic so the engine does not apply them again.
+        reweighting = [
+            Reweighting(c, cause="euc", automatic=True) for c in sorted(decision.reweighted)
+        ]
+        if "pi" not in decision.reweighted:
+            if pi_hardship:
+                reweighting.append(Reweighting("pi", cause="PI hardship exception"))
+            elif pi_reweight:
+                reweighting.append(Reweighting("pi", cause="QPP PI reweighting"))
+        signed = {c: bool(att and att.signed_off(c)) for c in ("quality", "pi", "ia")}
+        if measurements and not signed["quality"]:
+            notes.append(
+                "Quality data not signed off: scored in this preview, but it cannot be "
+                "submitted until it is signed off"
+            )
+        entity = EntityInput(
+            performance_year=year,
+            entity_type=target.entity_type,
+            tin=target.tin,
+            npi=target.npi or None,
+            quality=measurements,
+            pi=pi,
+            ia_activities=activities,
+            special_statuses=frozenset(statuses),
+            reweighting=tuple(reweighting),
+            prior_quality_achievement=prior.get(key),
+        )
+        context = {
+            "enrolled_categories": sorted(target.categories),
+            "enrolled_measures": None if target.measure_ids is None else sorted(target.measure_ids),
+            "signed_off": signed,
+            "eligibility_status": detail.status if detail else None,
+            "euc": {
+                "recorded": sorted(recorded_cats),
+                "automatic": sorted(automatic),
+                "submitted": sorted(submitted),
+                "reweighted": sorted(decision.reweighted),
+                "negated": decision.negated,
+            },
+        }
+        assembled.append(Assembled(target, entity, context, notes))
+    return assembled
+
+
+def inputs_json(entity: EntityInput, context: dict) -> dict:
+    def clean(value):
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, frozenset | set):
+            return sorted(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    return {"entity": clean(dataclasses.asdict(entity)), "context": context}
+
+
+# --------------------------------------------------------------------------- recalculation
+
+
+@transaction.atomic
+def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> RecalcStats:
+    """Score every dashboard entity of the practice (or of the given TINs) for `year` and
+    store changed results as new current portal-preview snapshots."""
+    began = time.perf_counter()
+    stats = RecalcStats()
+    targets, members = load_targets(practice, year, medical_group_ids)
+    assembled = assemble_inputs(practice, year, targets, members)
+    now = timezone.now()
+
+    results: dict[EntityKey, tuple[Assembled, dict, dict]] = {}
+    for item in assembled:
+        try:
+            document = score_entity(item.entity).to_dict()
+        except Exception:  # one bad entity must not stop the practice's recalculation
+            log.exception("scoring failed for %s in %s %s", item.target.key, practice.slug, year)
+            stats.failed += 1
+            continue
+        results[item.target.key] = (item, document, summary_fields(document))
+
+    current_rows = ScoreSnapshot.objects.current().for_year(year).portal().filter(practice=practice)
+    if medical_group_ids is not None:
+        current_rows = current_rows.filter(medical_group_id__in=list(medical_group_ids))
+    existing = {
+        EntityKey(tin_npi_id, group_id): (pk, print_)
+        for tin_npi_id, group_id, pk, print_ in current_rows.values_list(
+            "tin_npi_id", "medical_group_id", "pk", "fingerprint"
+        )
+    }
+    group_scores = {
+        k.medical_group_id: fields["final_score"]
+        for k, (_, _, fields) in results.items()
+        if k.is_group
+    }
+    superseded: list[int] = []
+    new_rows: list[ScoreSnapshot] = []
+    for key, (item, document, fields) in results.items():
+        inputs = inputs_json(item.entity, item.context)
+        group_score = None if key.is_group else group_scores.get(key.medical_group_id)
+        better = ""
+        if group_score is not None and fields["final_score"] is not None:
+            better = "group" if group_score > fields["final_score"] else "individual"
+        print_ = fingerprint({**inputs, "group_score": str(group_score)}, document)
+        current = existing.get(key)
+        if current and current[1] == print_:
+            stats.unchanged += 1
+            continue
+        if current:
+            superseded.append(current[0])
+        messages = fields.pop("messages") + item.notes
+        new_rows.append(
+            ScoreSnapshot(
+                practice_id=practice.pk,
+                medical_group_id=key.medical_group_id,
+                tin_npi_id=key.tin_npi_id,
+                year=year,
+                source=ScoreSource.PORTAL_PREVIEW,
+                computed_at=now,
+                document=document,
+                inputs=inputs,
+                messages=messages,
+                fingerprint=print_,
+                group_final_score=group_score,
+                better_level=better,
+                **fields,
+            )
+        )
+    if superseded:
+        ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
+    ScoreSnapshot.objects.bulk_create(new_rows, batch_size=BATCH_SIZE)
+    stats.entities = len(targets)
+    stats.groups = sum(1 for k in targets if k.is_group)
+    stats.individuals = stats.entities - stats.groups
+    stats.created = len(new_rows)
+    stats.seconds = round(time.perf_counter() - began, 3)
+    return stats

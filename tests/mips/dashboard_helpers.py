@@ -1,0 +1,78 @@
+"""Builders for the dashboard tests: a practice with enrolled clinicians, results, scores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from mips.models import ScoreSnapshot
+from tests.factories import ProviderFactory, TinNpiFactory
+from tests.mips.score_helpers import YEAR, enroll, result
+
+ALL = ("mips_quality", "mips_pi", "mips_ia")
+
+
+def clinician(group, last_name: str, *, user=None, kinds=ALL, year: int = YEAR):
+    provider = ProviderFactory(practice=group.practice, last_name=last_name, user=user)
+    tin_npi = TinNpiFactory(provider=provider, medical_group=group)
+    if kinds:
+        enroll(tin_npi, kinds, year=year)
+    return tin_npi
+
+
+def snapshot(target, final, *, source="portal_preview", year: int = YEAR, quality=None,
+             submission_id=""):  # fmt: skip
+    """A current score snapshot; `quality` is the weighted Quality contribution (of 30)."""
+    quality = Decimal(str(final if quality is None else quality))
+    entity = {"tin_npi": target} if hasattr(target, "provider") else {"medical_group": target}
+    return ScoreSnapshot.objects.create(
+        year=year,
+        source=source,
+        computed_at=timezone.now(),
+        final_score=Decimal(str(final)),
+        categories={
+            "quality": {
+                "score": str(quality * 100 / 30),
+                "weight": 30,
+                "contribution": str(quality),
+                "reweighted": False,
+            },
+            "pi": {"score": "0", "weight": 25, "contribution": "0", "reweighted": False},
+            "ia": {"score": "0", "weight": 15, "contribution": "0", "reweighted": False},
+        },  # fmt: skip
+        document={
+            "data": {
+                "score": {
+                    "value": float(final),
+                    "parts": [
+                        {
+                            "name": "quality",
+                            "original": {"parts": [{"parts": [{"name": "236", "value": 7}]}]},
+                        },
+                    ],
+                }
+            }
+        },  # fmt: skip
+        payment_adjustment=Decimal("-1.5"),
+        submission_id=submission_id,
+        **entity,
+    )
+
+
+def results_for(tin_npi, measures=(("236", 40, 50),), year: int = YEAR):
+    for mid, numer, denom in measures:
+        result(tin_npi, mid, numer=numer, denom=denom, year=year)
+
+
+def encounter(tin_npi, day: dt.date):
+    from mips.models import ClinicalFact
+    from tests.mips.factories import PatientFactory
+
+    patient = PatientFactory(practice=tin_npi.practice)
+    start = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    return ClinicalFact.objects.create(
+        practice=tin_npi.practice, patient=patient, kind="encounter", system="cpt",
+        code="99213", start_at=start, billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
+    )  # fmt: skip

@@ -1,0 +1,318 @@
+"""MIPS Dashboard views: roles, own rows, outsiders, sort/filter, thresholds, query counts,
+attestation history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from enrollment.eligibility.models import EligibilitySnapshot
+from mips.models import PiAttestation
+from practices.models import AuditEvent, MedicareTinOverride
+from tests.factories import MedicalGroupFactory
+from tests.mips.dashboard_helpers import clinician, encounter, results_for, snapshot
+from tests.mips.score_helpers import YEAR, eligibility, enroll
+
+pytestmark = pytest.mark.django_db
+Q = f"?year={YEAR}"
+
+
+@pytest.fixture
+def setup(practice, clinician, medical_group):
+    """Three TIN/NPIs: the signed-in clinician (Okafor) in two TINs, and Whitfield."""
+    south = MedicalGroupFactory(practice=practice, name="South", tin="987654321")
+    own = clinician_tn = _own(medical_group, clinician)
+    own_south = _own(south, clinician, provider=own.provider)
+    other = __import__("tests.mips.dashboard_helpers", fromlist=["x"]).clinician(
+        medical_group, "Whitfield"
+    )
+    results_for(own, [("236", 40, 50), ("001", 5, 30)])
+    results_for(other, [("236", 10, 50)])
+    snapshot(own, 80)
+    snapshot(other, 20)
+    eligibility(own, mismatch_kind="address_mismatch", mismatch_detail="QPP has 1 Other St")
+    eligibility(other)
+    return {"own": clinician_tn, "own_south": own_south, "other": other, "south": south}
+
+
+def _own(group, user, provider=None):
+    from tests.factories import TinNpiFactory
+
+    if provider is None:
+        return clinician(group, "Okafor", user=user)
+    tn = TinNpiFactory(provider=provider, medical_group=group)
+    enroll(tn, ("mips_quality",))
+    return tn
+
+
+def card_url(tn):
+    return reverse("mips:report-card", args=[tn.public_id]) + Q
+
+
+# ------------------------------------------------------------------ Practice Performance
+
+
+def test_quality_manager_sees_every_row_lowest_cps_first(qm_client, setup):
+    r = qm_client.get(reverse("mips:dashboard") + Q)
+    assert r.status_code == 200
+    names = [e.name for e in r.context["page_obj"]]
+    cps = [e.cps for e in r.context["page_obj"]]
+    assert len(names) == 3  # a clinician in two TINs has two rows
+    assert cps[0] == 20 and cps[1] == 80 and cps[2] is None  # unscored last
+    body = r.content.decode()
+    assert "Address differs from QPP" in body and "QPP has 1 Other St" in body  # the alert
+    assert "Enrolled: Quality, PI, IA" in body
+
+
+def test_clinician_sees_only_own_rows_first(clinician_client, setup, clinician):
+    from enrollment.models import TermsAgreement
+
+    TermsAgreement.objects.filter(provider__user=clinician).update(status="accepted")
+    r = clinician_client.get(reverse("mips:dashboard") + Q)
+    assert r.status_code == 200
+    rows = list(r.context["page_obj"])
+    assert {e.pk for e in rows} == {setup["own"].pk, setup["own_south"].pk}
+    assert all(e.is_own for e in rows)
+    assert "Whitfield" not in r.content.decode()
+
+
+def test_clinician_cannot_open_another_clinicians_or_a_group_report_card(
+    clinician_client, setup, clinician
+):
+    from enrollment.models import TermsAgreement
+
+    TermsAgreement.objects.filter(provider__user=clinician).update(status="accepted")
+    assert clinician_client.get(card_url(setup["own"])).status_code == 200
+    assert clinician_client.get(card_url(setup["other"])).status_code == 404
+    group_url = reverse("mips:group-report-card", args=[setup["own"].medical_group.public_id])
+    assert clinician_client.get(group_url).status_code == 404
+
+
+def test_outsider_gets_404_for_our_objects(outsider_client, setup):
+    tn = setup["own"]
+    for url in (
+        card_url(tn),
+        reverse("mips:group-report-card", args=[tn.medical_group.public_id]),
+        reverse("mips:attest-clinician", args=[tn.public_id]),
+        reverse("mips:attest-group", args=[tn.medical_group.public_id]),
+    ):
+        assert outsider_client.get(url).status_code == 404, url
+
+
+def test_wrong_roles_get_403(billing_client, admin_client_practice, setup):
+    for url in ("mips:dashboard", "mips:measure-performance", "mips:attestations"):
+        assert billing_client.get(reverse(url)).status_code == 403
+    assert billing_client.get(card_url(setup["own"])).status_code == 403
+    # A practice admin views the dashboard but does not attest.
+    assert admin_client_practice.get(reverse("mips:dashboard") + Q).status_code == 200
+    assert admin_client_practice.get(reverse("mips:attestations")).status_code == 403
+
+
+def test_menu_and_page_only_for_practices_enrolled_for_attestation(
+    qm_client, practice, medical_group
+):
+    tn = clinician(medical_group, "Schmidt", kinds=("mips_quality_nfa",))
+    r = qm_client.get(reverse("mips:dashboard") + Q)
+    assert "No clinician of" in r.content.decode()
+    assert reverse("mips:dashboard") not in r.content.decode().split("</nav>")[0]
+    enroll(tn, ("mips_quality",))
+    r = qm_client.get(reverse("mips:dashboard") + Q)
+    assert reverse("mips:dashboard") in r.content.decode().split("</nav>")[0]
+
+
+def test_year_switch_shows_the_prior_year(qm_client, setup, medical_group):
+    prior = clinician(medical_group, "Prior", kinds=("mips_quality",), year=YEAR - 1)
+    r = qm_client.get(reverse("mips:dashboard") + f"?year={YEAR - 1}")
+    assert [e.pk for e in r.context["page_obj"]] == [prior.pk]
+    assert r.context["year"] == YEAR - 1
+
+
+# ------------------------------------------------------------------ Report card
+
+
+def test_report_card_shows_bars_tin_override_status_and_estimate(qm_client, setup):
+    tn = setup["own"]
+    MedicareTinOverride.objects.create(
+        medical_group=tn.medical_group, provider=tn.provider, overriding_tin="111222333",
+        effective_from=dt.date(YEAR, 1, 1), note="Medicare billing",
+    )  # fmt: skip
+    snapshot(tn, 90, source="cms_submitted", quality=27, submission_id="SUB-42")
+    r = qm_client.get(card_url(tn))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "TIN override applied" in body and "XXXXX2333" in body
+    assert 'class="bar-green"' in body and 'class="bar-blue"' in body
+    assert "27.00 / 30" in body  # headline = submitted score's weighted Quality
+    assert "SUB-42" in body and r.context["card"].status.status == "Submitted"
+    assert "Estimated payment adjustment" in body and "Estimate" in body
+
+
+def test_report_card_pending_actions_and_import_prompt(qm_client, setup):
+    tn = setup["other"]
+    encounter(tn, dt.date(YEAR, 6, 1))
+    r = qm_client.get(card_url(tn))
+    card = r.context["card"]
+    assert card.status.status == "Pending Action"
+    labels = [a["label"] for a in r.context["actions"]]
+    assert "Attest: Security Risk Analysis (SRA)" in labels
+    assert "Sign off the CQM data" in labels
+    assert "less than a full year" in card.import_prompt
+
+
+def test_objective_status_sorts_by_any_column(qm_client, setup):
+    tn = setup["own"]
+    url = card_url(tn)
+    asc = qm_client.get(url + "&sort=performance").context["card"].rows
+    desc = qm_client.get(url + "&sort=-performance").context["card"].rows
+    rates = [r.satisfied for r in asc if r.satisfied is not None]
+    assert rates == sorted(rates)
+    assert [r.satisfied for r in desc if r.satisfied is not None] == sorted(rates, reverse=True)
+
+
+# ------------------------------------------------------------------ Measure Performance
+
+
+def test_measure_performance_sort_and_filters(qm_client, setup):
+    url = reverse("mips:measure-performance")
+    r = qm_client.get(url + Q + "&category=quality&sort=-satisfied")
+    rows = list(r.context["page_obj"])
+    assert {row.category for row in rows} == {"quality"}
+    rates = [row.satisfied for row in rows if row.satisfied is not None]
+    assert rates == sorted(rates, reverse=True) and rates[0] == 80
+    assert rows[-1].satisfied is None  # rows without a rate sort last descending
+    # satisfied = numerator / (denominator - exclusions)
+    assert rows[0].numerator == 40 and rows[0].denominator == 50
+    # Filter by clinician (provider) and by TIN.
+    whitfield = setup["other"].provider.public_id
+    r = qm_client.get(url + Q + f"&clinician={whitfield}")
+    assert {row.entity.pk for row in r.context["page_obj"]} == {setup["other"].pk}
+    r = qm_client.get(url + Q + f"&tin={setup['south'].tin}")
+    assert {row.entity.pk for row in r.context["page_obj"]} == {setup["own_south"].pk}
+    r = qm_client.get(url + Q + "&category=pi")
+    assert {row.category for row in r.context["page_obj"]} == {"pi"}
+
+
+def test_measure_performance_htmx_returns_the_table_only(qm_client, setup):
+    url = reverse("mips:measure-performance") + Q + "&sort=measure"
+    r = qm_client.get(url, headers={"HX-Request": "true"})
+    body = r.content.decode()
+    assert "<html" not in body and 'id="measure-table"' in body
+    # Header links keep the other parameters (the URL carries the state).
+    assert "sort=-measure" in body and f"year={YEAR}" in body
+
+
+def test_network_average_needs_20_entities_with_20_patients(qm_client, setup, other_practice):
+    group = MedicalGroupFactory(practice=other_practice)
+    peers = [clinician(group, f"Peer{i}", kinds=("mips_quality",)) for i in range(19)]
+    for tn in peers:
+        results_for(tn, [("236", 10, 20)])  # 50%
+    url = reverse("mips:measure-performance") + Q + "&category=quality&sort=measure"
+    labels = {r.network_label for r in qm_client.get(url).context["page_obj"]
+              if r.measure_id == "236"}  # fmt: skip
+    # Our two clinicians with 50 patients + 19 peers = 21 entities >= 20.
+    assert labels != {"Insufficient Data"}
+    assert all(label.endswith("%") for label in labels)
+    # A measure with too few entities says so.
+    labels = {r.network_label for r in qm_client.get(url).context["page_obj"]
+              if r.measure_id == "001"}  # fmt: skip
+    assert labels == {"Insufficient Data"}
+
+
+# ------------------------------------------------------------------ Attestations
+
+
+def test_sign_off_sra_records_history_and_clears_the_pending_action(
+    qm_client, setup, quality_manager
+):
+    tn = setup["other"]
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    r = qm_client.post(url, {"action": "pi", "measure_id": "PI_PPHI_1", "value": "yes"})
+    assert r.status_code == 302
+    card = qm_client.get(card_url(tn))
+    assert "Attest: Security Risk Analysis (SRA)" not in [
+        a["label"] for a in card.context["actions"]
+    ]
+    # A change is a new record; the old one stays in the history.
+    qm_client.post(url, {"action": "pi", "measure_id": "PI_PPHI_1", "value": "no"})
+    rows = PiAttestation.objects.filter(tin_npi=tn, measure_id="PI_PPHI_1").order_by("pk")
+    assert [(r.value, r.is_current) for r in rows] == [(True, False), (False, True)]
+    assert all(r.recorded_by == quality_manager for r in rows)
+    assert AuditEvent.objects.filter(action="mips.pi_attested").count() == 2
+    page = qm_client.get(url)
+    assert len([h for h in page.context["history"] if h["what"] == "PI"]) == 2
+    card = qm_client.get(card_url(tn))
+    assert "Attest: Security Risk Analysis (SRA)" in [a["label"] for a in card.context["actions"]]
+
+
+def test_cqm_sign_off_and_ia_with_dates(qm_client, setup):
+    tn = setup["other"]
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    assert qm_client.post(url, {"action": "signoff", "signed": "1"}).status_code == 302
+    card = qm_client.get(card_url(tn))
+    assert "Sign off the CQM data" not in [a["label"] for a in card.context["actions"]]
+    ia = {"action": "ia", "activity_id": "IA_BE_1", "attested": "1"}
+    bad = qm_client.post(url, {**ia, "start_date": f"{YEAR}-03-01", "end_date": f"{YEAR}-03-10"})
+    assert bad.status_code == 400 and "at least 90" in bad.content.decode()
+    ok = qm_client.post(url, {**ia, "start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-06-30"})
+    assert ok.status_code == 302
+    rows = qm_client.get(card_url(tn)).context["card"].rows
+    assert any(r.category == "ia" and r.measure_id == "IA_BE_1" for r in rows)
+
+
+def test_clinician_attests_only_own_entity(clinician_client, setup, clinician):
+    from enrollment.models import TermsAgreement
+
+    TermsAgreement.objects.filter(provider__user=clinician).update(status="accepted")
+    own = reverse("mips:attest-clinician", args=[setup["own"].public_id]) + Q
+    other = reverse("mips:attest-clinician", args=[setup["other"].public_id]) + Q
+    assert clinician_client.get(own).status_code == 200
+    assert clinician_client.post(other, {"action": "signoff", "signed": "1"}).status_code == 404
+
+
+# ------------------------------------------------------------------ Query counts
+
+
+def _grow(medical_group, n):
+    for i in range(n):
+        tn = clinician(medical_group, f"Extra{i}")
+        results_for(tn, [("236", 30, 40), ("134", 10, 30)])
+        snapshot(tn, 50 + i)
+        eligibility(tn)
+
+
+@pytest.mark.parametrize(
+    "name", ["mips:dashboard", "mips:measure-performance", "mips:attestations"]
+)
+def test_query_count_is_constant(qm_client, setup, medical_group, name, django_assert_num_queries):
+    url = reverse(name) + Q
+    qm_client.get(url)  # warm caches (catalogue, session)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()  # network averages are cached: compare two cache misses
+    with CaptureQueriesContext(connection) as before:
+        qm_client.get(url)
+    _grow(medical_group, 5)
+    cache.clear()
+    with django_assert_num_queries(len(before)):
+        r = qm_client.get(url)
+    assert r.status_code == 200
+
+
+def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tn = setup["other"]
+    qm_client.get(card_url(tn))
+    cache.clear()
+    with CaptureQueriesContext(connection) as before:
+        qm_client.get(card_url(tn))
+    results_for(tn, [("134", 5, 30), ("001", 3, 25)])
+    EligibilitySnapshot.objects.filter(tin_npi=tn).update(small_practice=True)
+    cache.clear()
+    with django_assert_num_queries(len(before)):
+        qm_client.get(card_url(tn))

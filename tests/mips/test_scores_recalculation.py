@@ -1,0 +1,260 @@
+"""Score recalculation from the database: inputs, sign-off effects, EUC, history, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mips import attestations as svc
+from mips.models import ScoreSnapshot
+from mips.recalculation import recalculate_practice
+from mips.tasks import recalculate_entity_scores, recalculate_practice_scores
+from tests.factories import ProviderFactory, TinNpiFactory
+
+from .score_helpers import YEAR, eligibility, enroll, full_pi, result, six_measures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch):
+    monkeypatch.setattr("mips.tasks.recalculate_entity_scores.delay", lambda *a, **k: None)
+
+
+def current(tin_npi=None, group=None) -> ScoreSnapshot:
+    return (
+        ScoreSnapshot.objects.current()
+        .portal()
+        .for_entity(tin_npi=tin_npi, medical_group=group)
+        .get()
+    )
+
+
+def test_required_pi_attestations_gate_the_pi_score(practice, tin_npi, quality_manager):
+    enroll(tin_npi, ("mips_quality", "mips_pi", "mips_ia"))
+    six_measures(tin_npi)
+    full_pi(quality_manager, tin_npi=tin_npi)
+    svc.attest_pi(
+        year=YEAR, measure_id="PI_PPHI_1", value=False, user=quality_manager, tin_npi=tin_npi
+    )
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert snap.pi_score == 0
+    assert "PI scored 0: Security Risk Analysis not signed off" in snap.messages
+
+    svc.attest_pi(
+        year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tin_npi
+    )
+    recalculate_practice(practice, YEAR)
+    after = current(tin_npi)
+    assert after.pi_score > 0 and after.final_score > snap.final_score
+    assert not any("Security Risk Analysis" in m for m in after.messages)
+    # History: the first snapshot is kept, no longer current.
+    assert ScoreSnapshot.objects.filter(tin_npi=tin_npi).count() == 2
+    entity = after.inputs["entity"]
+    assert entity["pi"]["cehrt_id"] and entity["pi"]["performance_period_days"] == 365
+    pi_ids = {m["measure_id"] for m in entity["pi"]["measurements"]}
+    assert {"PI_PHCDRR_1", "PI_PHCDRR_1_PROD", "PI_EP_1"} <= pi_ids
+
+
+def test_unsigned_quality_data_is_scored_and_flagged(practice, tin_npi, quality_manager):
+    enroll(tin_npi)
+    six_measures(tin_npi)
+    recalculate_practice(practice, YEAR)
+    unsigned = current(tin_npi)
+    assert unsigned.quality_score > 0
+    assert unsigned.inputs["context"]["signed_off"]["quality"] is False
+    assert any("not signed off" in m for m in unsigned.messages)
+
+    svc.sign_off(tin_npi=tin_npi, year=YEAR, category="quality", user=quality_manager)
+    recalculate_practice(practice, YEAR)
+    signed = current(tin_npi)
+    assert signed.quality_score == unsigned.quality_score  # sign-off gates submission only
+    assert signed.inputs["context"]["signed_off"]["quality"] is True
+    assert not any("Quality data not signed off" in m for m in signed.messages)
+
+
+def test_unchanged_inputs_add_no_snapshot(practice, tin_npi):
+    enroll(tin_npi)
+    result(tin_npi, "236", numer=30, denom=40)
+    first = recalculate_practice(practice, YEAR)
+    second = recalculate_practice(practice, YEAR)
+    assert (first.created, second.created, second.unchanged) == (1, 0, 1)
+    result(tin_npi, "113", numer=10, denom=40)
+    third = recalculate_practice(practice, YEAR)
+    assert third.created == 1
+    assert ScoreSnapshot.objects.filter(tin_npi=tin_npi).count() == 2
+    assert ScoreSnapshot.objects.current().count() == 1
+
+
+def test_only_enrolled_measures_and_categories_count(practice, tin_npi, quality_manager):
+    from enrollment.models import EnrollmentMeasure, Measure
+
+    (quality,) = enroll(tin_npi)
+    measure = Measure.objects.create(year=YEAR, category="quality", measure_id="236", title="BP")
+    EnrollmentMeasure.objects.create(enrollment=quality, measure=measure)
+    result(tin_npi, "236", numer=30, denom=40)
+    result(tin_npi, "113", numer=30, denom=40)
+    full_pi(quality_manager, tin_npi=tin_npi)  # not enrolled in PI: ignored
+    recalculate_practice(practice, YEAR)
+    entity = current(tin_npi).inputs["entity"]
+    assert [m["measure_id"] for m in entity["quality"]] == ["236"]
+    assert entity["pi"] is None and entity["ia_activities"] == []
+
+
+def test_not_enrolled_and_not_for_attestation_are_not_scored(practice, tin_npi):
+    enroll(tin_npi, ("mips_quality_nfa",))
+    result(tin_npi)
+    stats = recalculate_practice(practice, YEAR)
+    assert stats.entities == 0 and not ScoreSnapshot.objects.exists()
+
+
+def test_group_and_individual_both_scored_and_better_recorded(
+    practice, medical_group, tin_npi, quality_manager
+):
+    other = TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=medical_group)
+    enroll(medical_group, ("mips_quality",), level="both")
+    six_measures(tin_npi, numer=20, denom=50)  # weak individual
+    six_measures(other, numer=48, denom=50)
+    six_measures(medical_group, numer=70, denom=100)
+    stats = recalculate_practice(practice, YEAR)
+    assert (stats.individuals, stats.groups) == (2, 1)
+    group = current(group=medical_group)
+    weak, strong = current(tin_npi), current(other)
+    assert weak.group_final_score == group.final_score == strong.group_final_score
+    assert weak.final_score < group.final_score < strong.final_score
+    assert (weak.better_level, strong.better_level) == ("group", "individual")
+    assert group.inputs["entity"]["entity_type"] == "group"
+    assert group.inputs["entity"]["npi"] is None
+
+
+def test_recorded_euc_is_passed_as_automatic(practice, tin_npi, quality_manager):
+    from exceptions.models import EucException
+
+    enroll(tin_npi, ("mips_quality", "mips_pi"))
+    EucException.objects.create(tin_npi=tin_npi, performance_year=YEAR, status="pi")
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert snap.reweighted == ["pi"]
+    assert snap.inputs["entity"]["reweighting"] == [
+        {"category": "pi", "cause": "euc", "automatic": True}
+    ]
+    assert snap.inputs["context"]["euc"]["recorded"] == ["pi"]
+    assert "PI reweighted to 0% (EUC, recorded)" in snap.messages
+
+
+def test_submitting_pi_data_overrides_a_recorded_pi_exception(practice, tin_npi, quality_manager):
+    from exceptions.models import EucException
+
+    enroll(tin_npi, ("mips_pi",))
+    EucException.objects.create(tin_npi=tin_npi, performance_year=YEAR, status="pi")
+    full_pi(quality_manager, tin_npi=tin_npi)
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert snap.reweighted == [] and snap.pi_score > 0
+    assert snap.inputs["entity"]["reweighting"] == []
+
+
+def test_eligibility_flags_become_special_statuses(practice, tin_npi):
+    enroll(tin_npi)
+    six_measures(tin_npi)
+    eligibility(tin_npi, small_practice=True, rural=True)
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert snap.inputs["entity"]["special_statuses"] == ["rural", "small_practice"]
+    assert snap.small_practice_bonus == 6
+
+
+def test_group_statuses_need_most_clinicians(practice, medical_group, tin_npi):
+    others = [
+        TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=medical_group)
+        for _ in range(3)
+    ]
+    enroll(medical_group, ("mips_quality",), level="group")
+    eligibility(tin_npi, small_practice=True, rural=True, hpsa=True)
+    for tn in others:
+        eligibility(tn, hpsa=True)
+    recalculate_practice(practice, YEAR)
+    statuses = current(group=medical_group).inputs["entity"]["special_statuses"]
+    assert statuses == ["hpsa", "small_practice"]  # rural: 1 of 4 is not more than 75%
+
+
+def test_prior_year_achievement_feeds_improvement(practice, tin_npi):
+    enroll(tin_npi, year=YEAR - 1)
+    six_measures_prior = [result(tin_npi, m, numer=25, denom=50, year=YEAR - 1) for m in ("236",)]
+    assert six_measures_prior
+    recalculate_practice(practice, YEAR - 1)
+    prior = current(tin_npi).categories["quality"]["achievement_percent"]
+    enroll(tin_npi)
+    result(tin_npi, "236", numer=45, denom=50)
+    recalculate_practice(practice, YEAR)
+    snap = ScoreSnapshot.objects.current().for_year(YEAR).get()
+    assert Decimal(snap.inputs["entity"]["prior_quality_achievement"]) == Decimal(str(prior))
+
+
+def _queries(practice) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        recalculate_practice(practice, YEAR)
+    return len(ctx.captured_queries)
+
+
+def test_query_count_is_flat_as_entities_grow(
+    practice, medical_group, quality_manager, django_assert_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            tn = TinNpiFactory(
+                provider=ProviderFactory(practice=practice), medical_group=medical_group
+            )
+            enroll(tn, ("mips_quality", "mips_pi", "mips_ia"))
+            six_measures(tn)
+            eligibility(tn)
+            full_pi(quality_manager, tin_npi=tn)
+            svc.attest_ia(
+                year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
+                end_date=dt.date(YEAR, 6, 1), user=quality_manager, tin_npi=tn,
+            )  # fmt: skip
+
+    add(2)
+    small = _queries(practice)
+    add(10)
+    # 12 entities x 6 measures x 14 attestations: the same number of queries as for 2.
+    with django_assert_num_queries(small):
+        recalculate_practice(practice, YEAR)
+    assert ScoreSnapshot.objects.current().count() == 12
+
+
+def test_entity_task_rescoring_one_tin(practice, medical_group, tin_npi, other_practice):
+    enroll(tin_npi)
+    result(tin_npi)
+    out = recalculate_entity_scores(practice.pk, YEAR, medical_group.pk)
+    assert out["entities"] == 1 and out["created"] == 1
+    out = recalculate_practice_scores(practice.pk, YEAR)
+    assert out["unchanged"] == 1
+
+
+def test_command(practice, tin_npi, capsys):
+    enroll(tin_npi)
+    result(tin_npi)
+    call_command("recalculate_scores", "--year", str(YEAR), "--practice", practice.slug)
+    out = capsys.readouterr().out
+    assert f"{practice.slug} {YEAR}: 1 entities (1 TIN/NPIs, 0 groups), 1 new snapshots" in out
+
+
+def test_daily_job_is_scheduled_and_fans_out_per_practice(practice, other_practice, monkeypatch):
+    from django.conf import settings
+
+    from mips.tasks import recalculate_scores
+    from p4p_portal.celery import build_beat_schedule
+
+    schedule = build_beat_schedule(settings.DAILY_JOB_TIMES)
+    assert schedule["recalculate_scores"]["task"] == "mips.tasks.recalculate_scores"
+    queued = []
+    monkeypatch.setattr("mips.tasks.recalculate_practice_scores.delay", lambda *a: queued.append(a))
+    assert recalculate_scores(YEAR) == 2
+    assert sorted(queued) == sorted([(practice.pk, YEAR), (other_practice.pk, YEAR)])
