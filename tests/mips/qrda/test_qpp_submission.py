@@ -26,7 +26,9 @@ YEAR = 2025
 
 
 @pytest.fixture
-def fake_qpp():
+def fake_qpp(settings):
+    # QPP's documented cehrtId format (the dev placeholder of settings does not follow it).
+    settings.MIPS_CEHRT_ID = "0015C0000000000"
     server, url = serve(FakeQppApp(StaticSource([])))
     yield url
     server.shutdown()
