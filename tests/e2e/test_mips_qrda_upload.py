@@ -31,7 +31,7 @@ def test_upload_watch_progress_and_download_qrda3(
     diabetic_patient(practice, tin_npi, hba1c="10.2")
     # Hold the Celery task so the page shows the queued batch; the test runs it below.
     queued: list[int] = []
-    monkeypatch.setattr(import_qrda_batch, "delay", queued.append)
+    monkeypatch.setattr("mips.qrda.batches.enqueue", queued.append)
 
     login(page, "quality@sevenhills.test")
     page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
