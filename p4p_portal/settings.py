@@ -165,7 +165,7 @@ ELIGIBILITY_RUN_STALE_MINUTES = env_int("ELIGIBILITY_RUN_STALE_MINUTES", 15)
 QRDA_VALIDATION_DIR = env_str("QRDA_VALIDATION_DIR", "/work/shared/domain/qrda")
 # The CMS EHR Certification ID the registry submits PI data with (the operator's certified
 # EHR). PI gatekeeping fails without one; the default is a placeholder for dev and demo.
-MIPS_CEHRT_ID = env_str("MIPS_CEHRT_ID", "0015P4PDEMO0001")
+MIPS_CEHRT_ID = env_str("MIPS_CEHRT_ID", "0015C00P4PDEMO1")
 # Encryption keys for secrets at rest (comma-separated Fernet keys; the first encrypts).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 if not FIELD_ENCRYPTION_KEYS:

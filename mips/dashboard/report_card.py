@@ -17,6 +17,8 @@ from practices.services import TinResolution, resolve_mips_tin
 
 from ..attestations import EntityAttestations, practice_attestations
 from ..models import ClinicalFact, MeasureResult
+from ..models.submissions import SubmissionStatus as QppSubmissionStatus
+from ..submission.queries import latest_submissions
 from .bars import CategoryBars, category_bars
 from .entities import CLINICIAN, Entity
 from .measure_rows import (
@@ -93,6 +95,12 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
     eligibility = detail.status if detail else "eligible_group_only"
     headline = entity.score
     submitted = entity.scores.get(CMS_SUBMITTED)
+    submission_id = submitted.submission_id if submitted else ""
+    # The latest attempt through the Submissions API decides Submitted / Submission Failed.
+    attempt = latest_submissions([(entity.kind, entity.pk)], year).get((entity.kind, entity.pk))
+    failed = attempt is not None and attempt.status == QppSubmissionStatus.FAILED
+    if attempt is not None and attempt.status == QppSubmissionStatus.SUBMITTED:
+        submission_id = attempt.submission_id or submission_id
     status = submission_status(
         SubmissionInput(
             eligibility=eligibility,
@@ -101,7 +109,8 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
             cqm_signed_off=att.signed_off("quality"),
             pi_attested=frozenset(mid for mid, _ in PI_REQUIRED if att.pi_yes(mid)),
             composite_passed=bool(headline and headline.has_submittable_data),
-            submission_id=submitted.submission_id if submitted else "",
+            submission_id=submission_id,
+            submission_failed=failed,
         )
     )
 

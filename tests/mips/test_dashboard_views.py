@@ -162,6 +162,31 @@ def test_report_card_pending_actions_and_import_prompt(qm_client, setup):
     assert "less than a full year" in card.import_prompt
 
 
+def _attempt(tn, status, **fields):
+    from mips.models.submissions import QppSubmission
+
+    return QppSubmission.objects.create(
+        practice=tn.practice, year=YEAR, tin_npi=tn, medical_group=tn.medical_group,
+        tin=tn.medical_group.tin, npi=tn.provider.npi, status=status, **fields,
+    )  # fmt: skip
+
+
+def test_report_card_shows_a_recorded_submission(qm_client, setup):
+    tn = setup["own"]
+    _attempt(tn, "failed", failure_reason="Error in NPI")
+    _attempt(tn, "submitted", submission_id="QPP-SUB-7")
+    card = qm_client.get(card_url(tn)).context["card"]
+    assert (card.status.status, card.status.submission_id) == ("Submitted", "QPP-SUB-7")
+
+
+def test_report_card_shows_a_failed_last_submission(qm_client, setup):
+    tn = setup["own"]
+    _attempt(tn, "submitted", submission_id="QPP-SUB-7")
+    _attempt(tn, "failed", failure_reason="Error in NPI")
+    r = qm_client.get(card_url(tn))
+    assert r.context["card"].status.status == "Submission Failed"
+
+
 def test_objective_status_sorts_by_any_column(qm_client, setup):
     tn = setup["own"]
     url = card_url(tn)
