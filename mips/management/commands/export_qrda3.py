@@ -1,7 +1,7 @@
 """Export a QRDA Category III file (MIPS individual with --npi, else MIPS group) for a year,
 from the stored eCQM results and the PI/IA attestations of the enrolled categories (EUC-
-exempted categories left out; mips.submission.content); the file is checked against the CDA XSD and the CMS QRDA III
-schematron of the year before it is written."""
+exempted categories left out; mips.submission.content); the file is checked against the
+CDA XSD and the CMS QRDA III schematron of the year before it is written."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django_scopes import scope
 
 from mips.qrda import validation
 from mips.qrda.qrda3_data import MissingIdentifiers
-from mips.submission.content import entity_content
 from mips.qrda.qrda3_write import build_qrda3, qrda3_bytes
+from mips.submission.content import entity_content
 
 from ._common import get_practice
 
@@ -53,6 +53,4 @@ class Command(BaseCommand):
                 raise CommandError(f"generated file fails validation: {problems[0]}")
         Path(opts["output"]).write_bytes(qrda3_bytes(report))
         sections = ", ".join(c.upper() for c in sorted(content.sent)) or "QUALITY"
-        self.stdout.write(
-            f"wrote {opts['output']} ({len(report.measures)} measures; {sections})"
-        )
+        self.stdout.write(f"wrote {opts['output']} ({len(report.measures)} measures; {sections})")

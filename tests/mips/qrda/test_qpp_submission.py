@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
+from mips.attestations import sign_off
 from mips.ecqm.engine import calculate
 from mips.models import QppSubmission, SubmissionStatus
 from mips.submission.client import QppRejected, QppSubmissionsClient, QppUnavailable
@@ -19,7 +20,6 @@ from mips.submission.document import submission_document
 from mips.submission.fake_api import validate_measurement_set
 from mips.submission.queries import CLINICIAN, GROUP, latest_submissions
 from mips.submission.services import SubmissionSetupError, submit_entity
-from mips.attestations import sign_off
 from tests.mips.factories import diabetic_patient
 from tests.mips.qrda.test_qrda3_export import _report
 from tests.mips.score_helpers import enroll
@@ -148,9 +148,7 @@ def test_client_raises_rejected_with_details_and_retries_unavailable(fake_qpp):
     assert sleeps == [0.5, 1.0]
 
 
-def test_submit_entity_records_submitted_with_score(
-    practice, tin_npi, results, enrolled, fake_qpp
-):
+def test_submit_entity_records_submitted_with_score(practice, tin_npi, results, enrolled, fake_qpp):
     sub = submit_entity(
         practice=practice, year=YEAR, tin=tin_npi.tin, npi=tin_npi.npi,
         client=QppSubmissionsClient(fake_qpp),

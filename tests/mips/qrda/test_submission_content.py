@@ -243,8 +243,10 @@ def test_submit_entity_refuses_while_sign_offs_are_missing(
     _enroll(tin_npi, ("mips_quality", "mips_pi"))
     _pi(quality_manager, tin_npi, required=False)
     with pytest.raises(SubmissionRefused) as refused:
-        submit_entity(practice=practice, year=YEAR, tin=tin_npi.tin, npi=tin_npi.npi,
-                      user=quality_manager, client=QppSubmissionsClient("http://127.0.0.1:9"))  # fmt: skip
+        submit_entity(
+            practice=practice, year=YEAR, tin=tin_npi.tin, npi=tin_npi.npi,
+            user=quality_manager, client=QppSubmissionsClient("http://127.0.0.1:9"),
+        )  # fmt: skip
     message = str(refused.value)
     assert "missing sign-offs" in message and "Sign off the CQM data" in message
     assert "Security Risk Analysis" in message
@@ -252,7 +254,9 @@ def test_submit_entity_refuses_while_sign_offs_are_missing(
         "cqm_signoff", "PI_PPHI_1", "PI_PPHI_2", "PI_INFBLO_1",
     }  # fmt: skip
     assert not QppSubmission.objects.exists()  # no attempt recorded ...
-    assert AuditEvent.objects.filter(action="mips.qpp_submission_refused").count() == 1  # ... but audited
+    assert (
+        AuditEvent.objects.filter(action="mips.qpp_submission_refused").count() == 1
+    )  # ... but audited
 
 
 def test_group_submission_uses_group_enrollment(practice, medical_group, tin_npi, results,
