@@ -36,6 +36,7 @@ turns it into a Pending Action.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import time
 from collections import defaultdict
@@ -87,18 +88,27 @@ class Target:
     categories: set[str] = field(default_factory=set)
     measure_ids: set[str] | None = None  # None: every quality result
     pi_period_days: int | None = None
+    pi_period: tuple[dt.date, dt.date] | None = None  # the longest PI enrollment's period
 
     @property
     def entity_type(self) -> str:
         return "group" if self.key.is_group else "individual"
 
-    def add(self, kind: str, measure_ids: set[str], period_days: int | None) -> None:
+    def add(
+        self,
+        kind: str,
+        measure_ids: set[str],
+        period_days: int | None,
+        period: tuple[dt.date, dt.date] | None = None,
+    ) -> None:
         cats = KIND_CATEGORIES.get(kind, ())
         self.categories.update(cats)
         # An enrollment naming no measure covers the whole catalog (measure_ids stays None).
         if "quality" in cats and measure_ids:
             self.measure_ids = (self.measure_ids or set()) | measure_ids
         if "pi" in cats and period_days is not None:
+            if period is not None and period_days > (self.pi_period_days or 0):
+                self.pi_period = period
             self.pi_period_days = max(self.pi_period_days or 0, period_days)
 
 
@@ -108,6 +118,7 @@ class Assembled:
     entity: EntityInput
     context: dict
     notes: list[str]
+    attestations: EntityAttestations | None = None  # the current rows the inputs came from
 
 
 @dataclass
@@ -173,19 +184,20 @@ def load_targets(
 
     for row in rows:
         days = (row["period_end"] - row["period_start"]).days + 1
+        period = (row["period_start"], row["period_end"])
         ids = measures.get(row["pk"], set())
         kind, tin = row["program__kind"], row["medical_group__tin"]
         if row["tin_npi_id"]:
             key = EntityKey(row["tin_npi_id"], row["medical_group_id"])
-            target(key, tin, row["tin_npi__provider__npi"] or "").add(kind, ids, days)
+            target(key, tin, row["tin_npi__provider__npi"] or "").add(kind, ids, days, period)
             continue
         group_key = EntityKey(None, row["medical_group_id"])
-        target(group_key, tin, "").add(kind, ids, days)
+        target(group_key, tin, "").add(kind, ids, days, period)
         if row["level"] == "both":
             # Group and individual reporting: every active clinician of the TIN too.
             for pk in members.get(row["medical_group_id"], ()):
                 target(EntityKey(pk, row["medical_group_id"]), tin, member_npi[pk]).add(
-                    kind, ids, days
+                    kind, ids, days, period
                 )
     return targets, members
 
@@ -421,7 +433,7 @@ def assemble_inputs(
                 "negated": decision.negated,
             },
         }
-        assembled.append(Assembled(target, entity, context, notes))
+        assembled.append(Assembled(target, entity, context, notes, att))
     return assembled
 
 

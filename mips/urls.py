@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .dashboard.views import attestations, measures, performance, report_card
+from .dashboard.views import attestations, measures, performance, report_card, submit
 from .views import ecqm, qrda, test_patients
 
 app_name = "mips"
@@ -19,6 +19,16 @@ urlpatterns = [
         "dashboard/group/<uuid:public_id>/",
         report_card.group_report_card,
         name="group-report-card",
+    ),
+    path(
+        "dashboard/clinician/<uuid:public_id>/submit/",
+        submit.clinician_submit,
+        name="report-card-submit",
+    ),
+    path(
+        "dashboard/group/<uuid:public_id>/submit/",
+        submit.group_submit,
+        name="group-report-card-submit",
     ),
     path("dashboard/measures/", measures.measure_performance, name="measure-performance"),
     path("dashboard/attestations/", attestations.attestation_list, name="attestations"),

@@ -4,3 +4,4 @@ from __future__ import annotations
 
 VIEW_DASHBOARD = "mips.view_mips_dashboard"
 ATTEST = "mips.attest_mips"
+SUBMIT = "mips.submit_to_qpp"

@@ -29,7 +29,13 @@ from .measure_rows import (
     quality_rows,
 )
 from .scores import CMS_SUBMITTED
-from .submission import PI_REQUIRED, SubmissionInput, SubmissionStatus, submission_status
+from .submission import (
+    PI_REQUIRED,
+    SubmissionInput,
+    SubmissionStatus,
+    submission_allowed,
+    submission_status,
+)
 
 # Data that starts after this day of the year is "less than a full year" of eCQM data.
 FULL_YEAR_GRACE_DAYS = 31
@@ -48,6 +54,8 @@ class ReportCard:
     import_prompt: str = ""
     data_from: dt.date | None = None
     messages: list[str] = field(default_factory=list)
+    submit_allowed: bool = False  # the status lets the operator (re)submit to QPP now
+    attempt: object | None = None  # the latest QppSubmission of the entity and year
 
 
 def _first_encounter(entity: Entity, year: int) -> dt.date | None:
@@ -101,18 +109,17 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
     failed = attempt is not None and attempt.status == QppSubmissionStatus.FAILED
     if attempt is not None and attempt.status == QppSubmissionStatus.SUBMITTED:
         submission_id = attempt.submission_id or submission_id
-    status = submission_status(
-        SubmissionInput(
-            eligibility=eligibility,
-            enrolled_categories=frozenset(entity.categories),
-            cqm_signoff_required="quality" in entity.categories,
-            cqm_signed_off=att.signed_off("quality"),
-            pi_attested=frozenset(mid for mid, _ in PI_REQUIRED if att.pi_yes(mid)),
-            composite_passed=bool(headline and headline.has_submittable_data),
-            submission_id=submission_id,
-            submission_failed=failed,
-        )
+    submission_input = SubmissionInput(
+        eligibility=eligibility,
+        enrolled_categories=frozenset(entity.categories),
+        cqm_signoff_required="quality" in entity.categories,
+        cqm_signed_off=att.signed_off("quality"),
+        pi_attested=frozenset(mid for mid, _ in PI_REQUIRED if att.pi_yes(mid)),
+        composite_passed=bool(headline and headline.has_submittable_data),
+        submission_id=submission_id,
+        submission_failed=failed,
     )
+    status = submission_status(submission_input)
 
     recorded = (
         euc_categories([entity.pk], year).get(entity.pk, frozenset())
@@ -150,4 +157,6 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
         import_prompt=prompt,
         data_from=data_from,
         messages=list(headline.messages) if headline else [],
+        submit_allowed=submission_allowed(submission_input),
+        attempt=attempt,
     )

@@ -19,7 +19,7 @@ score check does not pass: no category has data that can be submitted).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PROCESSING = "Processing"
 PENDING = "Pending Action"
@@ -143,3 +143,10 @@ def submission_status(data: SubmissionInput) -> SubmissionStatus:
     if data.composite_passed:
         return SubmissionStatus(PROCESSING, TEXT[PROCESSING])
     return SubmissionStatus(UNMET, TEXT[UNMET])
+
+
+def submission_allowed(data: SubmissionInput) -> bool:
+    """May the operator (re)submit now? Only when, past attempts aside, the status would be
+    Processing: eligibility matched, no pending sign-offs, submittable data."""
+    fresh = replace(data, submission_id="", submission_failed=False)
+    return submission_status(fresh).status == PROCESSING

@@ -53,6 +53,9 @@ class QppSubmission(PracticeOwned):
             models.Index(fields=["practice", "year", "tin", "npi", "-created_at"]),
         ]
         verbose_name = "QPP submission"
+        permissions = [
+            ("submit_to_qpp", "Submit the MIPS data of a clinician or group to QPP"),
+        ]
 
     def __str__(self) -> str:
         who = f"{self.tin}/{self.npi}" if self.npi else f"TIN {self.tin} (group)"

@@ -106,6 +106,10 @@ class Qrda3Report:
     ia: dict[str, bool] = field(default_factory=dict)  # IA id -> performed
     pi_proportions: dict[str, tuple[int, int]] = field(default_factory=dict)
     pi_booleans: dict[str, bool] = field(default_factory=dict)
+    # Performance periods of the IA and PI sections (None: the calendar year). IA spans the
+    # attested activities' dates; PI is the enrollment's period (e.g. 180 days).
+    ia_period: tuple[dt.date, dt.date] | None = None
+    pi_period: tuple[dt.date, dt.date] | None = None
 
     @property
     def program(self) -> str:
@@ -221,18 +225,21 @@ class _Writer:
         _el(org, "id", root="2.16.840.1.113883.4.2", extension=self.r.tin)
         _el(org, "name", self.r.organization)
 
-    def _period(self, parent, tag: str = "effectiveTime") -> None:
+    def _period(
+        self, parent, tag: str = "effectiveTime", dates: tuple[dt.date, dt.date] | None = None
+    ) -> None:
         period = _el(parent, tag)
-        _el(period, "low", value=self.start)
-        _el(period, "high", value=self.end)
+        low, high = (d.strftime("%Y%m%d") for d in dates) if dates else (self.start, self.end)
+        _el(period, "low", value=low)
+        _el(period, "high", value=high)
 
-    def _reporting_parameters(self, section) -> None:
+    def _reporting_parameters(self, section, dates: tuple[dt.date, dt.date] | None = None) -> None:
         act = _el(_el(section, "entry", typeCode="DRIV"), "act", classCode="ACT", moodCode="EVN")
         _tid(act, "2.16.840.1.113883.10.20.17.3.8", "2020-12-01")
         _tid(act, "2.16.840.1.113883.10.20.17.3.8.1", "2016-03-01")
         _el(act, "id", root=_uuid())
         _code(act, "252116004", SNOMED, "Observation Parameters")
-        self._period(act)
+        self._period(act, dates=dates)
 
     def _narrative(self, section, rows: list[str]) -> None:
         text = _el(section, "text")
@@ -445,7 +452,7 @@ class _Writer:
         self._narrative(
             section, [f"{k}: {'Yes' if v else 'No'}" for k, v in sorted(self.r.ia.items())]
         )
-        self._reporting_parameters(section)
+        self._reporting_parameters(section, self.r.ia_period)
         for activity, done in sorted(self.r.ia.items()):
             self._attested(
                 section,
@@ -463,7 +470,7 @@ class _Writer:
         rows = [f"{k}: {n}/{d}" for k, (n, d) in sorted(r.pi_proportions.items())]
         rows += [f"{k}: {'Yes' if v else 'No'}" for k, v in sorted(r.pi_booleans.items())]
         self._narrative(section, rows)
-        self._reporting_parameters(section)
+        self._reporting_parameters(section, r.pi_period)
         for measure, (numerator, denominator) in sorted(r.pi_proportions.items()):
             org = self._pi_organizer(
                 section, "2.16.840.1.113883.10.20.27.3.28", "2017-06-01", measure

@@ -29,6 +29,13 @@ def _counts(pset: PopulationSet) -> dict[str, Any]:
     }
 
 
+def _period(year: int, dates) -> dict[str, str]:
+    """performanceStart/End of a measurement set: its own period, else the calendar year."""
+    if dates:
+        return {"performanceStart": dates[0].isoformat(), "performanceEnd": dates[1].isoformat()}
+    return {"performanceStart": f"{year}-01-01", "performanceEnd": f"{year}-12-31"}
+
+
 def submission_document(
     report: Qrda3Report, *, submission_method: str = "electronicHealthRecord"
 ) -> dict[str, Any]:
@@ -36,8 +43,7 @@ def submission_document(
     measurementSets: [...]} for the report's entity."""
     year = report.year
     meta = measure_identifiers().get(str(year), {})
-    period = {"performanceStart": f"{year}-01-01", "performanceEnd": f"{year}-12-31"}
-    base = {"submissionMethod": submission_method, "programName": "mips", **period}
+    base = {"submissionMethod": submission_method, "programName": "mips", **_period(year, None)}
     sets: list[dict[str, Any]] = []
     if report.measures:
         measurements = []
@@ -66,6 +72,7 @@ def submission_document(
             {
                 "category": "ia",
                 **base,
+                **_period(year, report.ia_period),
                 "measurements": [
                     {"measureId": k, "value": v} for k, v in sorted(report.ia.items())
                 ],
@@ -76,7 +83,15 @@ def submission_document(
             {"measureId": k, "value": {"numerator": n, "denominator": d}}
             for k, (n, d) in sorted(report.pi_proportions.items())
         ] + [{"measureId": k, "value": v} for k, v in sorted(report.pi_booleans.items())]
-        sets.append({"category": "pi", "cehrtId": report.cehrt_id, **base, "measurements": pi})
+        sets.append(
+            {
+                "category": "pi",
+                "cehrtId": report.cehrt_id,
+                **base,
+                **_period(year, report.pi_period),
+                "measurements": pi,
+            }
+        )
     document: dict[str, Any] = {
         "performanceYear": year,
         "entityType": "individual" if report.npi else "group",

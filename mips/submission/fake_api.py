@@ -191,8 +191,11 @@ def validate_measurement_set(body: Any) -> list[dict[str, str]]:
 
 
 def _computed(measurement: dict) -> dict:
-    """Echo a quality measurement with QPP's computed fields (QPP_API.md 2.3)."""
-    value = dict(measurement.get("value") or {})
+    """Echo a quality measurement with QPP's computed fields (QPP_API.md 2.3); IA and PI
+    yes/no values are echoed as they are."""
+    if not isinstance(measurement.get("value"), dict):
+        return dict(measurement)
+    value = dict(measurement["value"])
     if isinstance(measurement.get("value"), dict) and "performanceMet" in value:
         met, not_met = value["performanceMet"], value["performanceNotMet"]
         eligible = value["eligiblePopulation"]

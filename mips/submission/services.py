@@ -1,5 +1,11 @@
 """Submit an entity's year to the QPP Submissions API and record what happened.
 
+What is sent is `content.entity_content`: the enrolled categories with data (Quality from
+the eCQM results, PI and IA from the current attestations), less the EUC-exempted ones. It
+is refused (SubmissionRefused, nothing recorded but an audit event) while sign-offs the
+dashboard's submission status requires are missing: CQM data that is not signed off is
+not submitted (seed mips-dashboard, "Submission Statuses").
+
 `submit_entity` writes the attempt as Processing (committed before the HTTP call, so the
 dashboard shows it while QPP answers), then Submitted with the CMS submission id and the
 score preview, or Submission Failed with the reason. No HTTP call runs inside a database
@@ -18,8 +24,9 @@ from practices.models import MedicalGroup, Practice, TinNpi
 from practices.services import record
 
 from ..models import QppSubmission, SubmissionStatus
-from ..qrda.qrda3_data import MissingIdentifiers, build_report
+from ..qrda.qrda3_data import MissingIdentifiers
 from .client import QppSubmissionError, QppSubmissionsClient
+from .content import entity_content
 from .document import submission_document
 
 DEFAULT_CEHRT_ID = "0015C0000000000"
@@ -27,6 +34,14 @@ DEFAULT_CEHRT_ID = "0015C0000000000"
 
 class SubmissionSetupError(ValueError):
     """The entity cannot be submitted at all (unknown TIN/NPI); nothing was recorded."""
+
+
+class SubmissionRefused(SubmissionSetupError):
+    """Submission is not enabled yet (missing sign-offs); no attempt was recorded."""
+
+    def __init__(self, message: str, missing: tuple = ()) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 def _entity(practice: Practice, tin: str, npi: str) -> tuple[MedicalGroup, TinNpi | None]:
@@ -67,25 +82,40 @@ def submit_entity(
     cehrt_id: str | None = None,
 ) -> QppSubmission:
     """Build the measurement-set document of a TIN/NPI (or a TIN group without `npi`) for
-    `year` from the stored eCQM results and submit it; returns the recorded attempt
-    (Submitted or Submission Failed). Raises SubmissionSetupError for an unknown entity."""
+    `year` (eCQM results, PI and IA attestations of its enrolled, non-exempted categories)
+    and submit it; returns the recorded attempt (Submitted or Submission Failed). Raises
+    SubmissionSetupError for an unknown entity and SubmissionRefused while required
+    sign-offs are missing."""
     group, tin_npi = _entity(practice, tin, npi)
     cehrt_id = cehrt_id or getattr(settings, "MIPS_CEHRT_ID", "") or DEFAULT_CEHRT_ID
+    try:
+        content = entity_content(practice, year=year, tin=tin, npi=npi, cehrt_id=cehrt_id)
+    except MissingIdentifiers as exc:
+        content, problem = None, str(exc)
+    if content is not None and content.missing_signoffs:
+        labels = "; ".join(a.label for a in content.missing_signoffs)
+        who = f"{tin}/{npi}" if npi else f"TIN {tin} (group)"
+        message = f"Submission of {who} {year} is not enabled: missing sign-offs: {labels}"
+        record(
+            practice=practice, actor=user, action="mips.qpp_submission_refused",
+            obj=tin_npi or group, summary=message,
+            missing=[a.code for a in content.missing_signoffs],
+        )  # fmt: skip
+        raise SubmissionRefused(message, content.missing_signoffs)
     with transaction.atomic():
         submission = QppSubmission.objects.create(
             practice=practice, year=year, tin_npi=tin_npi, medical_group=group, tin=tin,
             npi=npi, submitted_by=user if getattr(user, "is_authenticated", False) else None,
         )  # fmt: skip
-    try:
-        report = build_report(practice, year=year, tin=tin, npi=npi or None, cehrt_id=cehrt_id)
-    except MissingIdentifiers as exc:
-        return _finish(practice, user, _fail(submission, str(exc)))
-    document = submission_document(report)
+    if content is None:
+        return _finish(practice, user, _fail(submission, problem))
+    if not content.enrolled:  # its eCQM results are exported, never submitted
+        return _finish(practice, user, _fail(submission, _nothing_reason(content, year)))
+    document = submission_document(content.report)
     submission.document = document
     submission.save(update_fields=["document", "updated_at"])
     if not document["measurementSets"]:
-        reason = f"nothing to submit: no eCQM results for {year} (run the calculation first)"
-        return _finish(practice, user, _fail(submission, reason))
+        return _finish(practice, user, _fail(submission, _nothing_reason(content, year)))
     try:
         receipt = (client or QppSubmissionsClient()).submit(document)
     except QppSubmissionError as exc:
@@ -102,6 +132,18 @@ def submit_entity(
     submission.finished_at = timezone.now()
     submission.save()
     return _finish(practice, user, submission)
+
+
+def _nothing_reason(content, year: int) -> str:
+    if not content.enrolled:
+        return f"nothing to submit: not enrolled in MIPS Quality, PI or IA for {year}"
+    if content.exempted:
+        left_out = ", ".join(c.upper() for c in sorted(content.exempted))
+        return f"nothing to submit: {left_out} exempted by an EUC exception, no other data"
+    return (
+        f"nothing to submit: no eCQM results, PI entries or IA attestations for {year} "
+        "(run the calculation first)"
+    )
 
 
 def _finish(practice: Practice, user, submission: QppSubmission) -> QppSubmission:

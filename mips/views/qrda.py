@@ -1,5 +1,7 @@
 """eCQM Data: QRDA I upload (a background batch the page polls), and downloads of QRDA III
-(TIN/NPI or TIN), QRDA I (a zip per TIN/NPI) and the QPP submission JSON for a year."""
+(TIN/NPI or TIN), QRDA I (a zip per TIN/NPI) and the QPP submission JSON for a year. QRDA III
+and JSON carry what a submission would (mips.submission.content: enrolled categories with
+IA and PI, EUC-exempted categories left out)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ from ..models import QrdaImportBatch
 from ..qrda import validation
 from ..qrda.batches import batch_context, create_batch
 from ..qrda.qrda1_data import qrda1_zip
-from ..qrda.qrda3_data import MissingIdentifiers, build_report
+from ..qrda.qrda3_data import MissingIdentifiers
 from ..qrda.qrda3_write import build_qrda3, qrda3_bytes
+from ..submission.content import entity_content
 from ..submission.document import submission_document
 from .ecqm import IMPORT_DATA, VIEW_ECQM, _year
 
@@ -95,13 +98,14 @@ def qrda3_download(request: HttpRequest, year: int, kind: str, public_id) -> Htt
         raise Http404
     tin, npi = _entity(request, kind, public_id)
     try:
-        report = build_report(
-            request.practice, year=year, tin=tin, npi=npi or None, cehrt_id=_cehrt_id()
+        content = entity_content(
+            request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id()
         )
     except MissingIdentifiers as exc:
         return _back(request, year, str(exc))
-    if not report.measures:
-        return _back(request, year, f"No eCQM results for {year} to export.")
+    if content.is_empty:
+        return _back(request, year, f"No eCQM results for {year} to export (and no PI or IA data).")
+    report = content.report
     kind_name = validation.qrda3_kind(year)
     if validation.available(kind_name):
         problems = validation.validate(build_qrda3(report), kind_name)
@@ -128,11 +132,11 @@ def submission_download(request: HttpRequest, year: int, kind: str, public_id) -
         raise Http404
     tin, npi = _entity(request, kind, public_id)
     try:
-        report = build_report(
-            request.practice, year=year, tin=tin, npi=npi or None, cehrt_id=_cehrt_id()
+        content = entity_content(
+            request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id()
         )
     except MissingIdentifiers as exc:
         return _back(request, year, str(exc))
-    document = json.dumps(submission_document(report), indent=2).encode()
+    document = json.dumps(submission_document(content.report), indent=2).encode()
     who = f"{tin}_{npi}" if npi else f"{tin}_group"
     return _download(document, f"QPP_submission_{who}_{year}.json", "application/json")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from practices.permissions import has_practice_perm, practice_permission_required
 
 from ..entities import CLINICIAN, GROUP, load_entities
-from ..permissions import ATTEST, VIEW_DASHBOARD
+from ..permissions import ATTEST, SUBMIT, VIEW_DASHBOARD
 from ..report_card import build_report_card
 from ..scores import SOURCE_CSS, SOURCE_LABELS, SOURCE_ORDER
 from .common import get_entity_object, page_context
@@ -92,6 +92,11 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
         columns=_columns(request, sort),
         can_attest=has_practice_perm(request, ATTEST),
         can_import=has_practice_perm(request, "mips.import_quality_data"),
+        can_submit=card.submit_allowed and has_practice_perm(request, SUBMIT),
+        submit_url=reverse(
+            "mips:report-card-submit" if kind == CLINICIAN else "mips:group-report-card-submit",
+            args=[public_id],
+        ),
         keep_params=[],
     )
     return render(request, "mips/dashboard/report_card.html", ctx)

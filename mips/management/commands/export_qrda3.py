@@ -1,6 +1,7 @@
 """Export a QRDA Category III file (MIPS individual with --npi, else MIPS group) for a year,
-from the stored eCQM results; the file is checked against the CDA XSD and the CMS QRDA III
-schematron of the year before it is written."""
+from the stored eCQM results and the PI/IA attestations of the enrolled categories (EUC-
+exempted categories left out; mips.submission.content); the file is checked against the
+CDA XSD and the CMS QRDA III schematron of the year before it is written."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from mips.qrda import validation
-from mips.qrda.qrda3_data import MissingIdentifiers, build_report
+from mips.qrda.qrda3_data import MissingIdentifiers
 from mips.qrda.qrda3_write import build_qrda3, qrda3_bytes
+from mips.submission.content import entity_content
 
 from ._common import get_practice
 
@@ -33,19 +35,22 @@ class Command(BaseCommand):
         practice = get_practice(opts["practice"])
         with scope(practice=practice):
             try:
-                report = build_report(
-                    practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"] or None,
+                content = entity_content(
+                    practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"],
                     cehrt_id=opts["cehrt_id"],
                 )  # fmt: skip
             except MissingIdentifiers as exc:
                 raise CommandError(str(exc)) from exc
-        if not report.measures:
+        report = content.report
+        if content.is_empty:
             raise CommandError(
-                "no eCQM results for that entity and year (run the calculation first)"
+                "nothing to export: no eCQM results, PI or IA for that entity and year "
+                "(run the calculation first)"
             )
         if validation.available(validation.qrda3_kind(opts["year"])):
             problems = validation.validate(build_qrda3(report), validation.qrda3_kind(opts["year"]))
             if problems:
                 raise CommandError(f"generated file fails validation: {problems[0]}")
         Path(opts["output"]).write_bytes(qrda3_bytes(report))
-        self.stdout.write(f"wrote {opts['output']} ({len(report.measures)} measures)")
+        sections = ", ".join(c.upper() for c in sorted(content.sent)) or "QUALITY"
+        self.stdout.write(f"wrote {opts['output']} ({len(report.measures)} measures; {sections})")

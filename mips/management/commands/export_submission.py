@@ -1,4 +1,5 @@
-"""Write the QPP submission document (measurement-set JSON) for an entity and year."""
+"""Write the QPP submission document (measurement-set JSON) for an entity and year: the
+enrolled categories with data, EUC-exempted ones left out (mips.submission.content)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
-from mips.qrda.qrda3_data import MissingIdentifiers, build_report
+from mips.qrda.qrda3_data import MissingIdentifiers
+from mips.submission.content import entity_content
 from mips.submission.document import submission_document
 
 from ._common import get_practice
@@ -29,13 +31,13 @@ class Command(BaseCommand):
         practice = get_practice(opts["practice"])
         with scope(practice=practice):
             try:
-                report = build_report(
-                    practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"] or None,
+                content = entity_content(
+                    practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"],
                     cehrt_id=opts["cehrt_id"],
                 )  # fmt: skip
             except MissingIdentifiers as exc:
                 raise CommandError(str(exc)) from exc
-        text = json.dumps(submission_document(report), indent=2)
+        text = json.dumps(submission_document(content.report), indent=2)
         if opts["output"] == "-":
             self.stdout.write(text)
         else:

@@ -1,8 +1,10 @@
 """Submit eCQM measurement sets to the QPP Submissions API (settings.QPP_API_BASE_URL) and
 record each attempt's status (Processing, Submitted, Submission Failed with the reason).
 
-Without --tin every entity with eCQM results for the year is submitted (each TIN/NPI and
-each TIN as a group); --tin alone submits that TIN's group; --tin --npi one clinician.
+Without --tin every entity enrolled in MIPS for the year is submitted (each TIN/NPI and
+each TIN enrolled as a group, as the dashboard lists them); --tin alone submits that TIN's
+group; --tin --npi one clinician. An entity whose required sign-offs are missing is
+refused with the reason.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
-from mips.models import MeasureResult, SubmissionStatus
+from mips.models import SubmissionStatus
+from mips.recalculation import load_targets
 from mips.submission.services import SubmissionSetupError, submit_entity
 
 from ._common import get_practice
@@ -36,14 +39,10 @@ class Command(BaseCommand):
             if tin:
                 entities = [(tin, npi)]
             else:
-                entities = list(
-                    MeasureResult.objects.filter(practice=practice, year=year, stratum=0)
-                    .values_list("tin", "npi")
-                    .distinct()
-                    .order_by("tin", "npi")
-                )
+                targets, _ = load_targets(practice, year)
+                entities = sorted({(t.tin, t.npi) for t in targets.values()})
                 if not entities:
-                    raise CommandError(f"no eCQM results for {year}: nothing to submit")
+                    raise CommandError(f"nobody is enrolled in MIPS for {year}: nothing to submit")
             for entity_tin, entity_npi in entities:
                 try:
                     sub = submit_entity(

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
+from mips.attestations import sign_off
 from mips.ecqm.engine import calculate
 from mips.models import QppSubmission, SubmissionStatus
 from mips.submission.client import QppRejected, QppSubmissionsClient, QppUnavailable
@@ -21,6 +22,7 @@ from mips.submission.queries import CLINICIAN, GROUP, latest_submissions
 from mips.submission.services import SubmissionSetupError, submit_entity
 from tests.mips.factories import diabetic_patient
 from tests.mips.qrda.test_qrda3_export import _report
+from tests.mips.score_helpers import enroll
 
 YEAR = 2025
 
@@ -40,6 +42,14 @@ def results(practice, tin_npi, valuesets):
     diabetic_patient(practice, tin_npi, hba1c="10.2")
     diabetic_patient(practice, tin_npi, hba1c="7.0")
     calculate(practice, YEAR)
+
+
+@pytest.fixture
+def enrolled(tin_npi, quality_manager):
+    """The TIN enrolled in MIPS Quality for group and individual reporting, data signed off."""
+    enroll(tin_npi.medical_group, ("mips_quality",), year=YEAR, level="both")
+    for entity in ({"tin_npi": tin_npi}, {"medical_group": tin_npi.medical_group}):
+        sign_off(year=YEAR, category="quality", user=quality_manager, recalculate=False, **entity)
 
 
 def _quality_set(**value) -> dict:
@@ -138,7 +148,7 @@ def test_client_raises_rejected_with_details_and_retries_unavailable(fake_qpp):
     assert sleeps == [0.5, 1.0]
 
 
-def test_submit_entity_records_submitted_with_score(practice, tin_npi, results, fake_qpp):
+def test_submit_entity_records_submitted_with_score(practice, tin_npi, results, enrolled, fake_qpp):
     sub = submit_entity(
         practice=practice, year=YEAR, tin=tin_npi.tin, npi=tin_npi.npi,
         client=QppSubmissionsClient(fake_qpp),
@@ -156,7 +166,7 @@ def test_submit_entity_records_submitted_with_score(practice, tin_npi, results, 
     assert latest == {(CLINICIAN, tin_npi.pk): sub, (GROUP, tin_npi.medical_group_id): group}
 
 
-def test_submit_entity_records_failure_reason(practice, tin_npi, results, fake_qpp):
+def test_submit_entity_records_failure_reason(practice, tin_npi, results, enrolled, fake_qpp):
     sub = submit_entity(
         practice=practice, year=YEAR, tin=tin_npi.tin, npi=tin_npi.npi,
         client=QppSubmissionsClient(fake_qpp), cehrt_id="bad",
@@ -165,6 +175,7 @@ def test_submit_entity_records_failure_reason(practice, tin_npi, results, fake_q
     assert "cehrtId" in sub.failure_reason
     empty = submit_entity(practice=practice, year=2026, tin=tin_npi.tin, npi=tin_npi.npi)
     assert empty.status == SubmissionStatus.FAILED and "nothing to submit" in empty.failure_reason
+    assert "not enrolled" in empty.failure_reason
     # The latest attempt wins.
     assert latest_submissions([(CLINICIAN, tin_npi.pk)], 2026)[(CLINICIAN, tin_npi.pk)] == empty
     with pytest.raises(SubmissionSetupError):
@@ -183,7 +194,7 @@ def test_latest_submissions_is_one_query(practice, tin_npi, django_assert_num_qu
     assert latest_submissions([], YEAR) == {}
 
 
-def test_submit_to_qpp_command(practice, tin_npi, results, fake_qpp, settings):
+def test_submit_to_qpp_command(practice, tin_npi, results, enrolled, fake_qpp, settings):
     settings.QPP_API_BASE_URL = fake_qpp
     out = io.StringIO()
     call_command("submit_to_qpp", practice=practice.slug, year=YEAR, stdout=out)
