@@ -384,11 +384,13 @@ def assemble_inputs(
             )
             if has
         }
+        # The registry honours a recorded exception by not sending that category's data
+        # (mips.submission.content), so the preview counts it as not submitted either.
         decision = reweighting_decision(
             recorded_cats,
             [c for c in automatic if c in ("quality", "pi", "ia", "cost")],
             target.categories,
-            submitted,
+            submitted - recorded_cats,
             target.entity_type,
         )
         notes.extend(decision.notes)

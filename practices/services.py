@@ -121,6 +121,20 @@ def resolve_mips_tin(tin_npi: TinNpi, on: dt.date | None = None) -> TinResolutio
     return _pick(tin_npi, list(overrides))
 
 
+def resolve_group_mips_tin(medical_group: MedicalGroup, on: dt.date | None = None) -> TinResolution:
+    """The TIN MIPS uses for a group's own (TIN-level) reporting: only group-wide overrides."""
+    on = on or timezone.localdate()
+    overrides = MedicareTinOverride.objects.filter(
+        medical_group=medical_group, provider__isnull=True
+    ).in_effect(on)
+    chosen = max(overrides, key=lambda o: o.effective_from, default=None)
+    return TinResolution(
+        billing_tin=medical_group.tin,
+        mips_tin=chosen.overriding_tin if chosen else medical_group.tin,
+        override=chosen,
+    )
+
+
 def resolve_mips_tins(
     tin_npis: list[TinNpi], on: dt.date | None = None
 ) -> dict[int, TinResolution]:

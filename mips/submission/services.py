@@ -14,6 +14,7 @@ transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from practices.models import MedicalGroup, Practice, TinNpi
-from practices.services import record
+from practices.services import record, resolve_group_mips_tin, resolve_mips_tin
 
 from ..models import QppSubmission, SubmissionStatus
 from ..qrda.qrda3_data import MissingIdentifiers
@@ -112,6 +113,12 @@ def submit_entity(
     if not content.enrolled:  # its eCQM results are exported, never submitted
         return _finish(practice, user, _fail(submission, _nothing_reason(content, year)))
     document = submission_document(content.report)
+    # Medicare may know the entity under another TIN (Payer Enrollment): QPP gets that one.
+    on = min(timezone.localdate(), dt.date(year, 12, 31))
+    resolution = (
+        resolve_mips_tin(tin_npi, on) if tin_npi is not None else resolve_group_mips_tin(group, on)
+    )
+    document["taxpayerIdentificationNumber"] = resolution.mips_tin
     submission.document = document
     submission.save(update_fields=["document", "updated_at"])
     if not document["measurementSets"]:

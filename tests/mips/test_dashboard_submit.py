@@ -134,3 +134,17 @@ def test_outsider_gets_404_and_get_is_not_allowed(outsider_client, qm_client, re
     assert outsider_client.post(group_url, {"year": YEAR}).status_code == 404
     assert qm_client.get(submit_url(ready)).status_code == 405
     assert not QppSubmission.objects.exists()
+
+
+def test_submission_uses_the_medicare_tin_override(qm_client, ready, fake_qpp):
+    from practices.models import MedicareTinOverride
+
+    MedicareTinOverride.objects.create(
+        practice=ready.practice, medical_group=ready.medical_group, provider=ready.provider,
+        overriding_tin="274567890", effective_from=dt.date(YEAR, 1, 1),
+    )  # fmt: skip
+    qm_client.post(submit_url(ready), {"year": YEAR})
+    sub = QppSubmission.objects.get()
+    assert sub.status == SubmissionStatus.SUBMITTED, sub.failure_reason
+    assert sub.document["taxpayerIdentificationNumber"] == "274567890"
+    assert sub.tin == ready.medical_group.tin  # the entity is still our TIN/NPI

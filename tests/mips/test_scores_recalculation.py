@@ -148,16 +148,35 @@ def test_recorded_euc_is_passed_as_automatic(practice, tin_npi, quality_manager)
     assert "PI reweighted to 0% (EUC, recorded)" in snap.messages
 
 
-def test_submitting_pi_data_overrides_a_recorded_pi_exception(practice, tin_npi, quality_manager):
+def test_a_recorded_pi_exception_holds_pi_data_back(practice, tin_npi, quality_manager):
+    """The registry does not send PI data while the practice's PI exception stands
+    (mips.submission.content), so the preview keeps PI reweighted too."""
     from exceptions.models import EucException
 
     enroll(tin_npi, ("mips_pi",))
     EucException.objects.create(tin_npi=tin_npi, performance_year=YEAR, status="pi")
     full_pi(quality_manager, tin_npi=tin_npi)
     recalculate_practice(practice, YEAR)
+    assert current(tin_npi).reweighted == ["pi"]
+
+
+def test_data_in_two_other_categories_negates_a_recorded_exception(
+    practice, tin_npi, quality_manager
+):
+    from exceptions.models import EucException
+    from mips.attestations import attest_ia
+
+    enroll(tin_npi, ("mips_quality", "mips_pi", "mips_ia"))
+    EucException.objects.create(tin_npi=tin_npi, performance_year=YEAR, status="pi")
+    six_measures(tin_npi)
+    full_pi(quality_manager, tin_npi=tin_npi)
+    attest_ia(
+        tin_npi=tin_npi, year=YEAR, activity_id="IA_BE_1", user=quality_manager,
+        start_date=dt.date(YEAR, 1, 1), end_date=dt.date(YEAR, 3, 31),
+    )  # fmt: skip
+    recalculate_practice(practice, YEAR)
     snap = current(tin_npi)
     assert snap.reweighted == [] and snap.pi_score > 0
-    assert snap.inputs["entity"]["reweighting"] == []
 
 
 def test_eligibility_flags_become_special_statuses(practice, tin_npi):

@@ -80,3 +80,13 @@ def test_bulk_resolution_matches_single_and_uses_one_query(tin_npi, django_asser
         got = resolve_mips_tins(rows, DAY)
     assert got[tin_npi.pk] == resolve_mips_tin(tin_npi, DAY)
     assert got[other.pk].mips_tin == other.medical_group.tin
+
+
+def test_group_reporting_uses_only_group_wide_overrides(tin_npi):
+    from practices.services import resolve_group_mips_tin
+
+    _override(tin_npi, "311234567", provider=tin_npi.provider)
+    assert resolve_group_mips_tin(tin_npi.medical_group, DAY).override is None
+    group_wide = _override(tin_npi, "274567890")
+    res = resolve_group_mips_tin(tin_npi.medical_group, DAY)
+    assert (res.mips_tin, res.override) == ("274567890", group_wide)
