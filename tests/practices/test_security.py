@@ -85,3 +85,28 @@ def test_staff_use_admin_for_every_model(admin_client, tin_npi):
         assert r.status_code == 200, model
     r = admin_client.get(reverse("admin:practices_provider_change", args=[tin_npi.provider.pk]))
     assert r.status_code == 200
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], env={**base, **env},
+        capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=120,
+    )  # fmt: skip
+
+
+def test_manage_py_runs_in_a_developer_checkout_without_secrets():
+    r = _manage({}, "shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("True")
+
+
+def test_manage_py_with_a_secret_key_stays_in_production_mode():
+    env = {"SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEYS": settings.FIELD_ENCRYPTION_KEYS[0]}
+    r = _manage(env, "shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("False")
