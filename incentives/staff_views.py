@@ -5,6 +5,7 @@ admin_view guards it (active staff only); it reads every practice on purpose, vi
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -30,6 +31,15 @@ ACTIONS = {
 
 @require_http_methods(["GET", "POST"])
 def program_page(request: HttpRequest, public_id) -> HttpResponse:
+    # admin_view only checks is_staff; the page shows every practice's data and its
+    # actions change the program, so it needs the model permissions the admin would ask.
+    needed = (
+        "incentives.change_p4pprogram"
+        if request.method == "POST"
+        else ("incentives.view_p4pprogram")
+    )
+    if not request.user.has_perm(needed):
+        raise PermissionDenied
     with scopes_disabled():
         program = get_object_or_404(
             P4PProgram.objects.select_related("program", "current_phase", "payment_model"),

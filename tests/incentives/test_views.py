@@ -266,3 +266,21 @@ def test_admin_pages_load(staff_client, computed, model):
     }[model]
     url = reverse(f"admin:incentives_{model}_change", args=[obj.pk])
     assert staff_client.get(url).status_code == 200
+
+
+def test_program_page_needs_the_program_permissions(client, regional):
+    """Being staff lets a user into the admin, not onto every program: viewing needs
+    incentives.view_p4pprogram and acting needs incentives.change_p4pprogram (403)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="helpdesk@portal.test", is_staff=True)
+    client.force_login(user)
+    url = reverse("admin:incentives_program_page", args=[regional.p4p.public_id])
+    assert client.get(url).status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="view_p4pprogram"))
+    user = type(user).objects.get(pk=user.pk)
+    client.force_login(user)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "start"}).status_code == 403
+    regional.p4p.refresh_from_db()
+    assert regional.p4p.status == "design"
