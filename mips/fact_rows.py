@@ -8,6 +8,7 @@ DataError, SQLite would store it silently).
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.db import models
@@ -41,4 +42,8 @@ def fact_row_problem(row: dict) -> str:
         value = row.get(name)
         if value is not None and (not value.is_finite() or abs(value) >= bound):
             return f"{name} {value} is out of range (must be below {bound:,} in size)"
+    try:
+        json.dumps(row.get("details") or {}, allow_nan=False)
+    except (TypeError, ValueError):
+        return "details hold a value that is not a finite number or not JSON"
     return ""

@@ -212,3 +212,24 @@ def test_malformed_resources_are_rejected_with_a_reason(practice, change):
     with pytest.raises(FhirError, match="malformed"):
         import_fhir_bundle(practice=practice, raw=raw(data), file_name="bad.json")
     assert not Patient.objects.exists() and not DataImport.objects.exists()
+
+
+def test_a_number_json_cannot_store_rejects_the_bundle(practice):
+    """Found in review: 1e308 years of supply became float('inf') in `details`, which
+    PostgreSQL's JSON type refuses (DataError, a 500)."""
+    order = {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": {
+            "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1"}]
+        },
+        "authoredOn": "2025-02-01",
+        "dispenseRequest": {"expectedSupplyDuration": {"value": 1e308, "code": "a"}},
+        "subject": {"reference": "Patient/z"},
+        "id": "m1",
+    }
+    data = bundle("z", fhir_encounter("2025-01-01"), order)
+    with pytest.raises(FhirError, match="details hold a value that is not a finite number"):
+        import_fhir_bundle(practice=practice, raw=raw(data), file_name="bad.json")
+    assert not Patient.objects.exists() and not DataImport.objects.exists()
