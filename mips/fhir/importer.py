@@ -12,10 +12,9 @@ from django.utils import timezone
 from practices.models import Practice
 from practices.services import record
 
+from ..fact_rows import FACT_FIELDS, fact_row_problem
 from ..models import ClinicalFact, DataImport, FactSource, Patient
 from .parse import FhirError, ParsedBundle, parse_bundle
-
-FACT_FIELDS = {f.name for f in ClinicalFact._meta.get_fields() if hasattr(f, "attname")}
 
 
 @dataclass
@@ -50,6 +49,10 @@ def import_fhir_bundle(
     replaces that import's facts. Raises FhirError (nothing stored) when invalid.
     """
     parsed: ParsedBundle = parse_bundle(load_json(raw, file_name), default_tin=tin, default_npi=npi)
+    for rec in parsed.patients.values():
+        for row in rec.facts:
+            if problem := fact_row_problem(row):
+                raise FhirError(f"{row['kind']} {row.get('resource_id') or ''}: {problem}")
     source_key = parsed.source_key or file_name
     replaced = (
         DataImport.objects.filter(

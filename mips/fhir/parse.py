@@ -466,4 +466,11 @@ def _days(quantity: dict) -> float | None:
 
 def parse_bundle(bundle: Any, *, default_tin: str = "", default_npi: str = "") -> ParsedBundle:
     """Validate and map one Bundle. Raises FhirError with the reason when it is invalid."""
-    return _BundleParser(bundle, default_tin=default_tin, default_npi=default_npi).parse()
+    try:
+        return _BundleParser(bundle, default_tin=default_tin, default_npi=default_npi).parse()
+    except FhirError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # A JSON value of the wrong type where the mapping expects an object, list or
+        # string: the file is not valid FHIR, so say so instead of failing with a 500.
+        raise FhirError(f"the Bundle is malformed (a value of the wrong type: {exc})") from exc

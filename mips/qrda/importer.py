@@ -20,12 +20,11 @@ from practices.services import record
 from practices.validators import npi_is_valid
 
 from ..ecqm.valuesets import YEARS, index
+from ..fact_rows import FACT_FIELDS, fact_row_problem
 from ..models import ClinicalFact, DataImport, FactSource, Patient
 from . import validation
 from .qrda1_read import Qrda1Document, QrdaError, read_qrda1
 from .safe_xml import UnsafeXmlError, parse_xml
-
-FACT_FIELDS = {f.name for f in ClinicalFact._meta.get_fields() if hasattr(f, "attname")}
 
 
 @dataclass
@@ -64,7 +63,11 @@ def check_document(raw: bytes, *, file_name: str, schematron: bool = True) -> Qr
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise QrdaError(f"{file_name}: fails QRDA I validation: {problems[0]}{more}")
     members = _value_set_members()
-    return read_qrda1(tree, name=file_name, value_set_codes=members.get)
+    doc = read_qrda1(tree, name=file_name, value_set_codes=members.get)
+    for row in doc.facts:
+        if problem := fact_row_problem(row):
+            raise QrdaError(f"{file_name}: {row['kind']} {row.get('code', '')}: {problem}")
+    return doc
 
 
 def _attribution(

@@ -165,3 +165,71 @@ def test_import_fhir_command(practice, tin_npi, tmp_path, valuesets):
         call_command("import_fhir", str(good), practice=practice.slug, tin="12")
     with pytest.raises(CommandError, match="no practice"):
         call_command("import_fhir", str(good), practice="nope")
+
+
+def _hba1c_with(**quantity) -> dict:
+    lab = fhir_hba1c("2025-04-01", 8.2)
+    return {**lab, "valueQuantity": {**lab["valueQuantity"], **quantity}}
+
+
+def _coded(code: str = "4548-4", system: str = "http://loinc.org") -> dict:
+    lab = fhir_hba1c("2025-04-01", 8.2)
+    return {**lab, "code": {"coding": [{"system": system, "code": code}]}}
+
+
+@pytest.mark.parametrize(
+    ("resource", "reason"),
+    [
+        (_coded(code="9" * 100), "code '9999.*longer than 64 characters"),
+        (_coded(system="urn:" + "x" * 200), "system .*longer than 128 characters"),
+        ({**fhir_hba1c("2025-04-01", 8.2), "id": "r" * 300}, "resource_id .*longer than 255"),
+        ({**fhir_hba1c("2025-04-01", 8.2), "status": "x" * 50}, "status .*longer than 32"),
+        (_hba1c_with(unit="u" * 50), "value_unit .*longer than 32"),
+        (_hba1c_with(value=1e30), "value_num .* out of range"),
+    ],
+)
+def test_values_the_columns_cannot_hold_reject_the_bundle(practice, resource, reason):
+    """Found in review: these reached the database and failed there (DataError, a 500)."""
+    data = bundle("z", fhir_encounter("2025-01-01"), resource)
+    with pytest.raises(FhirError, match=reason):
+        import_fhir_bundle(practice=practice, raw=raw(data), file_name="bad.json")
+    assert not Patient.objects.exists() and not DataImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda b: b["entry"][0]["resource"]["name"][0].update(given=[1, 2]),
+        lambda b: b["entry"][1]["resource"].update(period="2025"),
+        lambda b: b["entry"][0]["resource"].update(extension={"url": 1}),
+        lambda b: b["entry"][1]["resource"].update(participant=["Practitioner/x"]),
+    ],
+)
+def test_malformed_resources_are_rejected_with_a_reason(practice, change):
+    """Found in review: wrong JSON types inside resources raised TypeError/AttributeError."""
+    data = bundle("z", fhir_encounter("2025-01-01"))
+    change(data)
+    with pytest.raises(FhirError, match="malformed"):
+        import_fhir_bundle(practice=practice, raw=raw(data), file_name="bad.json")
+    assert not Patient.objects.exists() and not DataImport.objects.exists()
+
+
+def test_a_number_json_cannot_store_rejects_the_bundle(practice):
+    """Found in review: 1e308 years of supply became float('inf') in `details`, which
+    PostgreSQL's JSON type refuses (DataError, a 500)."""
+    order = {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": {
+            "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1"}]
+        },
+        "authoredOn": "2025-02-01",
+        "dispenseRequest": {"expectedSupplyDuration": {"value": 1e308, "code": "a"}},
+        "subject": {"reference": "Patient/z"},
+        "id": "m1",
+    }
+    data = bundle("z", fhir_encounter("2025-01-01"), order)
+    with pytest.raises(FhirError, match="details hold a value that is not a finite number"):
+        import_fhir_bundle(practice=practice, raw=raw(data), file_name="bad.json")
+    assert not Patient.objects.exists() and not DataImport.objects.exists()

@@ -8,7 +8,7 @@ from mips.models import ClinicalFact, DataImport, Patient
 from mips.qrda import validation
 from mips.qrda.importer import import_qrda1_file
 from practices.models import MedicalGroup
-from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
+from tests.factories import MedicalGroupFactory, PracticeFactory, ProviderFactory, TinNpiFactory
 
 needs_schemas = pytest.mark.skipif(not validation.available("qrda1"), reason="no QRDA schemas")
 
@@ -122,3 +122,31 @@ def test_command_imports_valid_and_reports_rejected(practice, groups, samples, c
     assert "1 file(s) imported, 1 rejected" in out
     assert "rejected: sample_patient_bad_schema.xml" in err
     assert DataImport.objects.filter(practice=practice, kind="qrda").count() == 1
+
+
+def _exported_hba1c_file(practice, tin_npi, value: str) -> bytes:
+    from mips.qrda.qrda1_data import export_patients
+    from mips.qrda.qrda1_write import qrda1_bytes
+    from tests.mips.factories import diabetic_patient
+
+    patient = diabetic_patient(practice, tin_npi, hba1c="9.5")
+    [(_, export)] = export_patients(
+        practice, [patient], year=2025, tin=tin_npi.tin, npi=tin_npi.npi,
+        cehrt_id="0015C0000000000",
+    )  # fmt: skip
+    raw = qrda1_bytes(export)
+    assert b'value="9.5' in raw
+    return raw.replace(b'value="9.5000"', value.encode()).replace(b'value="9.5"', value.encode())
+
+
+def test_result_value_beyond_the_column_is_rejected_not_a_crash(practice, tin_npi, valuesets):
+    """Found in review: such a value reached the database (DataError), which would fail the
+    whole upload batch instead of rejecting this one file."""
+    raw = _exported_hba1c_file(practice, tin_npi, 'value="1E+30"')
+    other = PracticeFactory()
+    MedicalGroupFactory(practice=other, tin=tin_npi.tin)
+    outcome = import_qrda1_file(practice=other, raw=raw, file_name="big.xml", schematron=False)
+    assert not outcome.ok
+    assert "value_num" in outcome.message and "out of range" in outcome.message
+    assert not DataImport.objects.filter(practice=other).exists()
+    assert not Patient.objects.filter(practice=other).exists()
