@@ -542,7 +542,8 @@ def open_case(
 ) -> EnrollmentCase:
     """Open an online Quality Program Enrollment case after the kind's checks (provider
     can create encounters and has an NPI, 180-day period, group minimum...). An
-    unenrollment request marks the TIN/NPI or TIN 'do not re-enroll' at once."""
+    unenrollment request from MIPS (any program but a custom or regional one) marks the
+    TIN/NPI or TIN 'do not re-enroll' at once."""
     measures = list(measures)
     for owned in (tin_npi, medical_group):
         if owned is not None and owned.practice_id != practice.pk:
@@ -582,7 +583,13 @@ def open_case(
     case.save(update_fields=["number"])
     case.measures.set(measures)
     CaseStatusChange.objects.create(case=case, to_status=CaseStatus.NEW, actor=_user(actor))
-    if kind == CaseKind.UNENROLL:
+    # The seed's "we will not re-enroll" is about MIPS: leaving a custom or regional P4P
+    # program must not stop the daily MIPS auto-enrollment.
+    leaves_mips = current_program is None or current_program.kind not in (
+        ProgramKind.CUSTOM,
+        ProgramKind.REGIONAL,
+    )
+    if kind == CaseKind.UNENROLL and leaves_mips:
         mark_do_not_reenroll(
             year=year,
             reason=f"Unenrollment requested in case {case.number}",

@@ -164,6 +164,11 @@ def status_batch(request: HttpRequest, year: int) -> HttpResponse:
         selected = form.selected()
         status = form.status_code
         if request.POST.get("confirmed") != "1":
+            # No confirmation whose OK could only be refused: say the option is closed.
+            try:
+                services.check_open(practice=request.practice, year=year, now=clock.now())
+            except ExceptionWindowClosed as exc:
+                return _closed(request, year, template, {"form": form}, exc)
             ctx = {
                 **_context(request, year),
                 "form": form,

@@ -202,7 +202,7 @@ def test_a_stale_lock_is_taken_over(practice, clinicians, qpp):
     assert run.status == "succeeded"
     dead.refresh_from_db()
     assert dead.status == "abandoned"
-    assert run.resumed_from_id is None or run.resumed_from_id == dead.pk
+    assert run.resumed_from_id == dead.pk  # the takeover completes what the dead run left
 
 
 def test_a_run_that_dies_halfway_is_completed_by_the_next(practice, clinicians, qpp):

@@ -317,3 +317,31 @@ def test_operator_measures_are_only_added(tin_npi, programs, quality_measures):
     assert services.add_operator_measures(enrollment=e, measures=quality_measures, actor=None) == 0
     origins = dict(e.enrollment_measures.values_list("measure__measure_id", "origin"))
     assert origins == {"001": "requested", "134": "operator_added", "236": "operator_added"}
+
+
+def test_unenrolling_from_a_regional_program_does_not_block_mips_auto_enrollment(
+    tin_npi, programs, quality_manager, practice
+):
+    from enrollment.models import Program, ProgramKind
+
+    regional = Program.objects.create(
+        year=YEAR,
+        kind=ProgramKind.REGIONAL,
+        code="north-p4p",
+        name="North P4P",
+        region="North",
+        submits_to_cms=False,
+    )
+    services.enroll_tin_npi(tin_npi=tin_npi, program=regional, year=YEAR, source="operator")
+    services.open_case(
+        practice=practice,
+        kind=CaseKind.UNENROLL,
+        year=YEAR,
+        actor=quality_manager,
+        tin_npi=tin_npi,
+        current_program=regional,
+    )
+    # The seed's mark is about MIPS: leaving a regional program must not stop the daily
+    # MIPS auto-enrollment of an eligible clinician.
+    assert not is_do_not_reenroll(tin_npi, YEAR)
+    assert not DoNotReenroll.objects.exists()

@@ -301,3 +301,12 @@ def test_menu_item_only_for_quality_managers(qm_client, clinician_client, clock)
     url = reverse("exceptions:status-list")
     assert f'href="{url}"'.encode() in qm_client.get(reverse("home")).content
     assert f'href="{url}"'.encode() not in clinician_client.get(reverse("home")).content
+
+
+def test_batch_confirmation_is_refused_after_the_deadline(qm_client, tin_npis, clock):
+    clock.local(2026, 2, 1, 0, 0, 0)
+    r = qm_client.post(BATCH, {"select_all": "on", "status": "pi"})
+    # No "OK" button that could only fail: the page says the option is closed.
+    assert r.status_code == 403
+    assert b"Confirm the updates" not in r.content and b"closed after" in r.content
+    assert not EucException.objects.exists()
