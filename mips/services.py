@@ -12,8 +12,9 @@ from .models import Patient
 
 @transaction.atomic
 def set_test_patient(*, patient: Patient, is_test: bool, user) -> Patient:
-    """Mark or unmark a test patient, recording who and when (and an audit event).
-    Test patients are left out of every calculation from the next recalculation on."""
+    """Mark or unmark a test patient, recording who and when (and an audit event), and
+    recalculate the practice's eCQMs in the background so that results, exports and
+    submissions stop (or start) counting the patient."""
     if patient.is_test == is_test:
         return patient
     patient.is_test = is_test
@@ -27,4 +28,13 @@ def set_test_patient(*, patient: Patient, is_test: bool, user) -> Patient:
         obj=patient,
         summary=f"{patient.display_name} {'marked' if is_test else 'unmarked'} as test patient",
     )
+    _recalculate_after_commit(patient.practice_id)
     return patient
+
+
+def _recalculate_after_commit(practice_id: int) -> None:
+    from .ecqm.engine import YEARS
+    from .tasks import recalculate_practice_ecqm
+
+    for year in YEARS:
+        transaction.on_commit(lambda year=year: recalculate_practice_ecqm.delay(practice_id, year))

@@ -60,7 +60,7 @@ def test_patient_toggle(request: HttpRequest, public_id) -> HttpResponse:
     set_test_patient(patient=patient, is_test=make_test, user=request.user)
     verb = "marked as a test patient" if make_test else "no longer a test patient"
     messages.success(
-        request, f"{patient.display_name} is {verb}. Results change at the next recalculation."
+        request, f"{patient.display_name} is {verb}. Results are being recalculated."
     )
     if request.htmx:
         return render(request, "mips/test_patients.html#row", {"p": patient})

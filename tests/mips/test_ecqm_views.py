@@ -145,5 +145,23 @@ def test_test_patient_search_and_toggle(qm_client, practice, quality_manager):
     assert not patient.is_test
 
 
+def test_marking_a_test_patient_recalculates_the_results(
+    qm_client, results, tin_npi, django_capture_on_commit_callbacks
+):
+    from mips.models import MeasureResult
+
+    def numerator():
+        return MeasureResult.objects.get(
+            year=2025, cms_id="CMS122", npi=tin_npi.provider.npi, group_index=0, stratum=0
+        ).numer
+
+    assert numerator() == 1
+    poor = results[1]
+    url = reverse("mips:test-patient-toggle", args=[poor.public_id])
+    with django_capture_on_commit_callbacks(execute=True):
+        qm_client.post(url, {"is_test": "1"})
+    assert numerator() == 0
+
+
 def test_test_patients_empty_state(qm_client):
     assert "No patients match" in qm_client.get(TEST_PATIENTS).content.decode()
