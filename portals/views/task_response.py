@@ -39,7 +39,8 @@ def _context(task, **extra) -> dict:
 def task_response(request: HttpRequest, public_id) -> HttpResponse:
     """Issue Response: Submit Response hands the task to our team; Cancel saves nothing."""
     task = _task(request, public_id)
-    form = TaskResponseForm(request.POST or None, task=task)
+    # Bound on every POST, even an empty one (all its fields are optional).
+    form = TaskResponseForm(request.POST if request.method == "POST" else None, task=task)
     if request.method == "POST" and task.assigned_to_practice and form.is_valid():
         data = form.cleaned_data
         try:

@@ -134,6 +134,20 @@ def test_a_task_already_with_us_cannot_be_submitted_again(billing_client, practi
     assert not task.notes.exists()
 
 
+def test_an_empty_post_is_a_submission_not_a_crash(billing_client, practice):
+    # A POST with no fields (every optional box left empty) is still a bound form:
+    # on a task already with us it is refused with the message, not a 500; on an
+    # assigned task it submits instead of silently re-showing the page.
+    done = PortalTaskFactory(issue__practice=practice, status="with_us")
+    r = billing_client.post(url(done), {})
+    assert r.status_code == 400
+    assert "no longer assigned" in r.content.decode()
+    task = PortalTaskFactory(issue__practice=practice)
+    assert billing_client.post(url(task), {}).status_code == 302
+    task.refresh_from_db()
+    assert task.status == "with_us"
+
+
 def test_reveal_shows_the_password_once_and_records_it(billing_client, unpostables_task):
     r = billing_client.post(
         url(unpostables_task, "portals:task-password"), headers={"HX-Request": "true"}
