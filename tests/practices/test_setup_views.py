@@ -362,6 +362,25 @@ def test_cannot_change_own_role_or_remove_self(qm_client, quality_manager):
     assert m.role == Role.QUALITY_MANAGER
 
 
+def test_role_change_says_why_it_was_refused(qm_client, quality_manager, clinician):
+    own = Membership.objects.get(user=quality_manager)
+    r = qm_client.post(
+        reverse("practices:member-role", args=[own.public_id]),
+        {"role": Role.CLINICIAN},
+        headers={"HX-Request": "true"},
+    )
+    # htmx swaps only the row: the refusal is in it, not queued for a later page.
+    assert "You cannot change your own role." in r.content.decode()
+    assert "You cannot change your own role." not in qm_client.get(reverse("home")).content.decode()
+    other = Membership.objects.get(user=clinician)
+    r = qm_client.post(
+        reverse("practices:member-role", args=[other.public_id]), {"role": "emperor"}, follow=True
+    )
+    assert "Choose one of the roles." in r.content.decode()
+    other.refresh_from_db()
+    assert other.role == Role.CLINICIAN
+
+
 def test_remove_member(qm_client, clinician):
     m = Membership.objects.get(user=clinician)
     assert qm_client.post(reverse("practices:member-remove", args=[m.public_id])).status_code == 302
