@@ -230,6 +230,23 @@ def test_edit_medical_group(qm_client, medical_group):
     assert medical_group.name == "Renamed"
 
 
+def test_rejected_edits_leave_the_page_heading_alone(qm_client, medical_group, provider):
+    # The heading names the saved row, not the values the form just refused.
+    r = qm_client.post(
+        reverse("practices:group-detail", args=[medical_group.public_id]),
+        {**GROUP, "name": "Renamed", "tin": "111111111"},
+    )
+    assert r.status_code == 400
+    assert f"<h1>{medical_group.name}</h1>" in r.content.decode()
+    assert "<h1>Renamed</h1>" not in r.content.decode()
+    r = qm_client.post(
+        reverse("practices:provider-detail", args=[provider.public_id]),
+        {"first_name": "Zed", "last_name": ""},
+    )
+    assert r.status_code == 400
+    assert "Zed" not in r.content.decode().split("<h1>")[1].split("</h1>")[0]
+
+
 def test_override_create_and_resolution_table(qm_client, tin_npi):
     r = qm_client.post(
         reverse("practices:override-create"),
