@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -87,6 +87,9 @@ def task_unpostables(request: HttpRequest, public_id) -> HttpResponse:
 def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
     """Show the password once, on an explicit POST, and record it in the history."""
     task = _task(request, public_id)
+    if not task.account_password:
+        # Nothing to show: no "Password shown" entry for a password that does not exist.
+        raise Http404("No password is on file for this task.")
     if not request.htmx:
         # Without htmx the page itself is re-rendered with the password shown.
         password = services.reveal_password(task=task, user=request.user)

@@ -162,6 +162,14 @@ def test_reveal_shows_the_password_once_and_records_it(billing_client, unpostabl
     assert billing_client.get(url(unpostables_task, "portals:task-password")).status_code == 405
 
 
+def test_revealing_a_missing_password_records_nothing(billing_client, practice):
+    task = PortalTaskFactory(issue__practice=practice, account_password=None)
+    r = billing_client.post(url(task, "portals:task-password"), headers={"HX-Request": "true"})
+    assert r.status_code == 404
+    assert not task.notes.exists()
+    assert not AuditEvent.objects.filter(action="portal_task.password_revealed").exists()
+
+
 def test_reveal_without_htmx_renders_the_page(billing_client, unpostables_task):
     r = billing_client.post(url(unpostables_task, "portals:task-password"))
     assert "Factory-Secret-1" in r.content.decode() and "<html" in r.content.decode()
