@@ -169,6 +169,7 @@ def test_lists_do_not_decrypt_account_passwords(billing_client, practice):
         )
     for name in ["portals:hub", "portals:task-list", "portals:task-csv", "portals:worklist"]:
         assert billing_client.get(reverse(name)).status_code == 200, name
-    assert billing_client.get(
-        reverse("portals:issue-detail", args=[task.issue.public_id])
-    ).status_code == 200
+    assert (
+        billing_client.get(reverse("portals:issue-detail", args=[task.issue.public_id])).status_code
+        == 200
+    )
