@@ -19,7 +19,11 @@ ISSUES_PER_PAGE = 10
 
 def _with_tasks(qs):
     return qs.select_related("portal").prefetch_related(
-        Prefetch("tasks", queryset=PortalTask.objects.order_by("opened_at", "id"))
+        # Rows never show the password: leave it encrypted (and unread).
+        Prefetch(
+            "tasks",
+            queryset=PortalTask.objects.defer("account_password").order_by("opened_at", "id"),
+        )
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -39,7 +39,8 @@ def _context(task, **extra) -> dict:
 def task_response(request: HttpRequest, public_id) -> HttpResponse:
     """Issue Response: Submit Response hands the task to our team; Cancel saves nothing."""
     task = _task(request, public_id)
-    form = TaskResponseForm(request.POST or None, task=task)
+    # Bound on every POST, even an empty one (all its fields are optional).
+    form = TaskResponseForm(request.POST if request.method == "POST" else None, task=task)
     if request.method == "POST" and task.assigned_to_practice and form.is_valid():
         data = form.cleaned_data
         try:
@@ -86,6 +87,9 @@ def task_unpostables(request: HttpRequest, public_id) -> HttpResponse:
 def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
     """Show the password once, on an explicit POST, and record it in the history."""
     task = _task(request, public_id)
+    if not task.account_password:
+        # Nothing to show: no "Password shown" entry for a password that does not exist.
+        raise Http404("No password is on file for this task.")
     if not request.htmx:
         # Without htmx the page itself is re-rendered with the password shown.
         password = services.reveal_password(task=task, user=request.user)

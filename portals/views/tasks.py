@@ -53,7 +53,8 @@ def _filtered_tasks(request: HttpRequest):
     """The Tasks tab's rows: tasks assigned to the practice, filtered and sorted."""
     base = tasks(request).assigned_to_practice()
     form = TaskFilterForm(request.GET, practice=request.practice, portals=_portals_of(base))
-    qs = base.with_first_group().select_related("portal", "issue")
+    # No row or CSV cell shows the password: leave it encrypted (and unread).
+    qs = base.with_first_group().select_related("portal", "issue").defer("account_password")
     if form.is_valid():
         if form.cleaned_data["portal"]:
             qs = qs.filter(portal=form.cleaned_data["portal"])
@@ -119,7 +120,13 @@ def task_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     """Enrollment Worklist: claims enrollment tasks, pre-filtered by ?task=<id> from the hub."""
-    qs = tasks(request).claims_enrollment().with_first_group().select_related("portal", "issue")
+    qs = (
+        tasks(request)
+        .claims_enrollment()
+        .with_first_group()
+        .select_related("portal", "issue")
+        .defer("account_password")
+    )
     wanted = []
     for value in request.GET.getlist("task"):
         try:

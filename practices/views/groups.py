@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -54,9 +56,10 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_detail(request: HttpRequest, public_id) -> HttpResponse:
     group = get_owned(MedicalGroup.objects, request, public_id)
-    form = MedicalGroupForm(request.POST or None, instance=group, practice=request.practice)
+    # The form validates a copy: a refused edit must not rename the page's heading.
+    form = MedicalGroupForm(request.POST or None, instance=copy(group), practice=request.practice)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        group = form.save()
         services.record(
             practice=request.practice,
             actor=request.user,

@@ -53,18 +53,24 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_role(request: HttpRequest, public_id) -> HttpResponse:
     membership = _member(request, public_id)
     form = RoleForm(request.POST)
-    if form.is_valid():
-        if membership.user_id == request.user.pk and form.cleaned_data["role"] != membership.role:
-            messages.error(request, "You cannot change your own role.")
-        else:
-            services.change_role(
-                membership=membership, actor=request.user, role=form.cleaned_data["role"]
-            )
-            messages.success(request, f"Role of {membership.user.username} saved.")
-    if request.htmx:
-        return render(
-            request, "practices/member_list.html#member-row", {"m": membership, "role_form": form}
+    error = notice = ""
+    if not form.is_valid():
+        error = "Choose one of the roles."
+    elif membership.user_id == request.user.pk and form.cleaned_data["role"] != membership.role:
+        error = "You cannot change your own role."
+    else:
+        services.change_role(
+            membership=membership, actor=request.user, role=form.cleaned_data["role"]
         )
+        notice = f"Role of {membership.user.username} saved."
+    if request.htmx:
+        # The row alone is swapped in: say it there, not in a message shown pages later.
+        ctx = {"m": membership, "role_form": RoleForm(), "row_error": error, "row_notice": notice}
+        return render(request, "practices/member_list.html#member-row", ctx)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
     return redirect("practices:member-list")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -72,13 +74,14 @@ def provider_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def provider_detail(request: HttpRequest, public_id) -> HttpResponse:
     provider = get_owned(Provider.objects, request, public_id)
-    form = ProviderForm(request.POST or None, instance=provider, practice=request.practice)
+    # The form validates a copy: a refused edit must not rename the page's heading.
+    form = ProviderForm(request.POST or None, instance=copy(provider), practice=request.practice)
     groups_form = ProviderGroupsForm(
         initial={"groups": [tn.medical_group for tn in provider.tin_npis.filter(is_active=True)]},
         practice=request.practice,
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        provider = form.save()
         services.record(
             practice=request.practice,
             actor=request.user,

@@ -68,6 +68,11 @@ def test_covered_payers_filter_finds_portals_covering_an_irc_or_payer(billing_cl
     assert {"Medicare", "Aetna", "BCBS"} <= set(r.context["suggestions"])
 
 
+def test_a_covered_payers_search_too_long_says_so(billing_client, practice):
+    r = billing_client.get(HUB, {"payer": "x" * 201})
+    assert "at most 200 characters" in r.content.decode()
+
+
 def test_clear_all_shows_every_open_issue(billing_client, practice):
     AccessIssueFactory(practice=practice, label="with_us", summary="us")
     r = billing_client.get(HUB, {"payer": "nothing-matches"})

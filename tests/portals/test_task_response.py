@@ -134,6 +134,20 @@ def test_a_task_already_with_us_cannot_be_submitted_again(billing_client, practi
     assert not task.notes.exists()
 
 
+def test_an_empty_post_is_a_submission_not_a_crash(billing_client, practice):
+    # A POST with no fields (every optional box left empty) is still a bound form:
+    # on a task already with us it is refused with the message, not a 500; on an
+    # assigned task it submits instead of silently re-showing the page.
+    done = PortalTaskFactory(issue__practice=practice, status="with_us")
+    r = billing_client.post(url(done), {})
+    assert r.status_code == 400
+    assert "no longer assigned" in r.content.decode()
+    task = PortalTaskFactory(issue__practice=practice)
+    assert billing_client.post(url(task), {}).status_code == 302
+    task.refresh_from_db()
+    assert task.status == "with_us"
+
+
 def test_reveal_shows_the_password_once_and_records_it(billing_client, unpostables_task):
     r = billing_client.post(
         url(unpostables_task, "portals:task-password"), headers={"HX-Request": "true"}
@@ -146,6 +160,14 @@ def test_reveal_shows_the_password_once_and_records_it(billing_client, unpostabl
     assert AuditEvent.objects.filter(action="portal_task.password_revealed").count() == 1
     # GET does not reveal anything.
     assert billing_client.get(url(unpostables_task, "portals:task-password")).status_code == 405
+
+
+def test_revealing_a_missing_password_records_nothing(billing_client, practice):
+    task = PortalTaskFactory(issue__practice=practice, account_password=None)
+    r = billing_client.post(url(task, "portals:task-password"), headers={"HX-Request": "true"})
+    assert r.status_code == 404
+    assert not task.notes.exists()
+    assert not AuditEvent.objects.filter(action="portal_task.password_revealed").exists()
 
 
 def test_reveal_without_htmx_renders_the_page(billing_client, unpostables_task):

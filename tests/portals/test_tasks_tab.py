@@ -153,3 +153,23 @@ def test_query_count_is_constant(billing_client, rows, practice):
     with CaptureQueriesContext(connection) as many:
         billing_client.get(TASKS)
     assert len(many) == len(few)
+
+
+def test_lists_do_not_decrypt_account_passwords(billing_client, practice):
+    """The lists never show a password, so they never open one: a token no key opens
+    (a key dropped before rotating) breaks only the task's own page."""
+    from cryptography.fernet import Fernet
+
+    task = PortalTaskFactory(issue__practice=practice)
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"Portal-Secret-X").decode()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE portals_portaltask SET account_password = %s WHERE id = %s",
+            [foreign, task.pk],
+        )
+    for name in ["portals:hub", "portals:task-list", "portals:task-csv", "portals:worklist"]:
+        assert billing_client.get(reverse(name)).status_code == 200, name
+    assert (
+        billing_client.get(reverse("portals:issue-detail", args=[task.issue.public_id])).status_code
+        == 200
+    )

@@ -230,6 +230,23 @@ def test_edit_medical_group(qm_client, medical_group):
     assert medical_group.name == "Renamed"
 
 
+def test_rejected_edits_leave_the_page_heading_alone(qm_client, medical_group, provider):
+    # The heading names the saved row, not the values the form just refused.
+    r = qm_client.post(
+        reverse("practices:group-detail", args=[medical_group.public_id]),
+        {**GROUP, "name": "Renamed", "tin": "111111111"},
+    )
+    assert r.status_code == 400
+    assert f"<h1>{medical_group.name}</h1>" in r.content.decode()
+    assert "<h1>Renamed</h1>" not in r.content.decode()
+    r = qm_client.post(
+        reverse("practices:provider-detail", args=[provider.public_id]),
+        {"first_name": "Zed", "last_name": ""},
+    )
+    assert r.status_code == 400
+    assert "Zed" not in r.content.decode().split("<h1>")[1].split("</h1>")[0]
+
+
 def test_override_create_and_resolution_table(qm_client, tin_npi):
     r = qm_client.post(
         reverse("practices:override-create"),
@@ -360,6 +377,25 @@ def test_cannot_change_own_role_or_remove_self(qm_client, quality_manager):
     qm_client.post(reverse("practices:member-remove", args=[m.public_id]))
     m.refresh_from_db()
     assert m.role == Role.QUALITY_MANAGER
+
+
+def test_role_change_says_why_it_was_refused(qm_client, quality_manager, clinician):
+    own = Membership.objects.get(user=quality_manager)
+    r = qm_client.post(
+        reverse("practices:member-role", args=[own.public_id]),
+        {"role": Role.CLINICIAN},
+        headers={"HX-Request": "true"},
+    )
+    # htmx swaps only the row: the refusal is in it, not queued for a later page.
+    assert "You cannot change your own role." in r.content.decode()
+    assert "You cannot change your own role." not in qm_client.get(reverse("home")).content.decode()
+    other = Membership.objects.get(user=clinician)
+    r = qm_client.post(
+        reverse("practices:member-role", args=[other.public_id]), {"role": "emperor"}, follow=True
+    )
+    assert "Choose one of the roles." in r.content.decode()
+    other.refresh_from_db()
+    assert other.role == Role.CLINICIAN
 
 
 def test_remove_member(qm_client, clinician):
