@@ -60,7 +60,9 @@ def test_upload_drill_down_and_mark_test_patient(
     page.goto(f"{live_server.url}/mips/test-patients/?q=Doe")
     page.evaluate("window.__noReload = true")
     page.click("button:has-text('Mark as test patient')")
-    expect(page.locator("table")).to_contain_text("Test patient")
+    # Wait for the swapped row itself (the column header also says "Test patient").
+    expect(page.locator("tbody .badge")).to_have_text("Test patient")
+    expect(page.locator("button:has-text('Unmark')")).to_be_visible()
     assert page.evaluate("window.__noReload") is True
 
     page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
