@@ -221,23 +221,11 @@ def enroll_tin_npi(
         if source == Source.AUTO:
             raise EnrollmentError(f"{tin_npi} is marked 'do not re-enroll' for {year}.")
         _clear_marks(tin_npi, year, actor)
-    start, end = period or (program.year_start, program.year_end)
-    enrollment = Enrollment.objects.create(
-        practice_id=tin_npi.practice_id,
-        program=program,
-        tin_npi=tin_npi,
-        medical_group_id=tin_npi.medical_group_id,
-        level=Level.INDIVIDUAL,
-        source=source,
-        period_start=start,
-        period_end=end,
-        created_by=_user(actor),
-        case=case,
-    )
-    _add_measures(enrollment, measures, MeasureOrigin.REQUESTED, actor)
-    _history(
-        enrollment, EnrollmentStatus.ACTIVE, actor, f"Enrolled ({enrollment.get_source_display()})"
-    )
+    enrollment = _create(
+        program=program, practice_id=tin_npi.practice_id, tin_npi=tin_npi,
+        medical_group_id=tin_npi.medical_group_id, level=Level.INDIVIDUAL, source=source,
+        period=period, actor=actor, case=case, measures=measures,
+    )  # fmt: skip
     _prompt_terms(tin_npi.provider)
     record(
         practice=tin_npi.medical_group.practice,
@@ -286,22 +274,11 @@ def enroll_group(
             )
         _add_measures(existing, measures, MeasureOrigin.REQUESTED, actor)
         return existing
-    start, end = period or (program.year_start, program.year_end)
-    enrollment = Enrollment.objects.create(
-        practice_id=medical_group.practice_id,
-        program=program,
-        medical_group=medical_group,
-        level=level,
-        source=source,
-        period_start=start,
-        period_end=end,
-        created_by=_user(actor),
-        case=case,
-    )
-    _add_measures(enrollment, measures, MeasureOrigin.REQUESTED, actor)
-    _history(
-        enrollment, EnrollmentStatus.ACTIVE, actor, f"Enrolled ({enrollment.get_level_display()})"
-    )
+    enrollment = _create(
+        program=program, practice_id=medical_group.practice_id, tin_npi=None,
+        medical_group_id=medical_group.pk, level=level, source=source,
+        period=period, actor=actor, case=case, measures=measures,
+    )  # fmt: skip
     record(
         practice=medical_group.practice,
         actor=actor,
@@ -310,6 +287,32 @@ def enroll_group(
         summary=f"TIN {medical_group.masked_tin} enrolled in {program} "
         f"({enrollment.get_level_display()})",
     )
+    return enrollment
+
+
+def _create(
+    *,
+    program,
+    practice_id,
+    tin_npi,
+    medical_group_id,
+    level,
+    source,
+    period,
+    actor,
+    case,
+    measures,
+) -> Enrollment:
+    """The new active enrollment of an individual or a group, its measures and history."""
+    start, end = period or (program.year_start, program.year_end)
+    enrollment = Enrollment.objects.create(
+        practice_id=practice_id, program=program, tin_npi=tin_npi,
+        medical_group_id=medical_group_id, level=level, source=source,
+        period_start=start, period_end=end, created_by=_user(actor), case=case,
+    )  # fmt: skip
+    _add_measures(enrollment, measures, MeasureOrigin.REQUESTED, actor)
+    how = enrollment.get_source_display() if tin_npi else enrollment.get_level_display()
+    _history(enrollment, EnrollmentStatus.ACTIVE, actor, f"Enrolled ({how})")
     return enrollment
 
 
