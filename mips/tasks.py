@@ -32,7 +32,33 @@ def recalculate_practice_ecqm(practice_id: int, year: int | None = None) -> dict
         practice = Practice.objects.get(pk=practice_id)
     with scope(practice=practice):
         run = calculate(practice, year, trigger="nightly")
-    return {"practice": practice_id, "year": year, "patients": run.patients_evaluated}
+    queued = queue_reference(practice_id, year)
+    return {"practice": practice_id, "year": year, "patients": run.patients_evaluated,
+            "reference_measures": queued}  # fmt: skip
+
+
+def queue_reference(practice_id: int, year: int) -> int:
+    """Fan the reference-engine eCQMs of a practice's year out, one task per measure."""
+    from mips.ecqm.reference import content
+
+    cms_ids = list(content.measures(year))
+    for cms_id in cms_ids:
+        recalculate_practice_reference.delay(practice_id, year, cms_id)
+    return len(cms_ids)
+
+
+@shared_task(acks_late=True)
+def recalculate_practice_reference(practice_id: int, year: int, cms_id: str) -> dict:
+    """One measure of one practice through the reference engine (Node, this worker's
+    long-lived process). Idempotent: the measure's stored results are replaced."""
+    from mips.ecqm.reference.run import calculate_reference
+
+    with scopes_disabled():
+        practice = Practice.objects.get(pk=practice_id)
+    with scope(practice=practice):
+        run = calculate_reference(practice, year, measures=[cms_id], trigger="nightly")
+    return {"practice": practice_id, "year": year, "measure": cms_id,
+            "patients": run.patients_evaluated}  # fmt: skip
 
 
 # --- MIPS score recalculation (portal preview) --------------------------------------------

@@ -43,7 +43,7 @@ POPULATION_COLUMNS = (
 ATTRIBUTION_COLUMNS = ("practice_id", "year", "cms_id", "patient_id", "tin", "npi")
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert many result rows: PostgreSQL COPY (one statement whatever the size), else
     bulk_create (the embedded SQLite mode)."""
     if not rows:
@@ -106,8 +106,8 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
                         row = counts[(cms_id, index, stratum, tin, npi)]
                         for i, flag in enumerate(flags):
                             row[i] += flag
-    _insert(PatientPopulation, POPULATION_COLUMNS, populations)
-    _insert(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    insert_rows(PatientPopulation, POPULATION_COLUMNS, populations)
+    insert_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
     tin_npis = {
         (t.medical_group.tin, t.provider.npi): t.pk
         for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
@@ -204,9 +204,13 @@ def results_document(practice: Practice, year: int, *, with_patients: bool = Fal
                 for npi in (att["npi"], ""):
                     key = (att["tin"], npi, att["cms_id"], index)
                     patients_by_key[key][source_id] = pops
-    order = list(MEASURE_CLASSES)
+    order = {cms_id: n for n, cms_id in enumerate(MEASURE_CLASSES)}
+
+    def position(r):  # the six first (catalog order), then the others by MIPS id
+        return (r.tin, r.npi, order.get(r.cms_id, len(order)), r.mips_id, r.cms_id, r.group_index)
+
     entities: dict[tuple, dict] = {}
-    for r in sorted(results, key=lambda r: (r.tin, r.npi, order.index(r.cms_id), r.group_index)):
+    for r in sorted(results, key=position):
         entity = entities.setdefault(
             (r.tin, r.npi), {"tin": r.tin, "npi": r.npi or None, "measures": []}
         )

@@ -9,7 +9,7 @@ from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
-from .valuesets import ValueSetCode, ValueSetRelease
+from .valuesets import ContentValueSet, ContentValueSetCode, ValueSetCode, ValueSetRelease
 
 __all__ = [
     "DataSignOff",
@@ -21,6 +21,8 @@ __all__ = [
     "ScoreSource",
     "SignOffCategory",
     "ClinicalFact",
+    "ContentValueSet",
+    "ContentValueSetCode",
     "DashboardScore",
     "DataImport",
     "EcqmRun",

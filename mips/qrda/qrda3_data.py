@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 
 from practices.models import MedicalGroup, Practice
 
+from ..ecqm.reference import content
 from ..models import MeasureAttribution, MeasureResult, PatientPopulation
 from .qrda3_write import (
     ETHNICITIES,
@@ -45,7 +46,17 @@ class MissingIdentifiers(ValueError):
 
 @lru_cache(maxsize=1)
 def measure_identifiers() -> dict:
-    return json.loads(MEASURES_FILE.read_text())
+    """{year: {cms_id: identifiers}}: the six hand-written measures (mips/ecqm/data) and
+    every other eCQM of the shipped measure content (from CMS's qpp-measures-data)."""
+    data = json.loads(MEASURES_FILE.read_text())
+    for year, measures in content.index()["years"].items():
+        for cms_id, meta in measures.items():
+            data.setdefault(year, {}).setdefault(cms_id, {
+                key: meta.get(key)
+                for key in ("mips_id", "ecqm_id", "version_uuid", "title", "inverse",
+                            "metric_type", "strata")
+            })  # fmt: skip
+    return data
 
 
 def payer_category(sop_code: str) -> str:

@@ -16,8 +16,8 @@ from practices.models import MedicalGroup, TinNpi
 from practices.permissions import has_practice_perm, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
 
+from ..ecqm import catalog
 from ..ecqm.engine import YEARS, calculate
-from ..ecqm.measures import MEASURE_CLASSES, get_measure
 from ..ecqm.results import entity_results, latest_run, population_patients
 from ..fhir.importer import import_fhir_bundle, withdraw_import
 from ..fhir.parse import FhirError
@@ -58,9 +58,9 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         .filter(stratum=0)
         .select_related("tin_npi__provider", "medical_group")
     )
-    order = list(MEASURE_CLASSES)
     entities: dict[tuple, dict] = {}
-    for r in sorted(results, key=lambda r: (r.tin, r.npi == "", r.npi, order.index(r.cms_id))):
+    key = lambda r: (r.tin, r.npi == "", r.npi, catalog.sort_key(r.cms_id, r.mips_id))  # noqa: E731
+    for r in sorted(results, key=key):
         entity = entities.setdefault(
             (r.tin, r.npi),
             {
@@ -72,11 +72,15 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             },
         )
         labels = GROUP_LABELS.get(r.cms_id)
+        measure = catalog.info(r.cms_id, year)
         entity["rows"].append(
             {
                 "result": r,
-                "title": get_measure(r.cms_id).title,
-                "group_label": labels[r.group_index] if labels else "",
+                "title": measure.title,
+                "group_label": labels[r.group_index]
+                if labels
+                else (f"Population {r.group_index + 1}" if measure.group_count > 1 else ""),
+                "truncated": measure.truncated_valuesets,
             }
         )
     imports = DataImport.objects.for_practice(practice).select_related("imported_by")[:20]
@@ -131,10 +135,10 @@ def _entity(request: HttpRequest, kind: str, public_id):
 @practice_permission_required(VIEW_ECQM)
 @require_GET
 def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, public_id):
-    if year not in YEARS or cms_id not in MEASURE_CLASSES:
+    if year not in YEARS or not catalog.exists(cms_id, year):
         raise Http404
     tin, npi, entity_label = _entity(request, kind, public_id)
-    measure = get_measure(cms_id)
+    measure = catalog.info(cms_id, year)
     population = request.GET.get("population", "denom")
     if population not in POPULATION_LABELS:
         population = "denom"
@@ -161,7 +165,7 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
         {
             "year": year,
             "measure": measure,
-            "meta": measure.meta(year),
+            "meta": measure.meta,
             "entity_label": entity_label,
             "population": population,
             "population_label": POPULATION_LABELS[population],
