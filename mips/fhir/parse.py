@@ -371,6 +371,10 @@ class _BundleParser:
             _reasons(fact, _codings((not_done or {}).get("valueCodeableConcept")))
         if "dataAbsentReason" in r:
             fact["details"]["data_absent"] = _first_code(r["dataAbsentReason"])
+        profiles = (r.get("meta") or {}).get("profile")
+        if isinstance(profiles, list) and profiles:
+            # Profile-based retrieves (QI-Core 6, e.g. [USCoreBMIProfile]) match on these.
+            fact["details"]["profiles"] = [str(p)[:200] for p in profiles[:5]]
         _value(r, fact, where)
         facts = _explode(fact, self._codes(r.get("code"), where))
         for n, component in enumerate(r.get("component", []) or []):

@@ -124,9 +124,7 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
         clinical = head.clinical_status or ("inactive" if head.end_at else "active")
         r["clinicalStatus"] = _concept([(CONDITION_CLINICAL, clinical)])
         if head.verification_status:
-            r["verificationStatus"] = _concept(
-                [(CONDITION_VERIFICATION, head.verification_status)]
-            )
+            r["verificationStatus"] = _concept([(CONDITION_VERIFICATION, head.verification_status)])
         category = (head.category or "problem-list-item").split()
         r["category"] = [_concept([(CONDITION_CATEGORY, c)]) for c in category]
         if head.start_at:
