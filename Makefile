@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format install engine chromium migrate worker beat clean
+.PHONY: demo test acceptance lint format install engine chromium migrate worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ test: install engine chromium
 	$(BIN)/ruff check .
 	XDG_CONFIG_HOME=$$(mktemp -d) XDG_CACHE_HOME=$$(mktemp -d) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(BIN)/pytest -q
+
+# Every test case of every eCQM deck (the shared research pack), both engines; CI runs a
+# sample of the reference-engine decks (tests/data) instead.
+acceptance: install engine
+	ECQM_FULL_DECKS=1 $(BIN)/pytest -q -s -p no:randomly tests/mips/reference/test_acceptance.py \
+	  tests/mips/test_ecqm_decks.py
 
 demo: install engine
 	./scripts/demo.sh

@@ -39,8 +39,12 @@ def recalculate_practice_ecqm(practice_id: int, year: int | None = None) -> dict
 
 def queue_reference(practice_id: int, year: int) -> int:
     """Fan the reference-engine eCQMs of a practice's year out, one task per measure."""
+    from django.conf import settings
+
     from mips.ecqm.reference import content
 
+    if not settings.ECQM_REFERENCE_FANOUT:
+        return 0
     cms_ids = list(content.measures(year))
     for cms_id in cms_ids:
         recalculate_practice_reference.delay(practice_id, year, cms_id)

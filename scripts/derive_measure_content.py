@@ -15,7 +15,13 @@ Output (committed; read at run time by mips.ecqm.reference.content):
 
 A measure bundle is reassembled in the source's entry order from its keys; `--check`
 (and every run) rebuilds every bundle and compares it with the source bundle, resource by
-resource (canonical JSON), so a shipped bundle is byte-for-byte the published content.
+resource (canonical JSON), so a shipped bundle is the published content, with one
+deliberate exception: a PY2026 value set published truncated (expansion.total above the
+codes present; the source pages at 1,000 codes) is completed with the codes of the same
+OID's complete PY2025 expansion, the stop-gap the pack's README describes, and tagged
+`urn:p4p:ecqm:valueset-provenance|completed-from-py2025`; verification then checks that
+it differs from the published one only by the added codes and the tag. The measure's
+index entry lists it under `truncated_valuesets` either way (shown on its pages).
 
 Usage: python scripts/derive_measure_content.py [--source DIR] [--check]
 """
@@ -93,20 +99,58 @@ def qpp_fields(entry: dict | None) -> dict:
     }
 
 
+PROVENANCE = {"system": "urn:p4p:ecqm:valueset-provenance", "code": "completed-from-py2025"}
+
+
+def complete_py2025(source: Path, index_src: dict) -> dict[str, dict]:
+    """{OID: complete PY2025 ValueSet} for completing truncated PY2026 expansions."""
+    found: dict[str, dict] = {}
+    for entry in index_src["measures"]:
+        if entry["performance_year"] != "py2025":
+            continue
+        bundle = json.loads(gzip.decompress((source / entry["measure_bundle"]).read_bytes()))
+        for item in bundle["entry"]:
+            r = item["resource"]
+            if r["resourceType"] == "ValueSet" and not truncated(r):
+                found.setdefault(r.get("url", "").rsplit("/", 1)[-1], r)
+    return found
+
+
+def completed(resource: dict, donor: dict) -> dict:
+    """The truncated value set plus the donor's codes it lacks, tagged."""
+    result = json.loads(json.dumps(resource))
+    contains = result["expansion"].setdefault("contains", [])
+    have = {(c.get("system"), c.get("code")) for c in contains}
+    for c in (donor.get("expansion") or {}).get("contains") or []:
+        if (c.get("system"), c.get("code")) not in have:
+            contains.append(c)
+            have.add((c.get("system"), c.get("code")))
+    result.setdefault("meta", {}).setdefault("tag", []).append(PROVENANCE)
+    return result
+
+
 def derive(source: Path, out: Path, *, write: bool) -> dict:
     index_src = json.loads((source / "index.json").read_text())
     qpp = {year: qpp_identifiers(year) for year in QPP_FILES}
+    donors = complete_py2025(source, index_src)
     resources: dict[str, dict] = {}
     index: dict[str, dict] = {"source": index_src.get("generated_from", {}), "years": {}}
     for entry in index_src["measures"]:
         year = YEARS[entry["performance_year"]]
         bundle = json.loads(gzip.decompress((source / entry["measure_bundle"]).read_bytes()))
-        keys = []
+        keys, cut = [], []
         for item in bundle["entry"]:
-            key = resource_key(item["resource"])
-            resources.setdefault(key, item["resource"])
+            resource = item["resource"]
+            gap = truncated(resource)
+            if gap:
+                donor = donors.get(gap["oid"]) if year == 2026 else None
+                if donor is not None:
+                    resource = completed(resource, donor)
+                    gap["completed_from_py2025"] = len(resource["expansion"]["contains"])
+                cut.append(gap)
+            key = resource_key(resource)
+            resources.setdefault(key, resource)
             keys.append(key)
-        cut = [t for item in bundle["entry"] if (t := truncated(item["resource"]))]
         index["years"].setdefault(str(year), {})[entry["cms"]] = {
             "ecqm_id": entry["ecqm_id"],
             "mips_id": entry["mips_quality_id"],
@@ -144,6 +188,23 @@ def derive(source: Path, out: Path, *, write: bool) -> dict:
     return index
 
 
+def only_completed(shipped: dict, published: dict) -> bool:
+    """`shipped` is `published` completed from PY2025: same resource except added codes
+    and the provenance tag."""
+    if PROVENANCE not in (shipped.get("meta") or {}).get("tag", []) or not truncated(published):
+        return False
+    strip = json.loads(json.dumps(shipped))
+    strip["meta"]["tag"].remove(PROVENANCE)
+    if not strip["meta"]["tag"]:
+        del strip["meta"]["tag"]
+    if not strip["meta"]:
+        del strip["meta"]
+    n = len(published["expansion"].get("contains") or [])
+    extra = strip["expansion"]["contains"][n:]
+    strip["expansion"]["contains"] = strip["expansion"]["contains"][:n]
+    return canonical(strip) == canonical(published) and bool(extra)
+
+
 def verify(source: Path, out: Path) -> int:
     """Rebuild each bundle from the shipped files; compare with the source. Returns errors."""
     index_src = json.loads((source / "index.json").read_text())
@@ -158,7 +219,11 @@ def verify(source: Path, out: Path) -> int:
             for k in meta["resources"]
         ]
         originals = [item["resource"] for item in bundle["entry"]]
-        if [canonical(r) for r in rebuilt] != [canonical(r) for r in originals]:
+        same = len(rebuilt) == len(originals) and all(
+            canonical(a) == canonical(b) or only_completed(a, b)
+            for a, b in zip(rebuilt, originals, strict=False)
+        )
+        if not same:
             print(f"MISMATCH {entry['cms']} {year}", file=sys.stderr)
             errors += 1
     return errors

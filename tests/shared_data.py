@@ -38,6 +38,11 @@ def all_measures_decks() -> Path:
         return Path(configured)
     if SHARED_ALL_MEASURES.is_dir():
         return SHARED_ALL_MEASURES
+    return vendored_all_measures_sample()
+
+
+@cache
+def vendored_all_measures_sample() -> Path:
     target = Path(tempfile.mkdtemp(prefix="p4p-all-measures-"))
     with tarfile.open(DATA / "ecqm_all_measures_sample.tar.xz") as tar:
         tar.extractall(target, filter="data")

@@ -7,6 +7,7 @@ from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .dashboard import DashboardScore
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
+from .reference import ReferenceEvaluation
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ContentValueSet, ContentValueSetCode, ValueSetCode, ValueSetRelease
@@ -16,6 +17,7 @@ __all__ = [
     "Engagement",
     "IaAttestation",
     "PiAttestation",
+    "ReferenceEvaluation",
     "ReportingLevel",
     "ScoreSnapshot",
     "ScoreSource",

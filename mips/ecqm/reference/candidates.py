@@ -47,11 +47,7 @@ def ensure_codes(cms_id: str, year: int) -> int:
         else:
             vs = content.resource(key)
             oid = vs.get("url", "").rsplit("/", 1)[-1]
-            codes = {
-                (c.get("system", ""), str(c.get("code", "")))
-                for c in (vs.get("expansion") or {}).get("contains") or []
-                if c.get("code")
-            }
+            codes = content.codes_of(vs)
         row = ContentValueSet.objects.create(key=key, oid=oid[:80])
         ContentValueSetCode.objects.bulk_create(
             [ContentValueSetCode(valueset=row, system=s[:128], code=c[:64]) for s, c in codes],
@@ -63,6 +59,8 @@ def ensure_codes(cms_id: str, year: int) -> int:
 
 def candidate_patients(practice_id: int, year: int, cms_id: str, patient_ids=None) -> list[int]:
     """Ids of the practice's patients who can count for the measure, in id order."""
+    if not ClinicalFact.objects.filter(practice_id=practice_id).exists():
+        return []  # nothing to select (and no value sets to load)
     ensure_codes(cms_id, year)
     keys = measure_valueset_keys(cms_id, year)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)

@@ -61,13 +61,26 @@ def valueset_codes(cms_id: str, year: int) -> dict[str, set[tuple[str, str]]]:
         if not key.startswith("valueset-"):
             continue
         vs = resource(key)
-        oid = vs.get("url", "").rsplit("/", 1)[-1]
-        out[oid] = {
-            (c.get("system", ""), str(c.get("code", "")))
-            for c in (vs.get("expansion") or {}).get("contains") or []
-            if c.get("code")
-        }
+        out[vs.get("url", "").rsplit("/", 1)[-1]] = codes_of(vs)
     return out
+
+
+def codes_of(vs: dict) -> set[tuple[str, str]]:
+    return {
+        (c.get("system", ""), str(c.get("code", "")))
+        for c in (vs.get("expansion") or {}).get("contains") or []
+        if c.get("code")
+    }
+
+
+@lru_cache(maxsize=1)
+def all_valueset_codes() -> dict[str, frozenset]:
+    """{OID: codes} over every shipped value set (both years, union per OID)."""
+    out: dict[str, set] = {}
+    for key in sorted((CONTENT_DIR / "resources").glob("valueset-*.json.gz")):
+        vs = resource(key.name[: -len(".json.gz")])
+        out.setdefault(vs.get("url", "").rsplit("/", 1)[-1], set()).update(codes_of(vs))
+    return {oid: frozenset(codes) for oid, codes in out.items()}
 
 
 def direct_codes(cms_id: str, year: int) -> set[tuple[str, str]]:
