@@ -30,7 +30,10 @@ const POPULATIONS = {
   numerator: 'NUMER',
   'denominator-exception': 'DENEXCEP',
 };
+// Measure bundles by key, least recently loaded first; a worker that runs every measure
+// keeps only the latest few (the Python side reloads a measure the engine dropped).
 const measures = new Map();
+const MAX_MEASURES = Number(process.env.ECQM_MAX_MEASURES || 12);
 
 function counts(populationResults, into) {
   for (const pop of populationResults || []) {
@@ -59,7 +62,9 @@ async function handle(request) {
     case 'ping':
       return { ok: true, loaded: [...measures.keys()] };
     case 'load':
+      measures.delete(request.key);
       measures.set(request.key, request.bundle);
+      while (measures.size > MAX_MEASURES) measures.delete(measures.keys().next().value);
       return { ok: true };
     case 'calculate': {
       const bundle = measures.get(request.key);
