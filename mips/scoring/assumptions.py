@@ -31,6 +31,19 @@ IMPROVEMENT_EXCLUDES_SMALL_PRACTICE_BONUS = True
 # confirmed; they are all high priority, so the requirement is checked as "outcome or HP".
 OUTCOME_MEASURE_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome"})
 
+# S2 (qpp-submissions-docs references/data.ts, performanceRate) [D]: "for the simpleAverage and
+# overallStratumOnly algorithms, each stratum's performance rate is calculated as
+# performanceMet / (performanceMet + performanceNotMet - exclusions)". Implemented as documented;
+# unconfirmed whether the scoring engine still does this for eCQMs, whose performanceNotMet
+# already leaves exclusions out. Confirm with a CMS score preview of such a measure.
+STRATUM_RATE_SUBTRACTS_EXCLUSIONS = True
+
+# S2 [D] "Performance rates are stored and represented as percentages with values from 0.00 to
+# 100.00" and A4's example (120/156 -> 76.92): rates are rounded half-up to 2 places before the
+# benchmark comparison. Unconfirmed: that the score uses the stored (rounded) rate and that CMS
+# rounds half-up rather than half-even. Confirm with a preview whose rate ends in 5 at place 3.
+RATE_PLACES = Decimal("0.01")
+
 # --- Promoting Interoperability --------------------------------------------------------------
 
 # SCORING.md 2.1 [U]: a proportion measure needs a numerator of at least 1 to count as reported.
