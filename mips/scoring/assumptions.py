@@ -85,9 +85,16 @@ IA_FULL_CREDIT_STATUSES = frozenset({"pcmh", "apm_full_ia"})
 
 # --- Reweighting -----------------------------------------------------------------------------
 
-# SCORING.md 5 [U]: data submitted in an EUC-reweighted category overrides the reweighting,
-# unless the EUC was applied automatically by CMS.
+# SCORING.md 5 [U]: data submitted in a category with an approved application EUC overrides that
+# category's reweighting (per category; issue 14: CMS decides applications per category).
+# Automatic EUC (CMS-applied) follows its own two-category rule in exceptions/rules.py.
+# Confirm with the QPP "Extreme and Uncontrollable Circumstances" exception page for the year.
 SUBMITTED_DATA_OVERRIDES_EUC = True
+
+# Automatic EUC: data in this many of Quality / PI / IA voids the automatic EUC for the
+# categories with data; the categories without data stay reweighted [U: the portal's reading of
+# CMS's automatic EUC policy; confirm on the QPP automatic EUC policy page for the year].
+AUTOMATIC_EUC_VOIDED_BY_CATEGORIES = 2
 
 # SCORING.md 5 [U]: the redistribution rows beyond "no reweighting" and the two confirmed
 # small-practice rows. Key: (small practice?, reweighted categories) -> weights.
@@ -106,18 +113,33 @@ UNCONFIRMED_REDISTRIBUTION_ROWS: dict[tuple[bool, frozenset[str]], dict[str, int
     (True, frozenset({"pi", "ia"})): {"quality": 70, "cost": 30, "ia": 0, "pi": 0},
 }
 
+# --- MIPS Value Pathways --------------------------------------------------------------------
+
+# MVP Quality: the best 4 of the MVP's quality measures, 10 points each (denominator 40),
+# one of them an outcome (or high priority when none applies). Issue 14 states it from CMS's MVP
+# rules; no CMS text in /work/shared states it. Confirm with the 2025/2026 MVP Implementation
+# Guide ("MVP Participants must select 4 quality measures").
+MVP_QUALITY_MEASURES = 4
+
+# MVP IA: SCORING.md 3 [C: S11] "MVP participants attest to 1" activity for full credit (2025).
+# Unconfirmed for 2026. Confirm with the 2026 MVP Implementation Guide.
+MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
+
 # --- Final score and payment -----------------------------------------------------------------
 
 # SCORING.md 6 [U]: how CMS rounds the official final score; we show 4 decimals like the engine.
 FINAL_SCORE_PLACES = 4
 
-# SCORING.md 6 [U]: the complex patient bonus formula is unknown; it is taken as an input from
-# CMS feedback and defaults to 0.
+# SCORING.md 6 [U]: the complex patient bonus formula is unknown; it is an input (CMS's preview or
+# staff entry). Unknown: the preview adds 0 and says "not yet known". Confirm the formula with
+# the CMS Traditional MIPS Scoring Guide for the year.
 DEFAULT_COMPLEX_PATIENT_BONUS = Decimal("0")
 
-# SCORING.md 7: positive adjustments are scaled by a budget-neutrality factor (<= 3.0) known only
-# after the year; the estimate uses this factor unless the caller passes one.
-DEFAULT_POSITIVE_SCALING_FACTOR = Decimal("1")
+# SCORING.md 7: positive adjustments are scaled by a budget-neutrality factor known only after
+# the year. The estimate is a range over the factors of recent years in
+# data/payment_scaling.json (PY2023 2.15%, PY2024 1.05% at a score of 100: third-party reports of
+# CMS's feedback). Confirm with CMS's published PY2025 factor when it appears (mid 2026) and add
+# it to the file.
 
 # SCORING.md 1.2 [C with caveat "not confirmed still in force for 2025"]: floors for new measures
 # in their first / second performance year when data completeness is met.
