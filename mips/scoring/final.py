@@ -207,12 +207,15 @@ def score_entity(
         if entity.positive_scaling_factor is not None
         else None,
     )
-    messages.append(
-        payment.note
-        if not payment.applies
-        else f"Payment adjustment estimate {pct_text(payment.low)} to {pct_text(payment.high)}"
-        f" ({payment.note})"
-    )
+    if not payment.applies:
+        messages.append(payment.note)
+    elif payment.low == payment.high:
+        messages.append(f"Payment adjustment estimate {pct_text(payment.low)} ({payment.note})")
+    else:
+        messages.append(
+            f"Payment adjustment estimate {pct_text(payment.low)} to {pct_text(payment.high)} "
+            f"({payment.note})"
+        )
     if entity.complex_patient_bonus is None:
         messages.append("Complex patient bonus: not yet known (CMS computes it after the year)")
     else:

@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from .catalog import load_catalog
 from .final import score_entity
-from .mvp import mvp_info
-from .payment import ELIGIBILITY
 from .inputs import (
     EntityInput,
     PiMeasurement,
@@ -19,7 +17,8 @@ from .inputs import (
     Stratum,
     normalize_status,
 )
-
+from .mvp import mvp_info
+from .payment import ELIGIBILITY
 
 TRADITIONAL_PROGRAMS = frozenset({"", "mips"})
 UNSUPPORTED_PROGRAMS = frozenset({"app1", "appPlus", "pcf"})
