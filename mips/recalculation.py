@@ -88,6 +88,7 @@ class Target:
     npi: str = ""
     categories: set[str] = field(default_factory=set)
     measure_ids: set[str] | None = None  # None: every quality result
+    mvp_id: str | None = None  # enrolled in this MVP: scored as the MVP (mips.scoring.mvp)
     pi_period_days: int | None = None
     pi_period: tuple[dt.date, dt.date] | None = None  # the longest PI enrollment's period
 
@@ -159,6 +160,7 @@ def load_targets(
             "tin_npi__provider__npi",
             "level",
             "program__kind",
+            "program__mvp__mvp_id",
             "period_start",
             "period_end",
         )
@@ -188,18 +190,22 @@ def load_targets(
         period = (row["period_start"], row["period_end"])
         ids = measures.get(row["pk"], set())
         kind, tin = row["program__kind"], row["medical_group__tin"]
+        mvp_id = row["program__mvp__mvp_id"] if kind == "mvp" else None
         if row["tin_npi_id"]:
             key = EntityKey(row["tin_npi_id"], row["medical_group_id"])
-            target(key, tin, row["tin_npi__provider__npi"] or "").add(kind, ids, days, period)
+            entity = target(key, tin, row["tin_npi__provider__npi"] or "")
+            entity.add(kind, ids, days, period)
+            entity.mvp_id = mvp_id or entity.mvp_id
             continue
         group_key = EntityKey(None, row["medical_group_id"])
         target(group_key, tin, "").add(kind, ids, days, period)
+        targets[group_key].mvp_id = mvp_id or targets[group_key].mvp_id
         if row["level"] == "both":
             # Group and individual reporting: every active clinician of the TIN too.
             for pk in members.get(row["medical_group_id"], ()):
-                target(EntityKey(pk, row["medical_group_id"]), tin, member_npi[pk]).add(
-                    kind, ids, days, period
-                )
+                member = target(EntityKey(pk, row["medical_group_id"]), tin, member_npi[pk])
+                member.add(kind, ids, days, period)
+                member.mvp_id = mvp_id or member.mvp_id
     return targets, members
 
 
@@ -514,6 +520,7 @@ def assemble_inputs(
             cost_score=cms.get(key, (None, None))[0],
             complex_patient_bonus=cms.get(key, (None, None))[1],
             eligibility=PAYMENT_ELIGIBILITY.get(detail.status, "unknown") if detail else "eligible",
+            mvp_id=target.mvp_id,
         )
         context = {
             "enrolled_categories": sorted(target.categories),

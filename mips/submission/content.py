@@ -51,6 +51,7 @@ class EntityContent:
     exempted: frozenset[str]  # categories left out: an effective EUC reweighting
     notes: tuple[str, ...]  # the EUC decision, for messages
     missing_signoffs: tuple[Action, ...]  # sign-offs submission needs that are missing
+    program_name: str = "mips"  # QPP programName: "mips" or the MVP id (mips.scoring.mvp)
 
     @property
     def is_empty(self) -> bool:
@@ -145,6 +146,7 @@ def entity_content(
         )
     )
     return EntityContent(
+        program_name=entity.mvp_id or "mips",
         report=report,
         enrolled=frozenset(item.target.categories) & frozenset(CATEGORIES),
         sent=sent,
