@@ -14,10 +14,10 @@ scoring engine (`mips.recalculation.assemble_inputs`), so the preview scores wha
 
 EUC (`exceptions.rules`): an exception the practice recorded for a category is honoured by
 not sending that category, so its data does not count as "submitted" for the rules; QPP's
-automatic EUC applies as the rules say. When what would still be sent covers two or more
-categories the exception is negated ("submitting two or more categories will negate the
-EUC"), and the categories with data are sent after all. A category the rules reweight is
-left out of the JSON and the QRDA III.
+automatic EUC applies as the rules say: a recorded (application) exception is decided per
+category, and only CMS's automatic EUC is voided for the categories with data once two or
+more categories carry data. A category the rules reweight is left out of the JSON and the
+QRDA III.
 
 Sign-offs: the ones the dashboard's submission status requires
 (`mips.dashboard.submission.signoff_actions`) for the categories being sent.
