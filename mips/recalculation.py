@@ -50,7 +50,7 @@ from django.utils import timezone
 from practices.models import TinNpi
 
 from .attestations import EntityAttestations, EntityKey, practice_attestations
-from .models import MeasureResult, ScoreSnapshot, ScoreSource
+from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .scoring import (
     EntityInput,
     PiMeasurement,
@@ -397,8 +397,8 @@ PAYMENT_ELIGIBILITY = {
 
 
 def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, Decimal | None]]:
-    """(cost score, complex patient bonus) CMS reported per entity in an imported CMS
-    preview or submitted score (submitted wins). One query."""
+    """(cost score, complex patient bonus) per entity: entered by staff (ScoreInput), else
+    from an imported CMS submitted / preview score. Two queries."""
     found: dict[EntityKey, tuple[int, Decimal | None, Decimal | None]] = {}
     rows = (
         ScoreSnapshot.objects.current()
@@ -418,7 +418,16 @@ def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, De
         if key not in found or rank < found[key][0]:
             cpb = Decimal(str(bonus)) if isinstance(bonus, int | float | str) else None
             found[key] = (rank, cost, cpb)
-    return {k: (cost, cpb) for k, (_, cost, cpb) in found.items()}
+    result = {k: (cost, cpb) for k, (_, cost, cpb) in found.items()}
+    # Figures staff entered (ScoreInput) win over an imported document's. One query.
+    entered = ScoreInput.objects.filter(practice=practice, year=year).values_list(
+        "tin_npi_id", "medical_group_id", "cost_score", "complex_patient_bonus"
+    )
+    for tin_npi_id, group_id, cost, cpb in entered:
+        key = EntityKey(tin_npi_id, group_id)
+        old_cost, old_cpb = result.get(key, (None, None))
+        result[key] = (cost if cost is not None else old_cost, cpb if cpb is not None else old_cpb)
+    return result
 
 
 def assemble_inputs(

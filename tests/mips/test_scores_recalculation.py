@@ -382,3 +382,36 @@ def test_not_eligible_clinician_gets_no_payment_adjustment(practice, tin_npi):
     snap = current(tin_npi)
     assert snap.payment_adjustment is None
     assert "No MIPS payment adjustment: not MIPS eligible" in snap.messages
+
+
+def test_staff_entered_complex_patient_bonus_wins(practice, tin_npi, django_user_model):
+    """Issue 14 item 8: the bonus is an input, entered by staff in Django admin (with an
+    audit event); range 0-10 is enforced by the form; empty means 'not yet known'."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from mips.models import ScoreInput
+    from practices.models import AuditEvent
+    from tests.factories import UserFactory
+
+    enroll(tin_npi)
+    six_measures(tin_npi)
+    recalculate_practice(practice, YEAR)
+    assert any("not yet known" in m for m in current(tin_npi).messages)
+    staff = UserFactory(username="ops@portal.test")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    url = reverse("admin:mips_scoreinput_add")
+    form = {"year": YEAR, "tin_npi": tin_npi.pk, "medical_group": tin_npi.medical_group.pk,
+            "source": "CMS preview 2027-02-03"}  # fmt: skip
+    bad = client.post(url, {**form, "complex_patient_bonus": "11"})
+    assert bad.status_code == 200 and not ScoreInput.objects.exists()
+    ok = client.post(url, {**form, "complex_patient_bonus": "2.5"})
+    assert ok.status_code == 302
+    assert AuditEvent.objects.filter(action="mips.score_input_entered").count() == 1
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert "Complex patient bonus: 2.50 points added" in snap.messages
+    assert snap.document["data"]["score"]["metadata"]["complexPatientBonus"] == 2.5
