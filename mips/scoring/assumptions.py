@@ -38,6 +38,13 @@ OUTCOME_MEASURE_TYPES = frozenset({"outcome", "intermediateOutcome", "patientRep
 # already leaves exclusions out. Confirm with a CMS score preview of such a measure.
 STRATUM_RATE_SUBTRACTS_EXCLUSIONS = True
 
+# Issue 14 (CMS score preview): a multi-rate measure's case count is the eligible population
+# minus exclusions of the strata that count (the "overall" stratum left out; split: the
+# reporting stratum; simpleAverage: the largest stratum, SCORING.md 1.6). No CMS text in
+# /work/shared states the subtraction. Confirm with a CMS preview's caseCount of a multi-rate
+# measure that has exclusions.
+MULTI_RATE_CASE_COUNT_SUBTRACTS_EXCLUSIONS = True
+
 # S2 [D] "Performance rates are stored and represented as percentages with values from 0.00 to
 # 100.00" and A4's example (120/156 -> 76.92): rates are rounded half-up to 2 places before the
 # benchmark comparison. Unconfirmed: that the score uses the stored (rounded) rate and that CMS
@@ -125,7 +132,24 @@ MVP_QUALITY_MEASURES = 4
 # Unconfirmed for 2026. Confirm with the 2026 MVP Implementation Guide.
 MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
 
+# --- Cost -----------------------------------------------------------------------------------
+
+# SCORING.md 4/5: when no cost score is known yet (CMS computes it from claims after the year),
+# the preview scores the entity as CMS scores one with no scorable cost measure (cost weight
+# redistributed by the table) and states the final score with a cost score of 0 and of 100.
+# CMS's own rule for the final score is confirmed only as "no cost measure scorable ->
+# redistribute" [U: SCORING.md 4]; the preview's use of it for a not-yet-known score is ours.
+UNKNOWN_COST_IS_REWEIGHTED = True
+
 # --- Final score and payment -----------------------------------------------------------------
+
+# QPP eligibility -> payment (mips.recalculation.PAYMENT_ELIGIBILITY): not eligible and
+# opt-in eligible clinicians who did not opt in get no MIPS payment adjustment (statute: only
+# MIPS eligible clinicians are adjusted) [C for not eligible; U for "opt-in eligible, not opted
+# in" = voluntary reporter]; an "eligible as group only" clinician's individual preview shows
+# the estimate because the adjustment follows the group score [U]. Confirm on the QPP
+# participation status page for the year. (The mapping lives with the eligibility data it
+# reads; this entry names the assumption.)
 
 # SCORING.md 6 [U]: how CMS rounds the official final score; we show 4 decimals like the engine.
 FINAL_SCORE_PLACES = 4

@@ -149,7 +149,7 @@ def score_entity(
     cost_known = entity.cost_score is not None
     # Item 1: an unknown cost score is scored as CMS scores a clinician without one (cost
     # reweighted), never as 0.
-    cost_pending = not cost_known and "cost" not in reweighted
+    cost_pending = A.UNKNOWN_COST_IS_REWEIGHTED and not cost_known and "cost" not in reweighted
     effective = reweighted | {"cost"} if cost_pending else reweighted
     raw_scores = {
         "quality": quality.score,

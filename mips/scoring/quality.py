@@ -157,7 +157,8 @@ def _strata_rates(
     parts = [s for s in strata if s.name != "overall"] or strata
 
     def cases(s: Stratum) -> int:
-        return s.eligible_population - s.exclusions
+        excluded = s.exclusions if A.MULTI_RATE_CASE_COUNT_SUBTRACTS_EXCLUSIONS else 0
+        return s.eligible_population - excluded
 
     if algorithm == "overallStratumOnly":
         chosen = overall or strata[:1]
