@@ -365,3 +365,20 @@ def test_attestation_page_warns_before_an_action_voids_an_exception(
     ), warnings
     assert "kept but not submitted" in warnings["ia"][0]
     assert "euc-warning" in page.content.decode()
+
+
+def test_report_card_explains_the_preview_in_words(qm_client, medical_group, practice):
+    """Issue 14 item 9: cost assumption and range, payment range, complex patient bonus and
+    which of individual / group counts, each in words on the report card."""
+    from mips.recalculation import recalculate_practice
+    from tests.mips.score_helpers import six_measures
+
+    tn = clinician(medical_group, "Words", kinds=("mips_quality",))
+    six_measures(tn)
+    recalculate_practice(practice, YEAR)
+    body = qm_client.get(card_url(tn)).content.decode()
+    notes = body[body.index("Category breakdown") : body.index('id="objectives"')]
+    assert "Cost not known yet" in notes and "depending on Cost" in notes
+    assert "Payment adjustment estimate" in notes
+    assert "Complex patient bonus: not yet known" in notes
+    assert "Individual score counts: no group score under TIN" in notes
