@@ -12,7 +12,7 @@ from .ia import IaResult, score_ia
 from .inputs import EntityInput
 from .mvp import MvpScore, score_mvp
 from .payment import PaymentEstimate, payment_estimate
-from .pi import PiResult, score_pi
+from .pi import PiResult, counts_as_submitted, score_pi
 from .quality import QualityResult, score_quality
 from .rules import CATEGORIES, YearRules, rules_for
 from .weights import category_weights
@@ -133,10 +133,9 @@ def score_entity(
         ia = score_ia(entity.ia_activities, statuses, catalog, rules)
     pi = score_pi(entity.pi, catalog, rules)
 
-    pi_counts = pi.submitted and (pi.complete or rules.incomplete_pi_overrides_reweighting)
     has_data = {
         "quality": quality.submitted,
-        "pi": pi_counts,
+        "pi": counts_as_submitted(pi, rules),
         "ia": ia.submitted,
         "cost": entity.cost_score is not None,
     }

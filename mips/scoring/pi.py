@@ -254,3 +254,9 @@ def _measure(by_id: dict[str, PiMeasurement], mid: str, max_pts: int) -> PiMeasu
         )
     points = max_pts if m.value is True else 0
     return PiMeasureScore(mid, points, max_pts, f"yes/no = {points}", objective)
+
+
+def counts_as_submitted(result: PiResult, rules: YearRules) -> bool:
+    """Whether PI data counts as submitted for reweighting and EUC rules: from 2025 an
+    incomplete PI submission is not scored (SCORING.md 1.1 [C: S18])."""
+    return result.submitted and (result.complete or rules.incomplete_pi_overrides_reweighting)
