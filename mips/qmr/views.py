@@ -110,6 +110,8 @@ def _listing(request: HttpRequest):
     shown, sort = sort_rows(form.apply(rows), request.GET.get("sort", ""))
     return {
         "year": year,
+        "prior_year": year - 1,
+        "prior_label": f"{year - 1} rate",
         "years": years,
         "own_only": own_only,
         "form": form,
