@@ -49,6 +49,8 @@ def test_report_card_shows_last_years_final_score(qm_client, okafor):
     url = reverse("mips:report-card", args=[okafor.public_id])
     body = qm_client.get(url + f"?year={YEAR}").content.decode()
     assert 'id="prior-score"' in body and "81.25" in body
+    qmr = f"{reverse('mips:qmr')}?year={YEAR}&amp;clinician={okafor.provider.public_id}"
+    assert qmr in body  # the patient-level data, in tandem with the card
     prior_card = qm_client.get(url + f"?year={PRIOR}")
     assert prior_card.status_code == 200
     assert prior_card.context["headline"].final == 81.25
