@@ -1,4 +1,5 @@
-"""Cells of a CSV download that a spreadsheet opens safely (every app's CSV export)."""
+"""Cells of a CSV download that a spreadsheet opens safely (the rule of the portals Tasks
+CSV, for apps that cannot import portals)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from practices.csv_cells import neutralise
 from practices.permissions import practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 
@@ -42,6 +41,8 @@ CSV_HEADER = [
     "Need assistance",
     "Created",
 ]
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _portals_of(qs):
@@ -76,6 +77,14 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "tab": "tasks",
     }
     return render(request, template_for(request, "portals/task_list.html", "tasks"), ctx)
+
+
+def neutralise(value) -> str:
+    """Make a cell safe to open in a spreadsheet: formulas become plain text."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
 
 
 @practice_permission_required(HUB_PERMISSION)
