@@ -6,8 +6,10 @@ from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation,
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .dashboard import DashboardScore
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
+from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .reference import ReferenceEvaluation
+from .score_inputs import ScoreInput
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ContentValueSet, ContentValueSetCode, ValueSetCode, ValueSetRelease
@@ -19,6 +21,7 @@ __all__ = [
     "PiAttestation",
     "ReferenceEvaluation",
     "ReportingLevel",
+    "ScoreInput",
     "ScoreSnapshot",
     "ScoreSource",
     "SignOffCategory",
@@ -28,6 +31,7 @@ __all__ = [
     "DashboardScore",
     "DataImport",
     "EcqmRun",
+    "EMeasureIdentifiers",
     "FactKind",
     "FactSource",
     "MeasureAttribution",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0007_submit_permission'),
+        ('mips', '0010_score_inputs'),
         ('practices', '0002_roles'),
     ]
 
