@@ -46,6 +46,74 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
+# fqm-execution trusts meta.profile (its default): a retrieve of a profile matches only
+# resources that claim it. A resource built from QRDA I or native facts claims the
+# QI-Core profiles (those the shipped measures retrieve) its kind, negation, category and
+# code stand for.
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+BASE = "http://hl7.org/fhir/StructureDefinition/"
+PROFILES = {
+    "Encounter": ["encounter"],
+    "Coverage": ["coverage"],
+    "DeviceRequest": ["devicerequest"],
+    "Immunization": ["immunization"],
+    "Task": ["task"],
+    "AllergyIntolerance": ["allergyintolerance"],
+    "Communication": ["communication"],
+    "MedicationDispense": ["medicationdispense"],
+    "AdverseEvent": ["adverseevent"],
+    "DiagnosticReport": ["diagnosticreport-note"],
+}
+NEGATED_PROFILES = {
+    "Procedure": ["procedurenotdone"],
+    "MedicationRequest": ["medicationnotrequested", "mednotrequested"],
+    "ServiceRequest": ["servicenotrequested"],
+    "Observation": ["observationnotdone", "observationcancelled"],
+    "MedicationAdministration": ["medicationadministrationnotdone", "mednotadministered"],
+    "Communication": ["communicationnotdone"],
+    "Task": ["taskrejected"],
+}
+OBSERVATION_PROFILES = [
+    "observation",
+    "simple-observation",
+    "observation-clinical-result",
+    "observation-screening-assessment",
+]
+VITAL_SIGN_PROFILES = {  # LOINC -> US Core and base FHIR vital-sign profiles
+    "39156-5": [f"{US_CORE}us-core-bmi", f"{BASE}bmi"],
+    "85354-9": [f"{US_CORE}us-core-blood-pressure", f"{BASE}bp"],
+    "29463-7": [f"{US_CORE}us-core-body-weight", f"{BASE}bodyweight"],
+    "8302-2": [f"{US_CORE}us-core-body-height", f"{BASE}bodyheight"],
+    "8867-4": [f"{US_CORE}us-core-heart-rate", f"{BASE}heartrate"],
+    "82810-3": [f"{US_CORE}us-core-observation-pregnancystatus"],
+    "59576-9": [f"{US_CORE}pediatric-bmi-for-age"],
+}
+
+
+def profiles(rtype: str, facts: list) -> list[str]:
+    head = facts[0]
+    if head.negated and rtype in NEGATED_PROFILES:
+        return [QICORE + p for p in NEGATED_PROFILES[rtype]]
+    if rtype == "Condition":
+        extra = (
+            "condition-encounter-diagnosis"
+            if "encounter-diagnosis" in head.category
+            else "condition-problems-health-concerns"
+        )
+        return [QICORE + "condition", QICORE + extra]
+    if rtype == "Observation":
+        lab = ["observation-lab"] if "laboratory" in head.category else []
+        found = [QICORE + n for n in OBSERVATION_PROFILES + lab]
+        for f in facts:
+            if f.system == "http://loinc.org":
+                found.extend(VITAL_SIGN_PROFILES.get(f.code, []))
+        return found
+    if rtype in ("Procedure", "MedicationRequest", "ServiceRequest"):
+        return [QICORE + rtype.lower()]
+    if rtype == "MedicationAdministration":
+        return [QICORE + "medicationadministration"]
+    return [QICORE + p for p in PROFILES.get(rtype, [])]
+
 
 def _instant(value: dt.datetime | None) -> str | None:
     if value is None:
@@ -108,7 +176,11 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
         return None
     codes = [(f.system, f.code) for f in facts if f.code]
     concept = _concept(codes)
-    r: dict = {"resourceType": rtype, "id": _resource_id(head, n)}
+    r: dict = {
+        "resourceType": rtype,
+        "id": _resource_id(head, n),
+        "meta": {"profile": profiles(rtype, facts)},
+    }
     details = head.details or {}
     if head.status:
         r["status"] = head.status
