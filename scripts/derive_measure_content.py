@@ -88,6 +88,8 @@ def qpp_fields(entry: dict | None) -> dict:
     return {
         "version_uuid": entry.get("eMeasureUuid"),
         "inverse": bool(entry.get("isInverse")),
+        # A QPP stratum without population UUIDs is a reporting stratum of the one
+        # population criteria set before it (CMS159 PY2025 "adults"), not a set of its own.
         "strata": [
             {
                 "description": s.get("description", ""),
@@ -95,6 +97,7 @@ def qpp_fields(entry: dict | None) -> dict:
                 "uuids": s.get("eMeasureUuids") or {},
             }
             for s in entry.get("strata") or []
+            if s.get("eMeasureUuids") or not entry.get("eMeasureUuid")
         ],
     }
 
