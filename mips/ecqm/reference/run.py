@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from practices.models import MedicalGroup, Practice, TinNpi
 
-from ...models import ClinicalFact, EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
+from ...models import (
+    ClinicalFact,
+    EcqmRun,
+    MeasureAttribution,
+    MeasureResult,
+    Patient,
+    PatientPopulation,
+)
 from ..results import ATTRIBUTION_COLUMNS, POPULATION_COLUMNS, POPULATIONS, insert_rows
 from . import content
 from .bundles import bundle_id, patient_bundles
@@ -65,8 +72,9 @@ def evaluate(
 
 
 def attribution(practice_id: int, year: int, patient_ids) -> dict[int, set[tuple[str, str]]]:
-    """(TIN, NPI) of each patient's encounters in the year (any encounter when none is):
-    the fact model does not say which encounter qualified for a reference-engine measure."""
+    """(TIN, NPI) of each patient's encounters in the year, else of any encounter, else the
+    clinician its import was attributed to (a procedure- or observation-only patient, e.g.
+    CMS129, CMS133, CMS1056): the fact model does not say which encounter qualified."""
     in_year: dict[int, set] = defaultdict(set)
     any_time: dict[int, set] = defaultdict(set)
     rows = ClinicalFact.objects.filter(
@@ -79,7 +87,17 @@ def attribution(practice_id: int, year: int, patient_ids) -> dict[int, set[tuple
         moment = end or start
         if moment is not None and moment.year == year:
             in_year[pid].add((tin, npi))
-    return {pid: in_year.get(pid) or any_time.get(pid) or set() for pid in patient_ids}
+    imported = {
+        pid: {(tin, npi)}
+        for pid, tin, npi in Patient.objects.filter(pk__in=list(patient_ids)).values_list(
+            "pk", "data_import__tin", "data_import__npi"
+        )
+        if tin or npi
+    }
+    return {
+        pid: in_year.get(pid) or any_time.get(pid) or imported.get(pid) or set()
+        for pid in patient_ids
+    }
 
 
 def write(practice_id: int, year: int, run: EcqmRun, outcomes: dict[str, dict[int, list]]):
