@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practices.models import MedicalGroup, TinNpi
+from practices.models import TinNpi
 from practices.permissions import has_practice_perm, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
+from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only, visible
 
 from ..ecqm.engine import YEARS, calculate
 from ..ecqm.measures import MEASURE_CLASSES, get_measure
@@ -53,8 +54,9 @@ def _year(request: HttpRequest) -> int:
 @require_GET
 def ecqm_data(request: HttpRequest) -> HttpResponse:
     practice, year = request.practice, _year(request)
+    # A clinician's page lists her own TIN/NPIs only (no group rows).
     results = list(
-        entity_results(practice, year)
+        visible(request, entity_results(practice, year), "tin_npi")
         .filter(stratum=0)
         .select_related("tin_npi__provider", "medical_group")
     )
@@ -79,7 +81,9 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
                 "group_label": labels[r.group_index] if labels else "",
             }
         )
-    imports = DataImport.objects.for_practice(practice).select_related("imported_by")[:20]
+    # The imports hold every clinician's patients: listed for those who see the practice.
+    imports = DataImport.objects.for_practice(practice).select_related("imported_by")
+    imports = imports.none() if own_rows_only(request) else imports[:20]
     contributed = defaultdict(int)
     for kind in (
         DataImport.objects.for_practice(practice)
@@ -120,10 +124,10 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
 
 def _entity(request: HttpRequest, kind: str, public_id):
     if kind == "clinician":
-        tin_npi = get_owned(TinNpi.objects.with_related(), request, public_id)
+        tin_npi = get_visible_tin_npi(request, public_id, TinNpi.objects.with_related())
         return tin_npi.tin, tin_npi.npi, str(tin_npi)
     if kind == "group":
-        group = get_owned(MedicalGroup.objects, request, public_id)
+        group = get_visible_group(request, public_id)
         return group.tin, "", f"{group.name} (TIN {group.masked_tin}, group)"
     raise Http404
 
