@@ -6,12 +6,14 @@ from django.urls import include, path
 
 from practices.views import home as practice_views
 
+from . import health
+
 admin.site.site_header = "P4P portal operations"
 admin.site.site_title = "P4P portal admin"
 
 urlpatterns = [
     path("", practice_views.home, name="home"),
-    path("healthz", practice_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

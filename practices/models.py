@@ -326,3 +326,16 @@ class AuditEvent(PracticeOwned):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class DemoDatabase(models.Model):
+    """One row, written by `manage.py seed_demo`, in the demo database only: the one
+    database where the public development encryption key may be used (portals.crypto)."""
+
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "demo database marker"
+
+    def __str__(self) -> str:
+        return f"Demo database since {self.marked_at:%Y-%m-%d}"
