@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from practices.views import home as practice_views
+from practices.views import invitations as invitation_views
 
 from . import health
 
@@ -20,6 +21,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("admin/", admin.site.urls),
     path("setup/", include("practices.urls")),
     path("enrollment/", include("enrollment.urls")),
