@@ -32,6 +32,8 @@ class InviteForm(forms.Form):
     def __init__(self, *args, roles: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
+        # The least privileged role is the safe default.
+        self.fields["role"].initial = roles[-1][0] if roles else None
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
