@@ -1,31 +1,14 @@
-"""CSV downloads that are safe to open in a spreadsheet (CSV injection).
-
-A spreadsheet runs a cell that starts with one of FORMULA_PREFIXES as a formula. A
-spreadsheet set to a semicolon (or tab) locale also splits an unquoted comma-CSV field
-at ";", so "Smith;=cmd()" would become a second cell "=cmd()". Every field is therefore
-quoted, and any formula start, at the beginning of the value or after a separator,
-is turned into text with a leading apostrophe.
-"""
+"""CSV downloads that are safe to open in a spreadsheet (CSV injection): every cell is
+neutralised (practices.csv_cells) and every field quoted, so no locale splits a cell at
+its separator."""
 
 from __future__ import annotations
 
 import csv
-import re
 
 from django.http import HttpResponse
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# A formula start right after a separator some locale splits on (",", ";", tab, "|").
-_AFTER_SEPARATOR = re.compile(r"([,;\t|]\s*)([=+\-@])")
-
-
-def neutralise(value) -> str:
-    """The cell's text with every formula start made plain text."""
-    text = "" if value is None else str(value)
-    text = _AFTER_SEPARATOR.sub(r"\1'\2", text)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+from .csv_cells import neutralise
 
 
 def csv_download(filename: str) -> tuple[HttpResponse, csv.writer]:
