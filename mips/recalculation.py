@@ -50,6 +50,7 @@ from django.utils import timezone
 from practices.models import TinNpi
 
 from .attestations import EntityAttestations, EntityKey, practice_attestations
+from .dashboard.rows import refresh_rows
 from .models import MeasureResult, ScoreSnapshot, ScoreSource
 from .scoring import (
     EntityInput,
@@ -531,5 +532,7 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     stats.groups = sum(1 for k in targets if k.is_group)
     stats.individuals = stats.entities - stats.groups
     stats.created = len(new_rows)
+    # The dashboard pages read rows built from these scores and the practice's other data.
+    refresh_rows(practice, year)
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats
