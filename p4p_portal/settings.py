@@ -217,6 +217,10 @@ DAILY_JOB_TIMES = {
     "recalculate_p4p": env_str("SCHEDULE_RECALCULATE_P4P", "10:00"),
 }
 
+# Score history: superseded portal-preview snapshots older than this many days are deleted
+# by the recalculation (0 keeps every one). Current scores and CMS scores are always kept.
+MIPS_SCORE_HISTORY_DAYS = env_int("MIPS_SCORE_HISTORY_DAYS", 400)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

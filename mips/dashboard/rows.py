@@ -3,9 +3,9 @@
 ``refresh_rows(practice, year)`` rebuilds a practice's year from the live data in a fixed
 number of queries (the entity and measure-row logic of ``entities`` / ``measure_rows``,
 run once for the whole practice) and stores the network averages of the year. The score
-recalculation calls it when it has written; ``ensure_fresh`` rebuilds on the first read
-after any other change (an enrollment, an eligibility sync, an imported CMS score), so a
-page is always one indexed read of the rows it shows.
+recalculation calls it when it has written; after any other change (an enrollment, an
+eligibility sync, an imported CMS score) ``freshness`` queues it. A page is one indexed
+read of the rows it shows.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from practices.models import Practice
 
-from ..bulk import copy_rows
+from ..attestations import practice_attestations
+from ..bulk import copy_objects, copy_rows
 from ..models import DashboardMeasureRow, DashboardRow, DashboardState
 from ..network import store_network_averages
 from .entities import CLINICIAN, Entity, load_entities
@@ -104,8 +105,9 @@ def refresh_rows(practice: Practice, year: int, *, force: bool = True) -> Dashbo
     forget_pending(practice.pk)
     entities = load_entities(practice, year, with_points=True)
     rows = [_row(practice, year, e) for e in entities]
+    attestations = practice_attestations(practice, year, values=True)
     measure_rows = quality_rows(practice, year, entities) + attestation_rows(
-        practice, year, entities
+        practice, year, entities, attestations
     )
     with connection.cursor() as cursor:
         for model in (DashboardMeasureRow, DashboardRow):
@@ -113,7 +115,7 @@ def refresh_rows(practice: Practice, year: int, *, force: bool = True) -> Dashbo
                 f"DELETE FROM {model._meta.db_table} WHERE practice_id = %s AND year = %s",
                 [practice.pk, year],
             )
-    DashboardRow.objects.bulk_create(rows, batch_size=2000)
+    copy_objects(DashboardRow, rows, set_ids=True)
     by_key = {(r.kind, r.tin_npi_id or r.medical_group_id): r for r in rows}
     values, positions = [], {}
     for m in measure_rows:
@@ -128,13 +130,6 @@ def refresh_rows(practice: Practice, year: int, *, force: bool = True) -> Dashbo
         built_from=seen, built_at=state.built_at, build_seconds=state.build_seconds
     )
     return state
-
-
-def ensure_fresh(practice: Practice, year: int) -> None:
-    """One query when the rows are current; a rebuild after a change."""
-    state = DashboardState.objects.filter(practice=practice, year=year).first()
-    if state is None or not state.is_fresh:
-        refresh_rows(practice, year, force=False)
 
 
 # --------------------------------------------------------------------------- reads

@@ -20,9 +20,10 @@ from ...models import DataSignOff, IaAttestation, PiAttestation
 from ...scoring import load_catalog, rules_for
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..forms import IaForm, PiForm, SignOffForm
+from ..freshness import ensure_fresh
 from ..measure_rows import attestation_rows, entity_attestation_key
 from ..permissions import ATTEST
-from ..rows import ATTESTATION_ORDER, OwnFirst, ensure_fresh, entity_rows
+from ..rows import ATTESTATION_ORDER, OwnFirst, entity_rows
 from .common import get_entity_object, page_context
 
 HISTORY_LIMIT = 50
@@ -38,7 +39,7 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
     year = ctx["year"]
     entities = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        ensure_fresh(request.practice, year)
+        ctx["updating"] = not ensure_fresh(request.practice, year)
         entities = entity_rows(request.practice, year, user=request.user,
                                own_only=ctx["own_only"], order=ATTESTATION_ORDER)  # fmt: skip
         entities.rest = entities.rest.filter(enrolled=True)

@@ -14,8 +14,8 @@ from practices.permissions import practice_permission_required
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 from ..forms import MeasureFilterForm
+from ..freshness import ensure_fresh
 from ..permissions import VIEW_DASHBOARD
-from ..rows import ensure_fresh
 from .common import page_context
 
 PER_PAGE = 100
@@ -92,7 +92,7 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
     year = ctx["year"]
     rows, tins = DashboardMeasureRow.objects.none(), []
     if ctx["has_dashboard"]:
-        ensure_fresh(request.practice, year)
+        ctx["updating"] = not ensure_fresh(request.practice, year)
         rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])
     form = MeasureFilterForm(request.GET or None, tins=tins)

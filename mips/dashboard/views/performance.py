@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from practices.permissions import practice_permission_required
 
+from ..freshness import ensure_fresh
 from ..permissions import VIEW_DASHBOARD
-from ..rows import PERFORMANCE_ORDER, OwnFirst, ensure_fresh, entity_rows
+from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
 
 PER_PAGE = 50
@@ -23,7 +24,7 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
     rows = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        ensure_fresh(request.practice, ctx["year"])
+        ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
         rows = entity_rows(request.practice, ctx["year"], user=request.user,
                            own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
