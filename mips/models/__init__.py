@@ -12,6 +12,7 @@ from .dashboard import (
     NetworkAverageRow,
 )
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
+from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
@@ -34,6 +35,7 @@ __all__ = [
     "NetworkAverageRow",
     "DataImport",
     "EcqmRun",
+    "EMeasureIdentifiers",
     "FactKind",
     "FactSource",
     "MeasureAttribution",
