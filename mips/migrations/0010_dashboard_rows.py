@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0007_submit_permission'),
+        ('mips', '0009_emeasure_identifiers'),
         ('practices', '0002_roles'),
     ]
 
