@@ -52,7 +52,7 @@ def _eligibility(entity: Entity) -> dict | None:
 
 def _row(practice: Practice, year: int, e: Entity) -> DashboardRow:
     provider = e.tin_npi.provider if e.tin_npi is not None else None
-    score = e.score
+    score, prior = e.score, e.prior_score
     return DashboardRow(
         practice_id=practice.pk,
         year=year,
@@ -73,6 +73,8 @@ def _row(practice: Practice, year: int, e: Entity) -> DashboardRow:
         eligibility=_eligibility(e),
         cps=score.final if score else None,
         score_source=score.source if score else "",
+        prior_cps=prior.final if prior else None,
+        prior_source=prior.source if prior else "",
     )
 
 

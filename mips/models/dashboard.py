@@ -27,7 +27,7 @@ from django_scopes import ScopedManager
 from practices.models import Practice
 from practices.querysets import PracticeQuerySet, manager
 
-from ..dashboard.scores import SOURCE_CSS
+from ..dashboard.scores import SOURCE_CSS, SOURCE_LABELS
 from .scores import ScoreSnapshot
 
 CATEGORY_LABELS = {
@@ -133,6 +133,9 @@ class DashboardRow(models.Model):
     )
     cps = models.DecimalField(max_digits=8, decimal_places=4, null=True)
     score_source = models.CharField(max_length=16, blank=True)
+    # Last year's final score (submitted, else CMS preview, else ours) beside this year's.
+    prior_cps = models.DecimalField(max_digits=8, decimal_places=4, null=True)
+    prior_source = models.CharField(max_length=16, blank=True)
 
     objects = ScopedManager(practice="practice", _manager_class=manager(PracticeQuerySet))
 
@@ -162,6 +165,14 @@ class DashboardRow(models.Model):
     @property
     def score_css(self) -> str:
         return SOURCE_CSS.get(self.score_source, "")
+
+    @property
+    def prior_css(self) -> str:
+        return SOURCE_CSS.get(self.prior_source, "")
+
+    @property
+    def prior_label(self) -> str:
+        return SOURCE_LABELS.get(self.prior_source, "")
 
 
 class DashboardMeasureRow(MeasureDisplay, models.Model):
