@@ -350,11 +350,11 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 
 
 # session, user, membership, role permissions, the TIN/NPI of the URL, dashboard years,
-# "has the dashboard", the entity's enrollments, its TIN/NPI, eligibility, scores,
-# sign-offs, PI and IA attestations, enrolled measures, its eCQM results, stored network
-# averages, Medicare TIN overrides, the latest QPP submission, recorded EUC exceptions,
-# "has eCQM results", the first encounter.
-REPORT_CARD_QUERIES = 22
+# "has the dashboard", the entity's enrollments, its TIN/NPI, eligibility, scores, last
+# year's scores, sign-offs, PI and IA attestations, enrolled measures, its eCQM results,
+# stored network averages, Medicare TIN overrides, the latest QPP submission, recorded
+# EUC exceptions, "has eCQM results", the first encounter.
+REPORT_CARD_QUERIES = 23
 
 
 def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):
