@@ -18,7 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from practices.models import MedicalGroup, Practice, TinNpi
+from practices.signals import practice_data_changed
 
+from ...bulk import copy_rows
 from ...models import (
     ClinicalFact,
     EcqmRun,
@@ -27,7 +29,7 @@ from ...models import (
     Patient,
     PatientPopulation,
 )
-from ..results import ATTRIBUTION_COLUMNS, POPULATION_COLUMNS, POPULATIONS, insert_rows
+from ..results import ATTRIBUTION_COLUMNS, POPULATION_COLUMNS, POPULATIONS
 from . import content
 from .bundles import bundle_id, patient_bundles
 from .candidates import candidate_patients
@@ -124,8 +126,8 @@ def write(practice_id: int, year: int, run: EcqmRun, outcomes: dict[str, dict[in
                         row = counts[(cms_id, index, tin, npi)]
                         for i, label in enumerate(LABELS):
                             row[i] += int(group[label])  # episode counts for episode measures
-    insert_rows(PatientPopulation, POPULATION_COLUMNS, populations)
-    insert_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
+    copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
     tin_npis = {
         (t.medical_group.tin, t.provider.npi): t.pk
         for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
@@ -154,6 +156,8 @@ def write(practice_id: int, year: int, run: EcqmRun, outcomes: dict[str, dict[in
             )
         )
     MeasureResult.objects.bulk_create(results, batch_size=5000)
+    # Written in bulk (no model signals): the dashboard rows show these counts.
+    practice_data_changed.send(sender=MeasureResult, practice_id=practice_id)
 
 
 def calculate_reference(
