@@ -126,6 +126,20 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
     )
 
 
+def unconfirmed_import_warnings(request: HttpRequest, year: int) -> str:
+    """Issue 14: an import adds Quality data; when it would void an automatic EUC the user
+    must tick the confirmation. The refusal's message (empty when the import may go ahead)."""
+    if request.POST.get("confirm_void") == "1":
+        return ""
+    warnings = import_euc_warnings(request.practice, year)
+    if not warnings:
+        return ""
+    return (
+        "Nothing was imported: this import would void an EUC exception. Tick the "
+        "confirmation to go ahead. " + " ".join(warnings)
+    )
+
+
 def _entity(request: HttpRequest, kind: str, public_id):
     """The TIN/NPI or TIN of a drill-down URL, with the dashboard's rule: a clinician opens
     her own TIN/NPIs only (anyone else's, or a group, is a 404)."""
@@ -195,7 +209,11 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
 def ecqm_upload(request: HttpRequest) -> HttpResponse:
     form = FhirUploadForm(request.POST, request.FILES, practice=request.practice)
     year = _year(request)
-    if form.is_valid():
+    unconfirmed = unconfirmed_import_warnings(request, year)
+    if unconfirmed:
+        form.is_valid()
+        form.add_error(None, unconfirmed)
+    if not unconfirmed and form.is_valid():
         upload = form.cleaned_data["file"]
         tin_npi = form.cleaned_data["tin_npi"]
         try:
