@@ -19,6 +19,7 @@ from ..attestations import EntityAttestations, practice_attestations
 from ..models import ClinicalFact, MeasureResult
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
 from ..submission.queries import latest_submissions
+from ..submission.window import SubmissionWindow, submission_window
 from .bars import CategoryBars, category_bars
 from .entities import CLINICIAN, Entity
 from .measure_rows import (
@@ -56,6 +57,7 @@ class ReportCard:
     messages: list[str] = field(default_factory=list)
     submit_allowed: bool = False  # the status lets the operator (re)submit to QPP now
     attempt: object | None = None  # the latest QppSubmission of the entity and year
+    window: SubmissionWindow | None = None  # CMS's submission period of the year
 
 
 def _first_encounter(entity: Entity, year: int) -> dt.date | None:
@@ -87,7 +89,8 @@ def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) ->
     return found
 
 
-def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
+def build_report_card(practice, year: int, entity: Entity, *, today=None) -> ReportCard:
+    """`today` is the injected clock of the submission window (default: today)."""
     attestations = practice_attestations(practice, year)
     att = attestations.get(entity_attestation_key(entity)) or EntityAttestations()
     rows = quality_rows(practice, year, [entity])
@@ -107,6 +110,7 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
     # The latest attempt through the Submissions API decides Submitted / Submission Failed.
     attempt = latest_submissions([(entity.kind, entity.pk)], year).get((entity.kind, entity.pk))
     failed = attempt is not None and attempt.status == QppSubmissionStatus.FAILED
+    in_flight = attempt is not None and attempt.status == QppSubmissionStatus.PROCESSING
     if attempt is not None and attempt.status == QppSubmissionStatus.SUBMITTED:
         submission_id = attempt.submission_id or submission_id
     submission_input = SubmissionInput(
@@ -118,8 +122,12 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
         composite_passed=bool(headline and headline.has_submittable_data),
         submission_id=submission_id,
         submission_failed=failed,
+        failure_reason=attempt.failure_reason if failed else "",
+        tin_npi_mismatch=failed and attempt.error_kind == "tin_npi_mismatch",
+        in_flight=in_flight,
     )
     status = submission_status(submission_input)
+    window = submission_window(year, today=today)
 
     recorded = (
         euc_categories([entity.pk], year).get(entity.pk, frozenset())
@@ -157,6 +165,7 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
         import_prompt=prompt,
         data_from=data_from,
         messages=list(headline.messages) if headline else [],
-        submit_allowed=submission_allowed(submission_input),
+        submit_allowed=window.is_open and not in_flight and submission_allowed(submission_input),
         attempt=attempt,
+        window=window,
     )
