@@ -81,8 +81,7 @@ class Command(BaseCommand):
                     continue
                 if sub.status == SubmissionStatus.SUBMITTED:
                     self.stdout.write(
-                        f"{sub}: CMS submission id {sub.submission_id}, "
-                        f"score {sub.score_preview}"
+                        f"{sub}: CMS submission id {sub.submission_id}, score {sub.score_preview}"
                     )
                 else:
                     failed += 1
