@@ -18,7 +18,7 @@ from practices.services import TinResolution, resolve_mips_tin
 from ..attestations import EntityAttestations, practice_attestations
 from ..models import ClinicalFact, MeasureResult
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
-from ..submission.queries import latest_submissions
+from ..submission.queries import attempts
 from ..submission.window import SubmissionWindow, submission_window
 from .bars import CategoryBars, category_bars
 from .entities import CLINICIAN, Entity
@@ -58,6 +58,7 @@ class ReportCard:
     submit_allowed: bool = False  # the status lets the operator (re)submit to QPP now
     attempt: object | None = None  # the latest QppSubmission of the entity and year
     window: SubmissionWindow | None = None  # CMS's submission period of the year
+    history: list = field(default_factory=list)  # the attempts, newest first (audit)
 
 
 def _first_encounter(entity: Entity, year: int) -> dt.date | None:
@@ -108,7 +109,8 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
     submitted = entity.scores.get(CMS_SUBMITTED)
     submission_id = submitted.submission_id if submitted else ""
     # The latest attempt through the Submissions API decides Submitted / Submission Failed.
-    attempt = latest_submissions([(entity.kind, entity.pk)], year).get((entity.kind, entity.pk))
+    history = attempts((entity.kind, entity.pk), year)
+    attempt = history[0] if history else None
     failed = attempt is not None and attempt.status == QppSubmissionStatus.FAILED
     in_flight = attempt is not None and attempt.status == QppSubmissionStatus.PROCESSING
     if attempt is not None and attempt.status == QppSubmissionStatus.SUBMITTED:
@@ -168,4 +170,5 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
         submit_allowed=window.is_open and not in_flight and submission_allowed(submission_input),
         attempt=attempt,
         window=window,
+        history=history,
     )
