@@ -38,6 +38,20 @@ from .submission import (
     submission_status,
 )
 
+# Score messages the report card shows next to the bars, in words (issue 14): what the
+# preview assumed about cost, the payment estimate, the complex patient bonus, the MVP, which
+# of the individual and group scores counts, incomplete PI.
+SCORE_NOTE_PREFIXES = (
+    "Cost not known yet",
+    "Payment adjustment estimate",
+    "No MIPS payment adjustment",
+    "Complex patient bonus",
+    "MVP ",
+    "Group score counts",
+    "Individual score counts",
+    "PI data incomplete",
+)
+
 # Data that starts after this day of the year is "less than a full year" of eCQM data.
 FULL_YEAR_GRACE_DAYS = 31
 
@@ -55,6 +69,7 @@ class ReportCard:
     import_prompt: str = ""
     data_from: dt.date | None = None
     messages: list[str] = field(default_factory=list)
+    score_notes: list[str] = field(default_factory=list)
     submit_allowed: bool = False  # the status lets the operator (re)submit to QPP now
     attempt: object | None = None  # the latest QppSubmission of the entity and year
     window: SubmissionWindow | None = None  # CMS's submission period of the year
@@ -167,6 +182,9 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
         import_prompt=prompt,
         data_from=data_from,
         messages=list(headline.messages) if headline else [],
+        score_notes=[
+            m for m in (headline.messages if headline else ()) if m.startswith(SCORE_NOTE_PREFIXES)
+        ],
         submit_allowed=window.is_open and not in_flight and submission_allowed(submission_input),
         attempt=attempt,
         window=window,

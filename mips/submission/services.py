@@ -141,7 +141,8 @@ def build_document(practice, year, tin, npi, group, tin_npi, cehrt_id):
     content = entity_content(practice, year=year, tin=tin, npi=npi, cehrt_id=cehrt_id)
     if not content.enrolled:  # its eCQM results are exported, never submitted
         return content, None
-    document = submission_document(content.report)
+    document = submission_document(content.report, program_name=content.program_name)
+    # Medicare may know the entity under another TIN (Payer Enrollment): QPP gets that one.
     on = min(timezone.localdate(), dt.date(year, 12, 31))
     resolution = (
         resolve_mips_tin(tin_npi, on) if tin_npi is not None else resolve_group_mips_tin(group, on)
