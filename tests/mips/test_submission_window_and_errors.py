@@ -208,3 +208,21 @@ def test_progress_is_404_for_an_outsider_and_another_clinician(
     url = reverse("mips:submission-progress", args=[sub.public_id])
     assert outsider_client.get(url).status_code == 404
     assert clinician_client.get(url).status_code == 404  # not her own row
+
+
+def test_a_crashed_send_ends_failed_not_processing_forever(ready, fake_qpp, monkeypatch):
+    from mips.tasks import send_qpp_submission
+
+    sub = QppSubmission.objects.create(
+        practice=ready.practice, year=YEAR, tin_npi=ready, medical_group=ready.medical_group,
+        tin=ready.tin, npi=ready.npi, document={"measurementSets": [{}]}, steps_total=2,
+    )  # fmt: skip
+
+    def boom(submission, **kwargs):
+        raise RuntimeError("worker bug")
+
+    monkeypatch.setattr("mips.submission.services.send_submission", boom)
+    with pytest.raises(RuntimeError):
+        send_qpp_submission(sub.pk)
+    sub.refresh_from_db()
+    assert sub.status == SubmissionStatus.FAILED and "stopped unexpectedly" in sub.failure_reason
