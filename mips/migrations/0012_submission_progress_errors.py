@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0010_score_inputs'),
+        ('mips', '0011_dashboard_rows'),
     ]
 
     operations = [
