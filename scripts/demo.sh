@@ -36,5 +36,16 @@ if [[ $use_redis == 1 ]]; then
   pids+=($!)
   echo ">> Celery worker and beat started (Redis at $REDIS_URL)."
 fi
-echo ">> Portal at http://127.0.0.1:8000  (logins: see README; password demo-pass-2025)"
-$PY manage.py runserver 127.0.0.1:8000 --noreload
+PORT="${PORT:-8000}"
+setsid $PY manage.py runserver "127.0.0.1:$PORT" --noreload &
+web=$!
+pids+=($web)
+# Say "ready" only once the portal answers, so the logins are the last thing printed.
+for _ in $(seq 1 100); do
+  $PY -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" \
+    2>/dev/null && break
+  sleep 0.2
+done
+echo ">> Demo ready at http://127.0.0.1:$PORT"
+echo ">> $($PY manage.py seed_demo --logins)"
+wait "$web"
