@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from portals.crypto import Secret
 from portals.models import PortalTask
 from practices.demo import DEMO_MEMBERS, DEMO_STAFF, demo_logins
 from practices.models import MedicalGroup
+from practices.templatetags.portal import money, tin_masked
 from tests.factories import MedicalGroupFactory
 from tests.portals.factories import AccessIssueFactory, PayerPortalFactory, PortalTaskFactory
 
@@ -75,3 +77,22 @@ def test_demo_logins_name_every_demo_user_once_with_role():
         assert line.count(email) == 1
     assert "admin@sevenhills.test (Practice Admin)" in line
     assert DEMO_STAFF in line and "demo-pass-2025" in line
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("10000"), "$10,000.00"),
+        (Decimal("6666.666"), "$6,666.67"),
+        (Decimal("-1234.5"), "-$1,234.50"),
+        (0, "$0.00"),
+        (None, "—"),
+    ],
+)
+def test_money_has_thousands_separators_and_cents(value, shown):
+    assert money(value) == shown
+
+
+def test_one_tin_rule_masks_to_the_last_four_digits():
+    assert tin_masked("461234567") == "XXXXX4567"
+    assert tin_masked("") == ""
