@@ -15,7 +15,7 @@ from practices.views.common import get_owned
 from .. import services
 from ..errors import PortalError
 from ..forms import TaskResponseForm
-from .common import HUB_PERMISSION, tasks
+from .common import HUB_PERMISSION, REVEAL_PASSWORD_PERMISSION, tasks
 from .tasks import unpostables_of
 
 
@@ -81,7 +81,7 @@ def task_unpostables(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(REVEAL_PASSWORD_PERMISSION)
 @require_POST
 @never_cache
 def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
@@ -92,14 +92,18 @@ def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404("No password is on file for this task.")
     if not request.htmx:
         # Without htmx the page itself is re-rendered with the password shown.
-        password = services.reveal_password(task=task, user=request.user)
+        password = services.reveal_password(
+            task=task, user=request.user, role=request.membership.get_role_display()
+        )
         form = TaskResponseForm(task=task)
         return render(
             request,
             "portals/task_response.html",
             _context(task, form=form, tab="response", revealed=password),
         )
-    password = services.reveal_password(task=task, user=request.user)
+    password = services.reveal_password(
+        task=task, user=request.user, role=request.membership.get_role_display()
+    )
     return render(
         request, "portals/task_response.html#password", {"task": task, "revealed": password}
     )
