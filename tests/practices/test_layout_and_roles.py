@@ -88,3 +88,22 @@ def test_a_member_without_staff_rights_is_not_sent_to_admin(client):
     client.force_login(user)
     response = client.get(reverse("home"))
     assert response.status_code == 403 and "No practice yet" in response.content.decode()
+
+
+def _year_options(body: str, select_id: str) -> list[int]:
+    import lxml.html
+
+    doc = lxml.html.fromstring(body)
+    return [int(o.get("value")) for o in doc.get_element_by_id(select_id).iter("option")]
+
+
+def test_year_selectors_list_the_newest_year_first_everywhere(qm_client, dashboard):
+    pages = [
+        (reverse("mips:ecqm-data"), "year"),
+        (DASHBOARD, "year-switch"),
+        (reverse("enrollment:program-enrollment"), "year"),
+    ]
+    for url, select_id in pages:
+        years = _year_options(qm_client.get(url).content.decode(), select_id)
+        assert years and years == sorted(years, reverse=True), url
+    assert len(_year_options(qm_client.get(pages[0][0]).content.decode(), "year")) > 1
