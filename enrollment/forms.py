@@ -218,7 +218,11 @@ class WorklistFilterForm(forms.Form):
         return (self.cleaned_data.get("q") or "").strip()
 
 
-def first_error(form: forms.Form) -> str:
-    for errors in form.errors.values():
-        return errors[0]
-    return ""
+def all_errors(form: forms.Form) -> list[str]:
+    """Every error of a form, each with its field's label, so one message names them all."""
+    out = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name.replace("_", " ").capitalize()) if field else ""
+        out.extend(f"{label}: {e}" if label else e for e in errors)
+    return out

@@ -320,3 +320,11 @@ def test_terms_disable_request_opens_case(django_client_class, tin_npi, programs
 
 def test_no_prompt_without_pending_agreement(clinician_client):
     assert clinician_client.get(reverse("home")).status_code == 200
+
+
+def test_group_enrollment_form_names_every_error_at_once(qm_client, programs):
+    r = qm_client.post(reverse("enrollment:enroll-group"), {"year": YEAR}, follow=True)
+    text = " ".join(str(m) for m in r.context["messages"])
+    assert "TIN: This field is required." in text
+    assert "Measure set: This field is required." in text
+    assert "Level: This field is required." in text
