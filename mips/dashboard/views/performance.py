@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from practices.permissions import practice_permission_required
 
 from ..entities import load_entities, performance_order
+from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
 from .common import page_context
 
@@ -29,4 +30,10 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
             )
         )
     page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "mips/dashboard/performance.html", {**ctx, "page_obj": page})
+    unscored = {e.group.pk for e in page if e.cps is None and e.enrollments}
+    calculating = pending_groups(request.practice.pk, ctx["year"], unscored)
+    return render(
+        request,
+        "mips/dashboard/performance.html",
+        {**ctx, "page_obj": page, "calculating": calculating},
+    )
