@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -25,7 +26,7 @@ def enrollment_changed(sender, instance: Enrollment, **kwargs) -> None:
 
 @receiver(post_save, sender=Enrollment)
 def score_new_enrollment(sender, instance: Enrollment, created: bool, **kwargs) -> None:
-    if not created or not instance.program.is_mips:
+    if not created or not settings.SCORE_NEW_ENROLLMENTS_AT_ONCE or not instance.program.is_mips:
         return
     args = (instance.practice_id, instance.year, instance.medical_group_id)
     # After commit (the task must see the enrollment; a rolled-back one queues nothing),

@@ -17,7 +17,8 @@ URL = reverse("mips:dashboard") + f"?year={YEAR}"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings):
+    settings.SCORE_NEW_ENROLLMENTS_AT_ONCE = True
     cache.clear()
     yield
     cache.clear()
