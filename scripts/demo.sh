@@ -21,6 +21,7 @@ fi
 
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
+logins="$($PY manage.py seed_demo --logins)"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done; }
@@ -31,7 +32,8 @@ if [[ -f scripts/demo_services.sh ]]; then
   source scripts/demo_services.sh
 fi
 if [[ $use_redis == 1 ]]; then
-  setsid .venv/bin/celery -A p4p_portal worker -B -l warning --concurrency 2 \
+  # --quiet: no start-up banner in the middle of the demo's own output.
+  setsid .venv/bin/celery --quiet -A p4p_portal worker -B -l warning --concurrency 2 \
     --schedule "$(mktemp -d)/celerybeat-schedule" &
   pids+=($!)
   echo ">> Celery worker and beat started (Redis at $REDIS_URL)."
@@ -47,5 +49,5 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 echo ">> Demo ready at http://127.0.0.1:$PORT"
-echo ">> $($PY manage.py seed_demo --logins)"
+echo ">> $logins"
 wait "$web"
