@@ -1,5 +1,7 @@
-"""When enrollments change: forget a practice's cached menu visibility, and score a new
-MIPS enrollment's TIN in the background at once (the row shows "Calculating")."""
+"""Keep the dashboard in step with the data it shows: forget the cached menu visibility
+when enrollments change, mark the practice's dashboard rows out of date after any write
+they are built from (committed writes only; once per practice and transaction), and score
+a new MIPS enrollment's TIN in the background at once (its row says "Calculating")."""
 
 from __future__ import annotations
 
@@ -10,13 +12,24 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from enrollment.models import Enrollment
+from enrollment.eligibility.models import EligibilitySnapshot
+from enrollment.models import Enrollment, EnrollmentMeasure
 from mips.tasks import recalculate_entity_scores
+from practices.models import MedicalGroup, Provider, TinNpi
+from practices.signals import practice_data_changed
 
+from ..models import DataSignOff, IaAttestation, PiAttestation, ScoreSnapshot
 from .entities import forget_dashboard_visibility
 from .pending import forget_pending, mark_pending
+from .state import mark_changed
 
 logger = logging.getLogger(__name__)
+
+# Writes that change what a dashboard row or measure row shows.
+SOURCES = (
+    Enrollment, EligibilitySnapshot, ScoreSnapshot, TinNpi, Provider, MedicalGroup,
+    DataSignOff, PiAttestation, IaAttestation,
+)  # fmt: skip
 
 
 @receiver([post_save, post_delete], sender=Enrollment)
@@ -24,9 +37,36 @@ def enrollment_changed(sender, instance: Enrollment, **kwargs) -> None:
     forget_dashboard_visibility(instance.practice_id)
 
 
+def _row_written(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # fixtures: loaddata builds everything afterwards
+    mark_changed(instance.practice_id)
+
+
+def _measure_written(sender, instance: EnrollmentMeasure, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        mark_changed(instance.enrollment.practice_id)
+
+
+for _model in SOURCES:
+    post_save.connect(_row_written, sender=_model, dispatch_uid=f"dashrows-{_model.__name__}")
+    post_delete.connect(_row_written, sender=_model, dispatch_uid=f"dashrows-d-{_model.__name__}")
+post_save.connect(_measure_written, sender=EnrollmentMeasure, dispatch_uid="dashrows-em")
+post_delete.connect(_measure_written, sender=EnrollmentMeasure, dispatch_uid="dashrows-em-d")
+
+
+@receiver(practice_data_changed)
+def bulk_written(sender, practice_id: int, **kwargs) -> None:
+    mark_changed(practice_id)
+
+
 @receiver(post_save, sender=Enrollment)
 def score_new_enrollment(sender, instance: Enrollment, created: bool, **kwargs) -> None:
-    if not created or not settings.SCORE_NEW_ENROLLMENTS_AT_ONCE or not instance.program.is_mips:
+    """A new MIPS enrollment's TIN is scored in the background at once, so its row says
+    "Calculating" and then shows its CPS instead of nothing until the daily run."""
+    if kwargs.get("raw") or not created or not settings.SCORE_NEW_ENROLLMENTS_AT_ONCE:
+        return
+    if not instance.program.is_mips:
         return
     args = (instance.practice_id, instance.year, instance.medical_group_id)
     # After commit (the task must see the enrollment; a rolled-back one queues nothing),

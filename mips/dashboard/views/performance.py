@@ -1,5 +1,5 @@
 """Practice Performance, the dashboard's landing view: one row per TIN/NPI and per group,
-own rows first, then lowest CPS first."""
+own rows first, then lowest CPS first. Reads the stored dashboard rows of one page."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET
 
 from practices.permissions import practice_permission_required
 
-from ..entities import load_entities, performance_order
+from ..freshness import ensure_fresh
 from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
+from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
 
 PER_PAGE = 50
@@ -22,15 +23,13 @@ PER_PAGE = 50
 @require_GET
 def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
-    entities = []
+    rows = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        entities = performance_order(
-            load_entities(
-                request.practice, ctx["year"], user=request.user, own_only=ctx["own_only"]
-            )
-        )
-    page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
-    unscored = {e.group.pk for e in page if e.cps is None and e.enrollments}
+        ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
+        rows = entity_rows(request.practice, ctx["year"], user=request.user,
+                           own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    unscored = {r.medical_group_id for r in page if r.cps is None and r.enrolled}
     calculating = pending_groups(request.practice.pk, ctx["year"], unscored)
     return render(
         request,
