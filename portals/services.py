@@ -116,7 +116,10 @@ def submit_response(
 
 @transaction.atomic
 def reveal_password(*, task: PortalTask, user, role: str = "") -> Secret | None:
-    """Return the task's password for display, recording who (and in which role) looked."""
+    """Return the task's password for display, recording who (and in which role) looked.
+    A password no configured key opens raises DecryptionError before anything is recorded."""
+    if task.account_password:
+        task.account_password.reveal()
     add_note(task=task, kind=NoteKind.PASSWORD_REVEALED, user=user, text="Password shown.")
     as_role = f" as {role}" if role else ""
     record(

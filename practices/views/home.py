@@ -11,11 +11,6 @@ from ..models import MedicalGroup, Provider, TinNpi
 from ..permissions import PRACTICE_SETUP, has_practice_perm, practice_required
 
 
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
-
 @practice_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from practices import demo
+from practices.demo_database import mark_demo_database
 
 
 class Command(BaseCommand):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             self.stdout.write(demo.demo_logins())
             return
         with scopes_disabled(), transaction.atomic():
+            # First: the demo's portal passwords use the development key (portals.crypto).
+            mark_demo_database()
             ctx = demo.seed()
             for config in apps.get_app_configs():
                 if config.name == "practices":
