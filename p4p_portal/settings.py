@@ -261,6 +261,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# A new MIPS enrollment's TIN is scored in the background at once (its dashboard row says
+# "Calculating"); tests turn it off so their own score fixtures stay the only ones.
+SCORE_NEW_ENROLLMENTS_AT_ONCE = env_bool("SCORE_NEW_ENROLLMENTS_AT_ONCE", True)
+
 # Shown in the page footer and the README: which backing services this process uses.
 EMBEDDED_MODE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
