@@ -129,3 +129,24 @@ def import_qrda_batch(batch_id: int) -> dict:
             fail_batch(batch, f"the import stopped unexpectedly: {type(exc).__name__}: {exc}")
             raise
     return {"batch": batch_id, "imported": batch.imported, "rejected": batch.rejected}
+
+
+@shared_task
+def send_qpp_submission(submission_id: int) -> dict:
+    """Send a prepared QPP submission (Submit on the report card) with progress on its row,
+    which the card polls. Idempotent (a finished attempt is left as is). Kept thin so the
+    shared job runner can take it over."""
+    from mips.models import QppSubmission
+    from mips.submission.services import fail_unexpectedly, send_submission
+
+    with scopes_disabled():
+        submission = QppSubmission.objects.select_related(
+            "practice", "submitted_by", "tin_npi", "medical_group"
+        ).get(pk=submission_id)
+    with scope(practice=submission.practice):
+        try:
+            send_submission(submission)
+        except Exception as exc:
+            fail_unexpectedly(submission, exc)
+            raise
+    return {"submission": submission_id, "status": submission.status}

@@ -113,7 +113,7 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         "mips/ecqm_data.html",
         {
             "year": year,
-            "years": YEARS,
+            "years": sorted(YEARS, reverse=True),  # newest first, like every year selector
             "entities": list(entities.values()),
             "run": latest_run(practice, year),
             "imports": imports,
@@ -131,6 +131,20 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             "missing_ids": missing_identifiers(year, {r.cms_id for r in results}),
             "add_ids_command": add_command(year),
         },
+    )
+
+
+def unconfirmed_import_warnings(request: HttpRequest, year: int) -> str:
+    """Issue 14: an import adds Quality data; when it would void an automatic EUC the user
+    must tick the confirmation. The refusal's message (empty when the import may go ahead)."""
+    if request.POST.get("confirm_void") == "1":
+        return ""
+    warnings = import_euc_warnings(request.practice, year)
+    if not warnings:
+        return ""
+    return (
+        "Nothing was imported: this import would void an EUC exception. Tick the "
+        "confirmation to go ahead. " + " ".join(warnings)
     )
 
 
@@ -203,7 +217,11 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
 def ecqm_upload(request: HttpRequest) -> HttpResponse:
     form = FhirUploadForm(request.POST, request.FILES, practice=request.practice)
     year = _year(request)
-    if form.is_valid():
+    unconfirmed = unconfirmed_import_warnings(request, year)
+    if unconfirmed:
+        form.is_valid()
+        form.add_error(None, unconfirmed)
+    if not unconfirmed and form.is_valid():
         upload = form.cleaned_data["file"]
         tin_npi = form.cleaned_data["tin_npi"]
         try:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from practices.permissions import practice_permission_required
 
 from ..freshness import ensure_fresh
+from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
@@ -28,4 +29,10 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
         rows = entity_rows(request.practice, ctx["year"], user=request.user,
                            own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "mips/dashboard/performance.html", {**ctx, "page_obj": page})
+    unscored = {r.medical_group_id for r in page if r.cps is None and r.enrolled}
+    calculating = pending_groups(request.practice.pk, ctx["year"], unscored)
+    return render(
+        request,
+        "mips/dashboard/performance.html",
+        {**ctx, "page_obj": page, "calculating": calculating},
+    )

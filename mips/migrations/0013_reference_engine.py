@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0011_dashboard_rows'),
+        ('mips', '0012_submission_progress_errors'),
         ('practices', '0002_roles'),
     ]
 
