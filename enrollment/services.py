@@ -4,7 +4,7 @@ terms agreements, operator-added measures.
 Interface used by other apps (keep stable):
 - `enroll_tin_npi(*, tin_npi, program, year, level="individual", source="auto",
   actor=None, measures=()) -> Enrollment` — idempotent; the daily auto-enrollment calls it
-  with source="auto" and must first ask `enrollment.querysets.is_do_not_reenroll()`
+  with source="auto" and must first ask `enrollment.queries.is_do_not_reenroll()`
   (this function refuses a marked TIN/NPI for source="auto" as a safety net).
 - `enroll_group(...)`, `end_enrollment(...)`, `open_case(...)`, `resolve_case(...)`.
 """
@@ -42,7 +42,7 @@ from .models import (
     TermsAgreement,
     TermsStatus,
 )
-from .querysets import (
+from .queries import (
     GROUP_ELIGIBLE_STATUSES,
     GROUP_MINIMUM,
     INDIVIDUAL_ELIGIBLE_STATUSES,

@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from practices.models import TinNpi
 
-from .attestations import EntityAttestations, EntityKey, practice_attestations
+from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from .models import MeasureResult, ScoreSnapshot, ScoreSource
 from .scoring import (
     EntityInput,

@@ -17,7 +17,7 @@ from django_scopes import scopes_disabled
 from enrollment.models import Enrollment, EnrollmentMeasure, MeasureCategory
 from practices.models import Practice
 
-from ..attestations import EntityAttestations, EntityKey, practice_attestations
+from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..models import MeasureResult
 from ..network import network_averages
 from ..scoring import load_catalog, rules_for

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.models import Job
+from jobs.queue import EnqueueFailed, enqueue_job
 from practices.models import Practice
 from practices.services import record
 
@@ -63,10 +65,14 @@ def create_batch(
 
 
 def enqueue(batch_id: int) -> None:
-    """Queue the Celery task that imports a batch (the one seam tests replace)."""
-    from ..tasks import import_qrda_batch
-
-    import_qrda_batch.delay(batch_id)
+    """Queue the Celery task that imports a batch (the one seam tests replace); when the
+    broker is down the batch fails at once saying so (tasks.py, by job name: the task
+    module imports this one)."""
+    try:
+        enqueue_job(Job.IMPORT_QRDA_BATCH, batch_id)
+    except EnqueueFailed as exc:
+        batch = QrdaImportBatch.objects.get(pk=batch_id)
+        fail_batch(batch, str(exc))
 
 
 def batch_context(batch: QrdaImportBatch | None) -> dict:
@@ -83,10 +89,11 @@ def _save_progress(batch: QrdaImportBatch, **fields) -> None:
     QrdaImportBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
 
 
-def run_batch(batch: QrdaImportBatch) -> QrdaImportBatch:
+def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
     """Import every document of a queued batch, recording progress as it goes (each file
     commits on its own, so the page sees progress). Idempotent: a finished batch is left
-    as is; a re-run continues after the last recorded document."""
+    as is; a re-run continues after the last recorded document. `on_progress` is called
+    after each document (the job run's heartbeat)."""
     if batch.is_finished:
         return batch
     practice = batch.practice
@@ -119,6 +126,8 @@ def run_batch(batch: QrdaImportBatch) -> QrdaImportBatch:
             batch, processed=position + 1, imported=batch.imported + outcome.ok,
             rejected=batch.rejected + (not outcome.ok),
         )  # fmt: skip
+        if on_progress is not None:
+            on_progress()
     QrdaImportFile.objects.filter(batch=batch).update(content=b"")
     if batch.imported:
         for year in YEARS:

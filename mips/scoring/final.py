@@ -12,6 +12,7 @@ from .ia import IaResult, score_ia
 from .inputs import EntityInput
 from .payment import payment_adjustment
 from .pi import PiResult, score_pi
+from .preview import build_preview
 from .quality import QualityResult, score_quality
 from .rules import CATEGORIES, YearRules, rules_for
 from .weights import category_weights
@@ -56,8 +57,6 @@ class ScoreResult:
 
     def to_dict(self) -> dict:
         """The QPP score-preview document (QPP_API.md 2.4) plus our explanation keys."""
-        from .preview import build_preview
-
         return build_preview(self)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
 from ..entities import load_entities, performance_order
@@ -28,5 +29,8 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
                 request.practice, ctx["year"], user=request.user, own_only=ctx["own_only"]
             )
         )
+    ctx["stale_eligibility"] = stale_eligibility(
+        request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
+    )
     page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "mips/dashboard/performance.html", {**ctx, "page_obj": page})

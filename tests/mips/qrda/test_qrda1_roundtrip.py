@@ -108,6 +108,7 @@ def test_export_passes_xsd_and_hl7_schematron(practice, tin_npi, valuesets):
 
 @needs_schemas
 @needs_decks
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_fhir_and_qrda_give_the_same_results(practice, valuesets):
     """FHIR decks -> results A; QRDA I export -> other practice -> results B; export B
     again -> third practice -> results C. A == B but for QDM_CANNOT_CARRY; B == C exactly."""
@@ -155,6 +156,7 @@ def test_zip_per_tin_npi_holds_each_patient_once(practice, tin_npi, valuesets):
     assert shared_xml.count(b"<encounter ") == 1
 
 
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_round_trip_of_native_facts_is_exact(practice, tin_npi, valuesets):
     for hba1c in ("10.2", "7.0", None):
         diabetic_patient(practice, tin_npi, hba1c=hba1c)
