@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from . import admin_scores  # noqa: F401  (attestations and score snapshots)
+from . import admin_identifiers, admin_scores  # noqa: F401  (identifiers; attestations, scores)

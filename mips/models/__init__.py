@@ -6,6 +6,7 @@ from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation,
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .dashboard import DashboardScore
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
+from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
@@ -24,6 +25,7 @@ __all__ = [
     "DashboardScore",
     "DataImport",
     "EcqmRun",
+    "EMeasureIdentifiers",
     "FactKind",
     "FactSource",
     "MeasureAttribution",

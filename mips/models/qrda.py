@@ -24,6 +24,10 @@ class QrdaImportBatch(PracticeOwned):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"
         DONE = "done", "Done"
+        # Finished, but some documents were rejected: the imported ones count, the
+        # rejected ones are listed with what to fix.
+        WARNING = "warning", "Done with rejected files"
+        # Nothing was imported: every document was rejected, or the batch itself stopped.
         FAILED = "failed", "Failed"
 
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -50,7 +54,7 @@ class QrdaImportBatch(PracticeOwned):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.WARNING, self.Status.FAILED)
 
     @property
     def percent(self) -> int:
@@ -60,7 +64,8 @@ class QrdaImportBatch(PracticeOwned):
 
 
 class QrdaImportFile(models.Model):
-    """An uploaded file (XML or zip). `content` is emptied once the task has read it."""
+    """An uploaded file (XML or zip). `content` is emptied when the batch finishes or
+    fails, so the uploaded bytes do not stay in the database."""
 
     practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
     batch = models.ForeignKey(QrdaImportBatch, on_delete=models.CASCADE, related_name="files")

@@ -9,6 +9,7 @@ and imported on its own: a rejected one stores nothing, the others still import.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -25,6 +26,8 @@ from ..ecqm.engine import YEARS, calculate
 from ..models import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .importer import Qrda1Outcome, import_qrda1_file
 from .safe_xml import UnsafeXmlError, expand_upload
+
+logger = logging.getLogger(__name__)
 
 
 def display_name(name: str) -> str:
@@ -66,13 +69,12 @@ def create_batch(
 
 def enqueue(batch_id: int) -> None:
     """Queue the Celery task that imports a batch (the one seam tests replace); when the
-    broker is down the batch fails at once saying so (tasks.py, by job name: the task
-    module imports this one)."""
+    broker is down the batch fails at once saying so. By job name: the task module
+    (tasks.py) imports this one."""
     try:
         enqueue_job(Job.IMPORT_QRDA_BATCH, batch_id)
     except EnqueueFailed as exc:
-        batch = QrdaImportBatch.objects.get(pk=batch_id)
-        fail_batch(batch, str(exc))
+        fail_batch(QrdaImportBatch.objects.get(pk=batch_id), str(exc))
 
 
 def batch_context(batch: QrdaImportBatch | None) -> dict:
@@ -89,23 +91,55 @@ def _save_progress(batch: QrdaImportBatch, **fields) -> None:
     QrdaImportBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
 
 
-def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
-    """Import every document of a queued batch, recording progress as it goes (each file
-    commits on its own, so the page sees progress). Idempotent: a finished batch is left
-    as is; a re-run continues after the last recorded document. `on_progress` is called
-    after each document (the job run's heartbeat)."""
-    if batch.is_finished:
-        return batch
-    practice = batch.practice
-    _save_progress(batch, status=QrdaImportBatch.Status.RUNNING, started_at=timezone.now())
-    schematron = getattr(settings, "QRDA_UPLOAD_SCHEMATRON", True)
-    documents: list[tuple[str, bytes | None, str]] = []  # (name, content, refusal)
+def _documents(batch: QrdaImportBatch) -> list[tuple[str, bytes | None, str]]:
+    """(name, content, refusal) of every QRDA document of the batch's files: a refused file
+    or an unreadable zip member is one refused document, the archive's others still count."""
+    documents: list[tuple[str, bytes | None, str]] = []
     for upload in QrdaImportFile.objects.filter(batch=batch).order_by("position"):
         try:
             for doc in expand_upload(bytes(upload.content), name=upload.name):
-                documents.append((doc.name, doc.content, ""))
+                documents.append((doc.name, None if doc.error else doc.content, doc.error))
         except UnsafeXmlError as exc:
             documents.append((upload.name, None, str(exc)))
+    return documents
+
+
+def _import_one(batch: QrdaImportBatch, name: str, content: bytes, schematron: bool):
+    try:
+        return import_qrda1_file(
+            practice=batch.practice, raw=content, file_name=name, tin=batch.tin, npi=batch.npi,
+            user=batch.uploaded_by, schematron=schematron,
+        )  # fmt: skip
+    except Exception:  # one file's unexpected fault must not cost the others
+        logger.exception("QRDA I import of %s (batch %s) failed", name, batch.pk)
+        return Qrda1Outcome(
+            file_name=name, ok=False,
+            message=f"{name}: could not be imported because of an internal error (logged for "
+            "support); the other files were not affected. Try this file again later.",
+        )  # fmt: skip
+
+
+def final_status(imported: int, rejected: int) -> str:
+    """Done when everything imported, a warning when some files were rejected, failed
+    when nothing was imported."""
+    if rejected and not imported:
+        return QrdaImportBatch.Status.FAILED
+    if rejected:
+        return QrdaImportBatch.Status.WARNING
+    return QrdaImportBatch.Status.DONE
+
+
+def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
+    """Import every document of a queued batch, recording progress as it goes (each file
+    commits on its own, so the page sees progress). Idempotent: a finished batch is left
+    as is; a re-run continues after the last recorded document. The uploaded bytes are
+    emptied when the batch ends, however it ends. `on_progress` is called after each
+    document (the job run's heartbeat)."""
+    if batch.is_finished:
+        return batch
+    _save_progress(batch, status=QrdaImportBatch.Status.RUNNING, started_at=timezone.now())
+    schematron = getattr(settings, "QRDA_UPLOAD_SCHEMATRON", True)
+    documents = _documents(batch)
     _save_progress(batch, total=len(documents))
     done = QrdaImportResult.objects.filter(batch=batch).count()
     for position, (name, content, refusal) in enumerate(documents):
@@ -114,13 +148,11 @@ def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
         if content is None:
             outcome = Qrda1Outcome(file_name=name, ok=False, message=refusal)
         else:
-            outcome = import_qrda1_file(
-                practice=practice, raw=content, file_name=name, tin=batch.tin, npi=batch.npi,
-                user=batch.uploaded_by, schematron=schematron,
-            )  # fmt: skip
+            outcome = _import_one(batch, name, content, schematron)
         QrdaImportResult.objects.create(
-            practice=practice, batch=batch, position=position, name=name[:255], ok=outcome.ok,
-            message=outcome.message, warnings=outcome.warnings, data_import=outcome.data_import,
+            practice=batch.practice, batch=batch, position=position, name=name[:255],
+            ok=outcome.ok, message=outcome.message, warnings=outcome.warnings,
+            data_import=outcome.data_import,
         )  # fmt: skip
         _save_progress(
             batch, processed=position + 1, imported=batch.imported + outcome.ok,
@@ -128,16 +160,32 @@ def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
         )  # fmt: skip
         if on_progress is not None:
             on_progress()
-    QrdaImportFile.objects.filter(batch=batch).update(content=b"")
+    _discard_uploads(batch)
     if batch.imported:
         for year in YEARS:
-            calculate(practice, year, trigger="import")
-    _save_progress(batch, status=QrdaImportBatch.Status.DONE, finished_at=timezone.now())
+            calculate(batch.practice, year, trigger="import")
+    status = final_status(batch.imported, batch.rejected)
+    error = ""
+    if status == QrdaImportBatch.Status.FAILED:
+        error = (
+            f"None of the {batch.rejected} file(s) could be imported; the reasons are listed "
+            "below. Fix them in the exporting EHR (or re-create the zip) and upload again."
+        )
+    elif not documents:
+        status = QrdaImportBatch.Status.FAILED
+        error = "The upload contained no QRDA documents."
+    _save_progress(batch, status=status, error=error, finished_at=timezone.now())
     return batch
 
 
+def _discard_uploads(batch: QrdaImportBatch) -> None:
+    QrdaImportFile.objects.filter(batch=batch).exclude(content=b"").update(content=b"")
+
+
 def fail_batch(batch: QrdaImportBatch, reason: str) -> None:
-    """Mark a batch failed (the task crashed); the page stops polling and says why."""
+    """Mark a batch failed (the task crashed); the page stops polling and says why. The
+    uploaded bytes are discarded: a failed batch is uploaded again, not resumed."""
+    _discard_uploads(batch)
     _save_progress(
         batch, status=QrdaImportBatch.Status.FAILED, error=reason[:2000],
         finished_at=timezone.now(),

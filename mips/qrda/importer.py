@@ -60,8 +60,9 @@ def check_document(raw: bytes, *, file_name: str, schematron: bool = True) -> Qr
         if not problems and schematron:
             problems = validation.schematron_problems(tree, "qrda1")
         if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise QrdaError(f"{file_name}: fails QRDA I validation: {problems[0]}{more}")
+            raise QrdaError(
+                f"{file_name}: fails QRDA I validation:\n{validation.summary(problems)}"
+            )
     members = _value_set_members()
     doc = read_qrda1(tree, name=file_name, value_set_codes=members.get)
     for row in doc.facts:

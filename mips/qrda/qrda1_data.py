@@ -20,8 +20,8 @@ from django.utils import timezone
 from practices.models import MedicalGroup, Practice
 
 from ..models import ClinicalFact, Patient
+from .identifiers import qrda1_measure_references
 from .qrda1_write import ExportPatient, Qrda1Export, build_qrda1, qrda1_bytes
-from .qrda3_data import measure_identifiers
 
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -37,15 +37,6 @@ def patients_for(practice: Practice, *, year: int, tin: str, npi: str):
         start_at__gte=start, start_at__lt=end,
     ).values("patient_id")  # fmt: skip
     return Patient.objects.filter(practice=practice, is_test=False, pk__in=seen)
-
-
-def _measures(year: int) -> list[tuple[str, str]]:
-    identifiers = measure_identifiers().get(str(year), {})
-    return [
-        (meta["version_uuid"], meta.get("title", cms_id))
-        for cms_id, meta in identifiers.items()
-        if meta.get("version_uuid")
-    ]
 
 
 def _patient_root(practice: Practice) -> str:
@@ -74,7 +65,8 @@ def export_patients(
         street = ", ".join(x for x in (group.address_line1, group.address_line2) if x)
         address = {"streetAddressLine": street, "city": group.city, "state": group.state,
                    "postalCode": group.zip_code}  # fmt: skip
-    now, measures, root = timezone.now(), _measures(year), _patient_root(practice)
+    now, root = timezone.now(), _patient_root(practice)
+    measures = qrda1_measure_references(year)
     out = []
     for patient in patients:
         export = build_qrda1(
@@ -95,8 +87,21 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40] or "patient"
 
 
+def export_file_name(n: int, patient: Patient) -> str:
+    """The file name of the n-th patient's QRDA I (the zip and export_qrda1 share it)."""
+    return f"{n:04d}_{_safe(patient.display_name)}_{patient.public_id}.xml"
+
+
+def empty_reason(*, year: int, tin: str, npi: str) -> str:
+    return (
+        f"No QRDA I files for TIN {tin} / NPI {npi} in {year}: no patient has an encounter "
+        f"billed under that TIN by that clinician in {year}."
+    )
+
+
 def qrda1_zip(practice: Practice, *, year: int, tin: str, npi: str, cehrt_id: str) -> bytes:
-    """A zip of one QRDA I file per patient of the TIN/NPI for `year`."""
+    """A zip of one QRDA I file per patient of the TIN/NPI for `year` (b"" when there is
+    no patient: an empty zip is not offered, `empty_reason` says why)."""
     patients = patients_for(practice, year=year, tin=tin, npi=npi).order_by(
         "family_name", "given_name", "id"
     )
@@ -106,6 +111,5 @@ def qrda1_zip(practice: Practice, *, year: int, tin: str, npi: str, cehrt_id: st
             export_patients(practice, patients, year=year, tin=tin, npi=npi, cehrt_id=cehrt_id),
             start=1,
         ):
-            name = f"{n:04d}_{_safe(patient.display_name)}_{patient.public_id}.xml"
-            archive.writestr(name, qrda1_bytes(export))
-    return buffer.getvalue()
+            archive.writestr(export_file_name(n, patient), qrda1_bytes(export))
+    return buffer.getvalue() if archive.namelist() else b""

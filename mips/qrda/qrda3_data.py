@@ -3,22 +3,21 @@
 Counts come from MeasureResult (stratum 0); the supplemental-data breakdown (sex,
 ethnicity, race, payer) is counted over the same patients from PatientPopulation joined to
 MeasureAttribution (test patients never have population rows). Population UUIDs are the
-measure's per year (mips/ecqm/data/measures.json); for a year whose UUIDs CMS has not yet
-published, `MissingIdentifiers` says so instead of writing an unusable file.
+measure's per year (`identifiers.qrda3_identifiers`: the measure file plus what the
+operator added); a measure whose UUIDs are not known is reported with empty ones, which is
+enough for the QPP JSON, and the QRDA III writer refuses it (`MissingIdentifiers`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
-from functools import lru_cache
-from pathlib import Path
 
 from django.db.models import Exists, OuterRef
 
 from practices.models import MedicalGroup, Practice
 
 from ..models import MeasureAttribution, MeasureResult, PatientPopulation
+from .identifiers import MissingIdentifiers, is_complete, measure_identifiers, qrda3_identifiers
 from .qrda3_write import (
     ETHNICITIES,
     PAYERS,
@@ -29,7 +28,6 @@ from .qrda3_write import (
     Qrda3Report,
 )
 
-MEASURES_FILE = Path(__file__).resolve().parent.parent / "ecqm" / "data" / "measures.json"
 COLUMNS = {
     "IPOP": "ipp",
     "DENOM": "denom",
@@ -37,15 +35,6 @@ COLUMNS = {
     "DENEX": "denex",
     "DENEXCEP": "denexcep",
 }
-
-
-class MissingIdentifiers(ValueError):
-    """The measure identifiers of the year are not published, so no valid file can be made."""
-
-
-@lru_cache(maxsize=1)
-def measure_identifiers() -> dict:
-    return json.loads(MEASURES_FILE.read_text())
 
 
 def payer_category(sop_code: str) -> str:
@@ -81,7 +70,8 @@ def build_report(
     practice: Practice, *, year: int, tin: str, npi: str | None, cehrt_id: str
 ) -> Qrda3Report:
     """The QRDA III content for an individual (npi) or group (npi=None) for `year`."""
-    identifiers = measure_identifiers().get(str(year), {})
+    identifiers = qrda3_identifiers(year)
+    titles = measure_identifiers().get(str(year), {})
     results = MeasureResult.objects.filter(
         practice=practice, year=year, tin=tin, npi=npi or "", stratum=0
     ).order_by("cms_id", "group_index")
@@ -113,15 +103,11 @@ def build_report(
     measures: list[MeasureReport] = []
     for cms_id, group_results in by_measure.items():
         meta = identifiers.get(cms_id) or {}
+        known = is_complete(meta, len(group_results))
         strata = meta.get("strata") or []
-        if not meta.get("version_uuid") or len(strata) < len(group_results):
-            raise MissingIdentifiers(
-                f"CMS has not published the {year} eMeasure identifiers of {cms_id} "
-                f"({meta.get('ecqm_id', cms_id)}); a QRDA III for {year} cannot be made yet"
-            )
         sets = []
         for result in group_results:
-            uuids = strata[result.group_index]["uuids"]
+            uuids = strata[result.group_index]["uuids"] if known else {}
             populations = {}
             for code, column in COLUMNS.items():
                 sde = _breakdown(flags.get((cms_id, result.group_index, code), []))
@@ -133,11 +119,16 @@ def build_report(
                     payer=_with_all_codes(sde["payer"], PAYERS),
                 )
             sets.append(PopulationSet(uuids=uuids, populations=populations))
+        title = titles.get(cms_id, {}).get("title", cms_id)
+        version_uuid = meta["version_uuid"] if known else ""
         measures.append(
-            MeasureReport(cms_id, meta.get("title", cms_id), meta["version_uuid"], sets)
+            MeasureReport(cms_id, title, version_uuid, sets, meta.get("ecqm_id", cms_id))
         )
     group = MedicalGroup.objects.filter(practice=practice, tin=tin).first()
     return Qrda3Report(
         year=year, tin=tin, npi=npi, organization=group.name if group else practice.name,
         measures=measures, cehrt_id=cehrt_id,
     )  # fmt: skip
+
+
+__all__ = ["MissingIdentifiers", "build_report", "measure_identifiers", "payer_category"]

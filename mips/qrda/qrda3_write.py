@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
+from .identifiers import MissingIdentifiers
+
 V3 = "urn:hl7-org:v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NSMAP = {None: V3, "xsi": XSI}
@@ -89,8 +91,13 @@ class PopulationSet:
 class MeasureReport:
     cms_id: str
     title: str
-    version_uuid: str
+    version_uuid: str  # "" while the year's identifiers are not known (QPP JSON only)
     population_sets: list[PopulationSet]
+    ecqm_id: str = ""
+
+    @property
+    def identified(self) -> bool:
+        return bool(self.version_uuid) and all(p.uuids for p in self.population_sets)
 
 
 @dataclass
@@ -529,7 +536,11 @@ class _Writer:
 
 
 def build_qrda3(report: Qrda3Report) -> etree._ElementTree:
-    """The QRDA III document for `report` as an lxml tree."""
+    """The QRDA III document for `report` as an lxml tree. Raises MissingIdentifiers when a
+    measure's eMeasure identifiers for the year are not known."""
+    missing = [(m.cms_id, m.ecqm_id or m.cms_id) for m in report.measures if not m.identified]
+    if missing:
+        raise MissingIdentifiers(report.year, missing)
     return _Writer(report).document()
 
 

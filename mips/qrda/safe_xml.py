@@ -15,6 +15,7 @@ import codecs
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -35,10 +36,28 @@ class UnsafeXmlError(ValueError):
 
 @dataclass(frozen=True)
 class UploadedXml:
-    """One XML document taken from an upload (a plain file or a zip member)."""
+    """One XML document taken from an upload (a plain file or a zip member). A member
+    that cannot be read (damaged, unsupported compression, encrypted) comes back with
+    empty `content` and the reason in `error`, so the archive's other files still import."""
 
     name: str
     content: bytes
+    error: str = ""
+
+
+# What zipfile raises for one damaged member: a bad CRC (BadZipFile), a compression
+# method it does not implement (NotImplementedError), a corrupt deflate stream
+# (zlib.error), a truncated member (EOFError), an encrypted one (RuntimeError).
+_MEMBER_ERRORS = (zipfile.BadZipFile, NotImplementedError, zlib.error, EOFError, RuntimeError)
+
+
+def _member_problem(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, NotImplementedError) or "compression" in text.lower():
+        return f"uses a compression method that cannot be read ({text}); re-create the zip"
+    if "CRC" in text:
+        return "is damaged (checksum mismatch); re-create the zip or upload the file on its own"
+    return f"cannot be read ({type(exc).__name__}: {text}); re-create the zip"
 
 
 def _parser() -> etree.XMLParser:
@@ -131,9 +150,10 @@ def expand_upload(
     max_ratio: int = MAX_COMPRESSION_RATIO,
 ) -> list[UploadedXml]:
     """A plain file -> [itself]; a zip -> its .xml members (directories and macOS resource
-    forks skipped). Nested archives, encrypted members, too many members, members larger
-    than `max_file_bytes`, more than `max_total_bytes` in all, or a compression ratio above
-    `max_ratio` refuse the whole archive with UnsafeXmlError."""
+    forks skipped). A member that cannot be read (encrypted, damaged, unsupported
+    compression) is returned with its `error` and the others are kept. Nested archives, too
+    many members, members larger than `max_file_bytes`, more than `max_total_bytes` in all,
+    or a compression ratio above `max_ratio` refuse the whole archive with UnsafeXmlError."""
     if not raw.startswith(_ZIP_MAGIC):
         return [UploadedXml(name=name, content=raw)]
     try:
@@ -152,8 +172,6 @@ def expand_upload(
             member = info.filename
             if info.is_dir() or member.startswith("__MACOSX/") or "/._" in f"/{member}":
                 continue
-            if info.flag_bits & 0x1:
-                raise UnsafeXmlError(f"{name}: {member} is encrypted")
             if member.lower().endswith((".zip", ".gz", ".tar", ".7z", ".rar")):
                 raise UnsafeXmlError(f"{name}: nested archive {member} is not accepted")
             if info.file_size > max_file_bytes:
@@ -165,7 +183,17 @@ def expand_upload(
                 raise UnsafeXmlError(
                     f"{name}: {member} is compressed more than {max_ratio}:1 (possible zip bomb)"
                 )
-            content = _read_member(archive, info, max_file_bytes, name)
+            if not member.lower().endswith(".xml"):
+                continue
+            label = f"{name}/{member}"
+            if info.flag_bits & 0x1:
+                out.append(UploadedXml(label, b"", f"{label}: is encrypted; upload it unencrypted"))
+                continue
+            try:
+                content = _read_member(archive, info, max_file_bytes, name)
+            except _MEMBER_ERRORS as exc:
+                out.append(UploadedXml(label, b"", f"{label}: {_member_problem(exc)}"))
+                continue
             if len(content) > max_ratio * max(info.compress_size, 1) + 1024:
                 raise UnsafeXmlError(
                     f"{name}: {member} expands far beyond its size (possible zip bomb)"
@@ -175,9 +203,7 @@ def expand_upload(
                 raise UnsafeXmlError(
                     f"{name}: archive expands beyond {max_total_bytes:,} bytes (possible zip bomb)"
                 )
-            if not member.lower().endswith(".xml"):
-                continue
-            out.append(UploadedXml(name=f"{name}/{member}", content=content))
+            out.append(UploadedXml(name=label, content=content))
     if not out:
         raise UnsafeXmlError(f"{name}: the archive contains no .xml files")
     return out

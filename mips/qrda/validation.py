@@ -12,6 +12,7 @@ resolves next to it, and XSLT access control denies network and writes.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,13 +34,65 @@ XSD = "schema/infrastructure/cda/CDA_SDTC.xsd"
 
 @dataclass(frozen=True)
 class Problem:
+    """One failed check, told so a person can find and fix it: the line, the element
+    (a short path such as `section/text/table/tbody`), the rule (CDA schema, or the
+    schematron's CONF number) and what it requires."""
+
     layer: str  # "xsd" | "schematron"
     message: str
-    location: str = ""
+    location: str = ""  # raw: "line N" (xsd) or the SVRL XPath (schematron)
+    line: int | None = None
+    element: str = ""
+    rule: str = ""
 
     def __str__(self) -> str:
-        where = f" at {self.location}" if self.location else ""
-        return f"{self.layer}: {self.message}{where}"
+        where = []
+        if self.line:
+            where.append(f"line {self.line}")
+        if self.element:
+            where.append(f"<{self.element}>")
+        head = ", ".join(where)
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{head}: {self.message}{rule}" if head else f"{self.message}{rule}"
+
+
+_NS = re.compile(r"\{[^}]*\}")
+_STEP = re.compile(r"local-name\(\)='([^']+)'[^\]]*\](?:\[(\d+)\])?")
+_CONF = re.compile(r"\s*\((CONF:[^)]+)\)\.?\s*$")
+
+
+def _xsd_problem(error) -> Problem:
+    # "Element '{urn:hl7-org:v3}tbody': Missing child element(s). Expected is ( ... )."
+    text = _NS.sub("", error.message)
+    element = ""
+    if m := re.match(r"Element '([^']+)'(?:, attribute '([^']+)')?: ", text):
+        element = m.group(1) + (f" @{m.group(2)}" if m.group(2) else "")
+        text = text[m.end() :]
+    return Problem(
+        "xsd", text.strip(), f"line {error.line}", line=error.line, element=element,
+        rule="CDA schema",
+    )  # fmt: skip
+
+
+def _short_path(location: str) -> str:
+    """The SVRL location XPath as the last few element names (`section/entry[2]/act`)."""
+    steps = [name + (f"[{n}]" if n and n != "1" else "") for name, n in _STEP.findall(location)]
+    return "/".join(steps[-4:])
+
+
+def _schematron_problem(tree: etree._ElementTree, text: str, location: str) -> Problem:
+    line = None
+    try:
+        found = tree.xpath(location) if location else []
+        if found and isinstance(found[0], etree._Element):
+            line = found[0].sourceline
+    except etree.XPathError:
+        pass
+    rule = ""
+    if m := _CONF.search(text):
+        rule, text = m.group(1), text[: m.start()]
+    return Problem("schematron", text, location, line=line, element=_short_path(location),
+                   rule=f"QRDA schematron {rule}".strip())  # fmt: skip
 
 
 def base_dir() -> Path:
@@ -76,10 +129,7 @@ def xsd_problems(tree: etree._ElementTree) -> list[Problem]:
     schema = _xsd(str(base_dir() / XSD))
     if schema.validate(tree):
         return []
-    return [
-        Problem("xsd", e.message, f"line {e.line}")
-        for e in schema.error_log  # type: ignore[attr-defined]
-    ]
+    return [_xsd_problem(e) for e in schema.error_log]  # type: ignore[attr-defined]
 
 
 def schematron_problems(tree: etree._ElementTree, kind: str) -> list[Problem]:
@@ -88,7 +138,7 @@ def schematron_problems(tree: etree._ElementTree, kind: str) -> list[Problem]:
     problems = []
     for failed in report.getroot().iter(f"{SVRL}failed-assert"):
         text = " ".join((failed.findtext(f"{SVRL}text") or "").split())
-        problems.append(Problem("schematron", text, failed.get("location", "")))
+        problems.append(_schematron_problem(tree, text, failed.get("location", "")))
     return problems
 
 
@@ -105,3 +155,11 @@ def qrda3_kind(year: int) -> str:
     if kind not in SCHEMATRONS:
         raise ValueError(f"no QRDA III schematron for {year}")
     return kind
+
+
+def summary(problems: list[Problem], limit: int = 3) -> str:
+    """The first `limit` problems, one per line, and how many more there are."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"(and {len(problems) - limit} more)")
+    return "\n".join(lines)

@@ -89,8 +89,9 @@ def entity_content(
     practice: Practice, *, year: int, tin: str, npi: str | None, cehrt_id: str
 ) -> EntityContent:
     """The Qrda3Report to export/submit for a TIN/NPI (or a TIN group when `npi` is empty)
-    and `year`, with what was left out and why. Raises qrda3_data.MissingIdentifiers when
-    Quality is sent for a year whose eCQM identifiers CMS has not published."""
+    and `year`, with what was left out and why. Measures whose QRDA identifiers are not
+    known yet are included (the QPP JSON needs only their measure ids); the QRDA III
+    writer refuses them."""
     npi = npi or ""
     key = _entity_key(practice, tin, npi)
     item = _assembled(practice, year, key) if key else None

@@ -25,7 +25,6 @@ from practices.models import MedicalGroup, Practice, TinNpi
 from practices.services import record, resolve_group_mips_tin, resolve_mips_tin
 
 from ..models import QppSubmission, SubmissionStatus
-from ..qrda.qrda3_data import MissingIdentifiers
 from .client import QppSubmissionError, QppSubmissionsClient
 from .content import entity_content
 from .document import submission_document
@@ -89,11 +88,8 @@ def submit_entity(
     sign-offs are missing."""
     group, tin_npi = _entity(practice, tin, npi)
     cehrt_id = cehrt_id or getattr(settings, "MIPS_CEHRT_ID", "") or DEFAULT_CEHRT_ID
-    try:
-        content = entity_content(practice, year=year, tin=tin, npi=npi, cehrt_id=cehrt_id)
-    except MissingIdentifiers as exc:
-        content, problem = None, str(exc)
-    if content is not None and content.missing_signoffs:
+    content = entity_content(practice, year=year, tin=tin, npi=npi, cehrt_id=cehrt_id)
+    if content.missing_signoffs:
         labels = "; ".join(a.label for a in content.missing_signoffs)
         who = f"{tin}/{npi}" if npi else f"TIN {tin} (group)"
         message = f"Submission of {who} {year} is not enabled: missing sign-offs: {labels}"
@@ -108,8 +104,6 @@ def submit_entity(
             practice=practice, year=year, tin_npi=tin_npi, medical_group=group, tin=tin,
             npi=npi, submitted_by=user if getattr(user, "is_authenticated", False) else None,
         )  # fmt: skip
-    if content is None:
-        return _finish(practice, user, _fail(submission, problem))
     if not content.enrolled:  # its eCQM results are exported, never submitted
         return _finish(practice, user, _fail(submission, _nothing_reason(content, year)))
     document = submission_document(content.report)

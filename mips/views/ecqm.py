@@ -24,6 +24,7 @@ from ..fhir.parse import FhirError
 from ..forms import FhirUploadForm, QrdaUploadForm
 from ..models import DataImport, Patient, QrdaImportBatch
 from ..qrda.batches import batch_context
+from ..qrda.identifiers import add_command, missing_identifiers
 
 VIEW_ECQM = "mips.view_ecqm_data"
 IMPORT_DATA = "mips.import_quality_data"
@@ -114,6 +115,9 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             "form": FhirUploadForm(practice=practice) if can_import else None,
             "qrda_form": QrdaUploadForm(practice=practice) if can_import else None,
             **batch_context(batch),
+            # The QRDA III needs the year's eMeasure identifiers; say which are missing.
+            "missing_ids": missing_identifiers(year, {r.cms_id for r in results}),
+            "add_ids_command": add_command(year),
         },
     )
 

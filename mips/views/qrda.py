@@ -24,8 +24,8 @@ from ..forms import QrdaUploadForm
 from ..models import QrdaImportBatch
 from ..qrda import validation
 from ..qrda.batches import batch_context, create_batch
-from ..qrda.qrda1_data import qrda1_zip
-from ..qrda.qrda3_data import MissingIdentifiers
+from ..qrda.identifiers import MissingIdentifiers
+from ..qrda.qrda1_data import empty_reason, qrda1_zip
 from ..qrda.qrda3_write import build_qrda3, qrda3_bytes
 from ..submission.content import entity_content
 from ..submission.document import submission_document
@@ -97,18 +97,17 @@ def qrda3_download(request: HttpRequest, year: int, kind: str, public_id) -> Htt
     if year not in YEARS:
         raise Http404
     tin, npi = _entity(request, kind, public_id)
-    try:
-        content = entity_content(
-            request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id()
-        )
-    except MissingIdentifiers as exc:
-        return _back(request, year, str(exc))
+    content = entity_content(request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id())
     if content.is_empty:
         return _back(request, year, f"No eCQM results for {year} to export (and no PI or IA data).")
     report = content.report
+    try:
+        tree = build_qrda3(report)
+    except MissingIdentifiers as exc:
+        return _back(request, year, str(exc))
     kind_name = validation.qrda3_kind(year)
     if validation.available(kind_name):
-        problems = validation.validate(build_qrda3(report), kind_name)
+        problems = validation.validate(tree, kind_name)
         if problems:
             return _back(request, year, f"The QRDA III fails validation: {problems[0]}")
     who = f"{tin}_{npi}" if npi else f"{tin}_group"
@@ -122,6 +121,8 @@ def qrda1_download(request: HttpRequest, year: int, public_id) -> HttpResponse:
         raise Http404
     tin, npi = _entity(request, "clinician", public_id)
     data = qrda1_zip(request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id())
+    if not data:
+        return _back(request, year, empty_reason(year=year, tin=tin, npi=npi))
     return _download(data, f"QRDA1_{tin}_{npi}_{year}.zip", "application/zip")
 
 
@@ -131,12 +132,7 @@ def submission_download(request: HttpRequest, year: int, kind: str, public_id) -
     if year not in YEARS:
         raise Http404
     tin, npi = _entity(request, kind, public_id)
-    try:
-        content = entity_content(
-            request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id()
-        )
-    except MissingIdentifiers as exc:
-        return _back(request, year, str(exc))
+    content = entity_content(request.practice, year=year, tin=tin, npi=npi, cehrt_id=_cehrt_id())
     document = json.dumps(submission_document(content.report), indent=2).encode()
     who = f"{tin}_{npi}" if npi else f"{tin}_group"
     return _download(document, f"QPP_submission_{who}_{year}.json", "application/json")

@@ -59,9 +59,7 @@ def test_patient_toggle(request: HttpRequest, public_id) -> HttpResponse:
     make_test = request.POST.get("is_test") == "1"
     set_test_patient(patient=patient, is_test=make_test, user=request.user)
     verb = "marked as a test patient" if make_test else "no longer a test patient"
-    messages.success(
-        request, f"{patient.display_name} is {verb}. Results are being recalculated."
-    )
+    messages.success(request, f"{patient.display_name} is {verb}. Results are being recalculated.")
     if request.htmx:
         return render(request, "mips/test_patients.html#row", {"p": patient})
     target = request.POST.get("next", "")

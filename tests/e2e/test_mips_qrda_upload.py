@@ -1,6 +1,6 @@
 """The quality manager uploads QRDA I files (one valid, one invalid) on the eCQM Data page,
-watches the batch progress (htmx polling), sees the per-file results, then downloads the
-clinician's QRDA III."""
+watches the batch progress (htmx polling), sees the warning state with the rejected file's
+reason (line, element, rule), then downloads the clinician's QRDA III."""
 
 from __future__ import annotations
 
@@ -49,17 +49,21 @@ def test_upload_watch_progress_and_download_qrda3(
 
     assert len(queued) == 1
     import_qrda_batch(queued[0])  # what the worker would do; the page polls every 2 s
-    expect(status).to_have_text("Done", timeout=10_000)
+    # Not a green "Done": one file was rejected, so the batch ends in the warning state.
+    expect(status).to_have_text("Done with rejected files", timeout=10_000)
+    expect(status).to_have_class("badge warn")
     batch = page.locator("#qrda-batch")
     expect(batch).to_contain_text("1 file imported, 1 rejected")
+    expect(page.locator("#qrda-batch-warning")).to_contain_text("1 file was not imported")
     expect(batch.locator("tr", has_text="good_cat1_single_encounter.xml")).to_contain_text(
         "Imported"
     )
-    expect(batch.locator("tr", has_text="sample_patient_bad_schema.xml")).to_contain_text(
-        "fails QRDA I validation"
-    )
+    rejected = batch.locator("tr", has_text="sample_patient_bad_schema.xml")
+    expect(rejected).to_contain_text("fails QRDA I validation")
+    expect(rejected).to_contain_text("<ClinicalDocument>")  # the element ...
+    expect(rejected).to_contain_text("CONF:1198-16791")  # ... and the rule to fix
     with scopes_disabled():
-        assert QrdaImportBatch.objects.get().status == "done"
+        assert QrdaImportBatch.objects.get().status == "warning"
 
     page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
     with page.expect_download() as info:

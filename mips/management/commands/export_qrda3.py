@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from mips.qrda import validation
-from mips.qrda.qrda3_data import MissingIdentifiers
+from mips.qrda.identifiers import MissingIdentifiers
 from mips.qrda.qrda3_write import build_qrda3, qrda3_bytes
 from mips.submission.content import entity_content
 
@@ -34,21 +34,22 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         practice = get_practice(opts["practice"])
         with scope(practice=practice):
-            try:
-                content = entity_content(
-                    practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"],
-                    cehrt_id=opts["cehrt_id"],
-                )  # fmt: skip
-            except MissingIdentifiers as exc:
-                raise CommandError(str(exc)) from exc
+            content = entity_content(
+                practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"],
+                cehrt_id=opts["cehrt_id"],
+            )  # fmt: skip
         report = content.report
         if content.is_empty:
             raise CommandError(
                 "nothing to export: no eCQM results, PI or IA for that entity and year "
                 "(run the calculation first)"
             )
+        try:
+            tree = build_qrda3(report)
+        except MissingIdentifiers as exc:
+            raise CommandError(str(exc)) from exc
         if validation.available(validation.qrda3_kind(opts["year"])):
-            problems = validation.validate(build_qrda3(report), validation.qrda3_kind(opts["year"]))
+            problems = validation.validate(tree, validation.qrda3_kind(opts["year"]))
             if problems:
                 raise CommandError(f"generated file fails validation: {problems[0]}")
         Path(opts["output"]).write_bytes(qrda3_bytes(report))

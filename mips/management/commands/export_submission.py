@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django_scopes import scope
 
-from mips.qrda.qrda3_data import MissingIdentifiers
 from mips.submission.content import entity_content
 from mips.submission.document import submission_document
 
@@ -30,13 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         practice = get_practice(opts["practice"])
         with scope(practice=practice):
-            try:
-                content = entity_content(
-                    practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"],
-                    cehrt_id=opts["cehrt_id"],
-                )  # fmt: skip
-            except MissingIdentifiers as exc:
-                raise CommandError(str(exc)) from exc
+            content = entity_content(
+                practice, year=opts["year"], tin=opts["tin"], npi=opts["npi"],
+                cehrt_id=opts["cehrt_id"],
+            )  # fmt: skip
         text = json.dumps(submission_document(content.report), indent=2)
         if opts["output"] == "-":
             self.stdout.write(text)

@@ -166,3 +166,55 @@ def test_round_trip_of_native_facts_is_exact(practice, tin_npi, valuesets):
     assert _export_import(practice, target, tin=tin_npi.tin, npi=tin_npi.npi) == 3
     calculate(target, 2025)
     assert _populations(practice) == _populations(target) != {}
+
+
+@needs_schemas
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_export_of_each_year_passes_and_reimports_identically(practice, tin_npi, valuesets, year):
+    """Every year's QRDA I names its measures (no empty measure section, issue 15: 2026
+    files had an empty <tbody/>), passes the XSD and the HL7 schematron, and imports back
+    with the same results."""
+    for hba1c in ("9.5", "7.0", None):
+        diabetic_patient(practice, tin_npi, year=year, hba1c=hba1c)
+    calculate(practice, year)
+    patients = patients_for(practice, year=year, tin=tin_npi.tin, npi=tin_npi.npi)
+    exports = export_patients(
+        practice, patients, year=year, tin=tin_npi.tin, npi=tin_npi.npi, cehrt_id=CEHRT
+    )
+    assert len(exports) == 3
+    target = PracticeFactory(slug=f"rt-{year}")
+    _entity(target, tin=tin_npi.tin, npi=tin_npi.npi)
+    for patient, export in exports:
+        raw = qrda1_bytes(export)
+        assert b"<tbody/>" not in raw
+        assert validation.validate(parse_xml(raw, name="x.xml"), "qrda1") == []
+        outcome = import_qrda1_file(
+            practice=target, raw=raw, file_name=f"{patient.pk}.xml", schematron=True
+        )
+        assert outcome.ok, outcome.message
+    calculate(target, year)
+    assert _populations(practice, year)  # not vacuous: the patients are in CMS122
+    assert _populations(target, year) == _populations(practice, year)
+
+
+def test_export_qrda1_command_writes_the_page_files(practice, tin_npi, valuesets, tmp_path):
+    from django.core.management.base import CommandError
+
+    diabetic_patient(practice, tin_npi, hba1c="9.5")
+    diabetic_patient(practice, tin_npi, hba1c=None)
+    call_command(
+        "export_qrda1", "--practice", practice.slug, "--tin", tin_npi.tin, "--npi", tin_npi.npi,
+        "--year", "2025", "--output", str(tmp_path), "--validate", stdout=io.StringIO(),
+    )  # fmt: skip
+    written = sorted(p.name for p in (tmp_path / f"{tin_npi.tin}_{tin_npi.npi}").iterdir())
+    page = zipfile.ZipFile(io.BytesIO(
+        qrda1_zip(practice, year=2025, tin=tin_npi.tin, npi=tin_npi.npi, cehrt_id=CEHRT)
+    ))  # fmt: skip
+    assert written == sorted(page.namelist()) and len(written) == 2
+    # No patient in 2024: no empty zip, a reason instead.
+    assert qrda1_zip(practice, year=2024, tin=tin_npi.tin, npi=tin_npi.npi, cehrt_id=CEHRT) == b""
+    with pytest.raises(CommandError, match="nothing exported"):
+        call_command(
+            "export_qrda1", "--practice", practice.slug, "--tin", tin_npi.tin, "--year", "2024",
+            "--output", str(tmp_path / "none"), stdout=io.StringIO(),
+        )  # fmt: skip

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from mips.models import EcqmRun, MeasureAttribution, MeasureResult, Patient, PatientPopulation
 from mips.qrda import validation
-from mips.qrda.qrda3_data import MissingIdentifiers, build_report, measure_identifiers
+from mips.qrda.identifiers import MissingIdentifiers
+from mips.qrda.qrda3_data import build_report, measure_identifiers
 from mips.qrda.qrda3_write import (
     MeasureReport,
     PopulationCount,
@@ -148,12 +149,16 @@ def test_report_from_engine_results(practice, medical_group, tin_npi, tmp_path):
     call_command("export_qrda3", "--practice", practice.slug, "--tin", "123456789",
                  "--year", "2025", "--output", str(out))  # fmt: skip
     assert b"MIPS_GROUP" in out.read_bytes()
-    with pytest.raises(MissingIdentifiers, match="not published the 2026"):
-        MeasureResult.objects.create(
-            practice=practice, run=run, year=2026, cms_id="CMS165", mips_id="236",
-            tin="123456789", npi="", ipp=1,
-        )  # fmt: skip
-        build_report(practice, year=2026, tin="123456789", npi=None, cehrt_id="0015C1234567890")
+    MeasureResult.objects.create(
+        practice=practice, run=run, year=2026, cms_id="CMS165", mips_id="236",
+        tin="123456789", npi="", ipp=1,
+    )  # fmt: skip
+    report = build_report(
+        practice, year=2026, tin="123456789", npi=None, cehrt_id="0015C1234567890"
+    )
+    with pytest.raises(MissingIdentifiers, match="not published the 2026") as refused:
+        build_qrda3(report)
+    assert "python manage.py add_emeasure_identifiers --year 2026" in str(refused.value)
     with pytest.raises(CommandError, match="no eCQM results"):
         call_command("export_qrda3", "--practice", practice.slug, "--tin", "999999999",
                      "--year", "2025", "--output", str(out))  # fmt: skip
