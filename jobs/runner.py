@@ -41,9 +41,10 @@ def lock_key(job: str, practice_id: int | None, year: int | None, key: str = "")
     return f"{job}:{practice_id or 'all'}:{year or '-'}:{key}"
 
 
-def _with_db_retry(fn: Callable[[], T]) -> T:
-    """Run one short write, retrying while the database is unreachable (outside any
-    transaction only: inside one the failure belongs to the caller)."""
+def with_db_retry(fn: Callable[[], T]) -> T:
+    """Run one short write (or one transaction), retrying while the database is
+    unreachable; outside any transaction only: inside one the failure belongs to the
+    caller. Jobs wrap their own batch writes with it so a restart does not fail a run."""
     deadline = time.monotonic() + getattr(settings, "JOB_RUN_DB_RETRY_SECONDS", 60)
     delay = 0.5
     while True:
@@ -135,7 +136,7 @@ def heartbeat(run: JobRun, *, min_interval: float = 1.0) -> None:
             heartbeat_at=now, counts=dict(run.counts)
         )
 
-    if not _with_db_retry(write):
+    if not with_db_retry(write):
         raise RunLost(f"run #{run.pk} was taken over; stopping")
     run.heartbeat_at = now
 
@@ -176,7 +177,7 @@ def finish_run(run: JobRun, *, state: str | None = None, detail: dict | None = N
             detail=run.detail,
         )
 
-    if not _with_db_retry(write):
+    if not with_db_retry(write):
         raise RunLost(f"run #{run.pk} was taken over before it finished")
     run.state, run.finished_at, run.heartbeat_at = state, now, now
     return run

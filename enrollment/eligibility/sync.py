@@ -25,7 +25,15 @@ from django.utils import timezone
 from django_scopes import scope
 
 from jobs.models import Job, JobRun, RunState
-from jobs.runner import add_error, assert_holds_lock, finish_run, heartbeat, job_run, resume_since
+from jobs.runner import (
+    add_error,
+    assert_holds_lock,
+    finish_run,
+    heartbeat,
+    job_run,
+    resume_since,
+    with_db_retry,
+)
 from practices.models import Practice, TinNpi
 from practices.performance_year import current_performance_year
 from practices.services import resolve_mips_tins
@@ -202,7 +210,11 @@ def _sync(
                     counts[f"mismatch_{fields['mismatch_kind']}"] += 1
                 counts[f"status_{fields['status']}"] += 1
                 rows.append((tn, fields))
-        counts.update(_write_batch(practice=practice, run=run, year=year, rows=rows))
+        counts.update(
+            with_db_retry(
+                lambda rows=rows: _write_batch(practice=practice, run=run, year=year, rows=rows)
+            )
+        )
         stored += len(rows)
         heartbeat(run, min_interval=0)
         if unavailable >= MAX_UNAVAILABLE_BATCHES:

@@ -168,6 +168,7 @@ def test_round_trip_of_native_facts_is_exact(practice, tin_npi, valuesets):
     assert _populations(practice) == _populations(target) != {}
 
 
+@pytest.mark.unscoped  # exports from one practice, imports into others
 @needs_schemas
 @pytest.mark.parametrize("year", [2025, 2026])
 def test_export_of_each_year_passes_and_reimports_identically(practice, tin_npi, valuesets, year):
