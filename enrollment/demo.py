@@ -11,7 +11,7 @@ from practices.models import TinNpi
 
 from . import services
 from .catalog import load_file, shipped_file, shipped_years
-from .models import CaseKind, CaseStatus, EnrollmentCase, Measure
+from .models import CaseKind, CaseStatus, EnrollmentCase, Measure, Program, ProgramKind
 from .queries import program_of_kind
 from .views.common import default_year
 
@@ -35,37 +35,51 @@ def _case(ctx: DemoContext, key: str, **kwargs) -> EnrollmentCase:
     )
 
 
-def seed(ctx: DemoContext) -> None:
-    loaded = []
-    for year in shipped_years():
-        if not Measure.objects.filter(year=year).exists():
-            load_file(year, shipped_file(year))
-            loaded.append(year)
-    year = default_year(shipped_years())
+# (last name, TIN key, source): in MIPS Quality, PI and IA in the prior and current year.
+MIPS_ENROLLEES = [
+    ("Okafor", "north", "self_serve"),
+    ("Okafor", "south", "auto"),
+    ("Whitfield", "north", "auto"),
+    ("Raman", "north", "auto"),
+    ("Kowalski", "north", "self_serve"),
+    ("Liu", "south", "auto"),
+    ("Haddad", "south", "auto"),
+]
+QUALITY_MEASURES = ("001", "134", "236")
+# A practice-defined program (kind "custom"): tracked in QMR, never on the MIPS dashboard.
+CUSTOM_CODE = "seven-hills-diabetes"
+CUSTOM_MEASURES = ("001", "236")
+CUSTOM_ENROLLEES = [("Liu", "south"), ("Haddad", "south")]
+
+
+def _custom_program(year: int) -> Program:
+    program, _ = Program.objects.update_or_create(
+        year=year,
+        code=CUSTOM_CODE,
+        defaults={
+            "kind": ProgramKind.CUSTOM,
+            "name": "Seven Hills Diabetes Care Initiative",
+            "description": "Practice-defined: diabetes and blood pressure control, tracked "
+            "in Quality Management Reporting; never submitted to CMS.",
+            "submits_to_cms": False,
+        },
+    )
+    program.measures.set(Measure.objects.filter(year=year, measure_id__in=CUSTOM_MEASURES))
+    return program
+
+
+def _enroll_year(ctx: DemoContext, year: int) -> int:
+    """One performance year's enrollments: MIPS Quality/PI/IA, Dr. Schmidt in Not for
+    Attestation, two clinicians in the custom program. Returns how many."""
     quality = program_of_kind(year, "mips_quality")
     pi = program_of_kind(year, "mips_pi")
     ia = program_of_kind(year, "mips_ia")
     nfa = program_of_kind(year, "mips_quality_nfa")
     qm = ctx.users["quality@sevenhills.test"]
-
-    measures = {
-        m.measure_id: m
-        for m in Measure.objects.filter(
-            year=year, measure_id__in=["001", "134", "236", "226", "317"]
-        )
-    }
+    picked = list(Measure.objects.filter(year=year, measure_id__in=QUALITY_MEASURES))
     enrolled = 0
-    for last, group, source in [
-        ("Okafor", "north", "self_serve"),
-        ("Okafor", "south", "auto"),
-        ("Whitfield", "north", "auto"),
-        ("Raman", "north", "auto"),
-        ("Kowalski", "north", "self_serve"),
-        ("Liu", "south", "auto"),
-        ("Haddad", "south", "auto"),
-    ]:
+    for last, group, source in MIPS_ENROLLEES:
         tn = _tin_npi(ctx, last, group)
-        picked = [measures[m] for m in ("001", "134", "236") if m in measures]
         for program in (quality, pi, ia):
             services.enroll_tin_npi(
                 tin_npi=tn,
@@ -82,7 +96,29 @@ def seed(ctx: DemoContext) -> None:
         year=year,
         source="self_serve",
         actor=qm,
+        measures=picked,
     )
+    custom = _custom_program(year)
+    for last, group in CUSTOM_ENROLLEES:
+        services.enroll_tin_npi(
+            tin_npi=_tin_npi(ctx, last, group), program=custom, year=year, source="operator",
+            actor=ctx.users["staff@portal.test"],
+        )  # fmt: skip
+    return enrolled + 1 + len(CUSTOM_ENROLLEES)
+
+
+def seed(ctx: DemoContext) -> None:
+    loaded = []
+    for year in shipped_years():
+        if not Measure.objects.filter(year=year).exists():
+            load_file(year, shipped_file(year))
+            loaded.append(year)
+    year = default_year(shipped_years())
+    enrolled = sum(_enroll_year(ctx, y) for y in (year - 1, year))
+    quality = program_of_kind(year, "mips_quality")
+    measures = {
+        m.measure_id: m for m in Measure.objects.filter(year=year, measure_id__in=["226", "317"])
+    }
     # The operator added measures to Dr. Whitfield's MIPS Quality (Practice Files CSV).
     whitfield = _tin_npi(ctx, "Whitfield", "north").enrollments.get(
         program=quality, status="active"
@@ -124,6 +160,6 @@ def seed(ctx: DemoContext) -> None:
     catalog = f"loaded for {', '.join(map(str, loaded))}" if loaded else "present"
     ctx.log.append(
         f"enrollment: catalog {catalog}; "
-        f"{enrolled} enrollments in {year}; 3 open cases; Dr. Okafor "
+        f"{enrolled} enrollments in {year - 1} and {year}; 3 open cases; Dr. Okafor "
         "(clinician@sevenhills.test) has not accepted the terms yet"
     )

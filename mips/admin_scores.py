@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import DataSignOff, IaAttestation, PiAttestation, ScoreSnapshot
+from practices.services import record
+
+from .models import DataSignOff, IaAttestation, PiAttestation, ScoreInput, ScoreSnapshot
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,3 +63,30 @@ class ScoreSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ScoreInput)
+class ScoreInputAdmin(admin.ModelAdmin):
+    """Staff enter the complex patient bonus / cost score CMS reported (issue 14 item 8)."""
+
+    list_display = ("year", "medical_group", "tin_npi", "complex_patient_bonus", "cost_score",
+                    "source", "entered_by", "updated_at")  # fmt: skip
+    list_filter = ("year",)
+    list_select_related = ("medical_group", "tin_npi__provider", "entered_by")
+    search_fields = ("medical_group__tin", "tin_npi__provider__npi", "source")
+    raw_id_fields = ("tin_npi", "medical_group")
+    exclude = ("practice", "entered_by")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if obj.tin_npi_id:
+            obj.medical_group_id = obj.tin_npi.medical_group_id
+        obj.practice_id = obj.medical_group.practice_id
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+        record(
+            practice=obj.medical_group.practice, actor=request.user,
+            action="mips.score_input_entered", obj=obj,
+            summary=f"Score inputs {obj}: complex patient bonus {obj.complex_patient_bonus}, "
+            f"cost {obj.cost_score}",
+            source=obj.source,
+        )  # fmt: skip

@@ -27,14 +27,26 @@ PROFILES = {
     "Raman": {"sra": False, "pi": True, "ia": ("IA_BE_1",), "signed": False},
     "Liu": {"sra": None, "pi": False, "ia": (), "signed": True},
 }
+# The prior year is finished: everyone signed off and attested (Dr. Raman's SRA too).
+# (IA_AHW_1 is new in 2026; IA_PSPA_1 is an activity of both years.)
+PRIOR_PROFILES = {
+    name: {"sra": True, "pi": True, "ia": ("IA_BE_1", "IA_PSPA_1"), "signed": True}
+    for name in PROFILES
+}
 PROPORTIONS = {"PI_EP_1": (412, 450), "PI_HIE_1": (160, 210), "PI_HIE_4": (95, 140),
                "PI_PEA_1": (880, 930)}  # fmt: skip
 
 
 def seed(ctx: DemoContext) -> None:
-    practice = ctx.practices["seven-hills"]
     year = timezone.localdate().year
     year = year if year in RULES else max(RULES)
+    if year - 1 in RULES:
+        _seed_year(ctx, year - 1, PRIOR_PROFILES)
+    _seed_year(ctx, year, PROFILES)
+
+
+def _seed_year(ctx: DemoContext, year: int, profiles: dict) -> None:
+    practice = ctx.practices["seven-hills"]
     qm = ctx.users["quality@sevenhills.test"]
     for model in (DataSignOff, PiAttestation, IaAttestation):
         model.objects.filter(practice=practice, year=year).delete()
@@ -51,7 +63,7 @@ def seed(ctx: DemoContext) -> None:
         kinds.setdefault(e.tin_npi, set()).add(e.program.kind)
     attested = 0
     for tin_npi, programs in sorted(kinds.items(), key=lambda kv: kv[0].pk):
-        profile = PROFILES.get(tin_npi.provider.last_name)
+        profile = profiles.get(tin_npi.provider.last_name)
         if profile is None:
             continue
         entity = {"tin_npi": tin_npi, "year": year, "user": qm, "recalculate": False}
@@ -78,7 +90,9 @@ def seed(ctx: DemoContext) -> None:
                 )  # fmt: skip
         attested += 1
     stats = recalculate_practice(practice, year)
+    missing_sra = [n for n, p in profiles.items() if p["sra"] is False]
     ctx.log.append(
-        f"scores: attestations for {attested} TIN/NPIs (SRA not signed for Dr. Raman); "
+        f"scores {year}: attestations for {attested} TIN/NPIs "
+        f"(SRA not signed for {', '.join('Dr. ' + n for n in missing_sra) or 'nobody'}); "
         f"{stats.entities} entities scored for {year} ({stats.created} new snapshots)"
     )

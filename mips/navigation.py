@@ -7,6 +7,14 @@ from practices.navigation import NavItem
 from .dashboard.entities import has_dashboard_for_request
 
 NAV_ITEMS = [
+    NavItem(
+        "Quality",
+        "Quality Management",
+        "Quality Management Reporting",
+        "mips:qmr",
+        "mips.view_ecqm_data",
+        5,
+    ),
     NavItem("Quality", "MIPS", "eCQM Data", "mips:ecqm-data", "mips.view_ecqm_data", 20),
     NavItem(
         "Quality",

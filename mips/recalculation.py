@@ -50,7 +50,7 @@ from django.utils import timezone
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
-from .models import MeasureResult, ScoreSnapshot, ScoreSource
+from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .scoring import (
     EntityInput,
     PiMeasurement,
@@ -58,6 +58,7 @@ from .scoring import (
     QualityMeasurement,
     Reweighting,
     Stratum,
+    load_catalog,
     score_entity,
 )
 from .snapshots import fingerprint, summary_fields
@@ -87,6 +88,7 @@ class Target:
     npi: str = ""
     categories: set[str] = field(default_factory=set)
     measure_ids: set[str] | None = None  # None: every quality result
+    mvp_id: str | None = None  # enrolled in this MVP: scored as the MVP (mips.scoring.mvp)
     pi_period_days: int | None = None
     pi_period: tuple[dt.date, dt.date] | None = None  # the longest PI enrollment's period
 
@@ -158,6 +160,7 @@ def load_targets(
             "tin_npi__provider__npi",
             "level",
             "program__kind",
+            "program__mvp__mvp_id",
             "period_start",
             "period_end",
         )
@@ -187,18 +190,22 @@ def load_targets(
         period = (row["period_start"], row["period_end"])
         ids = measures.get(row["pk"], set())
         kind, tin = row["program__kind"], row["medical_group__tin"]
+        mvp_id = row["program__mvp__mvp_id"] if kind == "mvp" else None
         if row["tin_npi_id"]:
             key = EntityKey(row["tin_npi_id"], row["medical_group_id"])
-            target(key, tin, row["tin_npi__provider__npi"] or "").add(kind, ids, days, period)
+            entity = target(key, tin, row["tin_npi__provider__npi"] or "")
+            entity.add(kind, ids, days, period)
+            entity.mvp_id = mvp_id or entity.mvp_id
             continue
         group_key = EntityKey(None, row["medical_group_id"])
         target(group_key, tin, "").add(kind, ids, days, period)
+        targets[group_key].mvp_id = mvp_id or targets[group_key].mvp_id
         if row["level"] == "both":
             # Group and individual reporting: every active clinician of the TIN too.
             for pk in members.get(row["medical_group_id"], ()):
-                target(EntityKey(pk, row["medical_group_id"]), tin, member_npi[pk]).add(
-                    kind, ids, days, period
-                )
+                member = target(EntityKey(pk, row["medical_group_id"]), tin, member_npi[pk])
+                member.add(kind, ids, days, period)
+                member.mvp_id = mvp_id or member.mvp_id
     return targets, members
 
 
@@ -225,7 +232,15 @@ def _quality_by_entity(practice, year: int) -> dict[EntityKey, dict[str, list[Me
     return found
 
 
-def _measurement(mips_id: str, rows: list[MeasureResult]) -> QualityMeasurement:
+def _stratum_names(year: int, mips_id: str) -> tuple[str, ...]:
+    # eCQM population group i is CMS's i-th stratum of the measure (the QRDA III export maps
+    # the same index to that stratum's population UUIDs): CMS138 -> reporting, performance,
+    # combinedPopulations.
+    info = load_catalog(year).quality.get(mips_id)
+    return info.strata if info else ()
+
+
+def _measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
     if len(rows) == 1:
         r = rows[0]
         return QualityMeasurement(
@@ -237,6 +252,7 @@ def _measurement(mips_id: str, rows: list[MeasureResult]) -> QualityMeasurement:
             exclusions=r.denex,
             exceptions=r.denexcep,
         )
+    names = _stratum_names(year, mips_id)
     strata = tuple(
         Stratum(
             performance_met=r.numer,
@@ -244,7 +260,7 @@ def _measurement(mips_id: str, rows: list[MeasureResult]) -> QualityMeasurement:
             eligible_population=r.denom,
             exclusions=r.denex,
             exceptions=r.denexcep,
-            name=str(r.group_index + 1),
+            name=names[r.group_index] if r.group_index < len(names) else str(r.group_index + 1),
         )
         for r in rows
     )
@@ -326,6 +342,94 @@ def _prior_achievement(practice, year: int) -> dict[EntityKey, Decimal]:
     return {k: v for k, (_, v) in best.items()}
 
 
+def submitted_tins(targets: dict[EntityKey, Target], year: int) -> dict[EntityKey, str]:
+    """The TIN each entity is actually submitted under: a Medicare TIN override (provider
+    specific, else group-wide) in effect at the end of the year, else the billing TIN. Two
+    queries (overrides, TIN/NPIs)."""
+    from practices.models import MedicareTinOverride
+
+    on = min(timezone.localdate(), dt.date(year, 12, 31))
+    group_ids = {k.medical_group_id for k in targets}
+    overrides = list(
+        MedicareTinOverride.objects.filter(medical_group_id__in=group_ids).in_effect(on)
+    )
+    providers = dict(
+        TinNpi.objects.filter(pk__in=[k.tin_npi_id for k in targets if not k.is_group]).values_list(
+            "pk", "provider_id"
+        )
+    )
+    result = {}
+    for key, target in targets.items():
+        mine = [o for o in overrides if o.medical_group_id == key.medical_group_id]
+        specific = [
+            o for o in mine if o.provider_id and o.provider_id == providers.get(key.tin_npi_id)
+        ]
+        general = [o for o in mine if o.provider_id is None]
+        # Groups report under group-wide overrides only (practices.services).
+        pool = general if key.is_group else (specific or general)
+        chosen = max(pool, key=lambda o: o.effective_from, default=None)
+        result[key] = chosen.overriding_tin if chosen else target.tin
+    return result
+
+
+def level_note(individual: Decimal | None, group: Decimal | None, tin: str) -> str:
+    """Which score counts for the clinician's payment (CMS uses the higher of the individual
+    and the group score submitted under the same TIN)."""
+    masked = f"XXXXX{tin[-4:]}" if tin else "its TIN"
+    if individual is None:
+        return ""
+    if group is None:
+        return f"Individual score counts: no group score under TIN {masked}"
+    if group > individual:
+        return f"Group score counts: {group:.1f} vs individual {individual:.1f} (TIN {masked})"
+    return f"Individual score counts: {individual:.1f} vs group {group:.1f} (TIN {masked})"
+
+
+# QPP eligibility -> the engine's payment eligibility (no adjustment when not eligible or not
+# opted in; an eligible-as-group-only clinician's adjustment comes from the group score).
+PAYMENT_ELIGIBILITY = {
+    "eligible_individual": "eligible",
+    "eligible_group_only": "eligible",
+    "opted_in": "eligible",
+    "opt_in_eligible": "opted_out",
+    "not_eligible": "not_eligible",
+}
+
+
+def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, Decimal | None]]:
+    """(cost score, complex patient bonus) per entity: entered by staff (ScoreInput), else
+    from an imported CMS submitted / preview score. Two queries."""
+    found: dict[EntityKey, tuple[int, Decimal | None, Decimal | None]] = {}
+    rows = (
+        ScoreSnapshot.objects.current()
+        .for_year(year)
+        .filter(practice=practice, source__in=(ScoreSource.CMS_SUBMITTED, ScoreSource.CMS_PREVIEW))
+        .values_list(
+            "tin_npi_id",
+            "medical_group_id",
+            "source",
+            "cost_score",
+            "document__data__score__metadata__complexPatientBonus",
+        )
+    )
+    for tin_npi_id, group_id, source, cost, bonus in rows:
+        rank = 0 if source == ScoreSource.CMS_SUBMITTED else 1
+        key = EntityKey(tin_npi_id, group_id)
+        if key not in found or rank < found[key][0]:
+            cpb = Decimal(str(bonus)) if isinstance(bonus, int | float | str) else None
+            found[key] = (rank, cost, cpb)
+    result = {k: (cost, cpb) for k, (_, cost, cpb) in found.items()}
+    # Figures staff entered (ScoreInput) win over an imported document's. One query.
+    entered = ScoreInput.objects.filter(practice=practice, year=year).values_list(
+        "tin_npi_id", "medical_group_id", "cost_score", "complex_patient_bonus"
+    )
+    for tin_npi_id, group_id, cost, cpb in entered:
+        key = EntityKey(tin_npi_id, group_id)
+        old_cost, old_cpb = result.get(key, (None, None))
+        result[key] = (cost if cost is not None else old_cost, cpb if cpb is not None else old_cpb)
+    return result
+
+
 def assemble_inputs(
     practice, year: int, targets: dict[EntityKey, Target], members: dict[int, list[int]]
 ) -> list[Assembled]:
@@ -341,6 +445,7 @@ def assemble_inputs(
     details = eligibility_details(sorted(member_ids | individual_ids), year)
     recorded = euc_categories(sorted(individual_ids), year)
     prior = _prior_achievement(practice, year)
+    cms = _cms_inputs(practice, year)
 
     assembled: list[Assembled] = []
     for key, target in targets.items():
@@ -353,7 +458,7 @@ def assemble_inputs(
             ids = sorted(by_measure)
             if target.measure_ids is not None:
                 ids = [m for m in ids if m in target.measure_ids]
-            measurements = tuple(_measurement(m, by_measure[m]) for m in ids)
+            measurements = tuple(_measurement(m, by_measure[m], year) for m in ids)
         pi = _pi_submission(att, target) if "pi" in target.categories else None
         activities: tuple[str, ...] = ()
         if "ia" in target.categories and att:
@@ -421,6 +526,10 @@ def assemble_inputs(
             special_statuses=frozenset(statuses),
             reweighting=tuple(reweighting),
             prior_quality_achievement=prior.get(key),
+            cost_score=cms.get(key, (None, None))[0],
+            complex_patient_bonus=cms.get(key, (None, None))[1],
+            eligibility=PAYMENT_ELIGIBILITY.get(detail.status, "unknown") if detail else "eligible",
+            mvp_id=target.mvp_id,
         )
         context = {
             "enrolled_categories": sorted(target.categories),
@@ -486,19 +595,25 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
             "tin_npi_id", "medical_group_id", "pk", "fingerprint"
         )
     }
+    # Individual vs group per TIN actually submitted (a Medicare override may put a
+    # clinician under another group's TIN).
+    tins = submitted_tins({k: item.target for k, (item, _, _) in results.items()}, year)
     group_scores = {
-        k.medical_group_id: fields["final_score"]
-        for k, (_, _, fields) in results.items()
-        if k.is_group
+        tins[k]: fields["final_score"] for k, (_, _, fields) in results.items() if k.is_group
     }
     superseded: list[int] = []
     new_rows: list[ScoreSnapshot] = []
     for key, (item, document, fields) in results.items():
-        inputs = inputs_json(item.entity, item.context)
-        group_score = None if key.is_group else group_scores.get(key.medical_group_id)
+        group_score = None if key.is_group else group_scores.get(tins[key])
         better = ""
         if group_score is not None and fields["final_score"] is not None:
             better = "group" if group_score > fields["final_score"] else "individual"
+        item.context["submitted_tin"] = tins[key]
+        inputs = inputs_json(item.entity, item.context)
+        if not key.is_group:
+            note = level_note(fields["final_score"], group_score, tins[key])
+            if note:
+                item.notes.append(note)
         print_ = fingerprint({**inputs, "group_score": str(group_score)}, document)
         current = existing.get(key)
         if current and current[1] == print_:

@@ -24,7 +24,7 @@ from .models import EcqmRun, IaAttestation, MeasureResult, PiAttestation
 
 GROUP_SIZE = 50
 MEASURES = (("CMS122", "001", True), ("CMS165", "236", False), ("CMS130", "113", False),
-            ("CMS2", "134", False), ("CMS138", "226", False), ("CMS69", "069", False))  # fmt: skip
+            ("CMS2", "134", False), ("CMS138", "226", False), ("CMS69", "128", False))  # fmt: skip
 BATCH = 5000
 
 

@@ -13,12 +13,14 @@ Writes:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from practices.services import record
@@ -109,6 +111,22 @@ def summary_fields(document: dict) -> dict:
     }
 
 
+def accepted_tins(year: int, medical_group, tin_npi=None) -> set[str]:
+    """The TINs a CMS document for this entity may carry: the group's billing TIN and any
+    Medicare TIN override (for the provider or the whole group) in effect during the year,
+    since CMS scores the TIN the data was actually submitted under. One query."""
+    from practices.models import MedicareTinOverride
+
+    overrides = MedicareTinOverride.objects.filter(
+        medical_group=medical_group, effective_from__lte=dt.date(year, 12, 31)
+    ).exclude(effective_to__lt=dt.date(year, 1, 1))
+    if tin_npi is not None:
+        overrides = overrides.filter(Q(provider_id=tin_npi.provider_id) | Q(provider__isnull=True))
+    else:
+        overrides = overrides.filter(provider__isnull=True)
+    return {medical_group.tin, *overrides.values_list("overriding_tin", flat=True)}
+
+
 def fingerprint(inputs: dict, document: dict) -> str:
     blob = json.dumps({"inputs": inputs, "document": document}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -150,8 +168,11 @@ def import_cms_score(
     if meta.get("performanceYear") not in (None, year):
         errors.append(f"the document is for {meta['performanceYear']}, not {year}")
     tin = meta.get("taxpayerIdentificationNumber")
-    if tin and tin != medical_group.tin:
-        errors.append(f"the document's TIN {tin} is not the group's TIN")
+    if tin and tin not in accepted_tins(year, medical_group, tin_npi):
+        errors.append(
+            f"the document's TIN {tin} is neither the group's TIN nor a Medicare TIN override "
+            f"in effect for it in {year}"
+        )
     npi = meta.get("nationalProviderIdentifier")
     if npi and (tin_npi is None or npi != tin_npi.provider.npi):
         errors.append(f"the document's NPI {npi} does not match the entity")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from .dashboard.views import attestations, measures, performance, report_card, submit
+from .qmr import views as qmr
 from .views import ecqm, qrda, test_patients
 
 app_name = "mips"
@@ -65,6 +66,8 @@ urlpatterns = [
         ecqm.ecqm_patients,
         name="ecqm-patients",
     ),
+    path("qmr/", qmr.qmr, name="qmr"),
+    path("qmr/csv/", qmr.qmr_csv, name="qmr-csv"),
     path("test-patients/", test_patients.test_patient_list, name="test-patients"),
     path(
         "test-patients/<uuid:public_id>/",

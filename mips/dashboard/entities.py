@@ -40,6 +40,8 @@ class Entity:
     eligibility: EligibilityDetail | None = None
     enrollments: list[Enrollment] = field(default_factory=list)
     scores: dict[str, ScoreDoc] = field(default_factory=dict)
+    # Last year's final score (submitted, else CMS preview, else ours) beside this year's.
+    prior_score: ScoreDoc | None = None
     is_own: bool = False
 
     @property
@@ -112,7 +114,7 @@ def load_entities(
     only: tuple[str, int] | None = None,
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
-    groups, scores). `own_only`: the clinician's own TIN/NPIs, no groups."""
+    groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups."""
     enrollments = _enrollments(practice, year)
     by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
     by_group: dict[int, list[Enrollment]] = defaultdict(list)
@@ -171,12 +173,12 @@ def load_entities(
                 )
             )
     if with_scores and entities:
-        docs = score_docs(
-            practice, year, [e.key for e in entities], with_points=with_points,
-            subset=only is not None,
-        )  # fmt: skip
+        keys, subset = [e.key for e in entities], only is not None
+        docs = score_docs(practice, year, keys, with_points=with_points, subset=subset)
+        prior = score_docs(practice, year - 1, keys, subset=subset)
         for e in entities:
             e.scores = docs.get(e.key, {})
+            e.prior_score = preferred(prior.get(e.key, {}))
     return entities
 
 

@@ -37,6 +37,20 @@ from .submission import (
     submission_status,
 )
 
+# Score messages the report card shows next to the bars, in words (issue 14): what the
+# preview assumed about cost, the payment estimate, the complex patient bonus, the MVP, which
+# of the individual and group scores counts, incomplete PI.
+SCORE_NOTE_PREFIXES = (
+    "Cost not known yet",
+    "Payment adjustment estimate",
+    "No MIPS payment adjustment",
+    "Complex patient bonus",
+    "MVP ",
+    "Group score counts",
+    "Individual score counts",
+    "PI data incomplete",
+)
+
 # Data that starts after this day of the year is "less than a full year" of eCQM data.
 FULL_YEAR_GRACE_DAYS = 31
 
@@ -54,6 +68,7 @@ class ReportCard:
     import_prompt: str = ""
     data_from: dt.date | None = None
     messages: list[str] = field(default_factory=list)
+    score_notes: list[str] = field(default_factory=list)
     submit_allowed: bool = False  # the status lets the operator (re)submit to QPP now
     attempt: object | None = None  # the latest QppSubmission of the entity and year
 
@@ -157,6 +172,9 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
         import_prompt=prompt,
         data_from=data_from,
         messages=list(headline.messages) if headline else [],
+        score_notes=[
+            m for m in (headline.messages if headline else ()) if m.startswith(SCORE_NOTE_PREFIXES)
+        ],
         submit_allowed=submission_allowed(submission_input),
         attempt=attempt,
     )

@@ -8,6 +8,7 @@ from .dashboard import DashboardScore
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
+from .score_inputs import ScoreInput
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ValueSetCode, ValueSetRelease
@@ -18,6 +19,7 @@ __all__ = [
     "IaAttestation",
     "PiAttestation",
     "ReportingLevel",
+    "ScoreInput",
     "ScoreSnapshot",
     "ScoreSource",
     "SignOffCategory",

@@ -31,6 +31,26 @@ IMPROVEMENT_EXCLUDES_SMALL_PRACTICE_BONUS = True
 # confirmed; they are all high priority, so the requirement is checked as "outcome or HP".
 OUTCOME_MEASURE_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome"})
 
+# S2 (qpp-submissions-docs references/data.ts, performanceRate) [D]: "for the simpleAverage and
+# overallStratumOnly algorithms, each stratum's performance rate is calculated as
+# performanceMet / (performanceMet + performanceNotMet - exclusions)". Implemented as documented;
+# unconfirmed whether the scoring engine still does this for eCQMs, whose performanceNotMet
+# already leaves exclusions out. Confirm with a CMS score preview of such a measure.
+STRATUM_RATE_SUBTRACTS_EXCLUSIONS = True
+
+# Issue 14 (CMS score preview): a multi-rate measure's case count is the eligible population
+# minus exclusions of the strata that count (the "overall" stratum left out; split: the
+# reporting stratum; simpleAverage: the largest stratum, SCORING.md 1.6). No CMS text in
+# /work/shared states the subtraction. Confirm with a CMS preview's caseCount of a multi-rate
+# measure that has exclusions.
+MULTI_RATE_CASE_COUNT_SUBTRACTS_EXCLUSIONS = True
+
+# S2 [D] "Performance rates are stored and represented as percentages with values from 0.00 to
+# 100.00" and A4's example (120/156 -> 76.92): rates are rounded half-up to 2 places before the
+# benchmark comparison. Unconfirmed: that the score uses the stored (rounded) rate and that CMS
+# rounds half-up rather than half-even. Confirm with a preview whose rate ends in 5 at place 3.
+RATE_PLACES = Decimal("0.01")
+
 # --- Promoting Interoperability --------------------------------------------------------------
 
 # SCORING.md 2.1 [U]: a proportion measure needs a numerator of at least 1 to count as reported.
@@ -72,9 +92,16 @@ IA_FULL_CREDIT_STATUSES = frozenset({"pcmh", "apm_full_ia"})
 
 # --- Reweighting -----------------------------------------------------------------------------
 
-# SCORING.md 5 [U]: data submitted in an EUC-reweighted category overrides the reweighting,
-# unless the EUC was applied automatically by CMS.
+# SCORING.md 5 [U]: data submitted in a category with an approved application EUC overrides that
+# category's reweighting (per category; issue 14: CMS decides applications per category).
+# Automatic EUC (CMS-applied) follows its own two-category rule in exceptions/rules.py.
+# Confirm with the QPP "Extreme and Uncontrollable Circumstances" exception page for the year.
 SUBMITTED_DATA_OVERRIDES_EUC = True
+
+# Automatic EUC: data in this many of Quality / PI / IA voids the automatic EUC for the
+# categories with data; the categories without data stay reweighted [U: the portal's reading of
+# CMS's automatic EUC policy; confirm on the QPP automatic EUC policy page for the year].
+AUTOMATIC_EUC_VOIDED_BY_CATEGORIES = 2
 
 # SCORING.md 5 [U]: the redistribution rows beyond "no reweighting" and the two confirmed
 # small-practice rows. Key: (small practice?, reweighted categories) -> weights.
@@ -93,18 +120,50 @@ UNCONFIRMED_REDISTRIBUTION_ROWS: dict[tuple[bool, frozenset[str]], dict[str, int
     (True, frozenset({"pi", "ia"})): {"quality": 70, "cost": 30, "ia": 0, "pi": 0},
 }
 
+# --- MIPS Value Pathways --------------------------------------------------------------------
+
+# MVP Quality: the best 4 of the MVP's quality measures, 10 points each (denominator 40),
+# one of them an outcome (or high priority when none applies). Issue 14 states it from CMS's MVP
+# rules; no CMS text in /work/shared states it. Confirm with the 2025/2026 MVP Implementation
+# Guide ("MVP Participants must select 4 quality measures").
+MVP_QUALITY_MEASURES = 4
+
+# MVP IA: SCORING.md 3 [C: S11] "MVP participants attest to 1" activity for full credit (2025).
+# Unconfirmed for 2026. Confirm with the 2026 MVP Implementation Guide.
+MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
+
+# --- Cost -----------------------------------------------------------------------------------
+
+# SCORING.md 4/5: when no cost score is known yet (CMS computes it from claims after the year),
+# the preview scores the entity as CMS scores one with no scorable cost measure (cost weight
+# redistributed by the table) and states the final score with a cost score of 0 and of 100.
+# CMS's own rule for the final score is confirmed only as "no cost measure scorable ->
+# redistribute" [U: SCORING.md 4]; the preview's use of it for a not-yet-known score is ours.
+UNKNOWN_COST_IS_REWEIGHTED = True
+
 # --- Final score and payment -----------------------------------------------------------------
+
+# QPP eligibility -> payment (mips.recalculation.PAYMENT_ELIGIBILITY): not eligible and
+# opt-in eligible clinicians who did not opt in get no MIPS payment adjustment (statute: only
+# MIPS eligible clinicians are adjusted) [C for not eligible; U for "opt-in eligible, not opted
+# in" = voluntary reporter]; an "eligible as group only" clinician's individual preview shows
+# the estimate because the adjustment follows the group score [U]. Confirm on the QPP
+# participation status page for the year. (The mapping lives with the eligibility data it
+# reads; this entry names the assumption.)
 
 # SCORING.md 6 [U]: how CMS rounds the official final score; we show 4 decimals like the engine.
 FINAL_SCORE_PLACES = 4
 
-# SCORING.md 6 [U]: the complex patient bonus formula is unknown; it is taken as an input from
-# CMS feedback and defaults to 0.
+# SCORING.md 6 [U]: the complex patient bonus formula is unknown; it is an input (CMS's preview or
+# staff entry). Unknown: the preview adds 0 and says "not yet known". Confirm the formula with
+# the CMS Traditional MIPS Scoring Guide for the year.
 DEFAULT_COMPLEX_PATIENT_BONUS = Decimal("0")
 
-# SCORING.md 7: positive adjustments are scaled by a budget-neutrality factor (<= 3.0) known only
-# after the year; the estimate uses this factor unless the caller passes one.
-DEFAULT_POSITIVE_SCALING_FACTOR = Decimal("1")
+# SCORING.md 7: positive adjustments are scaled by a budget-neutrality factor known only after
+# the year. The estimate is a range over the factors of recent years in
+# data/payment_scaling.json (PY2023 2.15%, PY2024 1.05% at a score of 100: third-party reports of
+# CMS's feedback). Confirm with CMS's published PY2025 factor when it appears (mid 2026) and add
+# it to the file.
 
 # SCORING.md 1.2 [C with caveat "not confirmed still in force for 2025"]: floors for new measures
 # in their first / second performance year when data completeness is met.

@@ -7,7 +7,7 @@ qpp-measures-data; their ``metadata`` names the source commit and files.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,19 @@ class QualityMeasureInfo:
     submission_methods: tuple[str, ...]
     seven_point_cap_removed: tuple[str, ...]
     suppressed_methods: tuple[str, ...]
+    # QPP stratum names in CMS's order, and each one's eCQM population UUIDs (may be empty)
+    strata: tuple[str, ...] = ()
+    strata_uuids: tuple[frozenset[str], ...] = ()
+
+    def stratum_name(self, key: str) -> str | None:
+        """A stratum's QPP name from its name or any of its eCQM population UUIDs."""
+        if key in self.strata:
+            return key
+        wanted = key.strip().upper()
+        for name, uuids in zip(self.strata, self.strata_uuids, strict=False):
+            if wanted in uuids:
+                return name
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,19 @@ class IaActivityInfo:
     weight: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class MvpInfo:
+    """One MIPS Value Pathway (CMS mvp.json)."""
+
+    mvp_id: str
+    title: str
+    quality_ids: frozenset[str]
+    ia_ids: frozenset[str]
+    cost_ids: tuple[str, ...]
+    foundation_pi_ids: frozenset[str]
+    foundation_quality_ids: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class YearCatalog:
     year: int
@@ -69,9 +95,18 @@ class YearCatalog:
     quality: dict[str, QualityMeasureInfo]
     pi: dict[str, PiMeasureInfo]
     ia: dict[str, IaActivityInfo]
+    mvps: dict[str, MvpInfo] = field(default_factory=dict)
 
     def benchmark(self, measure_id: str, submission_method: str) -> Benchmark | None:
         return self.benchmarks.get((measure_id, submission_method))
+
+
+def _uuids(values: dict) -> frozenset[str]:
+    # A population may carry one UUID or a list of them (several observations).
+    found: set[str] = set()
+    for v in values.values():
+        found.update(x.upper() for x in (v if isinstance(v, list) else [v]) if isinstance(x, str))
+    return frozenset(found)
 
 
 def _parse(raw: dict) -> YearCatalog:
@@ -101,6 +136,8 @@ def _parse(raw: dict) -> YearCatalog:
             submission_methods=tuple(m.get("submissionMethods", ())),
             seven_point_cap_removed=tuple(m.get("sevenPointCapRemoved", ())),
             suppressed_methods=tuple(m.get("clinicalGuidelineChanged", ())),
+            strata=tuple(st["name"] for st in m.get("strata", ())),
+            strata_uuids=tuple(_uuids(st.get("uuids") or {}) for st in m.get("strata", ())),
         )
         for mid, m in raw["quality"].items()
     }
@@ -121,6 +158,18 @@ def _parse(raw: dict) -> YearCatalog:
         mid: IaActivityInfo(measure_id=mid, title=m.get("title") or "", weight=m.get("weight"))
         for mid, m in raw["ia"].items()
     }
+    mvps = {
+        mid: MvpInfo(
+            mvp_id=mid,
+            title=m.get("title") or mid,
+            quality_ids=frozenset(m.get("qualityMeasureIds", ())),
+            ia_ids=frozenset(m.get("iaMeasureIds", ())),
+            cost_ids=tuple(m.get("costMeasureIds", ())),
+            foundation_pi_ids=frozenset(m.get("foundationPiMeasureIds", ())),
+            foundation_quality_ids=tuple(m.get("foundationQualityMeasureIds", ())),
+        )
+        for mid, m in raw.get("mvps", {}).items()
+    }
     return YearCatalog(
         year=year,
         source=raw["metadata"]["source"],
@@ -128,6 +177,7 @@ def _parse(raw: dict) -> YearCatalog:
         quality=quality,
         pi=pi,
         ia=ia,
+        mvps=mvps,
     )
 
 

@@ -98,6 +98,9 @@ class EntityInput:
     cost_score: Decimal | None = None  # CMS-computed cost category percent, if known
     complex_patient_bonus: Decimal | None = None
     positive_scaling_factor: Decimal | None = None
+    # eligible | not_eligible | opted_out | unknown: the last two get no payment adjustment
+    eligibility: str = "eligible"
+    mvp_id: str | None = None  # scored as this MIPS Value Pathway (catalog.mvps)
     extra: dict = field(default_factory=dict)
 
     @property

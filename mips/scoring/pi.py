@@ -53,6 +53,10 @@ class PiResult:
     failures: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     hie_option: str | None = None
+    # Every required measure answered (value, exclusion or attestation given) and a CEHRT id:
+    # an incomplete submission does not override PI reweighting from 2025 (SCORING.md 1.1).
+    complete: bool = True
+    missing: list[str] = field(default_factory=list)
 
 
 def _round(value: Decimal) -> int:
@@ -72,6 +76,12 @@ def score_pi(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -
     def excluded(mid: str) -> bool:
         return any(yes(x) for x in EXCLUSIONS.get(mid, ()))
 
+    def answered(mid: str) -> bool:
+        m = by_id.get(mid)
+        return bool(m) and (
+            m.value is not None or m.numerator is not None or m.denominator is not None
+        )
+
     def reported(mid: str) -> bool:
         m = by_id.get(mid)
         if m is None:
@@ -81,8 +91,9 @@ def score_pi(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -
         return m.value is True
 
     failures: list[str] = []
+    missing: list[str] = []
     if not sub.cehrt_id:
-        failures.append("no CEHRT certification ID submitted")
+        missing.append("no CEHRT certification ID submitted")
     if (
         sub.performance_period_days is not None
         and sub.performance_period_days < A.PI_MIN_PERFORMANCE_PERIOD_DAYS
@@ -92,8 +103,10 @@ def score_pi(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -
             f"{A.PI_MIN_PERFORMANCE_PERIOD_DAYS}"
         )
     for mid, label in rules.pi_required_attestations:
-        if not yes(mid):
-            failures.append(f"{label} not signed off")
+        if not answered(mid):
+            missing.append(f"{label} not signed off")
+        elif not yes(mid):
+            failures.append(f"{label} attested 'no' (a 'yes' is required)")
 
     # Which HIE option was reported; option 1 counts when both halves are reported/excluded.
     options = []
@@ -108,23 +121,41 @@ def score_pi(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -
         (EP_2, "Query of PDMP"),
         (PEA, "Provide Patients Electronic Access"),
     ):
-        if not (reported(mid) or excluded(mid)):
-            failures.append(f"{label} not reported and no exclusion claimed")
+        if not (answered(mid) or excluded(mid)):
+            missing.append(f"{label} not reported and no exclusion claimed")
+        elif not (reported(mid) or excluded(mid)):
+            failures.append(f"{label}: numerator 0 or 'no' and no exclusion claimed")
+    hie_answered = any(answered(m) or excluded(m) for m in (HIE_1, HIE_4, HIE_5, HIE_6))
     if not options:
-        failures.append("no Health Information Exchange option reported")
+        (failures if hie_answered else missing).append(
+            "no Health Information Exchange option reported"
+        )
     public_health = [m for m in rules.pi_public_health_required if m not in rules.pi_suppressed]
     for mid in public_health:
-        if not (yes(mid) or excluded(mid)):
-            title = catalog.pi[mid].title if mid in catalog.pi else mid
-            failures.append(f"{title} not reported and no exclusion claimed")
+        title = catalog.pi[mid].title if mid in catalog.pi else mid
+        if mid in rules.pi_suppressed_but_required:
+            # 2025 eCR: suppressed but still required; "yes", "no" or an exclusion gets full
+            # credit (CMS 2025 measures-data PI_PHCDRR_3 description).
+            if not (answered(mid) or excluded(mid)):
+                missing.append(
+                    f"{title} not reported: suppressed for {rules.year} but still required "
+                    "(attest yes or no, or claim an exclusion)"
+                )
+        elif not (answered(mid) or excluded(mid)):
+            missing.append(f"{title} not reported and no exclusion claimed")
+        elif not (yes(mid) or excluded(mid)):
+            failures.append(f"{title} attested 'no' and no exclusion claimed")
 
-    if failures:
+    if failures or missing:
+        problems = missing + failures
         return PiResult(
             True,
             Decimal(0),
             False,
-            failures=failures,
-            messages=[f"PI scored 0: {f}" for f in failures],
+            failures=problems,
+            messages=[f"PI scored 0: {f}" for f in problems],
+            complete=not missing,
+            missing=missing,
         )
 
     # Maximum points per measure after exclusion redistribution (SCORING.md 2.3 [U]).
@@ -140,7 +171,10 @@ def score_pi(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -
                 for target, pts in A.PI_EXCLUSION_REDISTRIBUTION[mid]:
                     moved[target] = moved.get(target, 0) + pts
                 max_points[mid] = 0
-    if public_health and all(excluded(m) and not yes(m) for m in public_health):
+    # Points of the public-health objective move to PEA only when every required registry is
+    # excluded; in 2025 eCR's points are never redistributed (measures-data PI_PHCDRR_3).
+    kept = set(public_health) & rules.pi_suppressed_but_required
+    if public_health and not kept and all(excluded(m) and not yes(m) for m in public_health):
         for target, pts in A.PI_EXCLUSION_REDISTRIBUTION["PUBLIC_HEALTH"]:
             moved[target] = moved.get(target, 0) + pts
         public_health_points = 0
@@ -176,7 +210,15 @@ def score_pi(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -
             "publicHealth",
             public_health_points,
             public_health_points,
-            "required registries active"
+            (
+                "required registries active or excluded"
+                + (
+                    f"; {', '.join(sorted(kept))} suppressed for {rules.year}: full credit "
+                    "for yes, no or an exclusion, points not redistributed"
+                    if kept
+                    else ""
+                )
+            )
             if public_health_points
             else "exclusions claimed; points moved to PI_PEA_1",
             "publicHealthAndClinicalDataExchange",
@@ -212,3 +254,9 @@ def _measure(by_id: dict[str, PiMeasurement], mid: str, max_pts: int) -> PiMeasu
         )
     points = max_pts if m.value is True else 0
     return PiMeasureScore(mid, points, max_pts, f"yes/no = {points}", objective)
+
+
+def counts_as_submitted(result: PiResult, rules: YearRules) -> bool:
+    """Whether PI data counts as submitted for reweighting and EUC rules: from 2025 an
+    incomplete PI submission is not scored (SCORING.md 1.1 [C: S18])."""
+    return result.submitted and (result.complete or rules.incomplete_pi_overrides_reweighting)

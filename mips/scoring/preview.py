@@ -23,6 +23,13 @@ DISCLAIMER = (
 )
 EXTRA_KEYS = (
     "paymentAdjustmentEstimate",
+    "paymentAdjustmentRange",
+    "paymentAdjustmentApplies",
+    "paymentAdjustmentNote",
+    "scalingFactors",
+    "costKnown",
+    "finalScoreRangeByCost",
+    "complexPatientBonusKnown",
     "paymentYear",
     "performanceThreshold",
     "fewerThanTwoCategoriesScored",
@@ -206,6 +213,7 @@ def _ia_original(result: ScoreResult) -> dict:
 def build_preview(result: ScoreResult) -> dict:
     cats = result.categories
     e = result.entity
+    pay = result.payment
     feedback = {
         "quality": result.quality.messages
         + [f"{m.measure_id}: {r}" for m in result.quality.measures for r in m.reasons],
@@ -246,6 +254,10 @@ def build_preview(result: ScoreResult) -> dict:
         "iaCategoryScore": num(cats["ia"].score),
         "iaWeightedScore": num(cats["ia"].contribution),
         "costCategoryScore": num(cats["cost"].score) if e.cost_score is not None else None,
+        "costKnown": result.cost_known,
+        "finalScoreRangeByCost": (
+            [num(result.cost_range[0]), num(result.cost_range[1])] if result.cost_range else None
+        ),
         "costWeightedScore": num(cats["cost"].contribution),
         "qualityReweighted": cats["quality"].reweighted,
         "piReweighted": cats["pi"].reweighted,
@@ -254,8 +266,24 @@ def build_preview(result: ScoreResult) -> dict:
         "hasIAWeightStatus": "SPECIAL" if result.ia.special_status else "NONE",
         "smallPracticeBonus": num(result.quality.small_practice_bonus),
         "complexPatientBonus": num(result.complex_patient_bonus),
+        "complexPatientBonusKnown": e.complex_patient_bonus is not None,
+        "pickedProgramName": e.mvp_id or "mips",
         "unroundedScoreValue": float(result.final_unrounded),
         "paymentAdjustmentEstimate": num(result.payment_adjustment),
+        "paymentAdjustmentApplies": pay.applies,
+        "paymentAdjustmentRange": (
+            {"low": num(pay.low), "high": num(pay.high)} if pay.applies else None
+        ),
+        "paymentAdjustmentNote": pay.note,
+        "scalingFactors": [
+            {
+                "performanceYear": f.performance_year,
+                "factor": num(f.factor),
+                "maxPositiveAdjustment": num(f.max_positive),
+                "source": f.source,
+            }
+            for f in pay.factors
+        ],
         "paymentYear": result.rules.payment_year,
         "performanceThreshold": num(result.rules.performance_threshold),
         "positiveScalingFactor": num(result.scaling_factor),

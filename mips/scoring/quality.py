@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import assumptions as A
 from .benchmarks import DecileResult, q4, score_rate
 from .catalog import Benchmark, QualityMeasureInfo, YearCatalog
-from .inputs import QualityMeasurement
+from .inputs import QualityMeasurement, Stratum
 from .rules import YearRules
 
 ZERO = Decimal(0)
@@ -96,36 +96,115 @@ def _pct(part: Decimal | int, whole: Decimal | int) -> Decimal:
     return Decimal(part) * HUNDRED / Decimal(whole)
 
 
-def _rates(m: QualityMeasurement, info: QualityMeasureInfo | None, ms: MeasureScore) -> None:
-    """Fill performance rate, reporting rate and case count (SCORING.md 1.2, 1.6)."""
-    algorithm = info.overall_algorithm if info else None
-    if m.strata:
-        strata = list(m.strata)
-        if algorithm == "overallStratumOnly":
-            overall = next((s for s in strata if s.name.lower() == "overall"), strata[0])
-            strata = [overall]
-        met = sum(s.performance_met for s in strata)
-        not_met = sum(s.performance_not_met for s in strata)
-        done = sum(
-            s.performance_met + s.performance_not_met + s.exclusions + s.exceptions for s in strata
-        )
-        eligible = sum(s.eligible_population for s in strata)
-        if algorithm == "simpleAverage":
-            rated = [s for s in strata if s.performance_met + s.performance_not_met > 0]
-            rate = (
-                sum(
-                    _pct(s.performance_met, s.performance_met + s.performance_not_met)
-                    for s in rated
-                )
-                / len(rated)
-                if rated
-                else None
+def _round_rate(value: Decimal | None) -> Decimal | None:
+    # CMS stores rates "as percentages with values from 0.00 to 100.00" (S2 references/data.ts):
+    # the rate compared with the benchmark is the stored, 2-decimal one.
+    if value is None:
+        return None
+    return value.quantize(A.RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def validate_measurement(m: QualityMeasurement, info: QualityMeasureInfo | None) -> None:
+    """Raise ValueError for counts or strata CMS would reject (S2 references/data.ts)."""
+    rows = [("", m)] + [(f" stratum {s.name!r}", s) for s in m.strata]
+    for where, row in rows:
+        for field_name in (
+            "performance_met",
+            "performance_not_met",
+            "eligible_population",
+            "exclusions",
+            "exceptions",
+        ):
+            value = getattr(row, field_name)
+            if value < 0:
+                raise ValueError(f"measure {m.measure_id}{where}: {field_name} is negative")
+        if row.performance_met > row.eligible_population:
+            raise ValueError(
+                f"measure {m.measure_id}{where}: performanceMet exceeds eligiblePopulation"
             )
-            case_count = max(s.eligible_population for s in strata)
-        else:
-            # weightedAverage / sumNumerators / split (reporting from all strata, inferred)
-            rate = _pct(met, met + not_met) if met + not_met else None
-            case_count = eligible
+    if not m.strata or info is None:
+        return
+    if not info.strata:
+        raise ValueError(f"measure {m.measure_id} has no strata; submit it without 'strata'")
+    seen = set()
+    for s in m.strata:
+        name = info.stratum_name(s.name)
+        if name is None:
+            raise ValueError(
+                f"measure {m.measure_id}: stratum {s.name!r} does not exist "
+                f"(use one of {', '.join(info.strata)})"
+            )
+        if name in seen:
+            raise ValueError(f"measure {m.measure_id}: stratum {name!r} given twice")
+        seen.add(name)
+
+
+def _stratum_rate(s: Stratum, subtract_exclusions: bool) -> Decimal | None:
+    whole = s.performance_met + s.performance_not_met
+    if subtract_exclusions:
+        whole -= s.exclusions
+    return _pct(s.performance_met, whole) if whole > 0 else None
+
+
+def _strata_rates(
+    strata: list[Stratum], algorithm: str | None
+) -> tuple[Decimal | None, list[Stratum], list[Stratum], int]:
+    """(performance rate, strata for the rate, strata for completeness, case count) by
+    the measure's overallAlgorithm (S2 references/data.ts; SCORING.md 1.6). Each stratum's
+    case count is its eligible population minus exclusions; "overall" strata are left out
+    except for overallStratumOnly."""
+    overall = [s for s in strata if s.name == "overall"]
+    parts = [s for s in strata if s.name != "overall"] or strata
+
+    def cases(s: Stratum) -> int:
+        excluded = s.exclusions if A.MULTI_RATE_CASE_COUNT_SUBTRACTS_EXCLUSIONS else 0
+        return s.eligible_population - excluded
+
+    if algorithm == "overallStratumOnly":
+        chosen = overall or strata[:1]
+        rate = _stratum_rate(chosen[0], A.STRATUM_RATE_SUBTRACTS_EXCLUSIONS)
+        return rate, chosen, chosen, cases(chosen[0])
+    if algorithm == "split":
+        # Reporting strata drive data completeness and case count, performance strata the
+        # rate; combinedPopulations is informational.
+        reporting = [s for s in parts if s.name == "reporting"]
+        performance = [s for s in parts if s.name == "performance"]
+        met = sum(s.performance_met for s in performance)
+        whole = sum(s.performance_met + s.performance_not_met for s in performance)
+        rate = _pct(met, whole) if whole else None
+        return rate, performance, reporting, sum(cases(s) for s in reporting)
+    if algorithm == "simpleAverage":
+        rated = [
+            r
+            for r in (_stratum_rate(s, A.STRATUM_RATE_SUBTRACTS_EXCLUSIONS) for s in parts)
+            if r is not None
+        ]
+        rate = sum(rated, ZERO) / len(rated) if rated else None
+        return rate, parts, parts, max(cases(s) for s in parts)
+    # weightedAverage, sumNumerators (no 2025/2026 measure uses it): pooled strata.
+    met = sum(s.performance_met for s in parts)
+    whole = sum(s.performance_met + s.performance_not_met for s in parts)
+    rate = _pct(met, whole) if whole else None
+    return rate, parts, parts, sum(cases(s) for s in parts)
+
+
+def _rates(m: QualityMeasurement, info: QualityMeasureInfo | None, ms: MeasureScore) -> None:
+    """Fill performance rate, reporting rate and case count (SCORING.md 1.2, 1.6; QPP_API.md
+    2.3: reportingRate, performanceRate, caseCount)."""
+    if m.strata:
+        strata = [
+            replace(s, name=(info.stratum_name(s.name) if info else None) or s.name)
+            for s in m.strata
+        ]
+        algorithm = info.overall_algorithm if info else None
+        rate, rated, completeness, case_count = _strata_rates(strata, algorithm)
+        met = sum(s.performance_met for s in rated)
+        not_met = sum(s.performance_not_met for s in rated)
+        done = sum(
+            s.performance_met + s.performance_not_met + s.exclusions + s.exceptions
+            for s in completeness
+        )
+        eligible = sum(s.eligible_population for s in completeness)
     else:
         met, not_met, eligible = m.performance_met, m.performance_not_met, m.eligible_population
         done = met + not_met + m.exclusions + m.exceptions
@@ -136,9 +215,9 @@ def _rates(m: QualityMeasurement, info: QualityMeasureInfo | None, ms: MeasureSc
             case_count = eligible - m.exclusions
     if m.performance_rate is not None:
         rate = Decimal(m.performance_rate)
-    ms.performance_rate = rate
-    ms.reporting_rate = _pct(done, eligible) if eligible else None
-    ms.case_count = m.case_count if m.case_count is not None else case_count
+    ms.performance_rate = _round_rate(rate)
+    ms.reporting_rate = _round_rate(_pct(done, eligible)) if eligible else None
+    ms.case_count = m.case_count if m.case_count is not None else max(0, case_count)
     ms.eligible_population = eligible
     ms.performance_numerator = met
     ms.performance_denominator = met + not_met
@@ -152,6 +231,7 @@ def score_measure(
 ) -> MeasureScore:
     method = normalize_collection_type(m.collection_type)
     info = catalog.quality.get(m.measure_id)
+    validate_measurement(m, info)
     bench = catalog.benchmark(m.measure_id, method)
     ms = MeasureScore(m.measure_id, method, benchmark=bench)
     ms.is_admin_claims = method == "administrativeClaims"

@@ -38,7 +38,12 @@ class YearRules:
     pi_public_health_required: tuple[str, ...] = ("PI_PHCDRR_1", "PI_PHCDRR_3")
     pi_bonus_measures: tuple[str, ...] = ("PI_PHCDRR_2", "PI_PHCDRR_4", "PI_PHCDRR_5")
     pi_bonus_points: int = 5
-    pi_suppressed: frozenset[str] = frozenset()
+    pi_suppressed: frozenset[str] = frozenset()  # neither required nor scored
+    # Suppressed but still required: any answer or exclusion earns full credit, points stay
+    pi_suppressed_but_required: frozenset[str] = frozenset()
+    # SCORING.md 1.1 [C: S18]: from 2025 an incomplete submission is not scored, so it does not
+    # override a reweighting; before 2025 any PI data overrode it.
+    incomplete_pi_overrides_reweighting: bool = False
     # IA (SCORING.md 3): 2024 weighted, 2025+ unweighted
     ia_weighted: bool = False
     ia_max_points: int = 40
@@ -67,20 +72,28 @@ class YearRules:
 
 RULES_2025 = YearRules(
     year=2025,
-    # PY2026.md: the Electronic Case Reporting measure is suppressed for the 2025 performance
-    # period, so it is neither required nor scored.
-    pi_suppressed=frozenset({"PI_PHCDRR_3"}),
+    # CMS 2025 measures-data, PI_PHCDRR_3 description: "suppressed for the CY 2025 performance
+    # period but is still required to be reported ... attest 'Yes' or 'No,' or claim an
+    # applicable exclusion. (The 25 points for this objective won't be redistributed to another
+    # objective.)" PY2026.md's "neither required nor scored" is the summary; the data rules.
+    pi_suppressed_but_required=frozenset({"PI_PHCDRR_3"}),
 )
 
-# PY2024: IA activities still carried medium/high weights (SCORING.md 3).
-RULES_2024 = replace(RULES_2025, year=2024, ia_weighted=True, pi_suppressed=frozenset())
+# PY2024: IA activities still carried medium/high weights (SCORING.md 3); eCR not suppressed.
+RULES_2024 = replace(
+    RULES_2025,
+    year=2024,
+    ia_weighted=True,
+    pi_suppressed_but_required=frozenset(),
+    incomplete_pi_overrides_reweighting=True,
+)
 
 # PY2026: carries 2025 over (PY2026.md) except that eCR is no longer suppressed, and the 2026
 # inventory adds Public Health Reporting using TEFCA (PI_PHCDRR_6) as a bonus measure.
 RULES_2026 = replace(
     RULES_2025,
     year=2026,
-    pi_suppressed=frozenset(),
+    pi_suppressed_but_required=frozenset(),
     pi_bonus_measures=("PI_PHCDRR_2", "PI_PHCDRR_4", "PI_PHCDRR_5", "PI_PHCDRR_6"),
 )
 

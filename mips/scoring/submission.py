@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from .catalog import load_catalog
 from .final import score_entity
 from .inputs import (
     EntityInput,
@@ -16,10 +17,22 @@ from .inputs import (
     Stratum,
     normalize_status,
 )
+from .mvp import mvp_info
+from .payment import ELIGIBILITY
+
+TRADITIONAL_PROGRAMS = frozenset({"", "mips"})
+UNSUPPORTED_PROGRAMS = frozenset({"app1", "appPlus", "pcf"})
 
 
 def _int(value: object) -> int:
-    return int(value) if value not in (None, "") else 0
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{value!r} is not a whole number")
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"negative count {number}")
+    return number
 
 
 def _period_days(ms: dict) -> int | None:
@@ -67,6 +80,35 @@ def _pi(measure: dict) -> PiMeasurement:
     return PiMeasurement(str(measure["measureId"]), value=bool(v) if v is not None else None)
 
 
+def _check_known(year: int, quality, pi_measures, ia) -> None:
+    """A measure or activity CMS does not list for the year is an error, not a 0."""
+    catalog = load_catalog(year)
+    unknown = sorted({m.measure_id for m in quality if m.measure_id not in catalog.quality})
+    unknown += sorted({m.measure_id for m in pi_measures if m.measure_id not in catalog.pi})
+    unknown += sorted({a for a in ia if a not in catalog.ia})
+    if unknown:
+        raise ValueError(f"not in CMS's {year} measures data: {', '.join(unknown)}")
+
+
+def _program(doc: dict) -> str | None:
+    names = {str(ms.get("programName") or "") for ms in doc.get("measurementSets") or ()}
+    names -= TRADITIONAL_PROGRAMS
+    if names & UNSUPPORTED_PROGRAMS:
+        raise ValueError(f"programName {sorted(names)[0]!r} is not scored by the portal")
+    if len(names) > 1:
+        raise ValueError(f"measurement sets name several MVPs: {', '.join(sorted(names))}")
+    return names.pop() if names else None
+
+
+def _decimal(value, name: str, low: int, high: int) -> Decimal | None:
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return number
+
+
 def entity_from_document(
     doc: dict,
     *,
@@ -74,6 +116,9 @@ def entity_from_document(
     special_statuses: Iterable[str] = (),
     reweight: Iterable[str | Reweighting] = (),
     prior_quality: Decimal | float | str | None = None,
+    cost: Decimal | float | str | None = None,
+    complex_patient_bonus: Decimal | float | str | None = None,
+    eligibility: str = "eligible",
 ) -> EntityInput:
     """Build the scoring input from a submission object (or a {"data": {"submission": …}})."""
     if "data" in doc and isinstance(doc["data"], dict):
@@ -102,6 +147,12 @@ def entity_from_document(
         elif category == "ia":
             ia.extend(str(m["measureId"]) for m in measurements if m.get("value") is True)
 
+    _check_known(int(year), quality, pi_measures, ia)
+    mvp_id = _program(doc)
+    if mvp_id:
+        mvp_info(load_catalog(int(year)), mvp_id)
+    if eligibility not in ELIGIBILITY:
+        raise ValueError(f"eligibility must be one of {', '.join(sorted(ELIGIBILITY))}")
     statuses = {normalize_status(s) for s in special_statuses}
     if small_practice:
         statuses.add("small_practice")
@@ -122,6 +173,10 @@ def entity_from_document(
         prior_quality_achievement=(
             Decimal(str(prior_quality)) if prior_quality is not None else None
         ),
+        cost_score=_decimal(cost, "cost score", 0, 100),
+        complex_patient_bonus=_decimal(complex_patient_bonus, "complex patient bonus", 0, 10),
+        eligibility=eligibility,
+        mvp_id=mvp_id,
     )
 
 
@@ -132,6 +187,9 @@ def score_submission_document(
     special_statuses: Iterable[str] = (),
     reweight: Iterable[str | Reweighting] = (),
     prior_quality: Decimal | float | str | None = None,
+    cost: Decimal | float | str | None = None,
+    complex_patient_bonus: Decimal | float | str | None = None,
+    eligibility: str = "eligible",
 ) -> dict:
     """Score a QPP submission object; returns the score-preview document."""
     entity = entity_from_document(
@@ -140,5 +198,8 @@ def score_submission_document(
         special_statuses=special_statuses,
         reweight=reweight,
         prior_quality=prior_quality,
+        cost=cost,
+        complex_patient_bonus=complex_patient_bonus,
+        eligibility=eligibility,
     )
     return score_entity(entity).to_dict()

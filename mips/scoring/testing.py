@@ -37,6 +37,7 @@ def measure_info(
     metric_type: str = "singlePerformanceRate",
     overall_algorithm: str | None = None,
     suppressed: tuple[str, ...] = (),
+    strata: tuple[str, ...] = (),
 ) -> QualityMeasureInfo:
     return QualityMeasureInfo(
         measure_id=measure_id,
@@ -50,6 +51,8 @@ def measure_info(
         submission_methods=("registry",),
         seven_point_cap_removed=(),
         suppressed_methods=suppressed,
+        strata=strata,
+        strata_uuids=tuple(frozenset() for _ in strata),
     )
 
 

@@ -14,10 +14,10 @@ scoring engine (`mips.recalculation.assemble_inputs`), so the preview scores wha
 
 EUC (`exceptions.rules`): an exception the practice recorded for a category is honoured by
 not sending that category, so its data does not count as "submitted" for the rules; QPP's
-automatic EUC applies as the rules say. When what would still be sent covers two or more
-categories the exception is negated ("submitting two or more categories will negate the
-EUC"), and the categories with data are sent after all. A category the rules reweight is
-left out of the JSON and the QRDA III.
+automatic EUC applies as the rules say: a recorded (application) exception is decided per
+category, and only CMS's automatic EUC is voided for the categories with data once two or
+more categories carry data. A category the rules reweight is left out of the JSON and the
+QRDA III.
 
 Sign-offs: the ones the dashboard's submission status requires
 (`mips.dashboard.submission.signoff_actions`) for the categories being sent.
@@ -51,6 +51,7 @@ class EntityContent:
     exempted: frozenset[str]  # categories left out: an effective EUC reweighting
     notes: tuple[str, ...]  # the EUC decision, for messages
     missing_signoffs: tuple[Action, ...]  # sign-offs submission needs that are missing
+    program_name: str = "mips"  # QPP programName: "mips" or the MVP id (mips.scoring.mvp)
 
     @property
     def is_empty(self) -> bool:
@@ -146,6 +147,7 @@ def entity_content(
         )
     )
     return EntityContent(
+        program_name=entity.mvp_id or "mips",
         report=report,
         enrolled=frozenset(item.target.categories) & frozenset(CATEGORIES),
         sent=sent,

@@ -37,13 +37,21 @@ def _period(year: int, dates) -> dict[str, str]:
 
 
 def submission_document(
-    report: Qrda3Report, *, submission_method: str = "electronicHealthRecord"
+    report: Qrda3Report,
+    *,
+    submission_method: str = "electronicHealthRecord",
+    program_name: str = "mips",
 ) -> dict[str, Any]:
     """{performanceYear, entityType, taxpayerIdentificationNumber, [nationalProviderIdentifier],
     measurementSets: [...]} for the report's entity."""
     year = report.year
     meta = measure_identifiers().get(str(year), {})
-    base = {"submissionMethod": submission_method, "programName": "mips", **_period(year, None)}
+    # An MVP's measurement sets carry the MVP id as programName (QPP_API.md 2.3).
+    base = {
+        "submissionMethod": submission_method,
+        "programName": program_name,
+        **_period(year, None),
+    }
     sets: list[dict[str, Any]] = []
     if report.measures:
         measurements = []

@@ -299,7 +299,7 @@ def handle(store: SubmissionsStore, environ, respond) -> list[bytes]:
         submission = store.get(m.group(1))
         if submission is None:
             return respond(404, _error("NotFound", "no submission with that id"))
-        return respond(200, {"data": _score(submission)["data"]})
+        return _scored(respond, submission)
     if PREVIEW_PATH.match(path) and method == "POST":
         body, problem = _read_json(environ)
         if problem:
@@ -312,8 +312,17 @@ def handle(store: SubmissionsStore, environ, respond) -> list[bytes]:
                 details.append({**d, "path": d["path"].replace("$", f"$.measurementSets[{i}]")})
         if details:
             return respond(400, _error("ValidationError", "invalid submission", details))
-        return respond(200, {"data": _score(submission)["data"]})
+        return _scored(respond, submission)
     return respond(404, _error("NotFound", f"No route {method} {path}"))
+
+
+def _scored(respond, submission: dict):
+    # The engine refuses what CMS would (unknown measure or stratum, negative count): a 422
+    # with its message, never a 500.
+    try:
+        return respond(200, {"data": _score(submission)["data"]})
+    except ValueError as exc:
+        return respond(422, _error("ValidationError", str(exc)))
 
 
 def _error(kind: str, message: str, details: list | None = None) -> dict:

@@ -106,7 +106,7 @@ def submit_entity(
         )  # fmt: skip
     if not content.enrolled:  # its eCQM results are exported, never submitted
         return _finish(practice, user, _fail(submission, _nothing_reason(content, year)))
-    document = submission_document(content.report)
+    document = submission_document(content.report, program_name=content.program_name)
     # Medicare may know the entity under another TIN (Payer Enrollment): QPP gets that one.
     on = min(timezone.localdate(), dt.date(year, 12, 31))
     resolution = (

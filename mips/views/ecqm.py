@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practices.models import MedicalGroup, TinNpi
 from practices.permissions import has_practice_perm, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
 
+from ..dashboard.entities import CLINICIAN, GROUP
+from ..dashboard.views.common import get_entity_object
 from ..ecqm.engine import YEARS, calculate
 from ..ecqm.measures import MEASURE_CLASSES, get_measure
 from ..ecqm.results import entity_results, latest_run, population_patients
@@ -123,13 +124,14 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
 
 
 def _entity(request: HttpRequest, kind: str, public_id):
-    if kind == "clinician":
-        tin_npi = get_owned(TinNpi.objects.with_related(), request, public_id)
-        return tin_npi.tin, tin_npi.npi, str(tin_npi)
-    if kind == "group":
-        group = get_owned(MedicalGroup.objects, request, public_id)
-        return group.tin, "", f"{group.name} (TIN {group.masked_tin}, group)"
-    raise Http404
+    """The TIN/NPI or TIN of a drill-down URL, with the dashboard's rule: a clinician opens
+    her own TIN/NPIs only (anyone else's, or a group, is a 404)."""
+    if kind not in (CLINICIAN, GROUP):
+        raise Http404
+    entity = get_entity_object(request, kind, public_id)
+    if kind == CLINICIAN:
+        return entity.tin, entity.npi, str(entity)
+    return entity.tin, "", f"{entity.name} (TIN {entity.masked_tin}, group)"
 
 
 @practice_permission_required(VIEW_ECQM)
@@ -180,6 +182,7 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
             "test_patient_count": Patient.objects.for_practice(request.practice)
             .filter(is_test=True)
             .count(),
+            "from_qmr": request.GET.get("from") == "qmr",
         },
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exceptions.rules import effective_reweighting, reweighting_decision
+from exceptions.rules import effective_reweighting, reweighting_decision, voiding_warnings
 from exceptions.statuses import EucStatus, categories_of, status_for, status_label
 
 SEED_LABELS = [
@@ -67,25 +67,58 @@ def test_cost_needs_no_enrollment_for_individuals_only():
     assert effective_reweighting(set(), {"cost"}, {"cost"}, set(), "group") == {"cost"}
 
 
-def test_two_submitted_categories_negate_the_recorded_exception():
-    decision = reweighting_decision({"quality", "pi", "ia"}, set(), ALL, {"pi", "ia"})
+# Issue 14 / CMS: an approved application EUC is decided per category (data for that category
+# overrides it; data in other categories does not); the two-category rule belongs to CMS's
+# automatic EUC policy (assumptions.AUTOMATIC_EUC_VOIDED_BY_CATEGORIES names it unconfirmed).
+@pytest.mark.parametrize(
+    ("recorded", "automatic", "submitted", "reweighted"),
+    [
+        # application: Quality + PI data do not void the IA exception (issue 14's CPS drop)
+        ({"ia"}, set(), {"quality", "pi"}, {"ia"}),
+        ({"quality", "pi", "ia"}, set(), {"pi", "ia"}, {"quality"}),
+        ({"quality", "pi", "ia"}, set(), {"ia"}, {"quality", "pi"}),
+        ({"pi"}, set(), {"pi"}, set()),
+        # automatic: one category of data leaves it alone, two void it for those categories
+        (set(), {"quality", "ia", "cost"}, {"quality"}, {"quality", "ia", "cost"}),
+        (set(), {"quality", "ia", "cost"}, {"quality", "pi"}, {"ia", "cost"}),
+        (set(), {"quality", "pi", "ia", "cost"}, {"quality", "pi", "ia"}, {"cost"}),
+        # both kinds at once
+        ({"ia"}, {"quality"}, {"quality", "pi"}, {"ia"}),
+    ],
+)
+def test_application_per_category_automatic_two_category_rule(
+    recorded, automatic, submitted, reweighted
+):
+    assert effective_reweighting(recorded, automatic, ALL, submitted) == reweighted
+
+
+def test_negated_means_automatic_voided_by_two_categories():
+    assert not reweighting_decision({"ia"}, set(), ALL, {"quality", "pi"}).negated
+    decision = reweighting_decision(set(), {"quality"}, ALL, {"quality", "pi"})
     assert decision.negated
-    assert decision.reweighted == set()
-    assert decision.notes[0].startswith("Recorded exception negated")
+    assert any("two or more categories" in n for n in decision.notes)
+    kept = reweighting_decision({"ia"}, set(), ALL, {"quality", "pi"})
+    assert any("IA exception stands" in n for n in kept.notes)
 
 
-def test_one_submitted_category_overrides_only_itself():
-    assert effective_reweighting({"quality", "pi", "ia"}, set(), ALL, {"ia"}) == {
-        "quality",
-        "pi",
-    }
-
-
-def test_automatic_euc_survives_one_submission_but_not_two():
-    auto = {"quality", "ia", "cost"}
-    assert effective_reweighting(set(), auto, ALL, {"quality"}) == auto
-    # Two categories with data: those are scored, the others stay reweighted.
-    assert effective_reweighting(set(), auto, ALL, {"quality", "pi"}) == {"ia", "cost"}
+@pytest.mark.parametrize(
+    ("recorded", "automatic", "submitted", "adding", "expect"),
+    [
+        # adding data to the excepted category itself voids the application
+        ({"ia"}, set(), set(), "ia", "recorded (application) EUC exception for IA"),
+        # adding another category never voids an application
+        ({"ia"}, set(), {"quality"}, "pi", None),
+        # the second category of data voids the automatic EUC for the first
+        (set(), {"quality", "pi"}, {"quality"}, "pi", "automatic EUC exception for QUALITY"),
+        (set(), {"quality", "pi"}, set(), "quality", None),
+    ],
+)
+def test_voiding_warnings(recorded, automatic, submitted, adding, expect):
+    warnings = voiding_warnings(recorded, automatic, ALL, submitted, adding)
+    if expect is None:
+        assert warnings == ()
+    else:
+        assert any(expect in w for w in warnings), warnings
 
 
 def test_recorded_and_automatic_combine():
@@ -96,7 +129,7 @@ def test_recorded_and_automatic_combine():
 
 
 def test_cost_submission_does_not_count_towards_negation():
-    assert effective_reweighting({"quality"}, set(), ALL, {"cost", "pi"}) == {"quality"}
+    assert effective_reweighting(set(), {"quality"}, ALL, {"cost", "pi"}) == {"quality"}
 
 
 def test_unknown_category_names_are_errors():

@@ -341,3 +341,44 @@ def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num
     cache.clear()
     with django_assert_num_queries(len(before)):
         qm_client.get(card_url(tn))
+
+
+def test_attestation_page_warns_before_an_action_voids_an_exception(
+    qm_client, medical_group, quality_manager
+):
+    """Issue 14 item 4 (exceptions.rules): with PI data present, signing off the CQM data is
+    the second category of data and voids CMS's automatic EUC for Quality and PI; a recorded
+    (application) IA exception is never voided by other categories, and IA data is held back."""
+    from exceptions.models import EucException
+    from mips import attestations as svc
+
+    tn = clinician(medical_group, "Euc")
+    eligibility(tn, euc_categories=["quality", "pi"])
+    EucException.objects.create(tin_npi=tn, performance_year=YEAR, status="ia")
+    svc.attest_pi(year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tn)
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    page = qm_client.get(url)
+    warnings = page.context["euc_warnings"]
+    assert any(
+        "Signing off the CQM data: This will void the automatic EUC exception for PI" in w
+        for w in warnings["quality"]
+    ), warnings
+    assert "kept but not submitted" in warnings["ia"][0]
+    assert "euc-warning" in page.content.decode()
+
+
+def test_report_card_explains_the_preview_in_words(qm_client, medical_group, practice):
+    """Issue 14 item 9: cost assumption and range, payment range, complex patient bonus and
+    which of individual / group counts, each in words on the report card."""
+    from mips.recalculation import recalculate_practice
+    from tests.mips.score_helpers import six_measures
+
+    tn = clinician(medical_group, "Words", kinds=("mips_quality",))
+    six_measures(tn)
+    recalculate_practice(practice, YEAR)
+    body = qm_client.get(card_url(tn)).content.decode()
+    notes = body[body.index("Category breakdown") : body.index('id="objectives"')]
+    assert "Cost not known yet" in notes and "depending on Cost" in notes
+    assert "Payment adjustment estimate" in notes
+    assert "Complex patient bonus: not yet known" in notes
+    assert "Individual score counts: no group score under TIN" in notes

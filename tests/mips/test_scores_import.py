@@ -82,3 +82,33 @@ def test_unknown_tin_is_an_error(tin_npi, tmp_path):
             "import_cms_score", str(path), "--practice", tin_npi.practice.slug, "--year", "2026",
             "--tin", "999999999",
         )  # fmt: skip
+
+
+def test_import_accepts_the_medicare_override_tin(tin_npi, tmp_path):
+    """CMS scores the TIN the data was submitted under: a Medicare TIN override in effect
+    for the provider (issue 14 item 7). Both --tin spellings find the entity."""
+    import datetime as dt
+
+    from practices.models import MedicareTinOverride
+
+    MedicareTinOverride.objects.create(
+        practice=tin_npi.practice, medical_group=tin_npi.medical_group,
+        provider=tin_npi.provider, overriding_tin="555666777",
+        effective_from=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    path = tmp_path / "o.json"
+    path.write_text(json.dumps(cms_document("555666777", tin_npi.npi)))
+    for tin in (tin_npi.tin, "555666777"):
+        call_command(
+            "import_cms_score", str(path), "--practice", tin_npi.practice.slug, "--year", "2026",
+            "--tin", tin, "--npi", tin_npi.npi,
+        )  # fmt: skip
+    assert ScoreSnapshot.objects.filter(tin_npi=tin_npi).count() == 2
+    # an override of another provider does not make the TIN acceptable
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(cms_document("111222333", tin_npi.npi)))
+    with pytest.raises(CommandError, match="Medicare TIN override"):
+        call_command(
+            "import_cms_score", str(other), "--practice", tin_npi.practice.slug, "--year",
+            "2026", "--tin", tin_npi.tin, "--npi", tin_npi.npi,
+        )  # fmt: skip

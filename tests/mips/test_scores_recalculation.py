@@ -45,7 +45,9 @@ def test_required_pi_attestations_gate_the_pi_score(practice, tin_npi, quality_m
     recalculate_practice(practice, YEAR)
     snap = current(tin_npi)
     assert snap.pi_score == 0
-    assert "PI scored 0: Security Risk Analysis not signed off" in snap.messages
+    assert (
+        "PI scored 0: Security Risk Analysis attested 'no' (a 'yes' is required)" in snap.messages
+    )
 
     svc.attest_pi(
         year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tin_npi
@@ -140,7 +142,8 @@ def test_recorded_euc_is_passed_as_automatic(practice, tin_npi, quality_manager)
     EucException.objects.create(tin_npi=tin_npi, performance_year=YEAR, status="pi")
     recalculate_practice(practice, YEAR)
     snap = current(tin_npi)
-    assert snap.reweighted == ["pi"]
+    # cost: not known yet, scored as CMS scores a clinician without a cost score (issue 14)
+    assert snap.reweighted == ["pi", "cost"]
     assert snap.inputs["entity"]["reweighting"] == [
         {"category": "pi", "cause": "euc", "automatic": True}
     ]
@@ -157,10 +160,10 @@ def test_a_recorded_pi_exception_holds_pi_data_back(practice, tin_npi, quality_m
     EucException.objects.create(tin_npi=tin_npi, performance_year=YEAR, status="pi")
     full_pi(quality_manager, tin_npi=tin_npi)
     recalculate_practice(practice, YEAR)
-    assert current(tin_npi).reweighted == ["pi"]
+    assert current(tin_npi).reweighted == ["pi", "cost"]
 
 
-def test_data_in_two_other_categories_negates_a_recorded_exception(
+def test_data_in_two_other_categories_keeps_a_recorded_exception(
     practice, tin_npi, quality_manager
 ):
     from exceptions.models import EucException
@@ -176,7 +179,10 @@ def test_data_in_two_other_categories_negates_a_recorded_exception(
     )  # fmt: skip
     recalculate_practice(practice, YEAR)
     snap = current(tin_npi)
-    assert snap.reweighted == [] and snap.pi_score > 0
+    # CMS decides an application EUC per category (issue 14): Quality and IA data do not
+    # void the PI exception; only the automatic EUC has the two-category rule.
+    assert snap.reweighted == ["pi", "cost"] and snap.pi_score == 0
+    assert any("PI exception stands" in m for m in snap.messages)
 
 
 def test_eligibility_flags_become_special_statuses(practice, tin_npi):
@@ -277,3 +283,135 @@ def test_daily_job_is_scheduled_and_fans_out_per_practice(practice, other_practi
     monkeypatch.setattr("mips.tasks.recalculate_practice_scores.delay", lambda *a: queued.append(a))
     assert recalculate_scores(YEAR) == 2
     assert sorted(queued) == sorted([(practice.pk, YEAR), (other_practice.pk, YEAR)])
+
+
+# ------------------------------------------------------------------ issue 14
+
+
+def _measure_meta(snap, mid):
+    quality = next(p for p in snap.document["data"]["score"]["parts"] if p["name"] == "quality")
+    parts = quality["original"]["parts"][0]["parts"]
+    return next(m for m in parts if m["name"] == mid)["metadata"]
+
+
+def test_cms138_population_groups_become_qpp_strata(practice, tin_npi):
+    """CMS138's three eCQM population groups are QPP's reporting / performance /
+    combinedPopulations strata (measures-data 226 strata order and population UUIDs); the
+    rate is the performance stratum's ("split")."""
+    enroll(tin_npi)
+    result(tin_npi, "226", numer=900, denom=1000, group_index=0, cms_id="CMS138")
+    result(tin_npi, "226", numer=60, denom=100, group_index=1, cms_id="CMS138")
+    result(tin_npi, "226", numer=860, denom=1000, group_index=2, cms_id="CMS138")
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    strata = snap.inputs["entity"]["quality"][0]["strata"]
+    assert [s["name"] for s in strata] == ["reporting", "performance", "combinedPopulations"]
+    meta = _measure_meta(snap, "226")
+    assert meta["performanceRate"] == 60 and meta["caseCount"] == 1000
+
+
+def test_group_score_compared_per_submitted_tin(practice, medical_group, tin_npi):
+    """A Medicare TIN override puts the clinician under another group's TIN: the group score
+    that counts is that TIN's (issue 14 item 7)."""
+    from practices.models import MedicareTinOverride
+    from tests.factories import MedicalGroupFactory
+
+    other = MedicalGroupFactory(practice=practice, name="North", tin="555666777")
+    MedicareTinOverride.objects.create(
+        practice=practice, medical_group=medical_group, provider=tin_npi.provider,
+        overriding_tin=other.tin, effective_from=dt.date(YEAR, 1, 1),
+    )  # fmt: skip
+    enroll(tin_npi)
+    enroll(other, ("mips_quality",), level="group")
+    six_measures(tin_npi, numer=20, denom=50)
+    six_measures(other, numer=48, denom=50)
+    recalculate_practice(practice, YEAR)
+    snap, group = current(tin_npi), current(group=other)
+    assert snap.group_final_score == group.final_score and snap.better_level == "group"
+    assert snap.inputs["context"]["submitted_tin"] == "555666777"
+    assert any(m.startswith("Group score counts:") and "XXXXX6777" in m for m in snap.messages)
+
+
+def test_cost_and_complex_patient_bonus_come_from_an_imported_cms_score(practice, tin_npi):
+    from mips.scoring import EntityInput, score_entity
+    from mips.snapshots import import_cms_score
+
+    enroll(tin_npi)
+    six_measures(tin_npi)
+    recalculate_practice(practice, YEAR)
+    before = current(tin_npi)
+    assert before.document["data"]["score"]["metadata"]["costKnown"] is False
+    cms = score_entity(
+        EntityInput(performance_year=YEAR, cost_score=Decimal(80), complex_patient_bonus=Decimal(3))
+    ).to_dict()
+    import_cms_score(document=cms, source="cms_preview", year=YEAR, tin_npi=tin_npi)
+    recalculate_practice(practice, YEAR)
+    after = current(tin_npi)
+    meta = after.document["data"]["score"]["metadata"]
+    assert meta["costKnown"] is True and meta["costCategoryScore"] == 80
+    assert meta["complexPatientBonus"] == 3 and meta["complexPatientBonusKnown"] is True
+
+
+def test_mvp_enrollment_is_scored_as_the_mvp(practice, tin_npi):
+    from enrollment.models import Enrollment, Mvp, Program
+
+    mvp = Mvp.objects.create(year=YEAR, mvp_id="G0053", title="Advancing Rheumatology Patient Care")
+    program = Program.objects.create(
+        year=YEAR, kind="mvp", code="mvp-g0053", name="MVP: Rheumatology", mvp=mvp
+    )
+    Enrollment.objects.create(
+        program=program, tin_npi=tin_npi, medical_group=tin_npi.medical_group,
+        level="individual", source="operator",
+        period_start=dt.date(YEAR, 1, 1), period_end=dt.date(YEAR, 12, 31),
+    )  # fmt: skip
+    six_measures(tin_npi)  # 134 is in G0053; the others are not
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert snap.inputs["entity"]["mvp_id"] == "G0053"
+    meta = snap.document["data"]["score"]["metadata"]
+    assert meta["pickedProgramName"] == "G0053"
+    assert any(m.startswith("MVP G0053") for m in snap.messages)
+    assert any("not in this MVP are not scored" in m and "236" in m for m in snap.messages)
+
+
+def test_not_eligible_clinician_gets_no_payment_adjustment(practice, tin_npi):
+    enroll(tin_npi)
+    six_measures(tin_npi)
+    eligibility(tin_npi, status="not_eligible")
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert snap.payment_adjustment is None
+    assert "No MIPS payment adjustment: not MIPS eligible" in snap.messages
+
+
+def test_staff_entered_complex_patient_bonus_wins(practice, tin_npi, django_user_model):
+    """Issue 14 item 8: the bonus is an input, entered by staff in Django admin (with an
+    audit event); range 0-10 is enforced by the form; empty means 'not yet known'."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from mips.models import ScoreInput
+    from practices.models import AuditEvent
+    from tests.factories import UserFactory
+
+    enroll(tin_npi)
+    six_measures(tin_npi)
+    recalculate_practice(practice, YEAR)
+    assert any("not yet known" in m for m in current(tin_npi).messages)
+    staff = UserFactory(username="ops@portal.test")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    url = reverse("admin:mips_scoreinput_add")
+    form = {"year": YEAR, "tin_npi": tin_npi.pk, "medical_group": tin_npi.medical_group.pk,
+            "source": "CMS preview 2027-02-03"}  # fmt: skip
+    bad = client.post(url, {**form, "complex_patient_bonus": "11"})
+    assert bad.status_code == 200 and not ScoreInput.objects.exists()
+    ok = client.post(url, {**form, "complex_patient_bonus": "2.5"})
+    assert ok.status_code == 302
+    assert AuditEvent.objects.filter(action="mips.score_input_entered").count() == 1
+    recalculate_practice(practice, YEAR)
+    snap = current(tin_npi)
+    assert "Complex patient bonus: 2.50 points added" in snap.messages
+    assert snap.document["data"]["score"]["metadata"]["complexPatientBonus"] == 2.5

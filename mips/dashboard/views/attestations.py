@@ -17,6 +17,7 @@ from ... import attestations as services
 from ...models import DataSignOff, IaAttestation, PiAttestation
 from ...scoring import load_catalog, rules_for
 from ..entities import CLINICIAN, GROUP, load_entities
+from ..euc_warnings import euc_warnings
 from ..forms import IaForm, PiForm, SignOffForm
 from ..measure_rows import attestation_rows, entity_attestation_key
 from ..permissions import ATTEST
@@ -154,7 +155,17 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
             history.append({"what": what, "record": rec})
     history.sort(key=lambda h: h["record"].created_at, reverse=True)
     signoff = att.sign_offs.get("quality")
+    with_data = {
+        c
+        for c, has in (
+            ("quality", bool(signoff and signoff.signed)),
+            ("pi", bool(att.pi)),
+            ("ia", bool(att.attested_activities())),
+        )
+        if has
+    }
     ctx.update(
+        euc_warnings=euc_warnings(entity, year, with_data),
         entity=entity,
         att=att,
         forms=forms,

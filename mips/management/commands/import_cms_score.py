@@ -11,7 +11,7 @@ from django_scopes import scope
 
 from mips.models import ScoreSource
 from mips.snapshots import import_cms_score
-from practices.models import MedicalGroup, TinNpi
+from practices.models import MedicalGroup, MedicareTinOverride, TinNpi
 
 from ._common import get_practice
 
@@ -45,7 +45,21 @@ class Command(BaseCommand):
         with scope(practice=practice):
             group = MedicalGroup.objects.filter(practice=practice, tin=opts["tin"]).first()
             if group is None:
-                raise CommandError(f"no medical group with TIN {opts['tin']} in {practice.slug}")
+                # The TIN CMS scored may be a Medicare TIN override of one of our groups.
+                override = (
+                    MedicareTinOverride.objects.filter(
+                        medical_group__practice=practice, overriding_tin=opts["tin"]
+                    )
+                    .select_related("medical_group")
+                    .order_by("-effective_from")
+                    .first()
+                )
+                group = override.medical_group if override else None
+            if group is None:
+                raise CommandError(
+                    f"no medical group with TIN {opts['tin']} (or a Medicare TIN override to it) "
+                    f"in {practice.slug}"
+                )
             tin_npi = None
             if opts["npi"]:
                 tin_npi = (

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from mips.scoring import score_submission_document
+from mips.scoring.payment import ELIGIBILITY
 
 STATUSES = ("rural", "hpsa", "non-patient-facing", "hospital-based", "small-practice")
 CATEGORIES = ("cost", "pi", "ia", "quality")
@@ -42,6 +43,27 @@ class Command(BaseCommand):
             default=None,
             help="prior year's quality achievement percent, for improvement scoring",
         )
+        parser.add_argument(
+            "--cost",
+            type=Decimal,
+            default=None,
+            metavar="SCORE",
+            help="the cost category score (0-100) when known, e.g. from CMS's preview; without "
+            "it cost is scored as CMS scores a clinician with no cost score, with the range",
+        )
+        parser.add_argument(
+            "--complex-patient-bonus",
+            type=Decimal,
+            default=None,
+            metavar="POINTS",
+            help="complex patient bonus (0-10) from CMS's preview; 'not yet known' without it",
+        )
+        parser.add_argument(
+            "--eligibility",
+            default="eligible",
+            choices=sorted(ELIGIBILITY),
+            help="not_eligible / opted_out: no MIPS payment adjustment",
+        )
 
     def handle(self, *args, **opts) -> None:
         try:
@@ -62,7 +84,10 @@ class Command(BaseCommand):
                 special_statuses=_csv(opts["special_status"], STATUSES, "--special-status"),
                 reweight=_csv(opts["reweight"], CATEGORIES, "--reweight"),
                 prior_quality=opts["prior_quality"],
+                cost=opts["cost"],
+                complex_patient_bonus=opts["complex_patient_bonus"],
+                eligibility=opts["eligibility"],
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise CommandError(f"Not a usable submission document: {exc}") from exc
         self.stdout.write(json.dumps(result, indent=2, default=str))

@@ -52,7 +52,7 @@ def _report(year: int, npi: str | None) -> Qrda3Report:
         measures.append(MeasureReport(cms_id, meta["title"], meta["version_uuid"], sets))
     return Qrda3Report(
         year=year, tin="123456789", npi=npi, organization="Seven Hills", measures=measures,
-        cehrt_id="0015C1234567890", ia={"IA_EPA_1": True}, pi_proportions={"PI_EP_1": (5, 10)},
+        cehrt_id="0015C1234567890", ia={"IA_EPA_2": True}, pi_proportions={"PI_EP_1": (5, 10)},
         pi_booleans={"PI_INFBLO_1": True},
     )  # fmt: skip
 
@@ -105,7 +105,7 @@ def test_submission_document_shapes_and_scoring():
         "reporting", "performance", "combinedPopulations",
     ]  # fmt: skip
     ia = next(s for s in document["measurementSets"] if s["category"] == "ia")
-    assert ia["measurements"] == [{"measureId": "IA_EPA_1", "value": True}]
+    assert ia["measurements"] == [{"measureId": "IA_EPA_2", "value": True}]
     group = submission_document(_report(2025, None))
     assert group["entityType"] == "group" and "nationalProviderIdentifier" not in group
     json.dumps(document)

@@ -181,9 +181,11 @@ def test_recorded_exception_leaves_its_category_out(practice, tin_npi, results, 
     assert any("PI reweighted" in n for n in content.notes)
 
 
-def test_two_categories_with_data_negate_the_recorded_exception(
+def test_two_other_categories_do_not_negate_a_recorded_exception(
     practice, tin_npi, results, quality_manager
 ):
+    """CMS decides an approved application EUC per category (exceptions.rules, issue 14):
+    Quality and IA data do not void the PI exception, so PI stays out of the submission."""
     _enroll(tin_npi)
     _pi(quality_manager, tin_npi)
     _ia(quality_manager, tin_npi)
@@ -191,9 +193,8 @@ def test_two_categories_with_data_negate_the_recorded_exception(
     euc.set_status(practice=practice, tin_npi=tin_npi, year=YEAR, status="pi", actor=None,
                    now=EUC_OPEN)  # fmt: skip
     content = _content(tin_npi)
-    # Quality and IA would still be sent: two categories negate the EUC, so PI goes too.
-    assert content.exempted == frozenset() and content.sent == {"quality", "pi", "ia"}
-    assert any("negated" in n for n in content.notes)
+    assert content.exempted == {"pi"} and content.sent == {"quality", "ia"}
+    assert any("PI exception stands" in n for n in content.notes)
 
 
 def test_automatic_exception_leaves_its_category_out(practice, tin_npi, quality_manager):

@@ -94,7 +94,9 @@ def test_euc_overridden_by_submitted_data_unless_automatic():
 
 @pytest.mark.parametrize("status", ["small_practice", "hospital_based", "non_patient_facing"])
 def test_pi_reweighted_automatically_without_pi_data(status):
-    r = score_entity(_entity(ia_activities=IA2, special_statuses=frozenset({status})))
+    r = score_entity(
+        _entity(ia_activities=IA2, special_statuses=frozenset({status}), cost_score=D(50))
+    )
     assert r.categories["pi"].reweighted
     expected_q = 40 if status == "small_practice" else 55
     assert r.categories["quality"].weight == expected_q

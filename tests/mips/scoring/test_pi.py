@@ -24,7 +24,7 @@ def prop(mid, num, den):
 
 
 def full(**overrides):
-    base = {m.measure_id: m for m in yes(*ATTEST, "PI_EP_2", "PI_PHCDRR_1")}
+    base = {m.measure_id: m for m in yes(*ATTEST, "PI_EP_2", "PI_PHCDRR_1", "PI_PHCDRR_3")}
     base.update(
         {
             "PI_EP_1": prop("PI_EP_1", 49, 115),  # 4.26 -> 4
@@ -100,7 +100,9 @@ def test_gatekeeping_failures_score_zero(missing, message):
 
 def test_attestation_answered_no_fails():
     r = score_pi(full(PI_PPHI_1=PiMeasurement("PI_PPHI_1", value=False)), CAT, RULES_2025)
-    assert "PI scored 0: Security Risk Analysis not signed off" in r.messages
+    assert "PI scored 0: Security Risk Analysis attested 'no' (a 'yes' is required)" in r.messages
+    # answered: a complete (if failing) submission, unlike a missing attestation
+    assert r.complete and not score_pi(full(PI_PPHI_1=None), CAT, RULES_2025).complete
 
 
 def test_no_cehrt_id_scores_zero():
@@ -122,18 +124,55 @@ def test_proportion_numerator_zero_is_not_reported():
     assert r.score == 0
 
 
-def test_ecr_suppressed_in_2025_required_in_2024_and_2026():
-    assert score_pi(full(), CAT, RULES_2025).score == 75
-    for rules in (RULES_2024, RULES_2026):
-        r = score_pi(full(), load_catalog(rules.year), rules)
-        assert r.score == 0
-        assert any("Electronic Case Reporting" in m or "PI_PHCDRR_3" in m for m in r.messages)
-        ok = score_pi(
-            full(PI_PHCDRR_3=PiMeasurement("PI_PHCDRR_3", value=True)),
-            load_catalog(rules.year),
-            rules,
-        )
-        assert ok.score == 75
+ECR = "PI_PHCDRR_3"
+
+
+# CMS 2025 measures-data, PI_PHCDRR_3 description: "suppressed for the CY 2025 performance period
+# but is still required to be reported ... attest 'Yes' or 'No,' or claim an applicable
+# exclusion. (The 25 points for this objective won't be redistributed to another objective.)"
+# 2024 and 2026 measures-data: eCR required, not suppressed (SCORING.md 2.1-2.3).
+@pytest.mark.parametrize(
+    ("rules", "ecr", "score", "complete"),
+    [
+        (RULES_2025, True, 75, True),
+        (RULES_2025, False, 75, True),  # "No" gets full credit in 2025
+        (RULES_2025, "excluded", 75, True),
+        (RULES_2025, None, 0, False),  # left out: incomplete, not scored
+        (RULES_2026, True, 75, True),
+        (RULES_2026, False, 0, True),  # "No" without an exclusion fails
+        (RULES_2026, "excluded", 75, True),
+        (RULES_2026, None, 0, False),
+        (RULES_2024, False, 0, True),
+    ],
+)
+def test_ecr_by_year(rules, ecr, score, complete):
+    if ecr == "excluded":
+        overrides = {ECR: None, "PI_PHCDRR_3_EX_1": PiMeasurement("PI_PHCDRR_3_EX_1", value=True)}
+    else:
+        overrides = {ECR: None if ecr is None else PiMeasurement(ECR, value=ecr)}
+    r = score_pi(full(**overrides), load_catalog(rules.year), rules)
+    assert (r.score, r.complete) == (score, complete), r.messages
+    if ecr is None:
+        assert any("Electronic Case Reporting" in m for m in r.messages)
+
+
+def test_public_health_points_not_redistributed_in_2025_but_in_2026():
+    # Both registries excluded. 2025: eCR's points stay (no redistribution): 75. 2026: the
+    # 25 points move to PEA (SCORING.md 2.3 [U]).
+    both = {
+        "PI_PHCDRR_1": None,
+        "PI_PHCDRR_1_EX_2": PiMeasurement("PI_PHCDRR_1_EX_2", value=True),
+        ECR: None,
+        "PI_PHCDRR_3_EX_1": PiMeasurement("PI_PHCDRR_3_EX_1", value=True),
+    }
+    r25 = score_pi(full(**both), CAT, RULES_2025)
+    assert r25.score == 75
+    assert "points not redistributed" in next(
+        m.formula for m in r25.measures if m.measure_id == "publicHealth"
+    )
+    r26 = score_pi(full(**both), load_catalog(2026), RULES_2026)
+    # PEA max 50: 50 * 861/1809 = 23.8 -> 24; 4 + 10 + 9 + 15 + 24 + 0
+    assert r26.score == 62
 
 
 def test_hie_option_2_and_best_option():
@@ -169,13 +208,13 @@ def test_hie_option_2_and_best_option():
         ),
         # HIE_1 excluded: 15 to PEA (max 40): 40*0.476=19 -> 4 + 10 + 15 + 19 + 25
         ({"PI_HIE_1": None, "PI_LVOTC_1": PiMeasurement("PI_LVOTC_1", value=True)}, 73),
-        # immunization excluded (eCR suppressed in 2025): 25 to PEA (max 50): 24 -> 4+10+9+15+24
+        # immunization excluded, eCR answered: the objective's 25 stay (2025 eCR rule)
         (
             {
                 "PI_PHCDRR_1": None,
                 "PI_PHCDRR_1_EX_2": PiMeasurement("PI_PHCDRR_1_EX_2", value=True),
             },
-            62,
+            75,
         ),
     ],
 )

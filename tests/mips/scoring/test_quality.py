@@ -47,8 +47,9 @@ CAT = catalog(
         # data completeness 74/100 < 75%: 0, or 3 for a small practice
         (qm("A", 40, 34, eligible=100), False, "0", "data completeness 74.0000%"),
         (qm("A", 40, 34, eligible=100), True, "3", "small-practice 3-point floor"),
-        # exactly 75% meets data completeness: rate 40/75 = 53.33 -> 6.3333
-        (qm("A", 40, 35, eligible=100), False, "6.3333", None),
+        # exactly 75% meets data completeness: rate 40/75 is stored as 53.33 (S2: rates are
+        # stored with 2 decimals) -> 6.333
+        (qm("A", 40, 35, eligible=100), False, "6.333", None),
         # case minimum: 19 eligible fails, 20 passes
         (qm("A", 10, 9), False, "0", "case count 19 is below the case minimum of 20"),
         (qm("A", 10, 9), True, "3", "case count 19"),
@@ -97,23 +98,38 @@ def test_qcdr_case_count_excludes_exclusions():
     assert ms.case_count == 19 and ms.points == 0
 
 
+# S2 qpp-submissions-docs references/data.ts (performanceRate of multiPerformanceRate): rates
+# follow the measure's overallAlgorithm, "overall" strata are left out except for
+# overallStratumOnly, simpleAverage/overallStratumOnly stratum rates are
+# met / (met + notMet - exclusions); SCORING.md 1.6 for split and the case counts; case count of
+# a stratum = eligible population - exclusions (issue 14, CMS score preview).
 @pytest.mark.parametrize(
-    ("algorithm", "rate", "case_count"),
+    ("algorithm", "names", "rate", "reporting", "case_count"),
     [
-        ("weightedAverage", D(60), 50),  # (20+10)/(30+20); case count = sum
-        ("simpleAverage", None, 30),  # mean(20/30, 10/20); case count = largest stratum
-        ("overallStratumOnly", D(2000) / D(30), 30),  # the "overall" stratum only
+        # pooled over the two non-overall strata: (10+30)/(20+40) = 66.67; DC (25+45)/(25+50);
+        # case count (25-5)+(50-5)
+        ("weightedAverage", ("overall", "s1", "s2"), "66.67", "93.33", 65),
+        # mean(10/(20-5), 30/(40-5)) = mean(66.67, 85.71) = 76.19; case count = largest
+        ("simpleAverage", ("overall", "s1", "s2"), "76.19", "93.33", 45),
+        # the overall stratum only: 20/(30-5) = 80; DC and case count of that stratum
+        ("overallStratumOnly", ("overall", "s1", "s2"), "80.00", "100.00", 30),
+        # split: reporting stratum for DC and case count, performance stratum for the rate
+        ("split", ("reporting", "performance", "combinedPopulations"), "50.00", "100.00", 30),
     ],
 )
-def test_multi_rate_algorithms(algorithm, rate, case_count):
+def test_multi_rate_algorithms(algorithm, names, rate, reporting, case_count):
     cat = catalog(
-        benchmarks=(benchmark("M"),), measures=(measure_info("M", overall_algorithm=algorithm),)
+        benchmarks=(benchmark("M"),),
+        measures=(measure_info("M", overall_algorithm=algorithm, strata=names),),
     )
-    strata = (Stratum(20, 10, 30, name="overall"), Stratum(10, 10, 20, name="s2"))
+    strata = (
+        Stratum(20, 10, 35, exclusions=5, name=names[0]),
+        Stratum(10, 10, 25, exclusions=5, name=names[1]),
+        Stratum(30, 10, 50, exclusions=5, name=names[2]),
+    )
     ms = score_measure(QualityMeasurement("M", strata=strata), cat, R, False)
-    if algorithm == "simpleAverage":
-        rate = (D(2000) / D(30) + D(50)) / 2
-    assert ms.performance_rate == rate
+    assert ms.performance_rate == D(rate)
+    assert ms.reporting_rate == D(reporting)
     assert ms.case_count == case_count
 
 

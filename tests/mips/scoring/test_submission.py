@@ -36,11 +36,27 @@ def test_fixture_scores_as_hand_computed():
     md = score["metadata"]
     # quality (9.6935 + 7.908 + 7) / 60 = 41.0025%; PI 4+10+9+15+12+25 = 75; IA 1 of 2 = 50%
     assert md["qualityCategoryScore"] == 41.0025
-    assert md["piCategoryScore"] == 75 and md["piWeightedScore"] == 18.75
+    # Cost unknown: scored as CMS scores a clinician without a cost score, the "no Cost" row
+    # of the redistribution table (SCORING.md 5): quality 55, PI 30, IA 15.
+    assert md["costReweighted"] is True and md["costKnown"] is False
+    assert md["piCategoryScore"] == 75 and md["piWeightedScore"] == 22.5
     assert md["iaCategoryScore"] == 50 and md["iaWeightedScore"] == 7.5
-    # 12.300750 + 18.75 + 7.5 = 38.55075 -> 38.5508
-    assert score["value"] == 38.5508
-    assert md["paymentAdjustmentEstimate"] == -5.8319
+    # 41.0025 * .55 + 22.5 + 7.5 = 52.551375 -> 52.5514
+    assert score["value"] == 52.5514
+    # the range over every cost score: 12.300750 + 18.75 + 7.5 (+ 30 with cost 100)
+    assert md["finalScoreRangeByCost"] == [38.5508, 68.5508]
+    assert any("between 38.55 and 68.55 depending on Cost" in m for m in md["messages"])
+    # -9 * (75 - 52.5514) / 56.25, negative: exact, the same for every scaling factor
+    assert md["paymentAdjustmentEstimate"] == -3.5918
+    assert md["paymentAdjustmentRange"] == {"low": -3.5918, "high": -3.5918}
+
+
+def test_known_cost_is_used():
+    md = score_submission_document(_doc(), cost=0)["data"]["score"]
+    assert md["value"] == 38.5508  # 12.300750 + 18.75 + 7.5 + 0 * 30
+    assert md["metadata"]["costKnown"] is True and md["metadata"]["costReweighted"] is False
+    assert md["metadata"]["finalScoreRangeByCost"] is None
+    assert score_submission_document(_doc(), cost=100)["data"]["score"]["value"] == 68.5508
 
 
 def test_shape_has_qpp_keys():

@@ -1,0 +1,45 @@
+"""Before a user adds data to a category (signs off CQM data, attests PI, attests an
+activity), say which EUC exception that action would void (issue 14, CMS rules in
+``exceptions.rules``). One query (the recorded exceptions); the rest is in memory.
+
+The registry does not send a category's data while the practice's own (application)
+exception for it stands (``mips.submission.content``), so adding data there voids nothing: the
+page says the data is kept back instead. The automatic EUC is voided for the categories with
+data once two or more categories carry data.
+"""
+
+from __future__ import annotations
+
+from exceptions.queries import euc_categories
+from exceptions.rules import SUBMITTABLE, voiding_warnings
+
+from .entities import CLINICIAN, Entity
+
+ACTIONS = {"quality": "Signing off the CQM data", "pi": "Attesting PI", "ia": "Attesting"}
+
+
+def euc_warnings(entity: Entity, year: int, with_data: set[str]) -> dict[str, list[str]]:
+    """{category: warnings} for an action that adds data to that category."""
+    recorded = (
+        set(euc_categories([entity.pk], year).get(entity.pk, frozenset()))
+        if entity.kind == CLINICIAN
+        else set()
+    )
+    detail = entity.eligibility
+    automatic = set(detail.euc_categories if detail else ()) & (SUBMITTABLE | {"cost"})
+    enrolled = set(entity.categories)
+    kind = "individual" if entity.kind == CLINICIAN else "group"
+    sent = with_data - recorded
+    result: dict[str, list[str]] = {}
+    for category in sorted(SUBMITTABLE):
+        if category in recorded:
+            result[category] = [
+                f"{category.upper()} has a recorded EUC exception: data entered here is kept "
+                "but not submitted while the exception stands, so the exception is not voided. "
+                "Remove the exception on the Exceptions page to have it scored."
+            ]
+            continue
+        warnings = voiding_warnings(recorded, automatic, enrolled, sent, category, kind)
+        if warnings:
+            result[category] = [f"{ACTIONS[category]}: {w}" for w in warnings]
+    return result

@@ -1,0 +1,280 @@
+"""Quality Management Reporting rows: per program the practice takes part in (MIPS for
+attestation, Not for Attestation, custom, regional) and year, one row per enrolled entity
+(TIN/NPI, or TIN for a group enrollment), measure and population group, with the eCQM
+counts of that entity and year (the very MeasureResult rows the eCQM Data page shows), the
+prior year's rate for the trend, and CMS's benchmark decile.
+
+Measures of an enrollment, as the score recalculation reads them (mips.recalculation):
+the measures named on the enrollment; else the program's own list (custom and regional
+programs) or the MVP's quality measures; else every eCQM with a result for the entity.
+
+A fixed number of queries whatever the practice size: enrollments, enrollment measures,
+program measures, catalog titles, eCQM results of both years.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from enrollment.models import (
+    KIND_CATEGORY,
+    Enrollment,
+    EnrollmentMeasure,
+    Measure,
+    MeasureCategory,
+    ProgramKind,
+)
+from practices.models import Practice
+
+from ..ecqm.measures import MEASURE_CLASSES
+from ..models import MeasureResult
+from ..scoring import load_catalog
+from ..scoring.benchmarks import score_rate
+
+CLINICIAN, GROUP = "clinician", "group"
+ECQM_METHOD = "electronicHealthRecord"
+# Population-group names of measures with several (the eCQM Data page shows the same).
+GROUP_LABELS = {"CMS138": ("Screening", "Cessation (MIPS rate)", "Combined")}
+QUALITY_KINDS = frozenset(k for k, c in KIND_CATEGORY.items() if c == MeasureCategory.QUALITY)
+# Programs of these kinds never go to CMS: QMR is where their clinicians see their numbers.
+NOT_SUBMITTED_KINDS = frozenset(
+    {ProgramKind.MIPS_QUALITY_NFA, ProgramKind.CUSTOM, ProgramKind.REGIONAL}
+)
+
+
+@dataclass
+class QmrRow:
+    enrollment: Enrollment
+    kind: str  # CLINICIAN or GROUP
+    measure_id: str  # MIPS quality id
+    title: str
+    group_index: int
+    group_label: str
+    inverse: bool
+    result: MeasureResult | None
+    prior: MeasureResult | None
+    decile: int | None
+
+    @property
+    def program(self):
+        return self.enrollment.program
+
+    @property
+    def tin_npi(self):
+        return self.enrollment.tin_npi
+
+    @property
+    def medical_group(self):
+        return self.enrollment.medical_group
+
+    @property
+    def name(self) -> str:
+        if self.tin_npi is not None:
+            return self.tin_npi.provider.display_name
+        return f"{self.medical_group.name} (group)"
+
+    @property
+    def tin(self) -> str:
+        return self.medical_group.tin
+
+    @property
+    def masked_tin(self) -> str:
+        return self.medical_group.masked_tin
+
+    @property
+    def npi(self) -> str:
+        return self.tin_npi.provider.npi if self.tin_npi is not None else ""
+
+    @property
+    def entity_public_id(self):
+        return (self.tin_npi or self.medical_group).public_id
+
+    @property
+    def cms_id(self) -> str:
+        return self.result.cms_id if self.result else ""
+
+    def _count(self, name: str) -> int | None:
+        return getattr(self.result, name) if self.result else None
+
+    @property
+    def numerator(self) -> int | None:
+        return self._count("numer")
+
+    @property
+    def denominator(self) -> int | None:
+        return self._count("denom")
+
+    @property
+    def exclusions(self) -> int | None:
+        return self._count("denex")
+
+    @property
+    def exceptions(self) -> int | None:
+        return self._count("denexcep")
+
+    @property
+    def not_met(self) -> int | None:
+        return self.result.performance_not_met if self.result else None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.result.performance_rate if self.result else None
+
+    @property
+    def prior_rate(self) -> Decimal | None:
+        return self.prior.performance_rate if self.prior else None
+
+    @property
+    def change(self) -> Decimal | None:
+        """Rate minus last year's rate, in percentage points."""
+        if self.rate is None or self.prior_rate is None:
+            return None
+        return self.rate - self.prior_rate
+
+    @property
+    def improvement(self) -> Decimal | None:
+        """The change in the measure's good direction (positive = better)."""
+        change = self.change
+        if change is None:
+            return None
+        return -change if self.inverse else change
+
+    @property
+    def trend(self) -> str:
+        """ "better", "worse", "same" (an inverse measure improves as its rate falls), or ""
+        when either year has no rate."""
+        improvement = self.improvement
+        if improvement is None:
+            return ""
+        if improvement == 0:
+            return "same"
+        return "better" if improvement > 0 else "worse"
+
+
+def quality_enrollments(practice: Practice, year: int, *, user=None, own_only: bool = False):
+    """Active enrollments of the year in programs with quality measures (every kind but PI
+    and IA). `own_only`: the clinician's own TIN/NPIs, no group enrollments."""
+    qs = (
+        Enrollment.objects.for_practice(practice)
+        .active()
+        .for_year(year)
+        .filter(program__kind__in=QUALITY_KINDS)
+        .select_related("program__mvp", "tin_npi__provider", "medical_group")
+    )
+    if own_only:
+        qs = qs.filter(tin_npi__provider__user=user) if user is not None else qs.none()
+    return qs
+
+
+def _results(practice: Practice, years: tuple[int, int], tins: set[str]) -> dict:
+    """{(year, tin, npi, mips_id): [MeasureResult by group_index]} for stratum 0."""
+    found: dict[tuple, list[MeasureResult]] = defaultdict(list)
+    rows = MeasureResult.objects.filter(
+        practice=practice, year__in=years, stratum=0, tin__in=tins
+    ).order_by("group_index")
+    for r in rows:
+        found[(r.year, r.tin, r.npi, r.mips_id)].append(r)
+    return found
+
+
+def _decile(year: int, measure_id: str, result: MeasureResult | None, groups: int) -> int | None:
+    """CMS's decile for the rate, where CMS publishes an eCQM benchmark for the year. Only
+    single-population measures: a multi-population measure is benchmarked on its overall
+    rate, which the scoring engine derives, not on one group's rate."""
+    if result is None or groups != 1 or result.performance_rate is None:
+        return None
+    try:
+        bench = load_catalog(year).benchmark(measure_id, ECQM_METHOD)
+    except ValueError:  # no scoring data for the year
+        return None
+    if bench is None:
+        return None
+    return score_rate(result.performance_rate, bench).decile
+
+
+def _measure_ids(enrollment: Enrollment, results_of_entity: list[str]) -> list[str]:
+    named = [em.measure.measure_id for em in enrollment.enrollment_measures.all()]
+    if named:
+        return named
+    program = enrollment.program
+    if program.kind in (ProgramKind.CUSTOM, ProgramKind.REGIONAL):
+        return [m.measure_id for m in program.measures.all()]
+    if program.kind == ProgramKind.MVP and program.mvp is not None:
+        return list(program.mvp.quality_measure_ids)
+    return results_of_entity
+
+
+def qmr_rows(practice: Practice, year: int, *, user=None, own_only: bool = False) -> list[QmrRow]:
+    """Every QMR row of the year (unsorted, unfiltered). Five queries."""
+    enrollments = list(
+        quality_enrollments(practice, year, user=user, own_only=own_only).prefetch_related(
+            Prefetch(
+                "enrollment_measures",
+                queryset=EnrollmentMeasure.objects.select_related("measure").order_by(
+                    "measure__measure_id"
+                ),
+            ),
+            Prefetch("program__measures", queryset=Measure.objects.order_by("measure_id")),
+        )
+    )
+    if not enrollments:
+        return []
+    results = _results(practice, (year, year - 1), {e.medical_group.tin for e in enrollments})
+    by_entity: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for y, tin, npi, mips_id in results:
+        if y == year:
+            by_entity[(tin, npi)].append(mips_id)
+    wanted = {
+        mid
+        for e in enrollments
+        for mid in _measure_ids(e, by_entity.get((e.medical_group.tin, _npi(e)), []))
+    }
+    catalog = {
+        m.measure_id: m
+        for m in Measure.objects.filter(
+            year=year, category=MeasureCategory.QUALITY, measure_id__in=wanted
+        ).only("measure_id", "title", "is_inverse")
+    }
+    rows: list[QmrRow] = []
+    for e in enrollments:
+        tin, npi = e.medical_group.tin, _npi(e)
+        kind = CLINICIAN if e.tin_npi_id else GROUP
+        for mid in _measure_ids(e, sorted(by_entity.get((tin, npi), []))):
+            current = results.get((year, tin, npi, mid), [])
+            prior = {r.group_index: r for r in results.get((year - 1, tin, npi, mid), [])}
+            catalog_row = catalog.get(mid)
+            title = catalog_row.title if catalog_row else mid
+            for result in current or [None]:
+                index = result.group_index if result else 0
+                labels = GROUP_LABELS.get(result.cms_id, ()) if result else ()
+                rows.append(
+                    QmrRow(
+                        enrollment=e,
+                        kind=kind,
+                        measure_id=mid,
+                        title=_title(result, title),
+                        group_index=index,
+                        group_label=labels[index] if index < len(labels) else "",
+                        inverse=result.inverse
+                        if result
+                        else bool(catalog_row and catalog_row.is_inverse),
+                        result=result,
+                        prior=prior.get(index),
+                        decile=_decile(year, mid, result, len(current)),
+                    )
+                )
+    return rows
+
+
+def _npi(enrollment: Enrollment) -> str:
+    return enrollment.tin_npi.provider.npi if enrollment.tin_npi_id else ""
+
+
+def _title(result: MeasureResult | None, catalog_title: str) -> str:
+    if result is not None and result.cms_id in MEASURE_CLASSES and catalog_title == result.mips_id:
+        return MEASURE_CLASSES[result.cms_id].title
+    return catalog_title

@@ -1,0 +1,184 @@
+"""Quality > Quality Management Reporting: measure performance per program (MIPS for
+attestation, Not for Attestation, custom, regional), year and TIN/NPI; filters, sorting,
+pagination, CSV, and the patient drill-down of the eCQM Data page.
+
+Quality managers see the practice; a clinician sees her own TIN/NPIs only (naming another
+clinician in a filter is a 404, as is anything of another practice)."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from enrollment.models import Enrollment, Program
+from practices.csv_cells import neutralise
+from practices.models import MedicalGroup, Provider
+from practices.permissions import practice_permission_required
+from practices.views.common import PAGE_SIZE, get_owned
+
+from ..dashboard.views.common import own_rows_only
+from .listing import QmrFilterForm, sort_rows
+from .rows import NOT_SUBMITTED_KINDS, qmr_rows
+
+VIEW_QMR = "mips.view_ecqm_data"  # the same readers as the eCQM Data page
+CSV_HEADER = [
+    "Year",
+    "Program",
+    "Submitted to CMS",
+    "Clinician / group",
+    "TIN",
+    "NPI",
+    "Quality ID",
+    "eCQM",
+    "Measure",
+    "Population group",
+    "Inverse (lower is better)",
+    "Numerator",
+    "Denominator",
+    "Exclusions",
+    "Exceptions",
+    "Performance not met",
+    "Performance rate (%)",
+    "Benchmark decile",
+    "Prior-year rate (%)",
+    "Change (points)",
+    "Trend",
+]
+
+
+def qmr_years(practice) -> list[int]:
+    """Years the practice has quality enrollments in, newest first, plus this year."""
+    years = set(
+        Enrollment.objects.for_practice(practice)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+def _year(request: HttpRequest, years: list[int]) -> int:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and int(raw) in years:
+        return int(raw)
+    return timezone.localdate().year
+
+
+def _uuid(raw: str):
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise Http404("Unknown filter value.") from exc
+
+
+def _selected(request: HttpRequest, own_only: bool) -> dict:
+    """Resolve the program, clinician and TIN filters: anything not of this practice (or,
+    for a clinician, not her own) is a 404."""
+    selected = {}
+    if raw := request.GET.get("clinician"):
+        provider = get_owned(Provider.objects, request, _uuid(raw))
+        if own_only and provider.user_id != request.user.pk:
+            raise Http404("Clinicians see their own rows only.")
+        selected["clinician"] = (str(provider.public_id), provider.display_name)
+    if raw := request.GET.get("tin"):
+        group = get_owned(MedicalGroup.objects, request, _uuid(raw))
+        selected["tin"] = (str(group.public_id), f"{group.name} ({group.masked_tin})")
+    if raw := request.GET.get("program"):
+        program = Program.objects.filter(public_id=_uuid(raw)).first()
+        if program is None:
+            raise Http404("Unknown program.")
+        selected["program"] = (str(program.public_id), program.name)
+    return selected
+
+
+def _listing(request: HttpRequest):
+    practice = request.practice
+    own_only = own_rows_only(request)
+    years = qmr_years(practice)
+    year = _year(request, years)
+    selected = _selected(request, own_only)
+    rows = qmr_rows(practice, year, user=request.user, own_only=own_only)
+    form = QmrFilterForm(request.GET or None, rows=rows, own_only=own_only, selected=selected)
+    shown, sort = sort_rows(form.apply(rows), request.GET.get("sort", ""))
+    return {
+        "year": year,
+        "prior_year": year - 1,
+        "prior_label": f"{year - 1} rate",
+        "years": years,
+        "own_only": own_only,
+        "form": form,
+        "rows": shown,
+        "total": len(rows),
+        "sort": sort,
+        "not_submitted": NOT_SUBMITTED_KINDS,
+    }
+
+
+@practice_permission_required(VIEW_QMR)
+@require_GET
+def qmr(request: HttpRequest) -> HttpResponse:
+    ctx = _listing(request)
+    ctx["page"] = Paginator(ctx.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx["csv_query"] = params.urlencode()
+    return render(request, "mips/qmr.html", ctx)
+
+
+def _cell(value):
+    """Numbers we computed stay numbers (a negative change is not a formula); every text
+    cell is neutralised like the Tasks CSV's."""
+    if value is None:
+        return ""
+    if isinstance(value, int | Decimal):
+        return value
+    return neutralise(value)
+
+
+@practice_permission_required(VIEW_QMR)
+@require_GET
+def qmr_csv(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered, sorted rows (every page)."""
+    ctx = _listing(request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="quality-management-report-{ctx["year"]}-{stamp}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for r in ctx["rows"]:
+        row = [
+            ctx["year"],
+            r.program.name,
+            "Yes" if r.program.submits_to_cms else "No",
+            r.name,
+            r.tin,
+            r.npi,
+            r.measure_id,
+            r.cms_id,
+            r.title,
+            r.group_label,
+            "Yes" if r.inverse else "No",
+            r.numerator,
+            r.denominator,
+            r.exclusions,
+            r.exceptions,
+            r.not_met,
+            r.rate,
+            r.decile,
+            r.prior_rate,
+            r.change,
+            r.trend,
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return response
