@@ -1,5 +1,8 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# One static storage for collectstatic (below) and for the running server: hashed names in
+# a manifest, gzip and brotli copies WhiteNoise serves with far-future cache headers.
+ENV STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -e . \

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from practices.models import MedicalGroup, Practice, Provider, TinNpi
 from practices.services import record
+from practices.signals import practice_data_changed
 
 from .errors import EnrollmentError
 from .models import (
@@ -161,6 +162,8 @@ def _add_measures(enrollment: Enrollment, measures: Iterable[Measure], origin: s
         if m.pk not in have
     ]
     EnrollmentMeasure.objects.bulk_create(new)
+    if new:  # no model signals on bulk_create: the dashboard rows list these measures
+        practice_data_changed.send(sender=EnrollmentMeasure, practice_id=enrollment.practice_id)
     return len(new)
 
 

@@ -8,5 +8,7 @@ class MipsConfig(AppConfig):
     verbose_name = "MIPS"
 
     def ready(self) -> None:
-        # The MIPS Dashboard menu caches whether a practice has an attestation enrollment.
-        from .dashboard import signals  # noqa: F401
+        # The MIPS Dashboard menu caches whether a practice has an attestation enrollment;
+        # its rows follow the writes they are built from (signals) and are rebuilt by a
+        # task the worker must know (freshness).
+        from .dashboard import freshness, signals  # noqa: F401

@@ -91,8 +91,12 @@ def _seed_year(ctx: DemoContext, year: int, profiles: dict) -> None:
         attested += 1
     stats = recalculate_practice(practice, year)
     missing_sra = [n for n, p in profiles.items() if p["sra"] is False]
+    sra = (
+        "SRA not signed for " + ", ".join("Dr. " + n for n in missing_sra)
+        if missing_sra
+        else "SRA signed for all"
+    )
     ctx.log.append(
-        f"scores {year}: attestations for {attested} TIN/NPIs "
-        f"(SRA not signed for {', '.join('Dr. ' + n for n in missing_sra) or 'nobody'}); "
+        f"scores {year}: attestations for {attested} TIN/NPIs ({sra}); "
         f"{stats.entities} entities scored for {year} ({stats.created} new snapshots)"
     )

@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q
 from django.db.models.functions import Cast
 from django_scopes import scopes_disabled
 
-from .models import MeasureResult
+from .models import MeasureResult, NetworkAverageRow
 
 NETWORK_MIN_ENTITIES = 20
 NETWORK_MIN_DENOMINATOR = 20
@@ -109,3 +109,28 @@ def network_average(year: int, measure_id: str) -> NetworkAverage:
     return network_averages(year, [measure_id]).get(measure_id) or NetworkAverage(
         measure_id, 0, None
     )
+
+
+def store_network_averages(year: int) -> int:
+    """Compute every measure's network average of `year` and store it
+    (mips.models.NetworkAverageRow), so pages read a small table instead of aggregating
+    every practice's results per request. Run by the recalculation. Two queries."""
+    found = network_averages(year)
+    with scopes_disabled():
+        NetworkAverageRow.objects.filter(year=year).exclude(measure_id__in=list(found)).delete()
+        NetworkAverageRow.objects.bulk_create(
+            [
+                NetworkAverageRow(year=year, measure_id=mid, entities=a.entities, average=a.average)
+                for mid, a in found.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["year", "measure_id"],
+            update_fields=["entities", "average", "computed_at"],
+        )
+    return len(found)
+
+
+def stored_network_averages(year: int, measure_ids) -> dict[str, NetworkAverage]:
+    """The stored averages of the measures (absent: insufficient data). One query."""
+    rows = NetworkAverageRow.objects.filter(year=year, measure_id__in=list(measure_ids))
+    return {r.measure_id: NetworkAverage(r.measure_id, r.entities, r.average) for r in rows}

@@ -37,11 +37,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import json
 import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -50,6 +54,8 @@ from django.utils import timezone
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
+from .bulk import copy_objects
+from .dashboard.rows import refresh_rows
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .scoring import (
     EntityInput,
@@ -61,7 +67,7 @@ from .scoring import (
     load_catalog,
     score_entity,
 )
-from .snapshots import fingerprint, summary_fields
+from .snapshots import prune_history, summary_fields
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +82,7 @@ KIND_CATEGORIES = {
 # 75% of its clinicians are (inferred from the QPP special-status pages; change here).
 GROUP_STATUS_SHARE = Decimal("0.75")
 GROUP_SHARED_STATUSES = ("rural", "hpsa", "hospital_based", "non_patient_facing")
-BATCH_SIZE = 2000
+SCORING_DIR = Path(__file__).resolve().parent / "scoring"
 
 
 @dataclass
@@ -439,7 +445,7 @@ def assemble_inputs(
     from exceptions.rules import reweighting_decision
 
     quality = _quality_by_entity(practice, year)
-    attestations = practice_attestations(practice, year)
+    attestations = practice_attestations(practice, year, values=True)
     member_ids = {pk for ids in members.values() for pk in ids}
     individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
     details = eligibility_details(sorted(member_ids | individual_ids), year)
@@ -548,19 +554,43 @@ def assemble_inputs(
     return assembled
 
 
-def inputs_json(entity: EntityInput, context: dict) -> dict:
-    def clean(value):
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, frozenset | set):
-            return sorted(value)
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [clean(v) for v in value]
-        return value
+def _plain(value):
+    """JSON-ready copy of scoring inputs (dataclasses, Decimals, sets), much cheaper than
+    dataclasses.asdict's deep copies for thousands of entities."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
-    return {"entity": clean(dataclasses.asdict(entity)), "context": context}
+
+def inputs_json(entity: EntityInput, context: dict) -> dict:
+    return {"entity": _plain(entity), "context": _plain(context)}
+
+
+@functools.cache
+def scoring_version() -> str:
+    """A digest of the scoring engine's code and data: a change to the rules rescores every
+    entity even when its inputs did not change."""
+    digest = hashlib.sha256()
+    for path in sorted(SCORING_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".csv"):
+            digest.update(path.relative_to(SCORING_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_hash(inputs: dict, group_hash: str = "") -> str:
+    """What an entity's score depends on: its inputs, the engine, and (for a clinician)
+    the inputs of the group submitted under the same TIN, for the better-level choice."""
+    blob = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{scoring_version()}|{group_hash}|{blob}".encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- recalculation
@@ -569,38 +599,55 @@ def inputs_json(entity: EntityInput, context: dict) -> dict:
 @transaction.atomic
 def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> RecalcStats:
     """Score every dashboard entity of the practice (or of the given TINs) for `year` and
-    store changed results as new current portal-preview snapshots."""
+    store changed results as new current portal-preview snapshots. An entity whose inputs
+    (input_hash) match its current snapshot is not scored again."""
     began = time.perf_counter()
     stats = RecalcStats()
     targets, members = load_targets(practice, year, medical_group_ids)
     assembled = assemble_inputs(practice, year, targets, members)
     now = timezone.now()
 
-    results: dict[EntityKey, tuple[Assembled, dict, dict]] = {}
-    for item in assembled:
-        try:
-            document = score_entity(item.entity).to_dict()
-        except Exception:  # one bad entity must not stop the practice's recalculation
-            log.exception("scoring failed for %s in %s %s", item.target.key, practice.slug, year)
-            stats.failed += 1
-            continue
-        results[item.target.key] = (item, document, summary_fields(document))
-
     current_rows = ScoreSnapshot.objects.current().for_year(year).portal().filter(practice=practice)
     if medical_group_ids is not None:
         current_rows = current_rows.filter(medical_group_id__in=list(medical_group_ids))
     existing = {
-        EntityKey(tin_npi_id, group_id): (pk, print_)
-        for tin_npi_id, group_id, pk, print_ in current_rows.values_list(
-            "tin_npi_id", "medical_group_id", "pk", "fingerprint"
+        EntityKey(tin_npi_id, group_id): (pk, print_, final)
+        for tin_npi_id, group_id, pk, print_, final in current_rows.values_list(
+            "tin_npi_id", "medical_group_id", "pk", "fingerprint", "final_score"
         )
     }
     # Individual vs group per TIN actually submitted (a Medicare override may put a
     # clinician under another group's TIN).
-    tins = submitted_tins({k: item.target for k, (item, _, _) in results.items()}, year)
-    group_scores = {
-        tins[k]: fields["final_score"] for k, (_, _, fields) in results.items() if k.is_group
-    }
+    tins = submitted_tins({item.target.key: item.target for item in assembled}, year)
+    inputs: dict[EntityKey, dict] = {}
+    for item in assembled:
+        item.context["submitted_tin"] = tins[item.target.key]
+        inputs[item.target.key] = inputs_json(item.entity, item.context)
+    hashes = {key: input_hash(value) for key, value in inputs.items() if key.is_group}
+    group_hashes = {tins[key]: digest for key, digest in hashes.items()}
+    for key, value in inputs.items():
+        if not key.is_group:
+            hashes[key] = input_hash(value, group_hashes.get(tins[key], ""))
+
+    results: dict[EntityKey, tuple[Assembled, dict, dict]] = {}
+    for item in assembled:
+        key = item.target.key
+        if key in existing and existing[key][1] == hashes[key]:
+            stats.unchanged += 1
+            continue
+        try:
+            document = score_entity(item.entity).to_dict()
+        except Exception:  # one bad entity must not stop the practice's recalculation
+            log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
+            stats.failed += 1
+            continue
+        results[key] = (item, document, summary_fields(document))
+
+    # The group's score per submitted TIN (new, else current) for the better-level choice.
+    group_scores = {tins[k]: row[2] for k, row in existing.items() if k.is_group and k in tins}
+    group_scores.update(
+        {tins[k]: fields["final_score"] for k, (_, _, fields) in results.items() if k.is_group}
+    )
     superseded: list[int] = []
     new_rows: list[ScoreSnapshot] = []
     for key, (item, document, fields) in results.items():
@@ -608,19 +655,12 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         better = ""
         if group_score is not None and fields["final_score"] is not None:
             better = "group" if group_score > fields["final_score"] else "individual"
-        item.context["submitted_tin"] = tins[key]
-        inputs = inputs_json(item.entity, item.context)
         if not key.is_group:
             note = level_note(fields["final_score"], group_score, tins[key])
             if note:
                 item.notes.append(note)
-        print_ = fingerprint({**inputs, "group_score": str(group_score)}, document)
-        current = existing.get(key)
-        if current and current[1] == print_:
-            stats.unchanged += 1
-            continue
-        if current:
-            superseded.append(current[0])
+        if key in existing:
+            superseded.append(existing[key][0])
         messages = fields.pop("messages") + item.notes
         new_rows.append(
             ScoreSnapshot(
@@ -631,9 +671,9 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
                 source=ScoreSource.PORTAL_PREVIEW,
                 computed_at=now,
                 document=document,
-                inputs=inputs,
+                inputs=inputs[key],
                 messages=messages,
-                fingerprint=print_,
+                fingerprint=hashes[key],
                 group_final_score=group_score,
                 better_level=better,
                 **fields,
@@ -641,10 +681,14 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         )
     if superseded:
         ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
-    ScoreSnapshot.objects.bulk_create(new_rows, batch_size=BATCH_SIZE)
+    copy_objects(ScoreSnapshot, new_rows)
+    prune_history(practice, year)
     stats.entities = len(targets)
     stats.groups = sum(1 for k in targets if k.is_group)
     stats.individuals = stats.entities - stats.groups
     stats.created = len(new_rows)
+    # The dashboard pages read rows built from these scores and the practice's other data:
+    # rebuilt when scores changed, or when anything else changed since the last build.
+    refresh_rows(practice, year, force=bool(new_rows))
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats

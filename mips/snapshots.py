@@ -18,6 +18,7 @@ import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -130,6 +131,21 @@ def accepted_tins(year: int, medical_group, tin_npi=None) -> set[str]:
 def fingerprint(inputs: dict, document: dict) -> str:
     blob = json.dumps({"inputs": inputs, "document": document}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def prune_history(practice, year: int) -> int:
+    """Delete the practice's superseded portal-preview snapshots of `year` older than the
+    operator's policy (settings.MIPS_SCORE_HISTORY_DAYS; 0 keeps everything). Current
+    snapshots and scores CMS returned are always kept. One query."""
+    days = settings.MIPS_SCORE_HISTORY_DAYS
+    if not days:
+        return 0
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = ScoreSnapshot.objects.filter(
+        practice=practice, year=year, source=ScoreSource.PORTAL_PREVIEW, is_current=False,
+        computed_at__lt=cutoff,
+    ).delete()  # fmt: skip
+    return deleted
 
 
 def current_snapshots(

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Compresses HTML (Django adds random padding against BREACH); WhiteNoise serves its
+    # own gzip/brotli copies of static files.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,14 +119,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # In development the files come straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # The manifest storage needs collectstatic first, so only production (DEBUG off) uses it.
+    # The manifest storage needs collectstatic first, so only production (DEBUG off) uses it:
+    # the Dockerfile sets it for collectstatic and the server alike.
     "staticfiles": {
         "BACKEND": env_str(
             "STATICFILES_BACKEND",
@@ -230,6 +234,10 @@ DAILY_JOB_TIMES = {
     "recalculate_p4p": env_str("SCHEDULE_RECALCULATE_P4P", "10:00"),
 }
 
+# Score history: superseded portal-preview snapshots older than this many days are deleted
+# by the recalculation (0 keeps every one). Current scores and CMS scores are always kept.
+MIPS_SCORE_HISTORY_DAYS = env_int("MIPS_SCORE_HISTORY_DAYS", 400)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -240,3 +248,19 @@ LOGGING = {
 
 # Shown in the page footer and the README: which backing services this process uses.
 EMBEDDED_MODE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+# One cache shared by every web and worker process (Redis), so what one worker caches the
+# others read and a write that forgets a key is seen by all. Without Redis (the embedded
+# demo, eager tasks) and in tests: a per-process memory cache.
+_LOCAL_CACHE = EMBEDDED_MODE or CELERY_TASK_ALWAYS_EAGER
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+        if _LOCAL_CACHE
+        else "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": "p4p",
+        "TIMEOUT": 300,
+        "OPTIONS": {} if _LOCAL_CACHE else {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}

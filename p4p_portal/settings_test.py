@@ -10,6 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 from .settings import *  # noqa: E402,F403
 from .settings import DATABASES  # noqa: E402
 
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -37,6 +37,7 @@ from jobs.runner import (
 from practices.models import Practice, TinNpi
 from practices.performance_year import current_performance_year
 from practices.services import resolve_mips_tins
+from practices.signals import practice_data_changed
 
 from .derive import snapshot_fields
 from .matching import GroupKey, match_organization
@@ -107,6 +108,8 @@ def _write_batch(
         if superseded:
             EligibilitySnapshot.objects.filter(pk__in=superseded).update(is_current=False)
         EligibilitySnapshot.objects.bulk_create(new)
+        if new:  # bulk writes send no model signals: tell the dashboard rows
+            practice_data_changed.send(sender=EligibilitySnapshot, practice_id=practice.pk)
     counts["unchanged"] += len(unchanged)
     counts["changed"] += len(superseded)
     counts["created"] += len(new) - len(superseded)

@@ -92,15 +92,16 @@ def has_dashboard(practice: Practice) -> bool:
     )
 
 
-def _enrollments(practice: Practice, year: int) -> list[Enrollment]:
-    return list(
-        Enrollment.objects.for_practice(practice)
-        .active()
-        .for_year(year)
-        .on_mips_dashboard()
-        .select_related("program")
-        .order_by("program__kind", "pk")
-    )
+def _enrollments(practice: Practice, year: int, only=None) -> list[Enrollment]:
+    rows = Enrollment.objects.for_practice(practice).active().for_year(year).on_mips_dashboard()
+    if only is not None:  # one entity (a report card): its own enrollments only
+        kind, pk = only
+        rows = (
+            rows.filter(tin_npi_id=pk)
+            if kind == CLINICIAN
+            else rows.filter(tin_npi__isnull=True, medical_group_id=pk)
+        )
+    return list(rows.select_related("program").order_by("program__kind", "pk"))
 
 
 def load_entities(
@@ -115,7 +116,7 @@ def load_entities(
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
     groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups."""
-    enrollments = _enrollments(practice, year)
+    enrollments = _enrollments(practice, year, only)
     by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
     by_group: dict[int, list[Enrollment]] = defaultdict(list)
     for e in enrollments:

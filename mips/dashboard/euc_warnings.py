@@ -10,9 +10,11 @@ data once two or more categories carry data.
 
 from __future__ import annotations
 
+from enrollment.eligibility.models import EligibilitySnapshot
 from exceptions.queries import euc_categories
 from exceptions.rules import SUBMITTABLE, voiding_warnings
 
+from ..attestation_reads import EntityKey, practice_attestations
 from .entities import CLINICIAN, Entity
 
 ACTIONS = {"quality": "Signing off the CQM data", "pi": "Attesting PI", "ia": "Attesting"}
@@ -43,3 +45,32 @@ def euc_warnings(entity: Entity, year: int, with_data: set[str]) -> dict[str, li
         if warnings:
             result[category] = [f"{ACTIONS[category]}: {w}" for w in warnings]
     return result
+
+
+def import_euc_warnings(practice, year: int) -> list[str]:
+    """Before an eCQM data import (Quality data): the clinicians whose CMS automatic EUC it
+    would void, because they already have PI or IA data (two categories, exceptions.rules).
+    Four queries (eligibility, sign-offs, PI, IA), whatever the practice's size."""
+    rows = (
+        EligibilitySnapshot.objects.filter(practice=practice, year=year, is_current=True)
+        .filter(euc_categories__contains=["quality"])
+        .select_related("tin_npi__provider", "tin_npi__medical_group")
+    )
+    candidates = list(rows)
+    if not candidates:
+        return []
+    attestations = practice_attestations(practice, year)
+    warnings = []
+    for snap in candidates:
+        tn = snap.tin_npi
+        att = attestations.get(EntityKey(tn.pk, tn.medical_group_id))
+        with_data = {
+            c
+            for c, has in (("pi", att and att.pi), ("ia", att and att.attested_activities()))
+            if has
+        }
+        automatic = set(snap.euc_categories) & (SUBMITTABLE | {"cost"})
+        found = voiding_warnings(set(), automatic, SUBMITTABLE, with_data, "quality")
+        who = f"{tn.provider} (TIN XXXXX{tn.medical_group.tin[-4:]})"
+        warnings.extend(f"{who}: {w}" for w in found)
+    return warnings

@@ -15,17 +15,15 @@ MEASURE_SORTS = ("measure", "category", "clinician", "tin", "numden", "satisfied
 
 
 class MeasureFilterForm(forms.Form):
-    """Measure Performance: category, clinicians (providers) and TINs, sort."""
+    """Measure Performance: category, a clinician search (name or NPI), TINs, sort."""
 
     category = forms.ChoiceField(choices=CATEGORY_CHOICES, required=False)
-    clinician = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    clinician = forms.CharField(required=False, max_length=100, strip=True)
     tin = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     sort = forms.CharField(required=False)
 
-    def __init__(self, *args, clinicians: list[tuple[str, str]], tins: list[tuple[str, str]],
-                 **kwargs) -> None:  # fmt: skip
+    def __init__(self, *args, tins: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].choices = clinicians
         self.fields["tin"].choices = tins
 
     def clean_sort(self) -> str:

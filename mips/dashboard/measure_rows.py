@@ -5,38 +5,32 @@ queries for any number of entities."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
-from django.core.cache import cache
-from django.db.models import Count, Max
-from django_scopes import scopes_disabled
+from django.db.models import Q
 
-from enrollment.models import Enrollment, EnrollmentMeasure, MeasureCategory
+from enrollment.models import EnrollmentMeasure, MeasureCategory
 from practices.models import Practice
 
 from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..models import MeasureResult
-from ..network import network_averages
+from ..models.dashboard import NOT_SATISFIED, SATISFIED, MeasureDisplay
+from ..network import stored_network_averages
 from ..scoring import load_catalog, rules_for
 from .entities import Entity
 
 HUNDRED = Decimal(100)
 # Multi-rate eCQMs show their first population group, as the network average counts it.
 SHOWN_GROUP = 0
-CATEGORY_LABELS = {
-    "quality": "Quality",
-    "pi": "Promoting Interoperability",
-    "ia": "Improvement Activities",
-}
-SATISFIED, NOT_SATISFIED = "Satisfied", "Not Satisfied"
-INSUFFICIENT = "Insufficient Data"
+FEW_ENTITIES = 20
 
 
 @dataclass
-class MeasureRow:
+class MeasureRow(MeasureDisplay):
     entity: Entity
     category: str  # quality | pi | ia
     measure_id: str
@@ -52,10 +46,6 @@ class MeasureRow:
     network_known: bool = False  # False: "Insufficient Data"
 
     @property
-    def category_label(self) -> str:
-        return CATEGORY_LABELS[self.category]
-
-    @property
     def satisfied(self) -> Decimal | None:
         """Numerator / (denominator - exclusions), in percent; None for yes/no measures
         or when nothing is left in the denominator."""
@@ -65,20 +55,6 @@ class MeasureRow:
         if base <= 0:
             return None
         return (Decimal(self.numerator or 0) * HUNDRED / base).quantize(Decimal("0.01"))
-
-    @property
-    def status_css(self) -> str:
-        if self.status in (SATISFIED, "Met", "Attested"):
-            return "ok"
-        return "warn" if self.status else ""
-
-    @property
-    def network_label(self) -> str:
-        if self.category != "quality":
-            return ""
-        if not self.network_known or self.network_average is None:
-            return INSUFFICIENT
-        return f"{self.network_average.quantize(Decimal('0.01'))}%"
 
 
 def _entity_key(e: Entity) -> tuple[str, str]:
@@ -110,11 +86,19 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
     ):
         measures[enrollment_id].append(mid)
         titles[mid] = title
-    tins = {e.tin for e in entities}
+    found_rows = MeasureResult.objects.filter(
+        practice=practice, year=year, stratum=0, group_index=SHOWN_GROUP
+    )
+    if len(entities) <= FEW_ENTITIES:  # a report card: its own results, not its TIN's
+        found_rows = found_rows.filter(
+            reduce(or_, (Q(tin=e.tin, npi=_entity_key(e)[1]) for e in entities), Q(pk__in=[]))
+        )
+    else:
+        found_rows = found_rows.filter(tin__in={e.tin for e in entities})
     results: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
-    for tin, npi, mid, denom, denex, numer, denexcep, inverse in MeasureResult.objects.filter(
-        practice=practice, year=year, stratum=0, group_index=SHOWN_GROUP, tin__in=tins
-    ).values_list("tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse"):
+    for tin, npi, mid, denom, denex, numer, denexcep, inverse in found_rows.values_list(
+        "tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse"
+    ):
         results[(tin, npi)][mid] = (denom, denex, numer, denexcep, inverse)
     rows: list[MeasureRow] = []
     for ent in entities:
@@ -261,69 +245,14 @@ def attestation_rows(
     return rows
 
 
-def all_rows(
-    practice: Practice, year: int, entities: list[Entity], *, category: str = ""
-) -> list[MeasureRow]:
-    """Quality, PI and IA rows of the entities (optionally one category), with the
-    network average on quality rows."""
-    rows: list[MeasureRow] = []
-    if category in ("", "quality"):
-        rows += quality_rows(practice, year, entities)
-        _with_network_averages(year, rows)
-    if category in ("", "pi", "ia"):
-        rows += [r for r in attestation_rows(practice, year, entities)
-                 if not category or r.category == category]  # fmt: skip
-    return rows
-
-
-NETWORK_CACHE_SECONDS = 6 * 3600
-
-
-def cached_network_averages(year: int, ids: list[str]) -> dict:
-    """mips.network.network_averages, cached: the network-wide aggregate scans every
-    practice's results, yet changes only when results or enrollments change. The cache key
-    carries that state (newest result and enrollment), so a change is seen at once."""
-    with scopes_disabled():
-        results = MeasureResult.objects.filter(year=year).aggregate(top=Max("pk"), n=Count("pk"))
-        enrolled = Enrollment.objects.filter(year=year).aggregate(at=Max("updated_at"))
-    state = ":".join([str(year), str(results["top"]), str(results["n"]), str(enrolled["at"]), *ids])
-    key = "mips-dashboard-network:" + hashlib.sha256(state.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = network_averages(year, ids)
-        cache.set(key, found, NETWORK_CACHE_SECONDS)
-    return found
-
-
-def _with_network_averages(year: int, rows: list[MeasureRow]) -> None:
-    """Fill the network average of quality rows."""
+def with_network_averages(year: int, rows: list[MeasureRow]) -> None:
+    """Fill the network average of quality rows from the stored averages (one query)."""
     ids = sorted({r.measure_id for r in rows if r.category == "quality" and r.measure_id})
     if not ids:
         return
-    averages = cached_network_averages(year, ids)
+    averages = stored_network_averages(year, ids)
     for r in rows:
         if r.category == "quality":
             found = averages.get(r.measure_id)
             r.network_average = found.average if found else None
             r.network_known = r.network_average is not None
-
-
-def fill_points(practice: Practice, year: int, rows: list[MeasureRow]) -> None:
-    """Points of the given rows from their entities' headline scores: one query for the
-    entities of these rows only (a page), so the stored documents of the whole practice are
-    not read to show one page."""
-    from .snapshots import score_docs
-
-    entities = {r.entity.key: r.entity for r in rows}
-    if not entities:
-        return
-    docs = score_docs(practice, year, list(entities), with_points=True, subset=True)
-    for key, ent in entities.items():
-        ent.scores = docs.get(key, ent.scores)
-    for r in rows:
-        points = r.entity.score.measure_points if r.entity.score else {}
-        r.points = points.get("publicHealth" if _is_public_health(r) else r.measure_id)
-
-
-def _is_public_health(row: MeasureRow) -> bool:
-    return row.category == "pi" and row.measure_id.startswith("PI_PHCDRR")

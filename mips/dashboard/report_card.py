@@ -23,10 +23,10 @@ from .bars import CategoryBars, category_bars
 from .entities import CLINICIAN, Entity
 from .measure_rows import (
     MeasureRow,
-    _with_network_averages,
     attestation_rows,
     entity_attestation_key,
     quality_rows,
+    with_network_averages,
 )
 from .scores import CMS_SUBMITTED
 from .submission import (
@@ -103,10 +103,11 @@ def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) ->
 
 
 def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
-    attestations = practice_attestations(practice, year)
-    att = attestations.get(entity_attestation_key(entity)) or EntityAttestations()
+    key = entity_attestation_key(entity)
+    attestations = practice_attestations(practice, year, [key])
+    att = attestations.get(key) or EntityAttestations()
     rows = quality_rows(practice, year, [entity])
-    _with_network_averages(year, rows)
+    with_network_averages(year, rows)
     rows += attestation_rows(practice, year, [entity], attestations)
 
     tin = None

@@ -171,6 +171,18 @@ class PatientFacts:
         return out
 
 
+def only_oids(patients: dict[int, PatientFacts], oids: set[str]) -> dict[int, PatientFacts]:
+    """The patients with facts in these value sets, each seeing only those facts: what
+    select_candidates(oids) would return, cut from a read of more value sets."""
+    out: dict[int, PatientFacts] = {}
+    for pid, pf in patients.items():
+        found = {oid: facts for oid, facts in pf.by_oid.items() if oid in oids}
+        if found:
+            view = out[pid] = PatientFacts(pid, pf.birth_date, pf.source_id)
+            view.by_oid.update(found)
+    return out
+
+
 def select_candidates(
     practice_id: int, year: int, oids: Iterable[str], patient_ids: Iterable[int] | None = None
 ) -> dict[int, PatientFacts]:

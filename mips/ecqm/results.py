@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from practices.models import MedicalGroup, Practice, TinNpi
+from practices.signals import practice_data_changed
 
+from ..bulk import copy_rows
 from ..models import EcqmRun, MeasureAttribution, MeasureResult, Patient, PatientPopulation
 from .measures import MEASURE_CLASSES, Evaluation, get_measure
 
@@ -41,26 +42,6 @@ POPULATION_COLUMNS = (
     *POPULATIONS,
 )
 ATTRIBUTION_COLUMNS = ("practice_id", "year", "cms_id", "patient_id", "tin", "npi")
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert many result rows: PostgreSQL COPY (one statement whatever the size), else
-    bulk_create (the embedded SQLite mode)."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    model.objects.bulk_create(
-        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
-    )
 
 
 def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> None:
@@ -106,8 +87,8 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
                         row = counts[(cms_id, index, stratum, tin, npi)]
                         for i, flag in enumerate(flags):
                             row[i] += flag
-    _insert(PatientPopulation, POPULATION_COLUMNS, populations)
-    _insert(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
+    copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
     tin_npis = {
         (t.medical_group.tin, t.provider.npi): t.pk
         for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
@@ -140,6 +121,8 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
             )
         )
     MeasureResult.objects.bulk_create(results, batch_size=5000)
+    # Written in bulk (no model signals): the dashboard rows show these counts.
+    practice_data_changed.send(sender=MeasureResult, practice_id=practice_id)
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation, SignOffCategory
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
-from .dashboard import DashboardScore
+from .dashboard import (
+    DashboardMeasureRow,
+    DashboardRow,
+    DashboardScore,
+    DashboardState,
+    NetworkAverageRow,
+)
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
@@ -24,7 +30,11 @@ __all__ = [
     "ScoreSource",
     "SignOffCategory",
     "ClinicalFact",
+    "DashboardMeasureRow",
+    "DashboardRow",
     "DashboardScore",
+    "DashboardState",
+    "NetworkAverageRow",
     "DataImport",
     "EcqmRun",
     "EMeasureIdentifiers",

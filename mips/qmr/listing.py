@@ -64,16 +64,16 @@ class QmrFilterForm(forms.Form):
         """`selected`: {field: (value, label)} of filter values the view resolved (a
         clinician, TIN or program with no row this year stays selectable)."""
         super().__init__(data)
-        self.rows = rows
-        programs = {str(r.program.public_id): r.program.name for r in rows}
+        # Rows repeat their enrollment once per measure: read each enrollment once.
+        enrollments = {id(r.enrollment): r.enrollment for r in rows}.values()
+        programs = {str(e.program.public_id): e.program.name for e in enrollments}
         clinicians = {
-            str(r.tin_npi.provider.public_id): r.tin_npi.provider.display_name
-            for r in rows
-            if r.tin_npi is not None
+            str(e.tin_npi.provider.public_id): e.tin_npi.provider.display_name
+            for e in enrollments
+            if e.tin_npi is not None
         }
-        tins = {
-            str(r.medical_group.public_id): f"{r.medical_group.name} ({r.masked_tin})" for r in rows
-        }
+        groups = {e.medical_group_id: e.medical_group for e in enrollments}.values()
+        tins = {str(g.public_id): f"{g.name} ({g.masked_tin})" for g in groups}
         measures = {r.measure_id: f"{r.measure_id} {r.title}" for r in rows}
         for field, (value, label) in selected.items():
             {"program": programs, "clinician": clinicians, "tin": tins}[field][value] = label

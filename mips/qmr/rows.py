@@ -14,11 +14,10 @@ program measures, catalog titles, eCQM results of both years.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import Prefetch
+from functools import cached_property
 
 from enrollment.models import (
     KIND_CATEGORY,
@@ -26,6 +25,7 @@ from enrollment.models import (
     EnrollmentMeasure,
     Measure,
     MeasureCategory,
+    Program,
     ProgramKind,
 )
 from practices.models import Practice
@@ -36,6 +36,8 @@ from ..scoring import load_catalog
 from ..scoring.benchmarks import score_rate
 
 CLINICIAN, GROUP = "clinician", "group"
+RESULT_FIELDS = ("year", "cms_id", "mips_id", "group_index", "tin", "npi", "inverse",
+                 "ipp", "denom", "denex", "numer", "denexcep")  # fmt: skip
 ECQM_METHOD = "electronicHealthRecord"
 # Population-group names of measures with several (the eCQM Data page shows the same).
 GROUP_LABELS = {"CMS138": ("Screening", "Cessation (MIPS rate)", "Combined")}
@@ -55,8 +57,8 @@ class QmrRow:
     group_index: int
     group_label: str
     inverse: bool
-    result: MeasureResult | None
-    prior: MeasureResult | None
+    result: Counts | None
+    prior: Counts | None
     decile: int | None
 
     @property
@@ -71,7 +73,7 @@ class QmrRow:
     def medical_group(self):
         return self.enrollment.medical_group
 
-    @property
+    @cached_property
     def name(self) -> str:
         if self.tin_npi is not None:
             return self.tin_npi.provider.display_name
@@ -120,11 +122,11 @@ class QmrRow:
     def not_met(self) -> int | None:
         return self.result.performance_not_met if self.result else None
 
-    @property
+    @cached_property
     def rate(self) -> Decimal | None:
         return self.result.performance_rate if self.result else None
 
-    @property
+    @cached_property
     def prior_rate(self) -> Decimal | None:
         return self.prior.performance_rate if self.prior else None
 
@@ -170,18 +172,32 @@ def quality_enrollments(practice: Practice, year: int, *, user=None, own_only: b
     return qs
 
 
+class Counts(namedtuple("CountsRow", RESULT_FIELDS)):
+    """One MeasureResult's counts, read as a tuple (a registry year holds tens of thousands
+    of rows; model instances cost most of the page). The rate formulas are
+    MeasureResult's own."""
+
+    __slots__ = ()
+    performance_not_met = MeasureResult.performance_not_met
+    performance_denominator = MeasureResult.performance_denominator
+    performance_rate = MeasureResult.performance_rate
+
+
 def _results(practice: Practice, years: tuple[int, int], tins: set[str]) -> dict:
-    """{(year, tin, npi, mips_id): [MeasureResult by group_index]} for stratum 0."""
-    found: dict[tuple, list[MeasureResult]] = defaultdict(list)
-    rows = MeasureResult.objects.filter(
-        practice=practice, year__in=years, stratum=0, tin__in=tins
-    ).order_by("group_index")
-    for r in rows:
+    """{(year, tin, npi, mips_id): [Counts by group_index]} for stratum 0."""
+    found: dict[tuple, list[Counts]] = defaultdict(list)
+    rows = (
+        MeasureResult.objects.filter(practice=practice, year__in=years, stratum=0, tin__in=tins)
+        .order_by("group_index")
+        .values_list(*RESULT_FIELDS)
+    )
+    for values in rows:
+        r = Counts._make(values)
         found[(r.year, r.tin, r.npi, r.mips_id)].append(r)
     return found
 
 
-def _decile(year: int, measure_id: str, result: MeasureResult | None, groups: int) -> int | None:
+def _decile(year: int, measure_id: str, result: Counts | None, groups: int) -> int | None:
     """CMS's decile for the rate, where CMS publishes an eCQM benchmark for the year. Only
     single-population measures: a multi-population measure is benchmarked on its overall
     rate, which the scoring engine derives, not on one group's rate."""
@@ -196,13 +212,39 @@ def _decile(year: int, measure_id: str, result: MeasureResult | None, groups: in
     return score_rate(result.performance_rate, bench).decile
 
 
-def _measure_ids(enrollment: Enrollment, results_of_entity: list[str]) -> list[str]:
-    named = [em.measure.measure_id for em in enrollment.enrollment_measures.all()]
-    if named:
-        return named
+def _named_measures(enrollments: list[Enrollment]) -> tuple[dict, dict]:
+    """Measure ids named on each enrollment, and each custom or regional program's own
+    list: two queries of id pairs (no model rows: a registry has many thousands)."""
+    named: dict[int, list[str]] = defaultdict(list)
+    for enrollment_id, measure_id in (
+        EnrollmentMeasure.objects.filter(enrollment_id__in=[e.pk for e in enrollments])
+        .order_by("measure__measure_id")
+        .values_list("enrollment_id", "measure__measure_id")
+    ):
+        named[enrollment_id].append(measure_id)
+    own_lists = {
+        e.program_id
+        for e in enrollments
+        if e.program.kind in (ProgramKind.CUSTOM, ProgramKind.REGIONAL)
+    }
+    listed: dict[int, list[str]] = defaultdict(list)
+    for program_id, measure_id in (
+        Program.measures.through.objects.filter(program_id__in=own_lists)
+        .order_by("measure__measure_id")
+        .values_list("program_id", "measure__measure_id")
+    ):
+        listed[program_id].append(measure_id)
+    return named, listed
+
+
+def _measure_ids(
+    enrollment: Enrollment, named: dict, listed: dict, results_of_entity: list[str]
+) -> list[str]:
+    if enrollment.pk in named:
+        return named[enrollment.pk]
     program = enrollment.program
     if program.kind in (ProgramKind.CUSTOM, ProgramKind.REGIONAL):
-        return [m.measure_id for m in program.measures.all()]
+        return listed.get(program.pk, [])
     if program.kind == ProgramKind.MVP and program.mvp is not None:
         return list(program.mvp.quality_measure_ids)
     return results_of_entity
@@ -210,19 +252,10 @@ def _measure_ids(enrollment: Enrollment, results_of_entity: list[str]) -> list[s
 
 def qmr_rows(practice: Practice, year: int, *, user=None, own_only: bool = False) -> list[QmrRow]:
     """Every QMR row of the year (unsorted, unfiltered). Five queries."""
-    enrollments = list(
-        quality_enrollments(practice, year, user=user, own_only=own_only).prefetch_related(
-            Prefetch(
-                "enrollment_measures",
-                queryset=EnrollmentMeasure.objects.select_related("measure").order_by(
-                    "measure__measure_id"
-                ),
-            ),
-            Prefetch("program__measures", queryset=Measure.objects.order_by("measure_id")),
-        )
-    )
+    enrollments = list(quality_enrollments(practice, year, user=user, own_only=own_only))
     if not enrollments:
         return []
+    named, listed = _named_measures(enrollments)
     results = _results(practice, (year, year - 1), {e.medical_group.tin for e in enrollments})
     by_entity: dict[tuple[str, str], list[str]] = defaultdict(list)
     for y, tin, npi, mips_id in results:
@@ -231,7 +264,7 @@ def qmr_rows(practice: Practice, year: int, *, user=None, own_only: bool = False
     wanted = {
         mid
         for e in enrollments
-        for mid in _measure_ids(e, by_entity.get((e.medical_group.tin, _npi(e)), []))
+        for mid in _measure_ids(e, named, listed, by_entity.get((e.medical_group.tin, _npi(e)), []))
     }
     catalog = {
         m.measure_id: m
@@ -243,7 +276,7 @@ def qmr_rows(practice: Practice, year: int, *, user=None, own_only: bool = False
     for e in enrollments:
         tin, npi = e.medical_group.tin, _npi(e)
         kind = CLINICIAN if e.tin_npi_id else GROUP
-        for mid in _measure_ids(e, sorted(by_entity.get((tin, npi), []))):
+        for mid in _measure_ids(e, named, listed, sorted(by_entity.get((tin, npi), []))):
             current = results.get((year, tin, npi, mid), [])
             prior = {r.group_index: r for r in results.get((year - 1, tin, npi, mid), [])}
             catalog_row = catalog.get(mid)
@@ -274,7 +307,7 @@ def _npi(enrollment: Enrollment) -> str:
     return enrollment.tin_npi.provider.npi if enrollment.tin_npi_id else ""
 
 
-def _title(result: MeasureResult | None, catalog_title: str) -> str:
+def _title(result: Counts | None, catalog_title: str) -> str:
     if result is not None and result.cms_id in MEASURE_CLASSES and catalog_title == result.mips_id:
         return MEASURE_CLASSES[result.cms_id].title
     return catalog_title

@@ -16,6 +16,7 @@ from practices.permissions import has_practice_perm, practice_permission_require
 from practices.views.common import get_owned, paginate, sorted_by
 
 from ..dashboard.entities import CLINICIAN, GROUP
+from ..dashboard.euc_warnings import import_euc_warnings
 from ..dashboard.views.common import get_entity_object
 from ..ecqm.engine import YEARS, calculate
 from ..ecqm.measures import MEASURE_CLASSES, get_measure
@@ -114,6 +115,8 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             .count(),
             "can_import": can_import,
             "form": FhirUploadForm(practice=practice) if can_import else None,
+            # Issue 14: an import adds Quality data; say before it whose EUC it voids.
+            "euc_warnings": import_euc_warnings(practice, year) if can_import else [],
             "qrda_form": QrdaUploadForm(practice=practice) if can_import else None,
             **batch_context(batch),
             # The QRDA III needs the year's eMeasure identifiers; say which are missing.

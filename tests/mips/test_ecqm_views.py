@@ -165,3 +165,20 @@ def test_marking_a_test_patient_recalculates_the_results(
 
 def test_test_patients_empty_state(qm_client):
     assert "No patients match" in qm_client.get(TEST_PATIENTS).content.decode()
+
+
+def test_import_warns_whose_automatic_euc_it_voids(qm_client, practice, tin_npi, quality_manager):
+    """Issue 14 item 4: an eCQM import adds Quality data; a clinician under CMS's automatic
+    EUC who already has PI data would then have two categories of data, which voids the
+    automatic EUC for the categories with data (exceptions.rules). Said before the upload."""
+    from mips import attestations as svc
+    from tests.mips.score_helpers import eligibility
+
+    eligibility(tin_npi, year=2025, euc=True, euc_categories=["quality", "pi"])
+    assert "euc-warning" not in qm_client.get(DATA + "?year=2025").content.decode()
+    svc.attest_pi(
+        year=2025, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tin_npi,
+        recalculate=False,
+    )  # fmt: skip
+    body = qm_client.get(DATA + "?year=2025").content.decode()
+    assert "Importing eCQM data:" in body and "automatic EUC exception for PI" in body

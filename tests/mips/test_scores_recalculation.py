@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mips import attestations as svc
+from mips.dashboard.rows import refresh_rows
 from mips.models import ScoreSnapshot
 from mips.recalculation import recalculate_practice
 from mips.tasks import recalculate_entity_scores, recalculate_practice_scores
@@ -246,6 +247,7 @@ def test_query_count_is_flat_as_entities_grow(
             )  # fmt: skip
 
     add(2)
+    refresh_rows(practice, YEAR)  # the first build also creates the dashboard state
     small = _queries(practice)
     add(10)
     # 12 entities x 6 measures x 14 attestations: the same number of queries as for 2.
@@ -283,6 +285,65 @@ def test_daily_job_is_scheduled_and_fans_out_per_practice(practice, other_practi
     monkeypatch.setattr("mips.tasks.recalculate_practice_scores.delay", lambda *a: queued.append(a))
     assert recalculate_scores(YEAR) == 2
     assert sorted(queued) == sorted([(practice.pk, YEAR), (other_practice.pk, YEAR)])
+
+
+def test_entities_with_unchanged_inputs_are_not_scored_again(
+    practice, medical_group, quality_manager, monkeypatch
+):
+    from mips import recalculation
+
+    tins = [TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=medical_group)
+            for _ in range(3)]  # fmt: skip
+    for tn in tins:
+        enroll(tn, ("mips_quality", "mips_pi"))
+        six_measures(tn)
+        eligibility(tn)
+    first = recalculate_practice(practice, YEAR)
+    assert first.created == 3 and first.unchanged == 0
+
+    scored = []
+    real = recalculation.score_entity
+    monkeypatch.setattr(recalculation, "score_entity", lambda e: scored.append(e.npi) or real(e))
+    again = recalculate_practice(practice, YEAR)
+    assert (again.unchanged, again.created, scored) == (3, 0, [])
+
+    full_pi(quality_manager, tin_npi=tins[1])  # one clinician's inputs change
+    third = recalculate_practice(practice, YEAR)
+    assert scored == [tins[1].npi] and third.created == 1 and third.unchanged == 2
+    snap = current(tins[1])
+    assert snap.inputs["entity"]["npi"] == tins[1].npi and len(snap.fingerprint) == 64
+    assert ScoreSnapshot.objects.filter(tin_npi=tins[1]).count() == 2  # history kept
+
+
+def _numerator(tin_npi, value: int) -> None:
+    from mips.models import MeasureResult
+
+    MeasureResult.objects.filter(tin_npi=tin_npi, mips_id="236").update(numer=value)
+
+
+def test_score_history_is_pruned_by_the_operators_policy(practice, tin_npi, settings):
+    from django.utils import timezone
+
+    enroll(tin_npi, ("mips_quality",))
+    six_measures(tin_npi)
+    recalculate_practice(practice, YEAR)
+    old = current(tin_npi)
+    _numerator(tin_npi, 10)  # new inputs: a new current snapshot
+    recalculate_practice(practice, YEAR)
+    assert not ScoreSnapshot.objects.get(pk=old.pk).is_current
+    ScoreSnapshot.objects.filter(pk=old.pk).update(
+        computed_at=timezone.now() - dt.timedelta(days=40)
+    )
+    settings.MIPS_SCORE_HISTORY_DAYS = 0  # keep everything
+    _numerator(tin_npi, 11)
+    recalculate_practice(practice, YEAR)
+    assert ScoreSnapshot.objects.filter(pk=old.pk).exists()
+    settings.MIPS_SCORE_HISTORY_DAYS = 30
+    _numerator(tin_npi, 12)
+    recalculate_practice(practice, YEAR)
+    assert not ScoreSnapshot.objects.filter(pk=old.pk).exists()  # superseded, 40 days old
+    assert ScoreSnapshot.objects.filter(tin_npi=tin_npi).count() == 3  # newer history kept
+    assert current(tin_npi).is_current
 
 
 # ------------------------------------------------------------------ issue 14

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,53 +15,56 @@ from django.views.decorators.http import require_GET, require_http_methods
 from practices.permissions import practice_permission_required
 
 from ... import attestations as services
+from ...attestations import EntityKey
 from ...models import DataSignOff, IaAttestation, PiAttestation
 from ...scoring import load_catalog, rules_for
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..euc_warnings import euc_warnings
 from ..forms import IaForm, PiForm, SignOffForm
+from ..freshness import ensure_fresh
 from ..measure_rows import attestation_rows, entity_attestation_key
 from ..permissions import ATTEST
+from ..rows import ATTESTATION_ORDER, OwnFirst, entity_rows
 from .common import get_entity_object, page_context
 
 HISTORY_LIMIT = 50
+PER_PAGE = 50
 
 
 @practice_permission_required(ATTEST)
 @require_GET
 def attestation_list(request: HttpRequest) -> HttpResponse:
-    """Every entity enrolled for attestation with where its sign-offs stand."""
+    """Every entity enrolled for attestation with where its sign-offs stand, a page at a
+    time (the page's entities' attestations only)."""
     ctx = page_context(request, "attestations")
     year = ctx["year"]
-    rows = []
+    entities = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        entities = [
-            e
-            for e in load_entities(
-                request.practice,
-                year,
-                user=request.user,
-                own_only=ctx["own_only"],
-                with_scores=False,
-            )  # fmt: skip
-            if e.enrollments
-        ]
-        everything = services.practice_attestations(request.practice, year)
-        required = services.required_pi_attestations(year)
-        for e in sorted(entities, key=lambda e: (not e.is_own, e.name.lower(), e.tin)):
-            att = everything.get(entity_attestation_key(e)) or services.EntityAttestations()
-            rows.append(
-                {
-                    "entity": e,
-                    "quality": att.signed_off("quality") if "quality" in e.categories else None,
-                    "pi_done": len(required) - len(att.missing_required(year))
-                    if "pi" in e.categories
-                    else None,
-                    "pi_total": len(required),
-                    "ia": len(att.attested_activities()) if "ia" in e.categories else None,
-                }
-            )
-    return render(request, "mips/dashboard/attestations.html", {**ctx, "rows": rows})
+        ctx["updating"] = not ensure_fresh(request.practice, year)
+        entities = entity_rows(request.practice, year, user=request.user,
+                               own_only=ctx["own_only"], order=ATTESTATION_ORDER)  # fmt: skip
+        entities.rest = entities.rest.filter(enrolled=True)
+        entities.own = [e for e in entities.own if e.enrolled]
+    page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
+    keys = [EntityKey(e.tin_npi_id, e.medical_group_id) for e in page]
+    found = services.practice_attestations(request.practice, year, keys) if keys else {}
+    required = services.required_pi_attestations(year)
+    rows = []
+    for e, key in zip(page, keys, strict=True):
+        att = found.get(key) or services.EntityAttestations()
+        rows.append(
+            {
+                "entity": e,
+                "quality": att.signed_off("quality") if "quality" in e.categories else None,
+                "pi_done": len(required) - len(att.missing_required(year))
+                if "pi" in e.categories
+                else None,
+                "pi_total": len(required),
+                "ia": len(att.attested_activities()) if "ia" in e.categories else None,
+            }
+        )
+    ctx.update(rows=rows, page_obj=page)
+    return render(request, "mips/dashboard/attestations.html", ctx)
 
 
 def _choices(year: int):
@@ -146,8 +150,9 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
     entity = load_entities(
         request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk)
     )[0]
-    everything = services.practice_attestations(request.practice, year)
-    att = everything.get(entity_attestation_key(entity)) or services.EntityAttestations()
+    key = entity_attestation_key(entity)
+    everything = services.practice_attestations(request.practice, year, [key])
+    att = everything.get(key) or services.EntityAttestations()
     rows = attestation_rows(request.practice, year, [entity], everything)
     history = []
     for model, what in ((DataSignOff, "Sign-off"), (PiAttestation, "PI"), (IaAttestation, "IA")):

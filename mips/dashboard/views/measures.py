@@ -1,20 +1,20 @@
 """Measure Performance: every enrolled measure of every entity, sortable by any column,
-filtered by category, clinician and TIN. htmx swaps the table; the URL keeps the state."""
+filtered by category, a clinician search and TIN. Reads one page of the stored measure
+rows (one indexed query with LIMIT). htmx swaps the table; the URL keeps the state."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from practices.permissions import practice_permission_required
 
-from ..entities import load_entities
+from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 from ..forms import MeasureFilterForm
-from ..measure_rows import all_rows, fill_points
+from ..freshness import ensure_fresh
 from ..permissions import VIEW_DASHBOARD
 from .common import page_context
 
@@ -29,25 +29,31 @@ COLUMNS = [
     ("network", "Network Average"),
     ("points", "Points"),
 ]
-LOW = Decimal("-1")
 
 
-def _sort_key(name: str):
-    """Row key per column; missing values sort first ascending (and last descending)."""
+def _asc(name: str):
+    """Missing values sort first ascending (and last descending)."""
+    return F(name).asc(nulls_first=True)
 
-    def dec(value):
-        return (value is not None, value if value is not None else LOW)
 
-    return {
-        "measure": lambda r: (r.title.lower(), r.measure_id, r.entity.name.lower()),
-        "category": lambda r: (r.category_label, r.title.lower(), r.entity.name.lower()),
-        "clinician": lambda r: (r.entity.name.lower(), r.entity.tin, r.measure_id),
-        "tin": lambda r: (r.entity.tin, r.entity.name.lower(), r.measure_id),
-        "numden": lambda r: (dec(r.numerator), dec(r.denominator), r.measure_id),
-        "satisfied": lambda r: (dec(r.satisfied), r.measure_id, r.entity.name.lower()),
-        "network": lambda r: (dec(r.network_average if r.network_known else None), r.measure_id),
-        "points": lambda r: (dec(r.points), r.measure_id, r.entity.name.lower()),
-    }[name]
+# Row order per column (ascending); descending reverses every term.
+ORDERS = {
+    "measure": ("sort_title", "measure_id", "sort_name"),
+    "category": ("category", "sort_title", "sort_name"),
+    "clinician": ("sort_name", "tin", "position"),
+    "tin": ("tin", "sort_name", "position"),
+    "numden": (_asc("numerator"), _asc("denominator"), "measure_id"),
+    "satisfied": (_asc("satisfied"), "measure_id", "sort_name"),
+    "network": (_asc("network"), "measure_id", "sort_name"),
+    "points": (_asc("points"), "measure_id", "sort_name"),
+}
+
+
+def _ordering(sort: str) -> list:
+    terms = [F(t).asc() if isinstance(t, str) else t for t in ORDERS[sort.lstrip("-")]]
+    if sort.startswith("-"):
+        terms = [F(t.expression.name).desc(nulls_last=True) for t in terms]
+    return [*terms, "pk"]
 
 
 def _columns(request: HttpRequest, sort: str) -> list[dict]:
@@ -64,53 +70,65 @@ def _columns(request: HttpRequest, sort: str) -> list[dict]:
     return cols
 
 
+def _rows(request: HttpRequest, year: int, own_only: bool):
+    rows = DashboardMeasureRow.objects.filter(practice=request.practice, year=year)
+    return rows.filter(provider_user_id=request.user.pk) if own_only else rows
+
+
+def _tin_choices(request: HttpRequest, year: int, own_only: bool) -> list[tuple[str, str]]:
+    """The practice's TINs on the dashboard (one query; TINs are few)."""
+    rows = DashboardRow.objects.filter(practice=request.practice, year=year)
+    if own_only:
+        rows = rows.filter(provider_user_id=request.user.pk)
+    found = set(rows.values_list("tin", "group_name").distinct())
+    return sorted(((tin, f"{name} (XXXXX{tin[-4:]})") for tin, name in found),
+                  key=lambda t: t[1].lower())  # fmt: skip
+
+
 @practice_permission_required(VIEW_DASHBOARD)
 @require_GET
 def measure_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "measures")
     year = ctx["year"]
-    entities = []
+    rows, tins = DashboardMeasureRow.objects.none(), []
     if ctx["has_dashboard"]:
-        entities = load_entities(
-            request.practice, year, user=request.user, own_only=ctx["own_only"]
-        )
-    clinicians = sorted(
-        {(str(e.tin_npi.provider.public_id), e.name) for e in entities if e.tin_npi},
-        key=lambda c: c[1].lower(),
-    )
-    tins = sorted({(e.tin, f"{e.group.name} ({e.masked_tin})") for e in entities},
-                  key=lambda t: t[1].lower())  # fmt: skip
-    form = MeasureFilterForm(request.GET or None, clinicians=clinicians, tins=tins)
+        ctx["updating"] = not ensure_fresh(request.practice, year)
+        rows = _rows(request, year, ctx["own_only"])
+        tins = _tin_choices(request, year, ctx["own_only"])
+    form = MeasureFilterForm(request.GET or None, tins=tins)
     filters = form.cleaned_data if form.is_valid() else {}
     category = filters.get("category") or ""
-    chosen_clinicians = set(filters.get("clinician") or ())
+    search = filters.get("clinician") or ""
     chosen_tins = set(filters.get("tin") or ())
     sort = filters.get("sort") or "clinician"
-    if chosen_clinicians:
-        entities = [
-            e for e in entities
-            if e.tin_npi and str(e.tin_npi.provider.public_id) in chosen_clinicians
-        ]  # fmt: skip
+    if category:
+        rows = rows.filter(category=category)
+    if search:
+        rows = rows.filter(
+            Q(sort_name__contains=search.lower()) | Q(entity__npi__startswith=search)
+        )
     if chosen_tins:
-        entities = [e for e in entities if e.tin in chosen_tins]
-    rows = all_rows(request.practice, year, entities, category=category)
-    if sort.lstrip("-") == "points":
-        fill_points(request.practice, year, rows)  # sorting needs every row's points
-    rows.sort(key=_sort_key(sort.lstrip("-")), reverse=sort.startswith("-"))
+        rows = rows.filter(tin__in=chosen_tins)
+    network = NetworkAverageRow.objects.filter(year=year, measure_id=OuterRef("measure_id"))
+    rows = (
+        rows.select_related("entity")
+        .annotate(network=Subquery(network.values("average")[:1]))
+        .order_by(*_ordering(sort))
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    if sort.lstrip("-") != "points":
-        fill_points(request.practice, year, list(page.object_list))
+    for row in page:
+        row.network_average = row.network
+        row.network_known = row.network is not None
     ctx.update(
         form=form,
         page_obj=page,
         sort=sort,
         columns=_columns(request, sort),
         category=category,
-        chosen_clinicians=chosen_clinicians,
+        search=search,
         chosen_tins=chosen_tins,
-        clinician_choices=clinicians,
         tin_choices=tins,
-        filter_count=len(chosen_clinicians) + len(chosen_tins),
+        filter_count=(1 if search else 0) + len(chosen_tins),
         keep_params=[
             (key, value)
             for key, values in request.GET.lists()

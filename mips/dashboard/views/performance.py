@@ -1,5 +1,5 @@
 """Practice Performance, the dashboard's landing view: one row per TIN/NPI and per group,
-own rows first, then lowest CPS first."""
+own rows first, then lowest CPS first. Reads the stored dashboard rows of one page."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET
 from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
-from ..entities import load_entities, performance_order
+from ..freshness import ensure_fresh
 from ..permissions import VIEW_DASHBOARD
+from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
 
 PER_PAGE = 50
@@ -22,15 +23,13 @@ PER_PAGE = 50
 @require_GET
 def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
-    entities = []
+    rows = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        entities = performance_order(
-            load_entities(
-                request.practice, ctx["year"], user=request.user, own_only=ctx["own_only"]
-            )
-        )
+        ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
+        rows = entity_rows(request.practice, ctx["year"], user=request.user,
+                           own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
     ctx["stale_eligibility"] = stale_eligibility(
         request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
     )
-    page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "mips/dashboard/performance.html", {**ctx, "page_obj": page})

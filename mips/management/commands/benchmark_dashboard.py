@@ -1,8 +1,9 @@
-"""Seed a practice with many TIN/NPIs (default 1,000, each enrolled in MIPS Quality, PI and
-IA with 20 quality measures), score them with the real recalculation, and report the server
-time and query count of each MIPS Dashboard view.
+"""Seed a practice with many TIN/NPIs (default 1,000 then 10,000, each enrolled in MIPS
+Quality, PI and IA with 20 quality measures), score them with the real recalculation, and
+report per MIPS Dashboard view: server time, queries, HTML size, and the time of the
+view's own SQL re-run alone (the floor a page can reach), so growth is visible.
 
-    python manage.py benchmark_dashboard [--tin-npis 1000] [--measures 20] [--runs 3]
+    python manage.py benchmark_dashboard [--sizes 1000,10000] [--measures 20] [--runs 3]
 
 The benchmark practice ("bench-dashboard") is rebuilt on every run and removed afterwards
 unless --keep is given. Never run against a production database."""
@@ -53,13 +54,26 @@ class Command(BaseCommand):
     help = "Benchmark the MIPS Dashboard views on a practice with many TIN/NPIs."
 
     def add_arguments(self, parser):
-        parser.add_argument("--tin-npis", type=int, default=1000)
+        parser.add_argument(
+            "--sizes",
+            default="1000,10000",
+            help="TIN/NPI counts, comma-separated (each seeded afresh).",
+        )
+        parser.add_argument("--tin-npis", type=int, default=None, help="One size only.")
         parser.add_argument("--measures", type=int, default=20)
         parser.add_argument("--runs", type=int, default=3)
         parser.add_argument("--year", type=int, default=None)
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark practice.")
 
     def handle(self, *args, **opts):
+        sizes = [opts["tin_npis"]] if opts["tin_npis"] else [
+            int(n) for n in opts["sizes"].split(",") if n.strip()
+        ]  # fmt: skip
+        for size in sizes:
+            self.stdout.write(f"\n=== {size:,} TIN/NPIs ===")
+            self._one_size({**opts, "tin_npis": size})
+
+    def _one_size(self, opts):
         year = opts["year"] or timezone.localdate().year
         with scopes_disabled():
             ensure_standard_programs(year)
@@ -80,8 +94,11 @@ class Command(BaseCommand):
         with scope(practice=practice):
             started = time.perf_counter()
             stats = recalculate_practice(practice, year)
-            self.stdout.write(f"Score recalculation: {time.perf_counter() - started:.1f}s "
-                              f"({stats.as_dict()})")  # fmt: skip
+            took = time.perf_counter() - started
+            rate = stats.entities / took
+            self.stdout.write(
+                f"Score recalculation: {took:.1f}s, {rate:,.0f} entities/s ({stats.as_dict()})"
+            )
         try:
             self._measure(practice, user, sample, year, opts["runs"])
         finally:
@@ -215,16 +232,21 @@ class Command(BaseCommand):
             ("Measure Performance, one TIN filter",
              reverse("mips:measure-performance") + q + f"&tin={sample.medical_group.tin}"),
             ("Clinician Report Card", reverse("mips:report-card", args=[sample.public_id]) + q),
+            ("Quality Management Reporting", reverse("mips:qmr") + q),
+            ("Quality Management Reporting, one measure by rate",
+             reverse("mips:qmr") + q + "&measure=001&sort=-rate"),
+            ("Quality Management Reporting CSV", reverse("mips:qmr-csv") + q),
             ("Program Attestations", reverse("mips:attestations") + q),
             ("Program Attestations (entity)",
              reverse("mips:attest-clinician", args=[sample.public_id]) + q),
         ]  # fmt: skip
-        self.stdout.write(f"\n{'view':58} {'median ms':>10} {'max ms':>8} {'queries':>8}")
+        self.stdout.write(f"\n{'view':58} {'median ms':>10} {'max ms':>8} {'queries':>8} "
+                          f"{'KB':>6} {'SQL ms':>7} {'ratio':>6}")  # fmt: skip
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
             for label, url in views:
                 headers = {"HX-Request": "true"} if "htmx" in label else {}
                 client.get(url, headers=headers)  # warm-up (catalog caches)
-                times, queries = [], 0
+                times, sql_times, queries = [], [], 0
                 for _ in range(runs):
                     with CaptureQueriesContext(connection) as ctx:
                         began = time.perf_counter()
@@ -233,6 +255,22 @@ class Command(BaseCommand):
                     queries = len(ctx)
                     if response.status_code != 200:
                         raise CommandError(f"{label}: HTTP {response.status_code}")
+                    sql_times.append(_bare_sql_ms([q["sql"] for q in ctx.captured_queries]))
+                page, bare = statistics.median(times), statistics.median(sql_times)
                 self.stdout.write(
-                    f"{label:58} {statistics.median(times):10.0f} {max(times):8.0f} {queries:8d}"
+                    f"{label:58} {page:10.1f} {max(times):8.1f} {queries:8d} "
+                    f"{len(response.content) / 1024:6.0f} {bare:7.1f} {page / bare:6.1f}"
                 )
+
+
+def _bare_sql_ms(statements: list[str]) -> float:
+    """The page's captured SQL re-run alone, rows fetched (the floor of the page's time)."""
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        for sql in statements:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue  # a session or state write: not part of reading the page
+            cursor.execute(sql)
+            if cursor.description is not None:
+                cursor.fetchall()
+        return (time.perf_counter() - began) * 1000

@@ -273,3 +273,25 @@ def test_group_submission_uses_group_enrollment(practice, medical_group, tin_npi
     tree = build_qrda3(content.report)
     if validation.available("qrda3-2025"):
         assert validation.validate(tree, "qrda3-2025") == []
+
+
+def test_mvp_enrollment_submits_mvp_measurement_sets(tin_npi, quality_manager):
+    """An MVP participant's measurement sets carry the MVP id as programName (QPP_API.md
+    2.3 measurementSet.programName: "mips", "app1" or an MVP ID; issue 14 item 5)."""
+    from enrollment.models import Mvp, Program
+
+    mvp = Mvp.objects.create(year=YEAR, mvp_id="G0053", title="Advancing Rheumatology Patient Care")
+    program = Program.objects.create(
+        year=YEAR, kind="mvp", code="mvp-g0053", name="MVP: Rheumatology", mvp=mvp
+    )
+    Enrollment.objects.create(
+        program=program, tin_npi=tin_npi, medical_group=tin_npi.medical_group,
+        level="individual", source="operator",
+        period_start=dt.date(YEAR, 1, 1), period_end=dt.date(YEAR, 12, 31),
+    )  # fmt: skip
+    _ia(quality_manager, tin_npi)
+    content = _content(tin_npi)
+    assert content.program_name == "G0053"
+    document = submission_document(content.report, program_name=content.program_name)
+    assert document["measurementSets"]
+    assert {s["programName"] for s in document["measurementSets"]} == {"G0053"}

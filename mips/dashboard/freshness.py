@@ -1,0 +1,55 @@
+"""Keep the rows a page reads current without rebuilding them inside a request: the first
+read of a practice's year builds them (nothing to show yet); a read after a change shows
+the rows it has and queues one rebuild in the background (a worker; inline when tasks run
+eagerly, as in the embedded demo and the tests)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+from django_scopes import scope, scopes_disabled
+
+from practices.models import Practice
+
+from ..models import DashboardState
+from .rows import refresh_rows
+
+log = logging.getLogger(__name__)
+QUEUED_SECONDS = 120  # one queued rebuild per practice and year at a time
+
+
+@shared_task
+def refresh_dashboard_rows(practice_id: int, year: int) -> dict:
+    """Rebuild a practice's dashboard rows of `year` if a write happened since the last
+    build (idempotent)."""
+    cache.delete(_queued_key(practice_id, year))
+    with scopes_disabled():
+        practice = Practice.objects.get(pk=practice_id)
+    with scope(practice=practice):
+        state = refresh_rows(practice, year, force=False)
+    return {"practice": practice_id, "year": year, "seconds": state.build_seconds}
+
+
+def _queued_key(practice_id: int, year: int) -> str:
+    return f"mips-dashboard-rebuild:{practice_id}:{year}"
+
+
+def ensure_fresh(practice: Practice, year: int) -> bool:
+    """True when the rows are current (one query); otherwise builds them (first read) or
+    queues their rebuild and returns False, so the page can say it is updating."""
+    state = DashboardState.objects.filter(practice=practice, year=year).first()
+    if state is None:
+        refresh_rows(practice, year, force=False)
+        return True
+    if state.is_fresh:
+        return True
+    if cache.add(_queued_key(practice.pk, year), 1, QUEUED_SECONDS):
+        try:
+            refresh_dashboard_rows.delay(practice.pk, year)
+        except Exception:  # the broker is down: show the rows we have, retry next read
+            cache.delete(_queued_key(practice.pk, year))
+            log.warning("could not queue the dashboard rebuild of practice %s", practice.pk)
+            return False
+    return DashboardState.objects.filter(pk=state.pk, built_from=state.changes).exists()

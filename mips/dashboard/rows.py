@@ -1,0 +1,180 @@
+"""Build and read the dashboard's rows (mips.models.dashboard).
+
+``refresh_rows(practice, year)`` rebuilds a practice's year from the live data in a fixed
+number of queries (the entity and measure-row logic of ``entities`` / ``measure_rows``,
+run once for the whole practice) and stores the network averages of the year. The score
+recalculation calls it when it has written; after any other change (an enrollment, an
+eligibility sync, an imported CMS score) ``freshness`` queues it. A page is one indexed
+read of the rows it shows.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from practices.models import Practice
+
+from ..attestation_reads import practice_attestations
+from ..bulk import copy_objects, copy_rows
+from ..models import DashboardMeasureRow, DashboardRow, DashboardState
+from ..network import store_network_averages
+from .entities import CLINICIAN, Entity, load_entities
+from .measure_rows import MeasureRow, attestation_rows, quality_rows
+from .state import forget_pending
+
+LOCK_NAMESPACE = 19_000_000_000
+MEASURE_COLUMNS = (
+    "practice_id", "year", "entity_id", "sort_name", "tin", "provider_user_id", "category",
+    "measure_id", "title", "sort_title", "numerator", "denominator", "exclusions",
+    "satisfied", "status", "todo", "points", "position",
+)  # fmt: skip
+
+
+def _eligibility(entity: Entity) -> dict | None:
+    d = entity.eligibility
+    if entity.kind != CLINICIAN or d is None:
+        return None
+    mismatch = d.mismatch
+    return {
+        "status": d.status,
+        "status_label": d.status_label,
+        "reasons": list(d.reasons),
+        "has_alert": mismatch is not None,
+        "mismatch": {"label": mismatch.label, "detail": mismatch.detail, "fix": mismatch.fix}
+        if mismatch
+        else None,
+    }
+
+
+def _row(practice: Practice, year: int, e: Entity) -> DashboardRow:
+    provider = e.tin_npi.provider if e.tin_npi is not None else None
+    score, prior = e.score, e.prior_score
+    return DashboardRow(
+        practice_id=practice.pk,
+        year=year,
+        kind=e.kind,
+        tin_npi_id=e.tin_npi.pk if e.tin_npi is not None else None,
+        medical_group_id=e.group.pk,
+        public_id=e.public_id,
+        provider_public_id=provider.public_id if provider else None,
+        provider_user_id=provider.user_id if provider else None,
+        name=e.name,
+        sort_name=e.name.lower(),
+        npi=e.npi,
+        tin=e.tin,
+        group_name=e.group.name,
+        enrolled=bool(e.enrollments),
+        categories=e.categories,
+        enrollment_label=e.enrollment_label,
+        eligibility=_eligibility(e),
+        cps=score.final if score else None,
+        score_source=score.source if score else "",
+        prior_cps=prior.final if prior else None,
+        prior_source=prior.source if prior else "",
+    )
+
+
+def _measure_values(row: DashboardRow, m: MeasureRow, position: int) -> tuple:
+    return (
+        row.practice_id, row.year, row.pk, row.sort_name, row.tin, row.provider_user_id,
+        m.category, m.measure_id, m.title[:500], m.title.lower()[:500], m.numerator,
+        m.denominator, m.exclusions, m.satisfied, m.status, m.todo[:300], m.points, position,
+    )  # fmt: skip
+
+
+def _lock(practice_id: int, year: int) -> None:
+    """One rebuild of a practice's year at a time (ends with the transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = LOCK_NAMESPACE + practice_id * 10_000 + year
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def refresh_rows(practice: Practice, year: int, *, force: bool = True) -> DashboardState:
+    """Rebuild the practice's dashboard rows of `year`. `force=False`: only when a write
+    happened since the last build (checked again under the lock)."""
+    began = time.perf_counter()
+    _lock(practice.pk, year)
+    state, _ = DashboardState.objects.get_or_create(practice=practice, year=year)
+    if not force and state.is_fresh:
+        return state
+    seen = state.changes
+    forget_pending(practice.pk)
+    entities = load_entities(practice, year, with_points=True)
+    rows = [_row(practice, year, e) for e in entities]
+    attestations = practice_attestations(practice, year, values=True)
+    measure_rows = quality_rows(practice, year, entities) + attestation_rows(
+        practice, year, entities, attestations
+    )
+    with connection.cursor() as cursor:
+        for model in (DashboardMeasureRow, DashboardRow):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE practice_id = %s AND year = %s",
+                [practice.pk, year],
+            )
+    copy_objects(DashboardRow, rows, set_ids=True)
+    by_key = {(r.kind, r.tin_npi_id or r.medical_group_id): r for r in rows}
+    values, positions = [], {}
+    for m in measure_rows:
+        row = by_key[m.entity.key]
+        positions[row.pk] = positions.get(row.pk, -1) + 1
+        values.append(_measure_values(row, m, positions[row.pk]))
+    copy_rows(DashboardMeasureRow, MEASURE_COLUMNS, values)
+    store_network_averages(year)
+    state.built_from, state.built_at = seen, timezone.now()
+    state.build_seconds = round(time.perf_counter() - began, 3)
+    DashboardState.objects.filter(pk=state.pk).update(
+        built_from=seen, built_at=state.built_at, build_seconds=state.build_seconds
+    )
+    return state
+
+
+# --------------------------------------------------------------------------- reads
+
+
+class OwnFirst:
+    """The signed-in clinician's own rows (a handful, read whole) followed by the other
+    rows in index order, read a page at a time: what Paginator needs (count, slices)."""
+
+    def __init__(self, own: list[DashboardRow], rest: QuerySet | None) -> None:
+        self.own, self.rest = own, rest if rest is not None else DashboardRow.objects.none()
+        for row in own:
+            row.is_own = True
+
+    def count(self) -> int:
+        return len(self.own) + self.rest.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        n = len(self.own)
+        head = self.own[start:stop]
+        rest_start = max(start - n, 0)
+        rest_stop = None if stop is None else max(stop - n, 0)
+        if rest_stop is not None and rest_stop <= rest_start:
+            return head
+        return head + list(self.rest[rest_start:rest_stop])
+
+
+def entity_rows(practice: Practice, year: int, *, user, own_only: bool, order) -> OwnFirst:
+    """The practice's rows for a page, own rows first (two queries plus the count)."""
+    rows = DashboardRow.objects.filter(practice=practice, year=year)
+    own = rows.filter(provider_user_id=user.pk) if user and user.pk else rows.none()
+    if own_only:
+        return OwnFirst(list(own.order_by(*order)), rows.none())
+    own_list = list(own.order_by(*order))
+    rest = rows.exclude(pk__in=[r.pk for r in own_list]) if own_list else rows
+    return OwnFirst(own_list, rest.order_by(*order))
+
+
+PERFORMANCE_ORDER = (F("cps").asc(nulls_last=True), "sort_name", "tin", "pk")
+ATTESTATION_ORDER = ("sort_name", "tin", "pk")

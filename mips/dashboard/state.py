@@ -1,0 +1,45 @@
+"""Whether a practice's dashboard rows are current: a write bumps the practice's counter
+inside its own transaction (so a rolled-back write leaves the rows current, and a rebuild
+running meanwhile sees the bump only once the write is visible), once per practice and
+transaction; a rebuild records the counter it started from."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from ..models import DashboardState
+
+
+def _noop() -> None:
+    """Marks the transaction: Django replaces its list of commit hooks after a commit or
+    a rollback, which ends the once-per-transaction memory below."""
+
+
+def _pending() -> set[int]:
+    hooks = connection.run_on_commit
+    pending = getattr(connection, "_dashboard_pending", None)
+    if pending is None or pending[0] is not hooks:
+        transaction.on_commit(_noop)
+        pending = (connection.run_on_commit, set())
+        connection._dashboard_pending = pending
+    return pending[1]
+
+
+def mark_changed(practice_id: int | None) -> None:
+    """The practice's rows are out of date (when the current transaction commits)."""
+    if practice_id is None:
+        return
+    if not connection.in_atomic_block:
+        DashboardState.objects.bump(practice_id)
+        return
+    pending = _pending()
+    if practice_id not in pending:
+        pending.add(practice_id)
+        DashboardState.objects.bump(practice_id)
+
+
+def forget_pending(practice_id: int) -> None:
+    """A rebuild in this transaction has seen every write so far: bump again on the next."""
+    pending = getattr(connection, "_dashboard_pending", None)
+    if pending is not None:
+        pending[1].discard(practice_id)
