@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practices.models import MedicalGroup, Practice, Provider, TinNpi
+from practices.performance_year import current_performance_year
 from practices.services import record
 from practices.signals import practice_data_changed
 
@@ -840,7 +841,7 @@ def request_terms_disabled(*, agreement: TermsAgreement, user) -> EnrollmentCase
     case = EnrollmentCase.objects.create(
         practice=agreement.practice,
         kind=CaseKind.DISABLE_TERMS,
-        year=timezone.localdate().year,
+        year=current_performance_year(),
         provider=agreement.provider,
         details=f"{agreement.provider} asks that the P4P Terms and Conditions "
         f"(version {agreement.version}) be disabled.",

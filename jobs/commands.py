@@ -1,12 +1,13 @@
-"""What every job's management command shares: run per practice, print the run, exit
-non-zero unless every run succeeded (a skipped run names the run holding the lock)."""
+"""What every job's management command shares: run per practice inside its scope, print
+the run, exit non-zero unless every run succeeded (a skipped run names the run holding
+the lock)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from .errors import RunLocked
 from .models import JobRun
@@ -32,7 +33,8 @@ def run_for_each(
     problems = []
     for practice in practices:
         try:
-            run = run_one(practice)
+            with scope(practice=practice):  # as the task base does for tasks
+                run = run_one(practice)
         except RunLocked as exc:
             command.stderr.write(f"{practice.slug}: skipped: {exc}")
             problems.append(f"{practice.slug} skipped")

@@ -76,6 +76,9 @@ class JobRun(models.Model):
     )
     # The Celery task that runs it, so the sweeper can queue an abandoned run again.
     task_name = models.CharField(max_length=200, blank=True)
+    # The Celery task id: a message delivered again after its worker died carries the same
+    # id, and takes over its dead run at once instead of waiting for the stale timeout.
+    task_id = models.CharField(max_length=64, blank=True)
     task_args = models.JSONField(default=list, blank=True)
     counts = models.JSONField(default=dict, blank=True)  # outcome -> number
     errors = models.JSONField(default=list, blank=True)  # [{"reason", ...}], capped

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from celery import current_task
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -69,10 +70,13 @@ def start_run(
     user=None,
     task_name: str = "",
     task_args: list | tuple = (),
+    task_id: str = "",
 ) -> JobRun:
-    """Insert a running run (the lock) or raise RunLocked naming the holder; a holder
-    whose heartbeat is stale is marked abandoned and the new run takes over."""
+    """Insert a running run (the lock) or raise RunLocked naming the holder. A holder
+    whose heartbeat is stale is marked abandoned and the new run takes over; so is a
+    holder started by this very Celery task (the message came again: its worker died)."""
     practice_id = getattr(practice, "pk", practice)
+    task_id = task_id or _current_task_id()
     lk = lock_key(job, practice_id, year, key)
     for _attempt in range(3):
         now = timezone.now()
@@ -101,11 +105,16 @@ def start_run(
                     else 1,
                     task_name=task_name,
                     task_args=list(task_args),
+                    task_id=task_id,
                 )
             run.counts = Counter()  # jobs count with `run.counts[name] += 1`
             return run
         except IntegrityError:
             holder = JobRun.objects.filter(lock_key=lk, state=RunState.RUNNING).first()
+            if holder is not None and task_id and holder.task_id == task_id:
+                abandon(holder, reason="its worker was lost; the task was delivered again",
+                        force=True)  # fmt: skip
+                continue
             if holder is not None and holder.heartbeat_at >= now - stale_after():
                 raise RunLocked(holder) from None
             if holder is not None:
@@ -113,15 +122,20 @@ def start_run(
     raise RunLocked(JobRun.objects.filter(lock_key=lk, state=RunState.RUNNING).first())
 
 
-def abandon(run: JobRun, *, reason: str) -> bool:
-    """Mark a stale running run abandoned (only if it is still running and stale)."""
+def abandon(run: JobRun, *, reason: str, force: bool = False) -> bool:
+    """Mark a running run abandoned: only if it is still running, and (unless `force`:
+    its process is known dead) only if its heartbeat is stale."""
     now = timezone.now()
     errors = list(run.errors or [])[: MAX_ERRORS - 1] + [{"reason": reason}]
-    return bool(
-        JobRun.objects.filter(
-            pk=run.pk, state=RunState.RUNNING, heartbeat_at__lt=now - stale_after()
-        ).update(state=RunState.ABANDONED, finished_at=now, errors=errors)
-    )
+    rows = JobRun.objects.filter(pk=run.pk, state=RunState.RUNNING)
+    if not force:
+        rows = rows.filter(heartbeat_at__lt=now - stale_after())
+    return bool(rows.update(state=RunState.ABANDONED, finished_at=now, errors=errors))
+
+
+def _current_task_id() -> str:
+    request = getattr(current_task, "request", None)
+    return (getattr(request, "id", None) or "") if current_task else ""
 
 
 def heartbeat(run: JobRun, *, min_interval: float = 1.0) -> None:

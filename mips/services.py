@@ -1,4 +1,5 @@
-"""Writes of the mips app (test-patient flags, imports, recalculation)."""
+"""The test-patient flag (audited), which queues the eCQM recalculation of the practice.
+Other mips writes live with their concern: attestations.py, qrda/, fhir/, submission/."""
 
 from __future__ import annotations
 

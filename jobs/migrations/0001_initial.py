@@ -6,42 +6,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('practices', '0002_roles'),
+        ("practices", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(choices=[('sync_qpp_eligibility', 'QPP eligibility sync'), ('auto_enroll_mips', 'MIPS auto-enrollment'), ('recalculate_ecqm', 'eCQM recalculation'), ('recalculate_scores', 'MIPS score preview'), ('recalculate_p4p', 'Regional P4P projections'), ('import_qrda_batch', 'QRDA I import'), ('submit_to_qpp', 'QPP submission')], max_length=32)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('key', models.CharField(blank=True, help_text='Object the run works on.', max_length=60)),
-                ('lock_key', models.CharField(max_length=120)),
-                ('state', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('partial', 'Partly failed'), ('failed', 'Failed'), ('abandoned', 'Abandoned')], default='running', max_length=12)),
-                ('trigger', models.CharField(default='command', max_length=20)),
-                ('started_at', models.DateTimeField()),
-                ('heartbeat_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('attempt', models.PositiveSmallIntegerField(default=1)),
-                ('task_name', models.CharField(blank=True, max_length=200)),
-                ('task_args', models.JSONField(blank=True, default=list)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('practice', models.ForeignKey(blank=True, help_text='Empty: a run over all practices.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='job_runs', to='practices.practice')),
-                ('resumed_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.jobrun')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "job",
+                    models.CharField(
+                        choices=[
+                            ("sync_qpp_eligibility", "QPP eligibility sync"),
+                            ("auto_enroll_mips", "MIPS auto-enrollment"),
+                            ("recalculate_ecqm", "eCQM recalculation"),
+                            ("recalculate_scores", "MIPS score preview"),
+                            ("recalculate_p4p", "Regional P4P projections"),
+                            ("import_qrda_batch", "QRDA I import"),
+                            ("submit_to_qpp", "QPP submission"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True, help_text="Object the run works on.", max_length=60
+                    ),
+                ),
+                ("lock_key", models.CharField(max_length=120)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("partial", "Partly failed"),
+                            ("failed", "Failed"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="running",
+                        max_length=12,
+                    ),
+                ),
+                ("trigger", models.CharField(default="command", max_length=20)),
+                ("started_at", models.DateTimeField()),
+                ("heartbeat_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("attempt", models.PositiveSmallIntegerField(default=1)),
+                ("task_name", models.CharField(blank=True, max_length=200)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("task_args", models.JSONField(blank=True, default=list)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: a run over all practices.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="job_runs",
+                        to="practices.practice",
+                    ),
+                ),
+                (
+                    "resumed_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobs.jobrun",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
-                'indexes': [models.Index(fields=['job', 'practice', 'year', '-started_at'], name='jobs_jobrun_job_e269a7_idx'), models.Index(fields=['state', 'heartbeat_at'], name='jobs_jobrun_state_4d33d1_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'running')), fields=('lock_key',), name='one_running_job_run_per_lock')],
+                "ordering": ["-started_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["job", "practice", "year", "-started_at"],
+                        name="jobs_jobrun_job_e269a7_idx",
+                    ),
+                    models.Index(
+                        fields=["state", "heartbeat_at"], name="jobs_jobrun_state_4d33d1_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "running")),
+                        fields=("lock_key",),
+                        name="one_running_job_run_per_lock",
+                    )
+                ],
             },
         ),
     ]

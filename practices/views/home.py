@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.status import daily_job_status
+
 from ..middleware import SESSION_KEY
 from ..models import MedicalGroup, Provider, TinNpi
-from ..permissions import PRACTICE_SETUP, has_practice_perm, practice_required
+from ..permissions import PRACTICE_SETUP, has_practice_perm, is_clinician, practice_required
 
 
 @require_GET
@@ -40,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(Q(npi="") | Q(can_create_encounters=False))
             .order_by("last_name", "first_name")[:20]
         )
+    if not is_clinician(request):
+        ctx["daily_jobs"] = daily_job_status(practice)
     return render(request, "practices/home.html", ctx)
 
 

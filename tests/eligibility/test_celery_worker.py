@@ -17,12 +17,12 @@ import pytest
 from celery import Celery
 from celery.schedules import crontab
 from django.conf import settings
-from django.utils import timezone
 
 from enrollment.catalog import ensure_standard_programs
 from enrollment.models import Enrollment
 from jobs.models import JobRun
 from p4p_portal.celery import build_beat_schedule
+from practices.performance_year import current_performance_year
 
 from .factories import clinician_in, seven_hills_group
 
@@ -109,7 +109,7 @@ def worker(fake_qpp):
 def test_a_real_worker_runs_the_beat_scheduled_tasks(practice, fake_qpp, worker):
     redis_client = _redis_or_skip()
     redis_client.flushdb()  # our own DB number: drop stale messages of earlier runs
-    year = timezone.localdate().year  # the beat tasks default to the current year
+    year = current_performance_year()  # the beat tasks default to the current year
     ensure_standard_programs(year)
     group = seven_hills_group(practice)
     okafor = clinician_in(group, "Okafor")

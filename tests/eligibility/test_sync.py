@@ -20,6 +20,7 @@ from enrollment.eligibility.sync import sync_practice
 from jobs.errors import RunLocked
 from jobs.models import JobRun
 from jobs.runner import lock_key, start_run
+from practices.performance_year import current_performance_year
 from tests.factories import ProviderFactory, TinNpiFactory
 
 from .factories import clinician_in, seven_hills_group
@@ -251,7 +252,7 @@ def test_sync_command_and_task(practice, clinicians, fake_qpp, settings, capsys)
     assert "seven-hills 2026: succeeded" in capsys.readouterr().out
     # The beat task fans out per practice (eager in tests) and uses the current year.
     assert tasks.sync_qpp_eligibility.delay().get() == 1
-    year = timezone.localdate().year
+    year = current_performance_year()
     assert JobRun.objects.filter(year=year, trigger="celery", state="succeeded").exists()
 
 

@@ -138,3 +138,14 @@ def test_heartbeat_is_throttled_but_reaches_the_row(practice):
     run.heartbeat_at -= dt.timedelta(seconds=5)
     heartbeat(run)
     assert JobRun.objects.get(pk=run.pk).counts == {"found": 1}
+
+
+def test_a_task_delivered_again_takes_over_its_dead_run_at_once(practice):
+    """The worker died mid-task (acks_late: the message comes again, same task id): the
+    new delivery need not wait for the stale timeout to take over the dead run."""
+    dead = _start(practice, task_id="5f1c-delivery")
+    again = _start(practice, task_id="5f1c-delivery")
+    dead.refresh_from_db()
+    assert dead.state == RunState.ABANDONED and again.resumed_from_id == dead.pk
+    with pytest.raises(RunLocked):  # a different task still waits
+        _start(practice, task_id="another-task")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
-from practices.models import MedicalGroup, Role, TinNpi
-from practices.permissions import has_practice_perm
+from practices.models import MedicalGroup, TinNpi
+from practices.performance_year import current_performance_year
+from practices.permissions import has_practice_perm, is_clinician
 from practices.views.common import get_owned
 
 from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard
@@ -16,7 +16,7 @@ RECORD_EXCEPTIONS = "exceptions.record_exceptions"
 
 def default_year(years: list[int]) -> int:
     """This calendar year if it has programs; else the newest year not in the future."""
-    today = timezone.localdate().year
+    today = current_performance_year()
     if today in years:
         return today
     past = [y for y in years if y <= today]
@@ -30,8 +30,7 @@ def selected_year(request: HttpRequest, years: list[int]) -> int:
 
 def own_rows_only(request: HttpRequest) -> bool:
     """Clinicians see only their own rows and report cards; managers see the practice."""
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.role == Role.CLINICIAN
+    return is_clinician(request)
 
 
 def page_context(request: HttpRequest, page: str) -> dict:
