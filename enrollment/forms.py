@@ -66,6 +66,8 @@ class GroupEnrollForm(forms.Form):
         )
 
 
+# Free text (case details, comments, staff notes): a page of writing, not a file.
+TEXT_MAX_LENGTH = 4000
 MEASURE_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -106,7 +108,9 @@ class CaseForm(forms.Form):
     period_end = forms.DateField(
         required=False, label="Period to", widget=forms.DateInput(attrs={"type": "date"})
     )
-    details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    details = forms.CharField(
+        required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     # Fields each kind shows (and keeps).
     KIND_FIELDS = {
@@ -150,7 +154,9 @@ class CaseForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label="Comment", max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class StaffActionForm(forms.Form):
@@ -165,6 +171,7 @@ class StaffActionForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     note = forms.CharField(
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Resolution or reason; required to reject.",
     )

@@ -31,6 +31,7 @@ EXEMPT_PREFIXES = (
     "/healthz",
     "/favicon.ico",
     "/setup/switch/",
+    "/invitations/",
 )
 
 

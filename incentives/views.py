@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from practices.permissions import practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by, template_for
+from practices.visibility import own_rows_only, visible
 
 from . import services
 from .errors import P4PError
@@ -56,9 +57,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     lines = PayoutLine.objects.none()
     practice_total = None
     if period:
+        # A clinician sees her own payouts and their total, nobody else's.
         payouts = ProviderPayout.objects.for_practice(practice).filter(run=period.current_run)
+        payouts = visible(request, payouts, "tin_npi")
         practice_total = sum(p.amount for p in payouts.only("amount"))
         lines = PayoutLine.objects.for_practice(practice).filter(payout__run=period.current_run)
+        lines = visible(request, lines, "payout__tin_npi")
         if form.is_valid():
             lines = _filter(lines, form.cleaned_data)
     lines = lines.with_related().annotate(
@@ -83,6 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "offers": list(P4PProgram.objects.offered_to(practice).select_related("program")),
         "can_request": request.membership.has_perm(OPEN_CASE),
+        "own_only": own_rows_only(request),
     }
     return render(request, template_for(request, "incentives/dashboard.html", "p4p-table"), ctx)
 
@@ -107,14 +112,12 @@ def _filter(lines, data):
 @practice_permission_required(VIEW)
 @require_GET
 def statement(request: HttpRequest, public_id) -> HttpResponse:
-    """One provider's payout for a period, line by line, with the rules it was paid by."""
-    payout = get_owned(
-        ProviderPayout.objects.select_related(
-            "run__period__program__program", "tin_npi__provider", "tin_npi__medical_group"
-        ),
-        request,
-        public_id,
+    """One provider's payout for a period, line by line, with the rules it was paid by;
+    a clinician opens her own statements only (a colleague's is a 404)."""
+    payouts = ProviderPayout.objects.select_related(
+        "run__period__program__program", "tin_npi__provider", "tin_npi__medical_group"
     )
+    payout = get_owned(visible(request, payouts, "tin_npi"), request, public_id)
     lines = list(payout.lines.select_related("measure").order_by("measure__code"))
     ctx = {"payout": payout, "run": payout.run, "lines": lines, "rules": payout.run.inputs["rules"]}
     return render(request, "incentives/statement.html", ctx)

@@ -48,11 +48,15 @@ MIDDLEWARE = [
     # own gzip/brotli copies of static files.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a request body: an oversized upload is refused unread.
+    "p4p_portal.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "p4p_portal.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "practices.session_idle.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -100,14 +104,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Invitations are emailed (practices.invitations): the console in development.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "P4P portal <no-reply@localhost>")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+IP pair out after repeated failures.
+# django-axes: lock a username+IP pair out after repeated failures, and a client address
+# after AXES_ADDRESS_FAILURE_LIMIT failures across any usernames (password spraying).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "practices.login_throttle.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "practices.login_throttle.client_ip"
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For: the
+# client address is the one they saw. 0 (no proxy) uses the socket's address; behind a
+# proxy, leaving it 0 would make every client one address (and lock them out together).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
@@ -139,6 +164,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
+# A working day at most, and signed out after 30 minutes without a request.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -155,6 +183,9 @@ if not DEBUG:
 # Uploads (QRDA, FHIR) are untrusted: keep request bodies bounded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# No request body above this is read at all (the largest upload, a QRDA batch, is capped
+# at 100 MB of files by its form; the rest is room for the multipart envelope).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 101 * 1024 * 1024)
 
 # External services: every base URL is a setting so tests and the demo use local fakes.
 QPP_API_BASE_URL = env_str("QPP_API_BASE_URL", "http://127.0.0.1:8765")
@@ -180,12 +211,11 @@ QRDA_VALIDATION_DIR = env_str("QRDA_VALIDATION_DIR", "/work/shared/domain/qrda")
 # EHR). PI gatekeeping fails without one; the default is a placeholder for dev and demo.
 MIPS_CEHRT_ID = env_str("MIPS_CEHRT_ID", "0015C00P4PDEMO1")
 # Encryption keys for secrets at rest (comma-separated Fernet keys; the first encrypts).
+# Unset in development: then only the demo database may use the public development key,
+# and any other database refuses to store or read a secret (portals.crypto).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
-if not FIELD_ENCRYPTION_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off")
-    # A fixed development key: never use it for real data.
-    FIELD_ENCRYPTION_KEYS = ["wcPj4tB24sgQ0zVkKoOyy63GCfJ93l2gCCI7qDIIBRY="]
+if not FIELD_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off")
 
 # Celery: Redis broker by default; eager mode for the embedded (no Redis) setup and tests.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

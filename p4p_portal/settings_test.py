@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("DEBUG", "True")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
+# A key of the test suite's own (tests of the demo-only development key clear it).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "LTTHGQ8qOEXN-4Zoa4u6gB6fs-ljsXWIeJq_QoHsrys=")
 
 from .settings import *  # noqa: E402,F403
 from .settings import DATABASES  # noqa: E402

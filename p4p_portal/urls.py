@@ -5,19 +5,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from practices.views import home as practice_views
+from practices.views import invitations as invitation_views
+
+from . import health
 
 admin.site.site_header = "P4P portal operations"
 admin.site.site_title = "P4P portal admin"
 
 urlpatterns = [
     path("", practice_views.home, name="home"),
-    path("healthz", practice_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("admin/", admin.site.urls),
     path("setup/", include("practices.urls")),
     path("enrollment/", include("enrollment.urls")),

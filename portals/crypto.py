@@ -14,11 +14,29 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from practices import demo_database
+
 MASK = "••••••••"
+
+
+# The repository's public development key. Anyone with the code can decrypt what it
+# encrypts, so it is used only when FIELD_ENCRYPTION_KEYS is unset AND the database is
+# the demo's (marked by `manage.py seed_demo`, practices.demo_database).
+DEVELOPMENT_KEY = "wcPj4tB24sgQ0zVkKoOyy63GCfJ93l2gCCI7qDIIBRY="  # noqa: S105
+MISSING_KEY = (
+    "FIELD_ENCRYPTION_KEYS is not set. The public development key serves only the demo "
+    "database (seeded by `manage.py seed_demo`); set FIELD_ENCRYPTION_KEYS for this one."
+)
+UNREADABLE = "cannot be decrypted: check FIELD_ENCRYPTION_KEYS"
 
 
 class DecryptionError(Exception):
     """A stored secret cannot be opened with any key in FIELD_ENCRYPTION_KEYS."""
+
+
+class MissingKeyError(DecryptionError):
+    """No key is configured and the database is not the demo's: nothing is encrypted or
+    decrypted (never with the public development key)."""
 
 
 class Secret:
@@ -59,6 +77,35 @@ class Secret:
         return len(self._value)
 
 
+class UnreadableSecret(Secret):
+    """A stored secret that no configured key opens (wrong or missing key).
+
+    Pages render it (it says so instead of raising), saving the row keeps the stored
+    token untouched, and only `.reveal()` raises the DecryptionError."""
+
+    __slots__ = ("token", "error")
+
+    def __init__(self, token: str, error: DecryptionError) -> None:
+        super().__init__("")
+        self.token = token
+        self.error = error
+
+    def reveal(self) -> str:
+        raise self.error
+
+    def __str__(self) -> str:
+        return f"({UNREADABLE})"
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnreadableSecret) and other.token == self.token
+
+    def __hash__(self) -> int:
+        return hash(self.token)
+
+
 @lru_cache(maxsize=8)
 def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
@@ -77,8 +124,14 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
-    """The MultiFernet for the current settings (cached per key list)."""
-    return _fernet_for(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    """The MultiFernet for the current settings (cached per key list). Without keys, the
+    development key on the demo database only; anywhere else a MissingKeyError."""
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
+    if not keys:
+        if not demo_database.is_demo_database():
+            raise MissingKeyError(MISSING_KEY)
+        keys = (DEVELOPMENT_KEY,)
+    return _fernet_for(keys)
 
 
 def encrypt(plaintext: str) -> str:

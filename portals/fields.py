@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from . import crypto
@@ -31,7 +32,13 @@ class EncryptedSecretField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return None
-        return Secret(crypto.decrypt(value))
+        try:
+            return Secret(crypto.decrypt(value))
+        except crypto.DecryptionError as exc:
+            # A wrong or missing key must not break every page that loads the row.
+            return crypto.UnreadableSecret(value, exc)
+        except ImproperlyConfigured as exc:  # a malformed key
+            return crypto.UnreadableSecret(value, crypto.DecryptionError(str(exc)))
 
     def to_python(self, value):
         if value is None or isinstance(value, Secret):
@@ -41,6 +48,8 @@ class EncryptedSecretField(models.TextField):
     def get_prep_value(self, value):
         if value is None:
             return None
+        if isinstance(value, crypto.UnreadableSecret):
+            return value.token  # saved back exactly as it was stored
         plaintext = value.reveal() if isinstance(value, Secret) else str(value)
         if plaintext == "":
             return None

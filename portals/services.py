@@ -116,7 +116,10 @@ def submit_response(
 
 @transaction.atomic
 def reveal_password(*, task: PortalTask, user) -> Secret | None:
-    """Return the task's password for display, recording who looked at it."""
+    """Return the task's password for display, recording who looked at it. A password
+    no configured key opens raises DecryptionError before anything is recorded."""
+    if task.account_password:
+        task.account_password.reveal()
     add_note(task=task, kind=NoteKind.PASSWORD_REVEALED, user=user, text="Password shown.")
     record(
         practice=task.practice,

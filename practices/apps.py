@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class PracticesConfig(AppConfig):
     name = "practices"
     verbose_name = "Practices and set-up"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .session_idle import stamp_sign_in
+
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="practices.session_idle")

@@ -9,7 +9,6 @@ from django_scopes.forms import SafeModelChoiceField
 from .models import (
     MedicalGroup,
     MedicareTinOverride,
-    Membership,
     NumberKind,
     Practice,
     Provider,
@@ -21,38 +20,59 @@ from .validators import normalize_tin, validate_npi, validate_tin, validate_tin_
 User = get_user_model()
 
 
-class MemberAddForm(forms.Form):
-    email = forms.EmailField(help_text="An existing user is added; otherwise a user is created.")
-    role = forms.ChoiceField(choices=Role.choices)
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    password = forms.CharField(
-        widget=forms.PasswordInput,
-        required=False,
-        help_text="Only for a new user; leave empty to let them set it through an operator.",
-    )
+class InviteForm(forms.Form):
+    """Settings > Users: invite an address to a role the inviting member may grant."""
 
-    def __init__(self, *args, practice: Practice, **kwargs) -> None:
+    email = forms.EmailField(
+        help_text="We email this address a link; its owner sets their own password or, "
+        "with an existing account, accepts the invitation."
+    )
+    role = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.practice = practice
+        self.fields["role"].choices = roles
+        # The least privileged role is the safe default.
+        self.fields["role"].initial = roles[-1][0] if roles else None
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if Membership.objects.filter(practice=self.practice, user__username__iexact=email).exists():
-            raise ValidationError("This user is already a member of the practice.")
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+
+class AcceptInvitationForm(forms.Form):
+    """A new account for an invited address: the invited person chooses the password."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_confirm = forms.CharField(
+        label="Confirm password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
 
     def clean(self):
         data = super().clean()
-        email = data.get("email")
-        if email and not User.objects.filter(username__iexact=email).exists():
-            if not data.get("first_name") or not data.get("last_name"):
-                raise ValidationError("A new user needs a first and last name.")
-            if data.get("password"):
-                try:
-                    validate_password(data["password"])
-                except ValidationError as exc:
-                    self.add_error("password", exc)
+        password = data.get("password")
+        if password and password != data.get("password_confirm"):
+            self.add_error("password_confirm", "The two passwords differ.")
+        elif password:
+            candidate = User(
+                username=self.email,
+                email=self.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except ValidationError as exc:
+                self.add_error("password", exc)
         return data
 
 

@@ -14,7 +14,14 @@ SESSION_KEY = "practice_id"
 
 # Paths that work without a practice: signing in and out, static files, the practice
 # switcher, and Django admin (operator staff, across practices).
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/favicon.ico", "/healthz")
+EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/static/",
+    "/media/",
+    "/favicon.ico",
+    "/healthz",
+    "/invitations/",  # the invited person has no membership yet
+)
 ADMIN_PREFIX = "/admin/"
 
 

@@ -326,3 +326,59 @@ class AuditEvent(PracticeOwned):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class DemoDatabase(models.Model):
+    """One row, written by `manage.py seed_demo`, in the demo database only: the one
+    database where the public development encryption key may be used (portals.crypto)."""
+
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "demo database marker"
+
+    def __str__(self) -> str:
+        return f"Demo database since {self.marked_at:%Y-%m-%d}"
+
+
+class Invitation(models.Model):
+    """An offer of a role in a practice, sent to an email address.
+
+    Membership is by invitation only: the invited person opens the emailed link and
+    either sets their own password (a new account) or, signed in to their existing
+    account, accepts (consents to) joining. Only the token's hash is stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["practice", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.practice} as {self.get_role_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        closed = self.accepted_at or self.declined_at or self.revoked_at
+        return not closed and self.expires_at > timezone.now()

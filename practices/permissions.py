@@ -9,16 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from .models import Role
-
 PRACTICE_SETUP = "practices.practice_setup"
 MANAGE_MEMBERS = "practices.manage_members"
-
-
-def is_clinician(request: HttpRequest) -> bool:
-    """Clinicians see only their own rows (report cards, patients, payouts)."""
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.role == Role.CLINICIAN
 
 
 def has_practice_perm(request: HttpRequest, perm: str) -> bool:

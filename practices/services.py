@@ -38,38 +38,6 @@ def record(*, practice: Practice, actor, action: str, obj, summary: str, **detai
 
 
 @transaction.atomic
-def add_member(
-    *,
-    practice: Practice,
-    actor,
-    email: str,
-    role: str,
-    first_name: str = "",
-    last_name: str = "",
-    password: str = "",
-) -> Membership:
-    """Give a user (found by email, or created) a role in the practice."""
-    email = email.strip().lower()
-    user = User.objects.filter(username__iexact=email).first()
-    if user is None:
-        user = User(username=email, email=email, first_name=first_name, last_name=last_name)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-    membership = Membership.objects.create(user=user, practice=practice, role=role)
-    record(
-        practice=practice,
-        actor=actor,
-        action="member.added",
-        obj=membership,
-        summary=f"{email} added as {membership.get_role_display()}",
-    )
-    return membership
-
-
-@transaction.atomic
 def change_role(*, membership: Membership, actor, role: str) -> Membership:
     old = membership.get_role_display()
     membership.role = role

@@ -11,6 +11,11 @@ urlpatterns = [
     path("users/", members.member_list, name="member-list"),
     path("users/<uuid:public_id>/role/", members.member_role, name="member-role"),
     path("users/<uuid:public_id>/remove/", members.member_remove, name="member-remove"),
+    path(
+        "users/invitations/<uuid:public_id>/revoke/",
+        members.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("providers/", providers.provider_list, name="provider-list"),
     path("providers/new/", providers.provider_create, name="provider-create"),
     path("providers/<uuid:public_id>/", providers.provider_detail, name="provider-detail"),

@@ -3,14 +3,13 @@ the additional quality measures the operator enrolled its TIN/NPIs and TINs in."
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from practices.permissions import practice_permission_required
+from practices.spreadsheet import csv_download
 from practices.views.common import get_owned
 
 from ..models import EnrollmentMeasure, MeasureOrigin, PracticeFile
@@ -60,11 +59,7 @@ def additional_measures_csv(request: HttpRequest) -> HttpResponse:
             "measure__measure_id",
         )
     )
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = (
-        f'attachment; filename="additional-quality-measures-{year}.csv"'
-    )
-    writer = csv.writer(response)
+    response, writer = csv_download(f"additional-quality-measures-{year}.csv")
     writer.writerow(
         ["TIN", "NPI", "Clinician", "Program", "Year", "Measure ID", "Measure", "Added on"]
     )

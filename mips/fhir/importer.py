@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +14,9 @@ from practices.services import record
 from ..fact_rows import FACT_FIELDS, fact_row_problem
 from ..models import ClinicalFact, DataImport, FactSource, Patient
 from .parse import FhirError, ParsedBundle, parse_bundle
+from .strict_json import load_strict_json
+
+SOURCE_KEY_MAX = 255  # DataImport.source_key
 
 
 @dataclass
@@ -23,13 +25,6 @@ class ImportOutcome:
     replaced: DataImport | None
     patients: int
     facts: int
-
-
-def load_json(raw: bytes, name: str) -> object:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FhirError(f"{name}: not valid JSON ({exc})") from exc
 
 
 @transaction.atomic
@@ -48,12 +43,21 @@ def import_fhir_bundle(
     A bundle with the same Bundle.id (else the same file name) as an earlier import
     replaces that import's facts. Raises FhirError (nothing stored) when invalid.
     """
-    parsed: ParsedBundle = parse_bundle(load_json(raw, file_name), default_tin=tin, default_npi=npi)
+    parsed: ParsedBundle = parse_bundle(
+        load_strict_json(raw, file_name), default_tin=tin, default_npi=npi
+    )
     for rec in parsed.patients.values():
         for row in rec.facts:
             if problem := fact_row_problem(row):
                 raise FhirError(f"{row['kind']} {row.get('resource_id') or ''}: {problem}")
-    source_key = parsed.source_key or file_name
+    if len(parsed.source_key) > SOURCE_KEY_MAX:
+        # Stored cut short, it would never match the next upload: replace-on-reupload
+        # would silently turn into a second active import.
+        raise FhirError(
+            f"Bundle.id is {len(parsed.source_key)} characters long; at most "
+            f"{SOURCE_KEY_MAX} (FHIR ids have at most 64)."
+        )
+    source_key = parsed.source_key or file_name[:SOURCE_KEY_MAX]
     replaced = (
         DataImport.objects.filter(
             practice=practice,
@@ -71,7 +75,7 @@ def import_fhir_bundle(
     data_import = DataImport.objects.create(
         practice=practice,
         kind=FactSource.FHIR,
-        source_key=source_key[:255],
+        source_key=source_key,
         file_name=file_name[:255],
         sha256=hashlib.sha256(raw).hexdigest(),
         tin=tin,

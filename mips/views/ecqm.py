@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practices.performance_year import current_performance_year
 from practices.permissions import has_practice_perm, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
+from practices.visibility import own_rows_only, visible
 
 from ..dashboard.entities import CLINICIAN, GROUP
 from ..dashboard.euc_warnings import import_euc_warnings
@@ -56,8 +57,9 @@ def _year(request: HttpRequest) -> int:
 @require_GET
 def ecqm_data(request: HttpRequest) -> HttpResponse:
     practice, year = request.practice, _year(request)
+    # A clinician's page lists her own TIN/NPIs only (no group rows).
     results = list(
-        entity_results(practice, year)
+        visible(request, entity_results(practice, year), "tin_npi")
         .filter(stratum=0)
         .select_related("tin_npi__provider", "medical_group")
     )
@@ -82,7 +84,9 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
                 "group_label": labels[r.group_index] if labels else "",
             }
         )
-    imports = DataImport.objects.for_practice(practice).select_related("imported_by")[:20]
+    # The imports hold every clinician's patients: listed for those who see the practice.
+    imports = DataImport.objects.for_practice(practice).select_related("imported_by")
+    imports = imports.none() if own_rows_only(request) else imports[:20]
     contributed = defaultdict(int)
     for kind in (
         DataImport.objects.for_practice(practice)

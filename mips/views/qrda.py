@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from practices.models import MedicalGroup, TinNpi
+from practices.models import TinNpi
 from practices.permissions import practice_permission_required
 from practices.views.common import get_owned
+from practices.visibility import get_visible_group, get_visible_tin_npi
 
 from ..ecqm.engine import YEARS
 from ..forms import QrdaUploadForm
@@ -72,11 +73,13 @@ def qrda_batch(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _entity(request: HttpRequest, kind: str, public_id) -> tuple[str, str]:
+    """A clinician downloads her own TIN/NPIs' files only: a colleague's or a group's is
+    a 404 (practices.visibility)."""
     if kind == "clinician":
-        tin_npi = get_owned(TinNpi.objects.with_related(), request, public_id)
+        tin_npi = get_visible_tin_npi(request, public_id, TinNpi.objects.with_related())
         return tin_npi.tin, tin_npi.npi
     if kind == "group":
-        return get_owned(MedicalGroup.objects, request, public_id).tin, ""
+        return get_visible_group(request, public_id).tin, ""
     raise Http404
 
 

@@ -13,10 +13,16 @@ from practices.permissions import practice_permission_required
 from practices.views.common import get_owned
 
 from .. import services
+from ..crypto import DecryptionError
 from ..errors import PortalError
 from ..forms import TaskResponseForm
 from .common import HUB_PERMISSION, tasks
 from .tasks import unpostables_of
+
+UNREADABLE_MESSAGE = (
+    "The password on file cannot be decrypted (the portal's encryption key is missing or "
+    "wrong). Please tell our team."
+)
 
 
 def _task(request: HttpRequest, public_id):
@@ -54,6 +60,12 @@ def task_response(request: HttpRequest, public_id) -> HttpResponse:
             )
         except PortalError as exc:
             form.add_error(None, str(exc))
+        except DecryptionError:
+            form.add_error(
+                None,
+                "The portal password cannot be stored: the portal's encryption key is "
+                "missing or wrong. Nothing was saved; please tell our team.",
+            )
         else:
             messages.success(
                 request, f"Task {task.number} submitted. Our team will review your response."
@@ -90,16 +102,24 @@ def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
     if not task.account_password:
         # Nothing to show: no "Password shown" entry for a password that does not exist.
         raise Http404("No password is on file for this task.")
+    try:
+        password = services.reveal_password(task=task, user=request.user)
+    except DecryptionError:
+        password, error = None, UNREADABLE_MESSAGE
+    else:
+        error = ""
     if not request.htmx:
         # Without htmx the page itself is re-rendered with the password shown.
-        password = services.reveal_password(task=task, user=request.user)
+        if error:
+            messages.error(request, error)
         form = TaskResponseForm(task=task)
         return render(
             request,
             "portals/task_response.html",
             _context(task, form=form, tab="response", revealed=password),
         )
-    password = services.reveal_password(task=task, user=request.user)
     return render(
-        request, "portals/task_response.html#password", {"task": task, "revealed": password}
+        request,
+        "portals/task_response.html#password",
+        {"task": task, "revealed": password, "password_error": error},
     )

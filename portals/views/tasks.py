@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from practices.permissions import practice_permission_required
+from practices.spreadsheet import csv_download
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 
 from ..forms import TaskFilterForm
@@ -41,8 +40,6 @@ CSV_HEADER = [
     "Need assistance",
     "Created",
 ]
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _portals_of(qs):
@@ -79,24 +76,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "portals/task_list.html", "tasks"), ctx)
 
 
-def neutralise(value) -> str:
-    """Make a cell safe to open in a spreadsheet: formulas become plain text."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 @practice_permission_required(HUB_PERMISSION)
 @require_GET
 def task_csv(request: HttpRequest) -> HttpResponse:
     """Exactly the Tasks tab's filtered rows (every page), without account details."""
     _form, qs, _sort = _filtered_tasks(request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="payer-portal-tasks-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
+    response, writer = csv_download(f"payer-portal-tasks-{stamp}.csv")
     writer.writerow(CSV_HEADER)
     for task in qs.iterator(chunk_size=500):
         row = [
@@ -112,7 +98,7 @@ def task_csv(request: HttpRequest) -> HttpResponse:
             "Yes" if task.need_assistance else "No",
             timezone.localtime(task.opened_at).strftime("%Y-%m-%d %H:%M"),
         ]
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow(row)
     return response
 
 

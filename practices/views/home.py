@@ -10,12 +10,8 @@ from jobs.status import daily_job_status
 
 from ..middleware import SESSION_KEY
 from ..models import MedicalGroup, Provider, TinNpi
-from ..permissions import PRACTICE_SETUP, has_practice_perm, is_clinician, practice_required
-
-
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+from ..permissions import PRACTICE_SETUP, has_practice_perm, practice_required
+from ..visibility import own_rows_only
 
 
 @practice_required
@@ -42,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(Q(npi="") | Q(can_create_encounters=False))
             .order_by("last_name", "first_name")[:20]
         )
-    if not is_clinician(request):
+    if not own_rows_only(request):  # clinicians: their own rows, not operations
         ctx["daily_jobs"] = daily_job_status(practice)
     return render(request, "practices/home.html", ctx)
 

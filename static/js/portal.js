@@ -5,3 +5,27 @@ document.addEventListener("click", (event) => {
     if (!menu.contains(event.target)) menu.removeAttribute("open");
   });
 });
+
+// Behaviour that used to be inline event handlers (the Content-Security-Policy runs
+// scripts from our own files only).
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  if (el.matches("[data-check-all]")) {
+    document.querySelectorAll(el.dataset.checkAll).forEach((box) => { box.checked = el.checked; });
+  }
+});
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-close-details]");
+  if (button) {
+    const details = button.closest("details");
+    if (details) details.open = false;
+  }
+});

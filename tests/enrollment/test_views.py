@@ -249,7 +249,7 @@ def test_practice_files_csv(qm_client, tin_npi, programs, quality_measures):
     assert "Download CSV" in r.content.decode()
     r = qm_client.get(reverse("enrollment:additional-measures-csv"), {"year": YEAR})
     lines = r.content.decode().strip().splitlines()
-    assert lines[0].startswith("TIN,NPI,Clinician")
+    assert lines[0].startswith('"TIN","NPI","Clinician"')
     assert len(lines) == 3 and tin_npi.npi in lines[1] and "001" in lines[1]
 
 

@@ -286,3 +286,20 @@ def test_program_page_needs_the_program_permissions(client, regional):
     assert client.post(url, {"action": "start"}).status_code == 403
     regional.p4p.refresh_from_db()
     assert regional.p4p.status == "design"
+
+
+def test_clinician_sees_only_her_own_payouts_and_statements(clinician_client, clinician, computed):
+    """Issue 16 item 2 / issue 21 Roles: a colleague's payout is not hers to read."""
+    stuck = computed.tn["stuck"].provider
+    stuck.user = clinician
+    stuck.save()
+    r = clinician_client.get(DASHBOARD)
+    assert _rows(r) == ["Stuck"]
+    assert r.context["practice_total"] == _payout(computed, "stuck").amount
+    partial = clinician_client.get(DASHBOARD + "?sort=payment", headers={"HX-Request": "true"})
+    assert [line.payout.tin_npi.provider.last_name for line in partial.context["page"]] == ["Stuck"]
+    assert "Improver" not in partial.content.decode()
+    own = reverse("incentives:statement", args=[_payout(computed, "stuck").public_id])
+    assert clinician_client.get(own).status_code == 200
+    colleague = reverse("incentives:statement", args=[_payout(computed, "improver").public_id])
+    assert clinician_client.get(colleague).status_code == 404

@@ -170,6 +170,26 @@ def test_custom_and_regional_programs_show_their_own_measures(qm_client, practic
     assert all(r.inverse for r in rows)
 
 
+def test_mvp_enrollment_reads_the_mvps_quality_measures(qm_client, group):
+    from enrollment.models import Mvp
+
+    mvp = Mvp.objects.create(
+        year=YEAR, mvp_id="G0053", title="Primary care", quality_measure_ids=["236"]
+    )
+    program = Program.objects.create(
+        year=YEAR, kind="mvp", code="mvp-g0053", name="MVP G0053", mvp=mvp
+    )
+    tn = make_clinician(group, "Nguyen", kinds=())
+    tn.enrollments.create(
+        program=program, level="individual", source="operator", medical_group=group,
+        period_start=program.year_start, period_end=program.year_end,
+    )  # fmt: skip
+    result(tn, "236", numer=6, denom=10, cms_id="CMS165")
+    result(tn, "001", numer=1, denom=10, cms_id="CMS122", inverse=True)  # not in the MVP
+    (row,) = _rows(qm_client.get(QMR + f"?year={YEAR}"))
+    assert (row.program, row.measure_id, row.numerator) == (program, "236", 6)
+
+
 def test_enrolled_measure_without_results_says_so(qm_client, group):
     tn = make_clinician(group, "Raman", kinds=())
     _enroll_with(tn, "mips_quality", ("317",))

@@ -53,8 +53,11 @@ def test_empty_password_is_stored_as_null(practice):
 def test_a_wrong_key_raises_instead_of_returning_ciphertext(practice):
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_A]):
         task = PortalTaskFactory(issue__practice=practice, account_password="Hunter-2-Secret")
-    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_B]), pytest.raises(DecryptionError):
-        PortalTask.objects.get(pk=task.pk)
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_B]):
+        unreadable = PortalTask.objects.get(pk=task.pk).account_password
+        assert "Hunter" not in str(unreadable) and "cannot be decrypted" in str(unreadable)
+        with pytest.raises(DecryptionError):
+            unreadable.reveal()
 
 
 def test_rotation_reencrypts_with_the_first_key(practice):

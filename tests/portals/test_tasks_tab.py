@@ -173,3 +173,14 @@ def test_lists_do_not_decrypt_account_passwords(billing_client, practice):
         billing_client.get(reverse("portals:issue-detail", args=[task.issue.public_id])).status_code
         == 200
     )
+
+
+def test_csv_neutralises_formulas_after_a_semicolon(billing_client, practice):
+    """Issue 16 item 9: a semicolon-locale spreadsheet splits "a;=b" into a formula cell."""
+    issue = AccessIssueFactory(practice=practice, summary="Blocked;=HYPERLINK(1) , +2")
+    PortalTaskFactory(issue=issue, number="77")
+    response = billing_client.get(CSV)
+    row = read_csv(response)[1]
+    assert row[6] == "Blocked;'=HYPERLINK(1) , '+2"
+    # Every field is quoted, so no locale splits a cell at its separator.
+    assert response.content.decode().splitlines()[1].startswith('"77","')

@@ -15,7 +15,7 @@ from practices.models import (
     Role,
     TinNpi,
 )
-from tests.factories import MedicalGroupFactory, ProviderFactory, UserFactory
+from tests.factories import MedicalGroupFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -305,57 +305,6 @@ def test_override_refuses_other_practices_group(qm_client, other_practice):
     )
     assert r.status_code == 400
     assert not MedicareTinOverride.objects.exists()
-
-
-def test_add_existing_user_as_member(qm_client, practice):
-    user = UserFactory(username="someone@example.test")
-    r = qm_client.post(
-        reverse("practices:member-list"),
-        {"email": "Someone@Example.test", "role": Role.BILLING_MANAGER},
-    )
-    assert r.status_code == 302
-    assert Membership.objects.get(user=user, practice=practice).role == Role.BILLING_MANAGER
-
-
-def test_create_new_user_as_member(qm_client, practice):
-    r = qm_client.post(
-        reverse("practices:member-list"),
-        {
-            "email": "new@sevenhills.test",
-            "role": Role.CLINICIAN,
-            "first_name": "New",
-            "last_name": "Person",
-            "password": "a-Long-pass-phrase-42",
-        },
-    )
-    assert r.status_code == 302
-    m = Membership.objects.get(user__username="new@sevenhills.test")
-    assert m.practice == practice and m.user.check_password("a-Long-pass-phrase-42")
-
-
-def test_new_member_needs_names_and_a_good_password(qm_client):
-    url = reverse("practices:member-list")
-    r = qm_client.post(url, {"email": "new@sevenhills.test", "role": Role.CLINICIAN})
-    assert r.status_code == 400 and b"first and last name" in r.content
-    r = qm_client.post(
-        url,
-        {
-            "email": "new@sevenhills.test",
-            "role": Role.CLINICIAN,
-            "first_name": "N",
-            "last_name": "P",
-            "password": "123",
-        },
-    )
-    assert r.status_code == 400
-    assert not Membership.objects.filter(user__username="new@sevenhills.test").exists()
-
-
-def test_duplicate_member_refused(qm_client, clinician):
-    r = qm_client.post(
-        reverse("practices:member-list"), {"email": clinician.username, "role": Role.CLINICIAN}
-    )
-    assert r.status_code == 400 and b"already a member" in r.content
 
 
 def test_change_role_htmx_and_audit(qm_client, clinician, practice):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from practices.models import MedicalGroup, TinNpi
 from practices.performance_year import current_performance_year
-from practices.permissions import has_practice_perm, is_clinician
-from practices.views.common import get_owned
+from practices.permissions import has_practice_perm
+from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only
 
 from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard
 
@@ -28,11 +27,6 @@ def selected_year(request: HttpRequest, years: list[int]) -> int:
     return int(raw) if raw.isdigit() and int(raw) in years else default_year(years)
 
 
-def own_rows_only(request: HttpRequest) -> bool:
-    """Clinicians see only their own rows and report cards; managers see the practice."""
-    return is_clinician(request)
-
-
 def page_context(request: HttpRequest, page: str) -> dict:
     years = dashboard_years()
     return {
@@ -49,13 +43,7 @@ def get_entity_object(request: HttpRequest, kind: str, public_id):
     """The TinNpi or MedicalGroup of a URL: another practice's id is a 404, and so is
     anyone else's TIN/NPI or any group for a clinician."""
     if kind == CLINICIAN:
-        tin_npi = get_owned(TinNpi.objects.select_related("provider", "medical_group"), request,
-                            public_id)  # fmt: skip
-        if own_rows_only(request) and tin_npi.provider.user_id != request.user.pk:
-            raise Http404("Not your report card.")
-        return tin_npi
+        return get_visible_tin_npi(request, public_id)
     if kind == GROUP:
-        if own_rows_only(request):
-            raise Http404("Clinicians see their own report cards only.")
-        return get_owned(MedicalGroup.objects, request, public_id)
+        return get_visible_group(request, public_id)
     raise Http404

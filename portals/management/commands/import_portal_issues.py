@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portals.crypto import DecryptionError
 from portals.importer import import_issues
 
 
@@ -34,7 +35,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} is not valid JSON: line {exc.lineno}, column {exc.colno}"
             ) from None
-        result = import_issues(data)
+        try:
+            result = import_issues(data)
+        except DecryptionError as exc:  # no usable encryption key: nothing was stored
+            raise CommandError(f"{path}: nothing imported. {exc}") from None
         if result.errors:
             shown = "\n".join(f"  {e}" for e in result.errors[:50])
             more = f"\n  ... and {len(result.errors) - 50} more" if len(result.errors) > 50 else ""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from practices import demo
+from practices.demo_database import mark_demo_database
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with scopes_disabled(), transaction.atomic():
+            # First: the demo's portal passwords use the development key (portals.crypto).
+            mark_demo_database()
             ctx = demo.seed()
             for config in apps.get_app_configs():
                 if config.name == "practices":

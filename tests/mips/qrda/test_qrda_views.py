@@ -115,8 +115,10 @@ def test_upload_permissions(clinician_client, outsider_client, practice, quality
 
 
 @pytest.mark.skipif(not validation.available("qrda3-2025"), reason="no QRDA schemas")
-def test_downloads(qm_client, clinician_client, practice, tin_npi, results):
+def test_downloads(qm_client, clinician_client, clinician, practice, tin_npi, results):
     year = 2025
+    tin_npi.provider.user = clinician  # a clinician downloads her own files only
+    tin_npi.provider.save()
     qrda3 = clinician_client.get(
         reverse("mips:qrda3-download", args=[year, "clinician", tin_npi.public_id])
     )
