@@ -132,6 +132,30 @@ class CaseForm(forms.Form):
         self.fields["current_program"].queryset = programs
         self.fields["target_program"].queryset = programs
 
+    # What each kind needs, checked together so every missing field is named at once
+    # (the service checks the same and the rules that need the database).
+    REQUIRED = {
+        CaseKind.ENROLL_PROVIDER: {
+            "tin_npi": "Choose the provider (TIN/NPI).",
+            "target_program": "Choose the program to enroll in.",
+        },
+        CaseKind.CHANGE_PROGRAM: {
+            "tin_npi": "Choose the provider (TIN/NPI).",
+            "current_program": "Choose the current program.",
+            "target_program": "Choose the new program.",
+        },
+        CaseKind.GROUP_REPORTING: {
+            "medical_group": "Choose the medical group (TIN).",
+            "target_program": "Choose MIPS Quality or an MVP as the measure set.",
+            "level": "Choose group or group and individual.",
+        },
+        CaseKind.PI_180_DAY: {
+            "period_start": "Enter the first day of the 180-day period.",
+            "period_end": "Enter the last day of the 180-day period.",
+        },
+        CaseKind.NOT_FOR_ATTESTATION: {"tin_npi": "Choose the provider (TIN/NPI)."},
+    }
+
     def kind_fields(self, kind: str):
         names = self.KIND_FIELDS.get(kind, ())
         return [self[name] for name in ("year", *names, "details")]
@@ -150,6 +174,13 @@ class CaseForm(forms.Form):
         if unknown:
             self.add_error("measure_ids", f"Not measures of {year}: {', '.join(unknown)}.")
         data["measures"] = measures
+        for name, message in self.REQUIRED.get(kind, {}).items():
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        either = (CaseKind.PI_180_DAY, CaseKind.UNENROLL)
+        no_subject = not (data.get("tin_npi") or data.get("medical_group"))
+        if kind in either and no_subject and "tin_npi" not in self.errors:
+            self.add_error("tin_npi", "Choose a provider (TIN/NPI) or a medical group.")
         return data
 
 
@@ -194,7 +225,11 @@ class WorklistFilterForm(forms.Form):
         return (self.cleaned_data.get("q") or "").strip()
 
 
-def first_error(form: forms.Form) -> str:
-    for errors in form.errors.values():
-        return errors[0]
-    return ""
+def all_errors(form: forms.Form) -> list[str]:
+    """Every error of a form, each with its field's label, so one message names them all."""
+    out = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name.replace("_", " ").capitalize()) if field else ""
+        out.extend(f"{label}: {e}" if label else e for e in errors)
+    return out

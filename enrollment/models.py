@@ -270,7 +270,7 @@ class Enrollment(PracticeOwned):
         indexes = [models.Index(fields=["practice", "year", "status"])]
 
     def __str__(self) -> str:
-        who = self.tin_npi or f"TIN {self.medical_group.tin} ({self.get_level_display()})"
+        who = self.tin_npi or f"TIN {self.medical_group.masked_tin} ({self.get_level_display()})"
         return f"{who} in {self.program}"
 
     def save(self, *args, **kwargs) -> None:
@@ -392,7 +392,7 @@ class DoNotReenroll(PracticeOwned):
         ]
 
     def __str__(self) -> str:
-        who = self.tin_npi or (self.medical_group and f"TIN {self.medical_group.tin}")
+        who = self.tin_npi or (self.medical_group and f"TIN {self.medical_group.masked_tin}")
         return f"Do not re-enroll {who} from {self.from_year}"
 
     def save(self, *args, **kwargs) -> None:

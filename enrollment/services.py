@@ -530,6 +530,34 @@ def _validate_case(
         raise EnrollmentError(f"There is no Not for Attestation program for {year}.")
 
 
+def _refuse_duplicate_case(
+    *, practice, kind, year, tin_npi, medical_group, current_program, target_program
+) -> None:
+    """One open case per request: the same kind, year, subject and programs while an
+    earlier case is still open is refused, naming that case."""
+    subject = {"tin_npi": tin_npi} if tin_npi else {"tin_npi": None, "medical_group": medical_group}
+    same = (
+        EnrollmentCase.objects.for_practice(practice)
+        .open()
+        .filter(
+            kind=kind,
+            year=year,
+            current_program=current_program,
+            target_program=target_program,
+            **subject,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if same is not None:
+        raise EnrollmentError(
+            f"Case {same.number} already asks for this ({same.get_status_display().lower()}); "
+            "add a comment to it instead of opening another.",
+            fix_url=reverse("enrollment:case-detail", args=[same.public_id]),
+            fix_page=f"case {same.number}",
+        )
+
+
 @transaction.atomic
 def open_case(
     *,
@@ -570,6 +598,15 @@ def open_case(
         level=level,
         period_start=period_start,
         period_end=period_end,
+    )
+    _refuse_duplicate_case(
+        practice=practice,
+        kind=kind,
+        year=year,
+        tin_npi=tin_npi,
+        medical_group=medical_group,
+        current_program=current_program,
+        target_program=target_program,
     )
     case = EnrollmentCase.objects.create(
         practice=practice,

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from practices.models import Practice, TinNpi
+from practices.tins import mask_tin
 
 from .statuses import NO_STATUS_LABEL, EucStatus
 
@@ -22,7 +23,9 @@ FILTER_CHOICES = [
 
 def tin_npi_label(tn: TinNpi) -> str:
     npi = tn.provider.npi or "no NPI"
-    return f"{tn.provider.display_name} — {tn.medical_group.name} (TIN {tn.tin}, NPI {npi})"
+    return (
+        f"{tn.provider.display_name} — {tn.medical_group.name} (TIN {mask_tin(tn.tin)}, NPI {npi})"
+    )
 
 
 def practice_tin_npis(practice: Practice):

@@ -174,6 +174,7 @@ def status_batch(request: HttpRequest, year: int) -> HttpResponse:
                 "form": form,
                 "selected": selected,
                 "status_label": status_label(status),
+                **_batch_changes(request, year, selected, status),
             }
             if request.htmx:
                 return render(request, f"{template}#batch-confirm", ctx)
@@ -201,6 +202,27 @@ def status_batch(request: HttpRequest, year: int) -> HttpResponse:
         response = render(request, f"{template}#batch-form", ctx)
         return reswap(retarget(response, "#batch-form"), "outerHTML")
     return render(request, template, ctx, status=400 if form.errors else 200)
+
+
+def _batch_changes(request: HttpRequest, year: int, selected: list, status: str) -> dict:
+    """What the batch would change, said before OK: which TIN/NPIs get the status, which
+    already have it, and which lose another recorded status (replaced, listed in full)."""
+    current = dict(
+        EucException.objects.for_practice(request.practice)
+        .for_year(year)
+        .filter(tin_npi__in=selected)
+        .values_list("tin_npi_id", "status")
+    )
+    replaced, unchanged, new = [], 0, 0
+    for tn in selected:
+        before = current.get(tn.pk, "")
+        if before == status:
+            unchanged += 1
+        elif before:
+            replaced.append((tn, status_label(before)))
+        else:
+            new += 1
+    return {"replaced": replaced, "unchanged_count": unchanged, "new_count": new}
 
 
 @practice_permission_required(RECORD_EXCEPTIONS)

@@ -33,9 +33,19 @@ class ProgramHealth:
         )
 
 
+def data_year(program: P4PProgram) -> int:
+    """The eCQM year the payouts read: that of the latest calculated period (a 2025-Q4
+    payout reads 2025 results), else the program's year. Monitoring the program's year
+    while payouts read another called every paid provider "without any data"."""
+    latest = (
+        program.periods.exclude(current_run=None).order_by("-ends_on").only("ends_on").first()
+    )
+    return latest.ends_on.year if latest else program.year
+
+
 def program_health(program: P4PProgram, year: int | None = None) -> ProgramHealth:
     """Caller provides the scope (staff pages run with scopes disabled)."""
-    year = year or program.year
+    year = year or data_year(program)
     measures = list(program.measures.filter(is_active=True).order_by("code"))
     tin_npis = list(participants(program))
     counts = engine.measure_counts(

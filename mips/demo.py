@@ -78,3 +78,4 @@ def seed(ctx: DemoContext) -> None:
         )
     assert ClinicalFact.objects.filter(practice=practice).exists()
     __import__("mips.demo_scores").demo_scores.seed(ctx)  # attestations + score recalculation
+    __import__("mips.demo_submissions").demo_submissions.seed(ctx)  # prior year's QPP + CMS

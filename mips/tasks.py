@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from jobs.errors import RunLocked, TransientError
 from jobs.models import Job
+from jobs.runner import job_run
 from jobs.task_base import active_practice_ids, job_task, practice_task
 from practices.models import Practice
 
 from .ecqm.tasks import recalculate_ecqm, recalculate_practice_ecqm
+from .models import QppSubmission
 from .qrda.tasks import import_qrda_batch
 from .score_jobs import recalculate_scores_job
+from .submission.services import fail_unexpectedly, send_submission
 
 __all__ = [
     "import_qrda_batch",
@@ -20,6 +23,7 @@ __all__ = [
     "recalculate_practice_ecqm",
     "recalculate_practice_scores",
     "recalculate_scores",
+    "send_qpp_submission",
 ]
 
 
@@ -71,3 +75,35 @@ def recalculate_entity_scores(practice: Practice, year: int, medical_group_id: i
     except RunLocked as exc:
         raise RecalculationBusy(str(exc)) from exc
     return {"practice": practice.pk, "year": run.year, "status": run.state, **run.counts}
+
+
+def _submission_practice(submission_id: int) -> int:
+    return QppSubmission.objects.values_list("practice_id", flat=True).get(pk=submission_id)
+
+
+@practice_task(practice_of=_submission_practice, job=Job.SUBMIT_TO_QPP)
+def send_qpp_submission(practice: Practice, submission_id: int) -> dict:
+    """Send a prepared QPP submission (Submit on the report card) with progress on its row,
+    which the card polls, as a job run (one per submission: a redelivered message cannot
+    send twice at once). Idempotent (a finished attempt is left as is)."""
+    submission = QppSubmission.objects.select_related(
+        "practice", "submitted_by", "tin_npi", "medical_group"
+    ).get(pk=submission_id)
+    try:
+        with job_run(
+            job=Job.SUBMIT_TO_QPP,
+            practice=practice,
+            year=submission.year,
+            key=f"submission:{submission_id}",
+            trigger="user",
+            user=submission.submitted_by,
+            task_name=send_qpp_submission.name,
+            task_args=[submission_id],
+        ):
+            send_submission(submission)
+    except RunLocked as exc:
+        return {"submission": submission_id, "status": "locked", "detail": str(exc)}
+    except Exception as exc:
+        fail_unexpectedly(submission, exc)
+        raise
+    return {"submission": submission_id, "status": submission.status}

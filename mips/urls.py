@@ -27,6 +27,11 @@ urlpatterns = [
         name="report-card-submit",
     ),
     path(
+        "dashboard/submission/<uuid:public_id>/progress/",
+        submit.submission_progress,
+        name="submission-progress",
+    ),
+    path(
         "dashboard/group/<uuid:public_id>/submit/",
         submit.group_submit,
         name="group-report-card-submit",

@@ -195,6 +195,8 @@ QPP_API_REQUESTS_PER_SECOND = float(env_str("QPP_API_REQUESTS_PER_SECOND", "4"))
 QPP_API_BURST = env_int("QPP_API_BURST", 10)
 QPP_API_MAX_RETRIES = env_int("QPP_API_MAX_RETRIES", 4)
 QPP_API_BACKOFF = float(env_str("QPP_API_BACKOFF", "0.5"))
+# CMS submission period of a performance year: MM-DD:MM-DD of the following year.
+MIPS_SUBMISSION_WINDOW = env_str("MIPS_SUBMISSION_WINDOW", "01-02:03-31")
 # A sync run whose heartbeat is older than this is taken over by the next run.
 # Job runner (jobs/): a running run whose heartbeat is older than this is abandoned and
 # taken over; database faults while writing a run row are retried this long; the sweeper
@@ -275,6 +277,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# A new MIPS enrollment's TIN is scored in the background at once (its dashboard row says
+# "Calculating"); tests turn it off so their own score fixtures stay the only ones.
+SCORE_NEW_ENROLLMENTS_AT_ONCE = env_bool("SCORE_NEW_ENROLLMENTS_AT_ONCE", True)
 
 # Shown in the page footer and the README: which backing services this process uses.
 EMBEDDED_MODE = DATABASES["default"]["ENGINE"].endswith("sqlite3")

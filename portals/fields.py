@@ -8,6 +8,9 @@ from django.db import models
 from . import crypto
 from .crypto import Secret
 
+# Marks an encrypted token in a serialised fixture (dumpdata/loaddata).
+SERIALISED_PREFIX = "fernet:"
+
 
 class EncryptedSecretField(models.TextField):
     """Stores `Secret`s encrypted (portals.crypto); empty values are stored as NULL.
@@ -43,7 +46,11 @@ class EncryptedSecretField(models.TextField):
     def to_python(self, value):
         if value is None or isinstance(value, Secret):
             return value
-        return Secret(str(value)) if value != "" else None
+        value = str(value)
+        if value.startswith(SERIALISED_PREFIX):
+            # A dumpdata fixture: the token, decrypted with this installation's keys.
+            return Secret(crypto.decrypt(value.removeprefix(SERIALISED_PREFIX)))
+        return Secret(value) if value != "" else None
 
     def get_prep_value(self, value):
         if value is None:
@@ -62,5 +69,9 @@ class EncryptedSecretField(models.TextField):
         return super().get_lookup(lookup_name)
 
     def value_to_string(self, obj):
-        # dumpdata would otherwise write the mask and lose the password on loaddata.
-        raise NotImplementedError("Portal passwords are not serialised; they stay encrypted.")
+        # dumpdata writes the encrypted token, never the mask (loaddata would lose the
+        # password) nor the plaintext; loaddata needs the same FIELD_ENCRYPTION_KEYS.
+        value = self.value_from_object(obj)
+        if value is None:
+            return None
+        return SERIALISED_PREFIX + self.get_prep_value(value)

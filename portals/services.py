@@ -115,18 +115,19 @@ def submit_response(
 
 
 @transaction.atomic
-def reveal_password(*, task: PortalTask, user) -> Secret | None:
-    """Return the task's password for display, recording who looked at it. A password
-    no configured key opens raises DecryptionError before anything is recorded."""
+def reveal_password(*, task: PortalTask, user, role: str = "") -> Secret | None:
+    """Return the task's password for display, recording who (and in which role) looked.
+    A password no configured key opens raises DecryptionError before anything is recorded."""
     if task.account_password:
         task.account_password.reveal()
     add_note(task=task, kind=NoteKind.PASSWORD_REVEALED, user=user, text="Password shown.")
+    as_role = f" as {role}" if role else ""
     record(
         practice=task.practice,
         actor=user,
         action="portal_task.password_revealed",
         obj=task,
-        summary=f"Password of task {task.number} ({task.portal}) shown",
+        summary=f"Password of task {task.number} ({task.portal}) shown to {user}{as_role}",
     )
     return task.account_password
 

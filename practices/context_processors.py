@@ -21,10 +21,11 @@ def _all_items():
 
 
 def practice_navigation(request: HttpRequest) -> dict:
-    """The menus the signed-in member may see: {menu: [(section, [(label, url)])]}."""
+    """The menus the signed-in member may see: {menu: [(section, [(label, url)])]}, and
+    the member's practice permissions."""
     membership = getattr(request, "membership", None)
     if membership is None:
-        return {"nav_menus": []}
+        return {"nav_menus": [], "practice_perms": frozenset()}
     menus: dict[str, dict[str, list]] = {}
     for item in sorted(_all_items(), key=lambda i: (i.section, i.order, i.label)):
         if item.permission and not membership.has_perm(item.permission):
@@ -40,4 +41,9 @@ def practice_navigation(request: HttpRequest) -> dict:
         menus.items(),
         key=lambda kv: MENU_ORDER.index(kv[0]) if kv[0] in MENU_ORDER else len(MENU_ORDER),
     )
-    return {"nav_menus": [(menu, list(sections.items())) for menu, sections in ordered]}
+    return {
+        "nav_menus": [(menu, list(sections.items())) for menu, sections in ordered],
+        # For in-page links (tabs, buttons): `{% if "mips.attest_mips" in practice_perms %}`,
+        # so a page links only to what the role can open, like the menus.
+        "practice_perms": membership.permissions,
+    }

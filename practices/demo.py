@@ -25,6 +25,23 @@ from .models import (
 from .validators import npi_with_check_digit
 
 DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 - documented demo logins
+# Every demo login, one per role; the demo script prints them once the servers answer.
+DEMO_MEMBERS = [
+    ("quality@sevenhills.test", "Quinn", "Harper", "seven-hills", Role.QUALITY_MANAGER),
+    ("clinician@sevenhills.test", "Maya", "Okafor", "seven-hills", Role.CLINICIAN),
+    ("billing@sevenhills.test", "Bianca", "Reyes", "seven-hills", Role.BILLING_MANAGER),
+    ("admin@sevenhills.test", "Alex", "Morgan", "seven-hills", Role.PRACTICE_ADMIN),
+    ("quality@lakeside.test", "Lena", "Park", "lakeside", Role.QUALITY_MANAGER),
+]
+DEMO_STAFF = "staff@portal.test"
+
+
+def demo_logins() -> str:
+    """One line naming every demo login with its role."""
+    people = [f"{email} ({role.label})" for email, _, _, _, role in DEMO_MEMBERS]
+    return f"Logins (password {DEMO_PASSWORD}): " + ", ".join(
+        [*people, f"{DEMO_STAFF} (operator staff)"]
+    )
 
 
 @dataclass
@@ -177,14 +194,7 @@ def seed() -> DemoContext:
         defaults={"effective_from": dt.date(2025, 1, 1), "note": "Medicare reassignment"},
     )
 
-    users = [
-        ("quality@sevenhills.test", "Quinn", "Harper", "seven-hills", Role.QUALITY_MANAGER),
-        ("clinician@sevenhills.test", "Maya", "Okafor", "seven-hills", Role.CLINICIAN),
-        ("billing@sevenhills.test", "Bianca", "Reyes", "seven-hills", Role.BILLING_MANAGER),
-        ("admin@sevenhills.test", "Alex", "Morgan", "seven-hills", Role.PRACTICE_ADMIN),
-        ("quality@lakeside.test", "Lena", "Park", "lakeside", Role.QUALITY_MANAGER),
-    ]
-    for email, first, last, slug, role in users:
+    for email, first, last, slug, role in DEMO_MEMBERS:
         user = _user(email, first, last)
         Membership.objects.update_or_create(
             user=user, practice=ctx.practices[slug], defaults={"role": role}
@@ -192,7 +202,7 @@ def seed() -> DemoContext:
         ctx.users[email] = user
     okafor.user = ctx.users["clinician@sevenhills.test"]
     okafor.save(update_fields=["user"])
-    ctx.users["staff@portal.test"] = _user("staff@portal.test", "Sam", "Operator", staff=True)
+    ctx.users[DEMO_STAFF] = _user(DEMO_STAFF, "Sam", "Operator", staff=True)
     ctx.log.append(
         f"practices: {len(ctx.practices)} practices, {len(ctx.providers)} providers, "
         f"{len(ctx.users)} users"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django_scopes import scope, scopes_disabled
 
 from .models import Membership
@@ -51,7 +51,10 @@ class PracticeMiddleware:
         )
         request.memberships = memberships
         if not memberships:
-            # Operator staff without a practice of their own work in Django admin.
+            # Operator staff without a practice of their own work in Django admin: the
+            # portal's home sends them there instead of a "no practice" dead end.
+            if request.user.is_staff and path == "/":
+                return redirect("admin:index")
             return render(request, "practices/no_practice.html", status=403)
 
         wanted = request.session.get(SESSION_KEY)

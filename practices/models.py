@@ -19,6 +19,7 @@ from .querysets import (
     TinNpiQuerySet,
     manager,
 )
+from .tins import mask_tin
 from .validators import npi_is_valid
 
 
@@ -131,7 +132,7 @@ class MedicalGroup(PracticeOwned):
 
     @property
     def masked_tin(self) -> str:
-        return f"XXXXX{self.tin[-4:]}"
+        return mask_tin(self.tin)
 
     @property
     def address(self) -> str:
@@ -250,7 +251,7 @@ class TinNpi(PracticeOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.medical_group.tin}/{self.provider.npi or 'no NPI'} {self.provider}"
+        return f"{self.medical_group.masked_tin}/{self.provider.npi or 'no NPI'} {self.provider}"
 
     def save(self, *args, **kwargs) -> None:
         self.practice_id = self.provider.practice_id

@@ -21,6 +21,7 @@ fi
 
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
+logins="$($PY manage.py seed_demo --logins)"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done; }
@@ -31,10 +32,22 @@ if [[ -f scripts/demo_services.sh ]]; then
   source scripts/demo_services.sh
 fi
 if [[ $use_redis == 1 ]]; then
-  setsid .venv/bin/celery -A p4p_portal worker -B -l warning --concurrency 2 \
+  # --quiet: no start-up banner in the middle of the demo's own output.
+  setsid .venv/bin/celery --quiet -A p4p_portal worker -B -l warning --concurrency 2 \
     --schedule "$(mktemp -d)/celerybeat-schedule" &
   pids+=($!)
   echo ">> Celery worker and beat started (Redis at $REDIS_URL)."
 fi
-echo ">> Portal at http://127.0.0.1:8000  (logins: see README; password demo-pass-2025)"
-$PY manage.py runserver 127.0.0.1:8000 --noreload
+PORT="${PORT:-8000}"
+setsid $PY manage.py runserver "127.0.0.1:$PORT" --noreload &
+web=$!
+pids+=($web)
+# Say "ready" only once the portal answers, so the logins are the last thing printed.
+for _ in $(seq 1 100); do
+  $PY -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" \
+    2>/dev/null && break
+  sleep 0.2
+done
+echo ">> Demo ready at http://127.0.0.1:$PORT"
+echo ">> $logins"
+wait "$web"

@@ -9,7 +9,7 @@ for _ in $(seq 1 50); do
     2>/dev/null && break
   sleep 0.2
 done
-echo ">> Fake QPP Eligibility API at $QPP_API_BASE_URL."
+# (run_fake_qpp itself prints "Fake QPP Eligibility API at ...": say it once.)
 # First sync and auto-enrollment now, so the demo shows eligibility before 05:00 tomorrow.
 $PY manage.py sync_qpp_eligibility || echo ">> Eligibility sync reported problems (see above)."
 if $PY manage.py help auto_enroll_mips >/dev/null 2>&1; then

@@ -16,7 +16,7 @@ from practices.views.common import paginate, sorted_by
 
 from .. import services
 from ..errors import EnrollmentError
-from ..forms import GroupEnrollForm, SelfEnrollForm, first_error
+from ..forms import GroupEnrollForm, SelfEnrollForm, all_errors
 from ..models import Enrollment
 from ..queries import (
     GROUP_MINIMUM,
@@ -117,7 +117,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
     year = selected_year(request, years)
     form = SelfEnrollForm(request.POST, practice=request.practice, year=year)
     if not form.is_valid():
-        messages.error(request, first_error(form))
+        messages.error(request, " ".join(all_errors(form)))
         return _back(year)
     program = form.cleaned_data["program"]
     enrolled, refused = services.self_enroll(
@@ -141,7 +141,7 @@ def enroll_group(request: HttpRequest) -> HttpResponse:
     year = selected_year(request, years)
     form = GroupEnrollForm(request.POST, practice=request.practice, year=year)
     if not form.is_valid():
-        messages.error(request, first_error(form))
+        messages.error(request, " ".join(all_errors(form)))
         return _back(year)
     group, program = form.cleaned_data["medical_group"], form.cleaned_data["program"]
     try:

@@ -15,6 +15,7 @@ from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.eligibility.queries import EligibilityDetail, eligibility_details
 from enrollment.models import KIND_CATEGORY, MIPS_KINDS, Enrollment, Program, ProgramKind
 from practices.models import MedicalGroup, Practice, TinNpi
+from practices.tins import mask_tin
 
 from .scores import ScoreDoc, preferred
 from .snapshots import score_docs
@@ -72,7 +73,7 @@ class Entity:
 
     @property
     def masked_tin(self) -> str:
-        return f"XXXXX{self.tin[-4:]}"
+        return mask_tin(self.tin)
 
 
 def dashboard_years() -> list[int]:

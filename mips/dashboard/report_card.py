@@ -18,7 +18,8 @@ from practices.services import TinResolution, resolve_mips_tin
 from ..attestation_reads import EntityAttestations, practice_attestations
 from ..models import ClinicalFact, MeasureResult
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
-from ..submission.queries import latest_submissions
+from ..submission.queries import attempts
+from ..submission.window import SubmissionWindow, submission_window
 from .bars import CategoryBars, category_bars
 from .entities import CLINICIAN, Entity
 from .measure_rows import (
@@ -71,6 +72,8 @@ class ReportCard:
     score_notes: list[str] = field(default_factory=list)
     submit_allowed: bool = False  # the status lets the operator (re)submit to QPP now
     attempt: object | None = None  # the latest QppSubmission of the entity and year
+    window: SubmissionWindow | None = None  # CMS's submission period of the year
+    history: list = field(default_factory=list)  # the attempts, newest first (audit)
 
 
 def _first_encounter(entity: Entity, year: int) -> dt.date | None:
@@ -102,7 +105,8 @@ def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) ->
     return found
 
 
-def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
+def build_report_card(practice, year: int, entity: Entity, *, today=None) -> ReportCard:
+    """`today` is the injected clock of the submission window (default: today)."""
     key = entity_attestation_key(entity)
     attestations = practice_attestations(practice, year, [key])
     att = attestations.get(key) or EntityAttestations()
@@ -121,8 +125,10 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
     submitted = entity.scores.get(CMS_SUBMITTED)
     submission_id = submitted.submission_id if submitted else ""
     # The latest attempt through the Submissions API decides Submitted / Submission Failed.
-    attempt = latest_submissions([(entity.kind, entity.pk)], year).get((entity.kind, entity.pk))
+    history = attempts((entity.kind, entity.pk), year)
+    attempt = history[0] if history else None
     failed = attempt is not None and attempt.status == QppSubmissionStatus.FAILED
+    in_flight = attempt is not None and attempt.status == QppSubmissionStatus.PROCESSING
     if attempt is not None and attempt.status == QppSubmissionStatus.SUBMITTED:
         submission_id = attempt.submission_id or submission_id
     submission_input = SubmissionInput(
@@ -134,8 +140,12 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
         composite_passed=bool(headline and headline.has_submittable_data),
         submission_id=submission_id,
         submission_failed=failed,
+        failure_reason=attempt.failure_reason if failed else "",
+        tin_npi_mismatch=failed and attempt.error_kind == "tin_npi_mismatch",
+        in_flight=in_flight,
     )
     status = submission_status(submission_input)
+    window = submission_window(year, today=today)
 
     recorded = (
         euc_categories([entity.pk], year).get(entity.pk, frozenset())
@@ -176,6 +186,8 @@ def build_report_card(practice, year: int, entity: Entity) -> ReportCard:
         score_notes=[
             m for m in (headline.messages if headline else ()) if m.startswith(SCORE_NOTE_PREFIXES)
         ],
-        submit_allowed=submission_allowed(submission_input),
+        submit_allowed=window.is_open and not in_flight and submission_allowed(submission_input),
         attempt=attempt,
+        window=window,
+        history=history,
     )

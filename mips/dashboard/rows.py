@@ -125,6 +125,13 @@ def refresh_rows(practice: Practice, year: int, *, force: bool = True) -> Dashbo
         positions[row.pk] = positions.get(row.pk, -1) + 1
         values.append(_measure_values(row, m, positions[row.pk]))
     copy_rows(DashboardMeasureRow, MEASURE_COLUMNS, values)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner takes a just-loaded table for empty and joins
+        # every row before LIMIT (2.5 s instead of 5 ms for a page at 10,000 TIN/NPIs).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"ANALYZE {DashboardRow._meta.db_table}, {DashboardMeasureRow._meta.db_table}"
+            )
     store_network_averages(year)
     state.built_from, state.built_at = seen, timezone.now()
     state.build_seconds = round(time.perf_counter() - began, 3)

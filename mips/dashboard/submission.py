@@ -14,7 +14,11 @@ actions. The seed's table, row by row:
 
 Two statuses the table does not spell out: Submitted (CMS accepted a submission; the
 submission id is shown) and Requirements Unmet (nothing is pending but the composite
-score check does not pass: no category has data that can be submitted).
+score check does not pass: no category has data that can be submitted). An attempt being
+sent shows Processing with its progress.
+
+Submission Failed says what QPP answered (`mips.submission.errors.explain`); the seed's
+"TIN/NPI mismatch" text is used only when QPP's answer names a TIN/NPI mismatch.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ TEXT = {
         "Submission was attempted but failed due to TIN/NPI mismatch. Please raise a support "
         "ticket on the Success Community with the correct TIN/NPI information."
     ),
+    "failed_other": "Submission was attempted but QPP did not accept it: {reason}",
+    "in_flight": "The data is being sent to QPP now; this page shows the progress.",
     UNMET: (
         "Nothing is pending, but there is no Quality, PI or IA data that meets the submission "
         "requirements yet."
@@ -90,7 +96,10 @@ class SubmissionInput:
     pi_attested: frozenset[str] = frozenset()  # PI measure ids answered "yes"
     composite_passed: bool = False  # a score with at least one submittable category
     submission_id: str = ""  # CMS submission id of an accepted submission
-    submission_failed: bool = False  # the last attempt failed ("Error in NPI": TIN/NPI mismatch)
+    submission_failed: bool = False  # the last attempt failed
+    failure_reason: str = ""  # why, in QPP's terms (errors.explain)
+    tin_npi_mismatch: bool = False  # QPP's answer named a TIN/NPI mismatch ("Error in NPI")
+    in_flight: bool = False  # an attempt is being sent right now
 
 
 @dataclass(frozen=True)
@@ -120,11 +129,18 @@ def signoff_actions(data: SubmissionInput) -> tuple[Action, ...]:
 
 def submission_status(data: SubmissionInput) -> SubmissionStatus:
     """The seed's table (module docstring), checked from the most final state down."""
+    if data.in_flight:
+        return SubmissionStatus(PROCESSING, TEXT["in_flight"], submission_id=data.submission_id)
     if data.submission_id and not data.submission_failed:
         return SubmissionStatus(SUBMITTED, TEXT[SUBMITTED], submission_id=data.submission_id)
     if data.submission_failed:
-        # "Error in NPI": CMS rejected the attempt, so the composite check did not pass.
-        return SubmissionStatus(FAILED, TEXT[FAILED], submission_id=data.submission_id)
+        # "Error in NPI" only when QPP said so; otherwise QPP's own cause.
+        text = (
+            TEXT[FAILED]
+            if data.tin_npi_mismatch or not data.failure_reason
+            else TEXT["failed_other"].format(reason=data.failure_reason)
+        )
+        return SubmissionStatus(FAILED, text, submission_id=data.submission_id)
     if data.eligibility == UNKNOWN:
         return SubmissionStatus(
             PENDING,
@@ -148,5 +164,5 @@ def submission_status(data: SubmissionInput) -> SubmissionStatus:
 def submission_allowed(data: SubmissionInput) -> bool:
     """May the operator (re)submit now? Only when, past attempts aside, the status would be
     Processing: eligibility matched, no pending sign-offs, submittable data."""
-    fresh = replace(data, submission_id="", submission_failed=False)
+    fresh = replace(data, submission_id="", submission_failed=False, in_flight=False)
     return submission_status(fresh).status == PROCESSING

@@ -19,6 +19,19 @@ from ..models import ValueSetCode, ValueSetRelease
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 YEARS = (2025, 2026)
+# Two spellings of one code system: the 2025 value sets name HCPCS by its UMLS URI, the
+# 2026 ones by CMS's, and data (FHIR bundles, QRDA I files read by OID) may carry either.
+# A value-set code matches under both, so the year of the value sets does not decide
+# whether a patient's HCPCS-coded encounter counts (found by the QRDA I round trip).
+SYSTEM_ALIASES = {
+    "http://www.nlm.nih.gov/research/umls/hcpcs": (
+        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+    ),
+    "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets": (
+        "http://www.nlm.nih.gov/research/umls/hcpcs"
+    ),
+}
+ALIASES_VERSION = b"system-aliases-1"  # part of the checksum: a change reloads the tables
 
 
 def _path(year: int) -> Path:
@@ -27,10 +40,18 @@ def _path(year: int) -> Path:
     return DATA_DIR / f"valuesets_{year}.json"
 
 
+def _with_aliases(data: dict) -> dict:
+    for vs in data.values():
+        pairs = [tuple(pair) for pair in vs["codes"]]
+        extra = [(SYSTEM_ALIASES[s], c) for s, c in pairs if s in SYSTEM_ALIASES]
+        vs["codes"] = sorted(set(pairs) | set(extra))
+    return data
+
+
 @lru_cache(maxsize=4)
 def _raw(year: int) -> tuple[str, dict]:
     blob = _path(year).read_bytes()
-    return hashlib.sha256(blob).hexdigest(), json.loads(blob)
+    return hashlib.sha256(blob + ALIASES_VERSION).hexdigest(), _with_aliases(json.loads(blob))
 
 
 class ValueSetIndex:

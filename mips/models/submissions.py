@@ -37,6 +37,14 @@ class QppSubmission(PracticeOwned):
     submission_id = models.CharField("CMS submission id", max_length=64, blank=True)
     measurement_set_ids = models.JSONField(default=list, blank=True)
     failure_reason = models.TextField(blank=True)
+    error_kind = models.CharField(
+        max_length=20, blank=True, help_text="mips.submission.errors kind of a failed attempt."
+    )
+    retry_after = models.DateTimeField(
+        null=True, blank=True, help_text="When QPP can be asked again (429, 5xx, timeout)."
+    )
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0, help_text="Sets to send + score.")
     document = models.JSONField(default=dict, blank=True, help_text="What was sent.")
     response = models.JSONField(default=dict, blank=True, help_text="What QPP answered.")
     score_preview = models.DecimalField(
@@ -64,3 +72,13 @@ class QppSubmission(PracticeOwned):
     @property
     def is_group(self) -> bool:
         return self.tin_npi_id is None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != SubmissionStatus.PROCESSING
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.steps_done * 100 / self.steps_total) if self.steps_total else 0

@@ -9,11 +9,12 @@ is read with `GET /api/submissions/submissions/{id}/score`.
   QPP server answers both); (connect, read) timeouts from QPP_API_TIMEOUT; bearer token
   from settings.QPP_SUBMISSIONS_TOKEN when set.
 - Retries with exponential backoff on connection errors, 429 (honouring Retry-After) and
-  502/503/504. Re-posting a measurement set for the same category and method replaces it,
+  500/502/503/504. Re-posting a measurement set for the same category and method replaces it,
   so a retried POST cannot double-submit. A read timeout is not retried (the server may
   have saved the set); it surfaces as QppUnavailable and the attempt is recorded as failed.
 - 4xx answers raise `QppRejected` with QPP's error details; no usable answer after the
-  retries raises `QppUnavailable`.
+  retries raises `QppUnavailable` (with the last status and Retry-After). What each means
+  for the user is `mips.submission.errors.explain`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import requests
 from django.conf import settings
 
 ACCEPT = "application/vnd.qpp.cms.gov.v1+json"
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class QppSubmissionError(Exception):
@@ -49,7 +50,22 @@ class QppRejected(QppSubmissionError):
 
 
 class QppUnavailable(QppSubmissionError):
-    """QPP did not answer usefully after all retries."""
+    """QPP did not answer usefully after all retries: `status` is the last HTTP status
+    (None: no answer), `timed_out` when the read timed out, `retry_after` the seconds QPP
+    asked to wait (429)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        timed_out: bool = False,
+        retry_after: float | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.timed_out = status, timed_out
+        self.retry_after, self.attempts = retry_after, attempts
 
 
 @dataclass
@@ -112,7 +128,7 @@ class QppSubmissionsClient:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def _request(self, method: str, path: str, body: dict | None = None) -> dict:
-        last_error = ""
+        last_error, status, wait = "", None, None
         for attempt in range(self.max_retries + 1):
             wait = None
             try:
@@ -120,19 +136,26 @@ class QppSubmissionsClient:
                     method, f"{self.base_url}{path}", json=body, timeout=self.timeout
                 )
             except (requests.ConnectionError, requests.ConnectTimeout) as exc:
-                last_error = f"{type(exc).__name__}: {exc}"[:300]
+                last_error, status = f"{type(exc).__name__}: {exc}"[:300], None
             except requests.Timeout as exc:
-                raise QppUnavailable(f"{path}: no answer in time ({exc})"[:300]) from exc
+                raise QppUnavailable(
+                    f"{path}: no answer in time ({exc})"[:300], timed_out=True,
+                    attempts=attempt + 1,
+                ) from exc  # fmt: skip
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return self._body(path, response)
-                last_error = f"HTTP {response.status_code}"
-                if response.status_code == 429:
+                status = response.status_code
+                last_error = f"HTTP {status}"
+                if status == 429:
                     wait = _retry_after(response)
             if attempt == self.max_retries:
                 break
             self.sleep(min(self.backoff * (2**attempt) if wait is None else wait, self.max_backoff))
-        raise QppUnavailable(f"{path}: {last_error} after {self.max_retries + 1} attempts")
+        raise QppUnavailable(
+            f"{path}: {last_error} after {self.max_retries + 1} attempts", status=status,
+            retry_after=wait, attempts=self.max_retries + 1,
+        )  # fmt: skip
 
     @staticmethod
     def _body(path: str, response: requests.Response) -> dict:
@@ -140,7 +163,9 @@ class QppSubmissionsClient:
             message, details = _error(response)
             raise QppRejected(response.status_code, message, details)
         if response.status_code >= 300:
-            raise QppUnavailable(f"{path}: HTTP {response.status_code}")
+            raise QppUnavailable(
+                f"{path}: HTTP {response.status_code}", status=response.status_code
+            )
         try:
             body = response.json()
         except ValueError as exc:
@@ -162,8 +187,16 @@ class QppSubmissionsClient:
         body = self._request("GET", f"/submissions/{submission_id}/score")
         return body["data"].get("score") or {}
 
-    def submit(self, document: dict) -> SubmissionReceipt:
-        """Send every measurement set of a submission document, then read the score."""
+    def score_preview(self, document: dict) -> dict:
+        """CMS's score of a submission document without saving it (data.score)."""
+        body = self._request("POST", "/submissions/score-preview", {"submission": document})
+        return body["data"].get("score") or {}
+
+    def submit(
+        self, document: dict, progress: Callable[[int, int], None] | None = None
+    ) -> SubmissionReceipt:
+        """Send every measurement set of a submission document, then read the score;
+        `progress(done, total)` after each step (sets, then the score)."""
         stub = {
             k: document[k]
             for k in (
@@ -178,12 +211,17 @@ class QppSubmissionsClient:
         if not sets:
             raise QppRejected(400, "the document has no measurement sets")
         receipt: SubmissionReceipt | None = None
-        for measurement_set in sets:
+        total = len(sets) + 1
+        for done, measurement_set in enumerate(sets):
+            if progress:
+                progress(done, total)
             created = self.create_measurement_set({**measurement_set, "submission": stub})
             if receipt is None:
                 receipt = SubmissionReceipt(submission_id=str(created["submissionId"]))
             receipt.measurement_set_ids.append(str(created.get("id", "")))
             receipt.responses.append(created)
         assert receipt is not None
+        if progress:
+            progress(len(sets), total)
         receipt.score = self.score(receipt.submission_id)
         return receipt

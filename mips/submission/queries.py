@@ -31,3 +31,15 @@ def latest_submissions(entities: Iterable[EntityKey], year: int) -> dict[EntityK
         key = (CLINICIAN, sub.tin_npi_id) if sub.tin_npi_id else (GROUP, sub.medical_group_id)
         latest.setdefault(key, sub)
     return latest
+
+
+def attempts(entity: EntityKey, year: int, limit: int = 10) -> list[QppSubmission]:
+    """The entity's submission attempts of `year`, newest first (the history the report
+    card lists; the first is the latest), in one query."""
+    kind, pk = entity
+    wanted = Q(tin_npi_id=pk) if kind == CLINICIAN else Q(tin_npi__isnull=True, medical_group_id=pk)
+    return list(
+        QppSubmission.objects.filter(wanted, year=year)
+        .select_related("submitted_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )

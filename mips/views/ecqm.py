@@ -109,7 +109,7 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         "mips/ecqm_data.html",
         {
             "year": year,
-            "years": YEARS,
+            "years": sorted(YEARS, reverse=True),  # newest first, like every year selector
             "entities": list(entities.values()),
             "run": latest_run(practice, year),
             "imports": imports,

@@ -16,7 +16,7 @@ from .. import services
 from ..crypto import DecryptionError
 from ..errors import PortalError
 from ..forms import TaskResponseForm
-from .common import HUB_PERMISSION, tasks
+from .common import HUB_PERMISSION, REVEAL_PASSWORD_PERMISSION, tasks
 from .tasks import unpostables_of
 
 UNREADABLE_MESSAGE = (
@@ -93,7 +93,7 @@ def task_unpostables(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(REVEAL_PASSWORD_PERMISSION)
 @require_POST
 @never_cache
 def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
@@ -103,7 +103,9 @@ def reveal_password(request: HttpRequest, public_id) -> HttpResponse:
         # Nothing to show: no "Password shown" entry for a password that does not exist.
         raise Http404("No password is on file for this task.")
     try:
-        password = services.reveal_password(task=task, user=request.user)
+        password = services.reveal_password(
+            task=task, user=request.user, role=request.membership.get_role_display()
+        )
     except DecryptionError:
         password, error = None, UNREADABLE_MESSAGE
     else:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 from django.utils.html import format_html
+
+from practices.tins import mask_tin
 
 register = template.Library()
 
@@ -30,3 +34,22 @@ def page_url(context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return "?" + params.urlencode()
+
+
+@register.filter
+def money(value) -> str:
+    """US dollars with thousands separators and cents: 10000 -> "$10,000.00"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+@register.filter
+def tin_masked(tin) -> str:
+    """A TIN shown where nobody must type or check it: only its last four digits."""
+    return mask_tin(str(tin or ""))

@@ -6,6 +6,28 @@ document.addEventListener("click", (event) => {
   });
 });
 
+// One eligibility alert (or other popover) open at a time; Escape closes them.
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const opened = event.target;
+    if (!(opened instanceof HTMLDetailsElement) || !opened.open) return;
+    if (!opened.matches(".elig-alert, details.menu")) return;
+    document.querySelectorAll(".elig-alert[open], details.menu[open]").forEach((other) => {
+      if (other !== opened && !other.contains(opened)) other.removeAttribute("open");
+    });
+  },
+  true,
+);
+document.addEventListener("click", (event) => {
+  document.querySelectorAll(".elig-alert[open]").forEach((alert) => {
+    if (!alert.contains(event.target)) alert.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll(".elig-alert[open], details.menu[open]").forEach((d) => d.removeAttribute("open"));
+});
 // Behaviour that used to be inline event handlers (the Content-Security-Policy runs
 // scripts from our own files only).
 document.addEventListener("change", (event) => {

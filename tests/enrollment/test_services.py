@@ -197,9 +197,10 @@ def test_case_numbers_are_unique_and_readable(tin_npi, programs, quality_manager
             year=YEAR,
             actor=quality_manager,
             tin_npi=tin_npi,
-            target_program=programs["mips_quality"],
+            target_program=programs[kind],
         ).number
-        for _ in range(3)
+        # Three different requests: the same one twice would be a refused duplicate.
+        for kind in ("mips_quality", "mips_pi", "mips_ia")
     }
     assert len(numbers) == 3 and all(n.startswith("QPE-") for n in numbers)
 

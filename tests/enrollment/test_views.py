@@ -159,6 +159,40 @@ def test_case_creation_flow(qm_client, tin_npi, programs, quality_measures):
     assert case.number in r.content.decode()
 
 
+def test_duplicate_case_is_refused_naming_the_open_one(qm_client, tin_npi, programs):
+    """Issue 21: the same request while a case is open is refused, not accepted silently."""
+    data = {
+        "kind": "enroll_provider",
+        "year": YEAR,
+        "tin_npi": tin_npi.pk,
+        "target_program": programs["mips_quality"].pk,
+    }
+    assert qm_client.post(reverse("enrollment:case-create"), data).status_code == 302
+    first = EnrollmentCase.objects.get()
+    r = qm_client.post(reverse("enrollment:case-create"), data)
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert f"Case {first.number} already asks for this" in body
+    assert reverse("enrollment:case-detail", args=[first.public_id]) in body
+    assert EnrollmentCase.objects.count() == 1
+    # Another program for the same clinician is a different request.
+    data["target_program"] = programs["mips_pi"].pk
+    assert qm_client.post(reverse("enrollment:case-create"), data).status_code == 302
+
+
+def test_case_form_names_every_missing_field_at_once(qm_client, programs):
+    r = qm_client.post(reverse("enrollment:case-create"), {"kind": "group_reporting", "year": YEAR})
+    body = r.content.decode()
+    assert r.status_code == 400
+    for message in (
+        "Choose the medical group (TIN).",
+        "Choose MIPS Quality or an MVP as the measure set.",
+        "Choose group or group and individual.",
+    ):
+        assert message in body
+    assert not EnrollmentCase.objects.exists()
+
+
 def test_case_creation_reports_errors(qm_client, practice, medical_group, programs):
     tn = TinNpiFactory(
         provider__practice=practice,
@@ -286,3 +320,11 @@ def test_terms_disable_request_opens_case(django_client_class, tin_npi, programs
 
 def test_no_prompt_without_pending_agreement(clinician_client):
     assert clinician_client.get(reverse("home")).status_code == 200
+
+
+def test_group_enrollment_form_names_every_error_at_once(qm_client, programs):
+    r = qm_client.post(reverse("enrollment:enroll-group"), {"year": YEAR}, follow=True)
+    text = " ".join(str(m) for m in r.context["messages"])
+    assert "TIN: This field is required." in text
+    assert "Measure set: This field is required." in text
+    assert "Level: This field is required." in text

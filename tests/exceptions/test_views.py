@@ -202,6 +202,29 @@ def test_batch_asks_for_confirmation_before_saving(qm_client, tin_npis, clock):
     assert statuses(tin_npis) == {tn.pk: "quality_pi" for tn in tin_npis[:2]}
 
 
+def test_batch_says_what_will_change_before_ok(
+    qm_client, practice, tin_npis, clock, quality_manager
+):
+    """Issue 21: replacing a recorded status (Kowalski's PI becoming IA) is said up front."""
+    a, b, c = tin_npis[:3]
+    services.set_status(practice=practice, tin_npi=a, year=2025, status="pi", actor=quality_manager)
+    services.set_status(practice=practice, tin_npi=b, year=2025, status="ia", actor=quality_manager)
+    picked = [str(tn.public_id) for tn in (a, b, c)]
+    r = qm_client.post(BATCH, {"tin_npis": picked, "status": "ia"})
+    doc = lxml.html.fromstring(r.content)
+    changes = doc.get_element_by_id("batch-changes").text_content()
+    assert "1 TIN/NPI without a status will get it." in changes
+    assert "1 already has it: no change." in changes
+    assert "1 recorded status will be replaced:" in changes
+    replaced = doc.get_element_by_id("batch-replaced").text_content()
+    assert (
+        a.provider.display_name in replaced
+        and "PI reporting exception obtained becomes" in replaced
+    )
+    assert b.provider.display_name not in replaced
+    assert statuses(tin_npis) == {a.pk: "pi", b.pk: "ia"}  # nothing saved before OK
+
+
 def test_batch_select_all_applies_to_every_tin_npi(qm_client, tin_npis, clock):
     r = qm_client.post(BATCH, {"select_all": "on", "status": "ia_pi"})
     assert "all 4" in lxml.html.fromstring(r.content).text_content()
@@ -311,3 +334,13 @@ def test_batch_confirmation_is_refused_after_the_deadline(qm_client, tin_npis, c
     assert r.status_code == 403
     assert b"Confirm the updates" not in r.content and b"closed after" in r.content
     assert not EucException.objects.exists()
+
+
+def test_list_links_back_to_the_mips_dashboard(qm_client, tin_npis, clock):
+    """Issue 21: the breadcrumb is a link and the seed's 'Return to the MIPS Dashboard' exists."""
+    doc = lxml.html.fromstring(qm_client.get(LIST).content)
+    dashboard = reverse("mips:dashboard") + "?year=2025"
+    crumb = doc.xpath("//nav[contains(@class, 'breadcrumb')]//a")[0]
+    assert crumb.get("href") == dashboard and crumb.text_content() == "MIPS Dashboard"
+    back = doc.get_element_by_id("return-to-dashboard")
+    assert back.get("href") == dashboard and back.text_content() == "Return to the MIPS Dashboard"

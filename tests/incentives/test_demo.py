@@ -34,3 +34,26 @@ def test_demo_program_and_closed_period(capsys):
     assert doc["final"] is True
     # Seeding again and computing again reuse the stored final run.
     assert PayoutRun.objects.filter(period__label="2025-Q4", is_final=True).count() == 1
+
+
+def test_monitoring_reads_the_year_the_payouts_read_and_shows_the_population(client):
+    """Issue 21: monitoring said '4 without any data' (it read the program's 2026) while
+    the 2025-Q4 payouts were made from 2025 results; step 1's population was not shown."""
+    from django.urls import reverse
+
+    from incentives.models import P4PProgram
+    from incentives.monitoring import data_year, program_health
+    from tests.factories import UserFactory
+
+    ctx = practices_demo.seed()
+    demo.seed(ctx)
+    p4p = P4PProgram.objects.get(slug=demo.SLUG)
+    assert data_year(p4p) == 2025
+    health = program_health(p4p)
+    paid = {p.tin_npi_id for p in PayoutRun.objects.get(is_final=True).payouts.all() if p.amount}
+    assert paid and not paid & {t.pk for t in health.providers_without_data}
+    staff = UserFactory(username="ops@portal.test", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    body = client.get(reverse("admin:incentives_program_page", args=[p4p.public_id])).content
+    assert b"Adults with hypertension or diabetes" in body
+    assert b"2025 data" in body

@@ -18,3 +18,18 @@ def valuesets(db):
     """Value-set tables for both years (reloaded if a transactional test flushed them)."""
     ensure_loaded(2025)
     ensure_loaded(2026)
+
+
+@pytest.fixture
+def submission_period(monkeypatch):
+    """Inside CMS's 2025 submission period (February 2026): the injected clock of
+    mips.submission.window. Returns a setter to move the clock."""
+    import datetime as dt
+
+    from mips.submission import window
+
+    def at(day: dt.date) -> None:
+        monkeypatch.setattr(window, "current_date", lambda: day)
+
+    at(dt.date(2026, 2, 10))
+    return at

@@ -12,6 +12,7 @@ from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
 from mips import attestations as svc
 from mips.ecqm.engine import calculate
 from mips.models import QppSubmission, SubmissionStatus
+from mips.submission.services import send_submission
 from tests.mips.dashboard_helpers import snapshot
 from tests.mips.factories import diabetic_patient
 from tests.mips.score_helpers import eligibility, enroll, full_pi
@@ -21,8 +22,10 @@ YEAR = 2025
 
 
 @pytest.fixture
-def fake_qpp(settings):
+def fake_qpp(settings, submission_period, monkeypatch):
     settings.MIPS_CEHRT_ID = "0015C0000000000"  # QPP's documented format
+    # What the Celery task does, run at once (its own test drives the task and progress).
+    monkeypatch.setattr("mips.dashboard.views.submit.enqueue_send", send_submission)
     server, url = serve(FakeQppApp(StaticSource([])))
     settings.QPP_API_BASE_URL = url
     yield url
@@ -74,7 +77,8 @@ def test_quality_manager_submits_and_the_card_shows_the_status(
     card = after.context["card"]
     assert (card.status.status, card.status.submission_id) == ("Submitted", sub.submission_id)
     body = after.content.decode()
-    assert f"Submitted to QPP: CMS submission id {sub.submission_id}" in body  # message
+    assert "Submission to QPP started" in body  # message
+    assert f"<code>{sub.submission_id}</code>" in body
     assert 'id="last-attempt"' in body and "Submit to QPP again" in body
 
 
@@ -101,8 +105,11 @@ def test_failed_submission_shows_the_reason(qm_client, ready, fake_qpp, settings
     settings.MIPS_CEHRT_ID = "not-a-cehrt-id"
     r = qm_client.post(submit_url(ready), {"year": YEAR}, follow=True)
     body = r.content.decode()
-    assert r.context["card"].status.status == "Submission Failed"
-    assert "Submission failed:" in body and "cehrtId" in body
+    status = r.context["card"].status
+    assert status.status == "Submission Failed"
+    # QPP's real cause, not the seed's catch-all TIN/NPI text.
+    assert "QPP rejected the data as invalid (HTTP 400)" in status.message
+    assert "cehrtId" in body and "TIN/NPI mismatch" not in body
     assert QppSubmission.objects.get().status == SubmissionStatus.FAILED
 
 

@@ -43,7 +43,9 @@ def test_ecqm_data_page_shows_entities(qm_client, results, tin_npi):
     response = qm_client.get(DATA + "?year=2025")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "TIN 333444555 / NPI" in body and "TIN 333444555 (group)" in body
+    assert "TIN XXXXX4555 / NPI" in body and "TIN XXXXX4555 (group)" in body
+    assert "333444555" not in body  # one TIN rule: masked where nobody types it
+    assert "HTTP 286" not in body  # the upload fragment's template comment stays hidden
     assert "1 test patient excluded" in body
     assert "50.00%" in body  # CMS122: 1 of 2 poorly controlled
 

@@ -396,7 +396,7 @@ def test_query_count_is_flat_in_practice_size(qm_client, own, group, django_asse
 
 
 class _NeverCalled:
-    def submit(self, document):  # pragma: no cover - reaching it is the failure
+    def submit(self, document, progress=None):  # pragma: no cover - reaching it is the failure
         raise AssertionError(f"a Not for Attestation entity was submitted: {document}")
 
 
@@ -404,7 +404,7 @@ class _Recorder:
     def __init__(self):
         self.documents = []
 
-    def submit(self, document):
+    def submit(self, document, progress=None):
         from types import SimpleNamespace
 
         self.documents.append(document)
@@ -415,7 +415,7 @@ class _Recorder:
 
 
 def test_not_for_attestation_never_reaches_a_submission(practice, tin_npi, quality_manager,
-                                                        valuesets):  # fmt: skip
+                                                        valuesets, submission_period):  # fmt: skip
     year = 2025
     nfa_program = programs(year)["mips_quality_nfa"]
     assert nfa_program.submits_to_cms is False and not nfa_program.is_mips
@@ -437,7 +437,7 @@ def test_not_for_attestation_never_reaches_a_submission(practice, tin_npi, quali
 
 
 def test_not_for_attestation_measures_stay_out_of_a_mips_submission(
-    practice, tin_npi, quality_manager, valuesets
+    practice, tin_npi, quality_manager, valuesets, submission_period
 ):
     """In MIPS Quality for 236 and in Not for Attestation for 001: what goes to CMS never
     carries 001."""

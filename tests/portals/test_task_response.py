@@ -220,3 +220,29 @@ def test_outsider_cannot_submit_or_reveal(outsider_client, unpostables_task):
 @pytest.mark.parametrize("name", ["portals:task", "portals:task-password"])
 def test_clinician_gets_403(clinician_client, unpostables_task, name):
     assert clinician_client.post(url(unpostables_task, name)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "may"),
+    [
+        ("qm_client", "Quality Manager", True),
+        ("billing_client", "Billing Manager", True),
+        ("admin_client_practice", "Practice Admin", True),
+        ("clinician_client", "Clinician", False),
+    ],
+)
+def test_who_may_reveal_a_password_follows_the_seeds_permission(
+    request, unpostables_task, who, role, may
+):
+    """Issue 21: revealing needs Practice Set-Up (the seed's hub permission); each reveal
+    is audited with the user and role, a refusal records nothing."""
+    client = request.getfixturevalue(who)
+    r = client.post(url(unpostables_task, "portals:task-password"), headers={"HX-Request": "true"})
+    events = AuditEvent.objects.filter(action="portal_task.password_revealed")
+    if may:
+        assert r.status_code == 200 and "Factory-Secret-1" in r.content.decode()
+        event = events.get()
+        assert f"as {role}" in event.summary and event.actor.username in event.summary
+    else:
+        assert r.status_code == 403 and "Factory-Secret-1" not in r.content.decode()
+        assert not events.exists() and not unpostables_task.notes.exists()

@@ -28,4 +28,4 @@ def test_sqlite_embedded_mode_migrates_and_seeds(tmp_path):
             timeout=600,
         )
         assert r.returncode == 0, r.stderr[-3000:]
-    assert "Demo ready" in r.stdout
+    assert "Demo data seeded" in r.stdout

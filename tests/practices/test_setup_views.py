@@ -260,7 +260,8 @@ def test_override_create_and_resolution_table(qm_client, tin_npi):
     assert r.status_code == 302
     assert MedicareTinOverride.objects.get().overriding_tin == "274567890"
     body = qm_client.get(reverse("practices:override-list")).content.decode()
-    assert "274567890" in body and "Yes" in body
+    assert "XXXXX7890" in body and "Yes" in body
+    assert "274567890" not in body  # lists mask TINs; the edit form shows it in full
 
 
 @pytest.mark.parametrize(

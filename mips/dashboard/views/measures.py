@@ -18,7 +18,7 @@ from ..freshness import ensure_fresh
 from ..permissions import VIEW_DASHBOARD
 from .common import page_context
 
-PER_PAGE = 100
+PER_PAGE = 50  # one row per line (names truncate): about two screens a page
 COLUMNS = [
     ("measure", "Measure"),
     ("clinician", "Clinician / group"),

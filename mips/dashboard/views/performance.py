@@ -12,6 +12,7 @@ from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
 from ..freshness import ensure_fresh
+from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
@@ -32,4 +33,10 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
         request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "mips/dashboard/performance.html", {**ctx, "page_obj": page})
+    unscored = {r.medical_group_id for r in page if r.cps is None and r.enrolled}
+    calculating = pending_groups(request.practice.pk, ctx["year"], unscored)
+    return render(
+        request,
+        "mips/dashboard/performance.html",
+        {**ctx, "page_obj": page, "calculating": calculating},
+    )

@@ -4,6 +4,7 @@ client and the submission service/command."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 
 import pytest
@@ -28,7 +29,7 @@ YEAR = 2025
 
 
 @pytest.fixture
-def fake_qpp(settings):
+def fake_qpp(settings, submission_period):
     # QPP's documented cehrtId format (the dev placeholder of settings does not follow it).
     settings.MIPS_CEHRT_ID = "0015C0000000000"
     server, url = serve(FakeQppApp(StaticSource([])))
@@ -173,7 +174,10 @@ def test_submit_entity_records_failure_reason(practice, tin_npi, results, enroll
     )  # fmt: skip
     assert sub.status == SubmissionStatus.FAILED
     assert "cehrtId" in sub.failure_reason
-    empty = submit_entity(practice=practice, year=2026, tin=tin_npi.tin, npi=tin_npi.npi)
+    empty = submit_entity(
+        practice=practice, year=2026, tin=tin_npi.tin, npi=tin_npi.npi,
+        today=dt.date(2027, 1, 2),  # 2026's submission period
+    )  # fmt: skip
     assert empty.status == SubmissionStatus.FAILED and "nothing to submit" in empty.failure_reason
     assert "not enrolled" in empty.failure_reason
     # The latest attempt wins.

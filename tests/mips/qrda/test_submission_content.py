@@ -25,7 +25,8 @@ from practices.models import AuditEvent
 from tests.mips.factories import diabetic_patient
 from tests.mips.score_helpers import eligibility, enroll, programs
 
-pytestmark = pytest.mark.django_db
+# Submissions in these tests happen inside CMS's 2025 submission period (injected clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("submission_period")]
 
 YEAR = 2025
 CEHRT = "0015C0000000000"

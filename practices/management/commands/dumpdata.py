@@ -1,0 +1,9 @@
+"""`manage.py dumpdata` across all practices: see practices/operator_commands.py."""
+
+from __future__ import annotations
+
+from django.core.management.commands.dumpdata import Command as DjangoCommand
+
+from practices.operator_commands import unscoped
+
+Command = unscoped(DjangoCommand)
