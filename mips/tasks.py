@@ -14,7 +14,7 @@ from .ecqm.tasks import recalculate_ecqm, recalculate_practice_ecqm
 from .models import QppSubmission
 from .qrda.tasks import import_qrda_batch
 from .score_jobs import recalculate_scores_job
-from .submission.services import fail_unexpectedly, send_submission
+from .submission import services as submission_services
 
 __all__ = [
     "import_qrda_batch",
@@ -100,10 +100,10 @@ def send_qpp_submission(practice: Practice, submission_id: int) -> dict:
             task_name=send_qpp_submission.name,
             task_args=[submission_id],
         ):
-            send_submission(submission)
+            submission_services.send_submission(submission)
     except RunLocked as exc:
         return {"submission": submission_id, "status": "locked", "detail": str(exc)}
     except Exception as exc:
-        fail_unexpectedly(submission, exc)
+        submission_services.fail_unexpectedly(submission, exc)
         raise
     return {"submission": submission_id, "status": submission.status}
