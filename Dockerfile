@@ -4,6 +4,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # a manifest, gzip and brotli copies WhiteNoise serves with far-future cache headers.
 ENV STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
 WORKDIR /app
+# Node.js runs the reference eCQM engine (fqm-execution) in the Celery workers.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+COPY mips/ecqm/fqm/package.json mips/ecqm/fqm/package-lock.json mips/ecqm/fqm/
+RUN cd mips/ecqm/fqm && npm ci --no-audit --no-fund --loglevel=error && npm cache clean --force
 COPY . .
 RUN pip install --no-cache-dir -e . \
  && DEBUG=True SECRET_KEY=build python manage.py collectstatic --noinput

@@ -65,6 +65,8 @@ from .scoring import (
     Reweighting,
     Stratum,
     load_catalog,
+    pi_counts_for_euc,
+    rules_for,
     score_entity,
 )
 from .snapshots import prune_history, summary_fields
@@ -276,6 +278,11 @@ def _measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityM
 
 
 def _pi_submission(att: EntityAttestations | None, target: Target) -> PiSubmission:
+    return pi_submission(att, target.pi_period_days)
+
+
+def pi_submission(att: EntityAttestations | None, period_days: int | None) -> PiSubmission:
+    """The PI measurements the attestations carry (the report card reads them too)."""
     by_id: dict[str, PiMeasurement] = {}
     for (measure_id, _registry), row in sorted((att.pi if att else {}).items()):
         if row.denominator is not None:
@@ -293,7 +300,7 @@ def _pi_submission(att: EntityAttestations | None, target: Target) -> PiSubmissi
     return PiSubmission(
         measurements=tuple(by_id.values()),
         cehrt_id=getattr(settings, "MIPS_CEHRT_ID", "") or None,
-        performance_period_days=target.pi_period_days,
+        performance_period_days=period_days,
     )
 
 
@@ -452,6 +459,7 @@ def assemble_inputs(
     recorded = euc_categories(sorted(individual_ids), year)
     prior = _prior_achievement(practice, year)
     cms = _cms_inputs(practice, year)
+    catalog, rules = load_catalog(year), rules_for(year)
 
     assembled: list[Assembled] = []
     for key, target in targets.items():
@@ -486,6 +494,9 @@ def assemble_inputs(
             automatic = sorted(detail.euc_categories)
             pi_reweight, pi_hardship = detail.pi_reweighting, detail.pi_hardship
             recorded_cats = recorded.get(key.tin_npi_id, frozenset())
+        # Two questions kept apart (issue 14): `submitted` is the data the submission carries
+        # (mips.submission.content reads it); `counted` is the data CMS counts for the EUC
+        # rules, where incomplete PI is no PI data (pi_counts_for_euc).
         submitted = {
             c
             for c, has in (
@@ -495,13 +506,18 @@ def assemble_inputs(
             )
             if has
         }
+        counted = (
+            submitted - {"pi"}
+            if "pi" in submitted and not pi_counts_for_euc(pi, catalog, rules)
+            else submitted
+        )
         # The registry honours a recorded exception by not sending that category's data
         # (mips.submission.content), so the preview counts it as not submitted either.
         decision = reweighting_decision(
             recorded_cats,
             [c for c in automatic if c in ("quality", "pi", "ia", "cost")],
             target.categories,
-            submitted - recorded_cats,
+            counted - recorded_cats,
             target.entity_type,
         )
         notes.extend(decision.notes)
@@ -546,6 +562,7 @@ def assemble_inputs(
                 "recorded": sorted(recorded_cats),
                 "automatic": sorted(automatic),
                 "submitted": sorted(submitted),
+                "counted": sorted(counted),
                 "reweighted": sorted(decision.reweighted),
                 "negated": decision.negated,
             },

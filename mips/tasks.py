@@ -10,7 +10,12 @@ from jobs.runner import job_run
 from jobs.task_base import active_practice_ids, job_task, practice_task
 from practices.models import Practice
 
-from .ecqm.tasks import recalculate_ecqm, recalculate_practice_ecqm
+from .ecqm.tasks import (
+    queue_reference,
+    recalculate_ecqm,
+    recalculate_practice_ecqm,
+    recalculate_practice_reference,
+)
 from .models import QppSubmission
 from .qrda.tasks import import_qrda_batch
 from .score_jobs import recalculate_scores_job
@@ -18,6 +23,8 @@ from .submission import services as submission_services
 
 __all__ = [
     "import_qrda_batch",
+    "queue_reference",
+    "recalculate_practice_reference",
     "recalculate_ecqm",
     "recalculate_entity_scores",
     "recalculate_practice_ecqm",

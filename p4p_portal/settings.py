@@ -225,6 +225,12 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# eCQM reference engine (fqm-execution in Node, mips/ecqm/reference): a practice's
+# recalculation queues one task per reference-engine measure; patients per engine batch;
+# seconds before a hung batch is killed.
+ECQM_REFERENCE_FANOUT = env_bool("ECQM_REFERENCE_FANOUT", True)
+ECQM_REFERENCE_BATCH = env_int("ECQM_REFERENCE_BATCH", 50)
+ECQM_BATCH_TIMEOUT = env_int("ECQM_BATCH_TIMEOUT", 300)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -18,6 +18,8 @@ from practices.services import TinResolution, resolve_mips_tin
 from ..attestation_reads import EntityAttestations, practice_attestations
 from ..models import ClinicalFact, MeasureResult
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
+from ..recalculation import pi_submission
+from ..scoring import load_catalog, pi_counts_for_euc, rules_for
 from ..submission.queries import attempts
 from ..submission.window import SubmissionWindow, submission_window
 from .bars import CategoryBars, category_bars
@@ -98,7 +100,8 @@ def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) ->
     )  # fmt: skip
     if "quality" in entity.categories and results.exists():
         found.add("quality")
-    if att.pi:
+    # Incomplete PI is no PI data for the automatic EUC rule (same test as the preview).
+    if att.pi and pi_counts_for_euc(pi_submission(att, None), load_catalog(year), rules_for(year)):
         found.add("pi")
     if att.attested_activities():
         found.add("ia")

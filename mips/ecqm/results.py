@@ -187,9 +187,13 @@ def results_document(practice: Practice, year: int, *, with_patients: bool = Fal
                 for npi in (att["npi"], ""):
                     key = (att["tin"], npi, att["cms_id"], index)
                     patients_by_key[key][source_id] = pops
-    order = list(MEASURE_CLASSES)
+    order = {cms_id: n for n, cms_id in enumerate(MEASURE_CLASSES)}
+
+    def position(r):  # the six first (catalog order), then the others by MIPS id
+        return (r.tin, r.npi, order.get(r.cms_id, len(order)), r.mips_id, r.cms_id, r.group_index)
+
     entities: dict[tuple, dict] = {}
-    for r in sorted(results, key=lambda r: (r.tin, r.npi, order.index(r.cms_id), r.group_index)):
+    for r in sorted(results, key=position):
         entity = entities.setdefault(
             (r.tin, r.npi), {"tin": r.tin, "npi": r.npi or None, "measures": []}
         )

@@ -54,4 +54,30 @@ def recalculate_practice_ecqm(practice: Practice, year: int | None = None) -> di
         "year": run.year,
         "status": run.state,
         "patients": run.counts["patients"],
+        "reference_measures": queue_reference(practice.pk, run.year),
     }
+
+
+def queue_reference(practice_id: int, year: int) -> int:
+    """Fan the reference-engine eCQMs of a practice's year out, one task per measure."""
+    from django.conf import settings
+
+    from .reference import content
+
+    if not settings.ECQM_REFERENCE_FANOUT:
+        return 0
+    cms_ids = list(content.measures(year))
+    for cms_id in cms_ids:
+        recalculate_practice_reference.delay(practice_id, year, cms_id)
+    return len(cms_ids)
+
+
+@practice_task()
+def recalculate_practice_reference(practice: Practice, year: int, cms_id: str) -> dict:
+    """One measure of one practice through the reference engine (Node, this worker's
+    long-lived process). Idempotent: the measure's stored results are replaced."""
+    from .reference.run import calculate_reference
+
+    run = calculate_reference(practice, year, measures=[cms_id], trigger="nightly")
+    return {"practice": practice.pk, "year": year, "measure": cms_id,
+            "patients": run.patients_evaluated}  # fmt: skip

@@ -32,6 +32,28 @@ SUPPORTED = {
     "Task",
 }
 IGNORED = {"Practitioner", "Organization", "Medication", "Location", "PractitionerRole"}
+# Other patient resources are kept too (the reference engine's measures read them): one
+# fact per coding of their main concept, the resource itself in `source_resource`.
+OTHER_KINDS = {
+    "AllergyIntolerance": "allergy",
+    "Communication": "communication",
+    "MedicationDispense": "medication_dispense",
+    "MedicationAdministration": "medication_admin",
+    "DiagnosticReport": "diagnostic_report",
+    "AdverseEvent": "adverse_event",
+    "DeviceUseStatement": "device_use",
+}
+CODE_ELEMENTS = ("code", "vaccineCode", "medicationCodeableConcept", "event", "type", "category")
+TIME_ELEMENTS = (
+    "effective",
+    "performed",
+    "occurrence",
+    "whenHandedOver",
+    "timing",
+    "onset",
+    "sent",
+)
+NOT_PATIENT_DATA = IGNORED | {"Bundle", "Measure", "Library", "ValueSet", "MeasureReport"}
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -237,17 +259,25 @@ class _BundleParser:
             if rtype == "Patient" or rtype in IGNORED:
                 continue
             where = f"{rtype}/{resource.get('id', f'entry[{n}]')}"
-            if rtype not in SUPPORTED:
-                continue  # other resources carry nothing the measures read
+            if rtype in NOT_PATIENT_DATA:
+                continue
             ref = resource.get("subject") or resource.get("patient") or resource.get("beneficiary")
             if rtype == "Task":
                 ref = resource.get("for") or ref
             patient_id = _ref_id(ref)
-            if rtype == "Task" and not patient_id:
-                patient_id = next(iter(patients)) if len(patients) == 1 else ""
+            if len(patients) == 1:
+                # A one-patient bundle's resources are that patient's, whatever their
+                # reference says (MADiE exports carry stale references; the CQL engines
+                # read them the same way).
+                patient_id = next(iter(patients))
             if patient_id not in patients:
                 raise FhirError(f"{where}: refers to a patient that is not in the bundle")
-            facts = getattr(self, rtype.lower())(resource, where)
+            if rtype in SUPPORTED:
+                facts = getattr(self, rtype.lower())(resource, where)
+            else:
+                facts = self.other(resource, where)
+            if facts:
+                facts[0]["source_resource"] = resource
             patients[patient_id].facts.extend(facts)
         key = str(self.bundle.get("id") or (self.bundle.get("identifier") or {}).get("value") or "")
         return ParsedBundle(source_key=key, patients=patients)
@@ -341,6 +371,10 @@ class _BundleParser:
             _reasons(fact, _codings((not_done or {}).get("valueCodeableConcept")))
         if "dataAbsentReason" in r:
             fact["details"]["data_absent"] = _first_code(r["dataAbsentReason"])
+        profiles = (r.get("meta") or {}).get("profile")
+        if isinstance(profiles, list) and profiles:
+            # Profile-based retrieves (QI-Core 6, e.g. [USCoreBMIProfile]) match on these.
+            fact["details"]["profiles"] = [str(p)[:200] for p in profiles[:5]]
         _value(r, fact, where)
         facts = _explode(fact, self._codes(r.get("code"), where))
         for n, component in enumerate(r.get("component", []) or []):
@@ -368,9 +402,9 @@ class _BundleParser:
         if dnp and not reasons:
             reasons = _codings(r.get("statusReason"))
         _reasons(fact, reasons)
-        if not codes:
-            raise FhirError(f"{where}: no code")
-        return _explode(fact, codes)
+        # A request whose medication cannot be resolved is still kept (uncoded): the
+        # reference engine reads it as the file has it.
+        return _explode(fact, codes or [("", "")])
 
     def medicationrequest(self, r: dict, where: str) -> list[dict]:
         codes = _codings(r.get("medicationCodeableConcept"))
@@ -447,6 +481,28 @@ class _BundleParser:
         fact["end_at"] = parse_datetime(period.get("end"), f"{where}.period.end", end=True)
         codes = _codings(r.get("type")) or [("", "unknown")]
         return _explode(fact, codes)
+
+    def other(self, r: dict, where: str) -> list[dict]:
+        """Any other patient resource: its main codings, status and time."""
+        fact = _new_fact(OTHER_KINDS.get(r["resourceType"], "other"), r)
+        status = r.get("status", "")
+        fact["status"] = status if isinstance(status, str) else ""
+        fact["clinical_status"] = _first_code(r.get("clinicalStatus"))
+        fact["verification_status"] = _first_code(r.get("verificationStatus"))
+        for name in TIME_ELEMENTS:
+            start, end = _period(r, name, where)
+            if start or end:
+                fact["start_at"], fact["end_at"] = start, end
+                break
+        recorded = r.get("recordedDate") or r.get("authoredOn") or r.get("issued")
+        fact["authored_at"] = parse_datetime(recorded, f"{where}.recorded")
+        codes: list[tuple[str, str]] = []
+        for name in CODE_ELEMENTS:
+            codes = _all_codings(r.get(name))
+            if codes:
+                break
+        fact["details"]["resource_type"] = r["resourceType"]
+        return _explode(fact, codes or [("", "")])
 
     def _codes(self, concept: Any, where: str) -> list[tuple[str, str]]:
         codes = _codings(concept)

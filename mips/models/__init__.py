@@ -14,22 +14,26 @@ from .dashboard import (
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
+from .reference import ReferenceEvaluation
 from .score_inputs import ScoreInput
 from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
 from .submissions import QppSubmission, SubmissionStatus
-from .valuesets import ValueSetCode, ValueSetRelease
+from .valuesets import ContentValueSet, ContentValueSetCode, ValueSetCode, ValueSetRelease
 
 __all__ = [
     "DataSignOff",
     "Engagement",
     "IaAttestation",
     "PiAttestation",
+    "ReferenceEvaluation",
     "ReportingLevel",
     "ScoreInput",
     "ScoreSnapshot",
     "ScoreSource",
     "SignOffCategory",
     "ClinicalFact",
+    "ContentValueSet",
+    "ContentValueSetCode",
     "DashboardMeasureRow",
     "DashboardRow",
     "DashboardScore",

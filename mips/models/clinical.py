@@ -37,6 +37,15 @@ class FactKind(models.TextChoices):
     DEVICE_REQUEST = "device_request", "Device order"
     COVERAGE = "coverage", "Coverage"
     TASK = "task", "Task"
+    # Kept for the measures the reference engine runs (allergies, communications...).
+    ALLERGY = "allergy", "Allergy / intolerance"
+    COMMUNICATION = "communication", "Communication"
+    MEDICATION_DISPENSE = "medication_dispense", "Medication dispensed"
+    MEDICATION_ADMIN = "medication_admin", "Medication administered"
+    DIAGNOSTIC_REPORT = "diagnostic_report", "Diagnostic report"
+    ADVERSE_EVENT = "adverse_event", "Adverse event"
+    DEVICE_USE = "device_use", "Device use"
+    OTHER = "other", "Other coded resource"
 
 
 class DataImport(PracticeOwned):
@@ -172,6 +181,10 @@ class ClinicalFact(models.Model):
     rendering_npi = models.CharField(max_length=10, blank=True)
     billing_tin = models.CharField(max_length=9, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The FHIR resource as imported, on the first fact of each resource only: the patient's
+    # QI-Core bundle for the reference engine reuses it instead of rebuilding it from the
+    # columns (mips/ecqm/reference/bundles.py). Empty for QRDA I and native facts.
+    source_resource = models.JSONField(null=True, blank=True)
 
     objects = ScopedManager(practice="practice", _manager_class=manager(PracticeQuerySet))
 

@@ -31,3 +31,30 @@ class ValueSetCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.oid} {self.system}|{self.code}"
+
+
+class ContentValueSet(models.Model):
+    """A value set of the shipped measure content (mips/ecqm/content) loaded into
+    ContentValueSetCode, keyed by its content file, so each is loaded once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    oid = models.CharField(max_length=80)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ContentValueSetCode(models.Model):
+    """The codes of the reference engine's value sets: SQL candidate selection joins facts
+    to this table before any patient is sent to the engine."""
+
+    valueset = models.ForeignKey(ContentValueSet, on_delete=models.CASCADE, related_name="codes")
+    system = models.CharField(max_length=128)
+    code = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["system", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.valueset_id} {self.system}|{self.code}"

@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from ..ecqm.reference import content
 from ..models import EMeasureIdentifiers
 
 MEASURES_FILE = Path(__file__).resolve().parent.parent / "ecqm" / "data" / "measures.json"
@@ -42,9 +43,19 @@ REQUIRED_KEYS = ("initialPopulationUuid", "denominatorUuid", "numeratorUuid")
 
 @lru_cache(maxsize=1)
 def measure_identifiers() -> dict:
-    """The shipped measure file: year -> cms_id -> metadata (mips_id, metric_type, title,
-    and the QRDA identifiers CMS had published at release)."""
-    return json.loads(MEASURES_FILE.read_text())
+    """The shipped measure files: year -> cms_id -> metadata (mips_id, metric_type, title,
+    and the QRDA identifiers CMS had published at release), for the six hand-written
+    measures (mips/ecqm/data) and every other eCQM of the reference engine's content
+    (mips/ecqm/content, from CMS's qpp-measures-data)."""
+    data = json.loads(MEASURES_FILE.read_text())
+    for year, measures in content.index()["years"].items():
+        for cms_id, meta in measures.items():
+            data.setdefault(year, {}).setdefault(cms_id, {
+                key: meta.get(key)
+                for key in ("mips_id", "ecqm_id", "version_uuid", "title", "inverse",
+                            "metric_type", "strata")
+            })  # fmt: skip
+    return data
 
 
 def add_command(year: int) -> str:

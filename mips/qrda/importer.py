@@ -19,6 +19,7 @@ from practices.models import MedicalGroup, Practice, TinNpi
 from practices.services import record
 from practices.validators import npi_is_valid
 
+from ..ecqm.reference import content
 from ..ecqm.valuesets import YEARS, index
 from ..fact_rows import FACT_FIELDS, fact_row_problem
 from ..models import ClinicalFact, DataImport, FactSource, Patient
@@ -48,6 +49,10 @@ def _value_set_members() -> dict[str, tuple[str, str]]:
         for oid, pairs in index(year).codes.items():
             if pairs and oid not in members:
                 members[oid] = sorted(pairs)[0]
+    # Every other eCQM's value sets too, so their "not done" elements are kept.
+    for oid, pairs in content.all_valueset_codes().items():
+        if pairs and oid not in members:
+            members[oid] = sorted(pairs)[0]
     return members
 
 

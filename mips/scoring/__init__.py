@@ -19,6 +19,7 @@ from .inputs import (
     Stratum,
     normalize_status,
 )
+from .pi import pi_counts_for_euc
 from .rules import RULES, YearRules, rules_for
 from .submission import entity_from_document, score_submission_document
 
@@ -37,6 +38,7 @@ __all__ = [
     "YearRules",
     "entity_from_document",
     "load_catalog",
+    "pi_counts_for_euc",
     "normalize_status",
     "rules_for",
     "score_entity",

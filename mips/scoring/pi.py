@@ -260,3 +260,11 @@ def counts_as_submitted(result: PiResult, rules: YearRules) -> bool:
     """Whether PI data counts as submitted for reweighting and EUC rules: from 2025 an
     incomplete PI submission is not scored (SCORING.md 1.1 [C: S18])."""
     return result.submitted and (result.complete or rules.incomplete_pi_overrides_reweighting)
+
+
+def pi_counts_for_euc(sub: PiSubmission | None, catalog: YearCatalog, rules: YearRules) -> bool:
+    """Whether PI data counts as PI data for CMS's automatic EUC two-category rule: the same
+    test as for reweighting (an incomplete PI submission is not scored from 2025, so it is no
+    PI data for the rule). Which PI data a submission carries is a separate question
+    (mips.submission.content sends what was attested)."""
+    return counts_as_submitted(score_pi(sub, catalog, rules), rules)

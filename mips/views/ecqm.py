@@ -19,8 +19,8 @@ from practices.visibility import own_rows_only, visible
 from ..dashboard.entities import CLINICIAN, GROUP
 from ..dashboard.euc_warnings import import_euc_warnings
 from ..dashboard.views.common import get_entity_object
+from ..ecqm import catalog
 from ..ecqm.engine import YEARS, calculate
-from ..ecqm.measures import MEASURE_CLASSES, get_measure
 from ..ecqm.results import entity_results, latest_run, population_patients
 from ..fhir.importer import import_fhir_bundle, withdraw_import
 from ..fhir.parse import FhirError
@@ -63,9 +63,9 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         .filter(stratum=0)
         .select_related("tin_npi__provider", "medical_group")
     )
-    order = list(MEASURE_CLASSES)
     entities: dict[tuple, dict] = {}
-    for r in sorted(results, key=lambda r: (r.tin, r.npi == "", r.npi, order.index(r.cms_id))):
+    key = lambda r: (r.tin, r.npi == "", r.npi, catalog.sort_key(r.cms_id, r.mips_id))  # noqa: E731
+    for r in sorted(results, key=key):
         entity = entities.setdefault(
             (r.tin, r.npi),
             {
@@ -77,11 +77,15 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             },
         )
         labels = GROUP_LABELS.get(r.cms_id)
+        measure = catalog.info(r.cms_id, year)
         entity["rows"].append(
             {
                 "result": r,
-                "title": get_measure(r.cms_id).title,
-                "group_label": labels[r.group_index] if labels else "",
+                "title": measure.title,
+                "group_label": labels[r.group_index]
+                if labels
+                else (f"Population {r.group_index + 1}" if measure.group_count > 1 else ""),
+                "truncated": measure.truncated_valuesets,
             }
         )
     # The imports hold every clinician's patients: listed for those who see the practice.
@@ -130,6 +134,20 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
     )
 
 
+def unconfirmed_import_warnings(request: HttpRequest, year: int) -> str:
+    """Issue 14: an import adds Quality data; when it would void an automatic EUC the user
+    must tick the confirmation. The refusal's message (empty when the import may go ahead)."""
+    if request.POST.get("confirm_void") == "1":
+        return ""
+    warnings = import_euc_warnings(request.practice, year)
+    if not warnings:
+        return ""
+    return (
+        "Nothing was imported: this import would void an EUC exception. Tick the "
+        "confirmation to go ahead. " + " ".join(warnings)
+    )
+
+
 def _entity(request: HttpRequest, kind: str, public_id):
     """The TIN/NPI or TIN of a drill-down URL, with the dashboard's rule: a clinician opens
     her own TIN/NPIs only (anyone else's, or a group, is a 404)."""
@@ -144,10 +162,10 @@ def _entity(request: HttpRequest, kind: str, public_id):
 @practice_permission_required(VIEW_ECQM)
 @require_GET
 def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, public_id):
-    if year not in YEARS or cms_id not in MEASURE_CLASSES:
+    if year not in YEARS or not catalog.exists(cms_id, year):
         raise Http404
     tin, npi, entity_label = _entity(request, kind, public_id)
-    measure = get_measure(cms_id)
+    measure = catalog.info(cms_id, year)
     population = request.GET.get("population", "denom")
     if population not in POPULATION_LABELS:
         population = "denom"
@@ -174,7 +192,7 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
         {
             "year": year,
             "measure": measure,
-            "meta": measure.meta(year),
+            "meta": measure.meta,
             "entity_label": entity_label,
             "population": population,
             "population_label": POPULATION_LABELS[population],
@@ -199,7 +217,11 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
 def ecqm_upload(request: HttpRequest) -> HttpResponse:
     form = FhirUploadForm(request.POST, request.FILES, practice=request.practice)
     year = _year(request)
-    if form.is_valid():
+    unconfirmed = unconfirmed_import_warnings(request, year)
+    if unconfirmed:
+        form.is_valid()
+        form.add_error(None, unconfirmed)
+    if not unconfirmed and form.is_valid():
         upload = form.cleaned_data["file"]
         tin_npi = form.cleaned_data["tin_npi"]
         try:

@@ -20,6 +20,7 @@ from practices.permissions import practice_permission_required
 from practices.views.common import get_owned
 from practices.visibility import get_visible_group, get_visible_tin_npi
 
+from ..dashboard.euc_warnings import import_euc_warnings
 from ..ecqm.engine import YEARS
 from ..forms import QrdaUploadForm
 from ..models import QrdaImportBatch
@@ -30,7 +31,7 @@ from ..qrda.qrda1_data import empty_reason, qrda1_zip
 from ..qrda.qrda3_write import build_qrda3, qrda3_bytes
 from ..submission.content import entity_content
 from ..submission.document import submission_document
-from .ecqm import IMPORT_DATA, VIEW_ECQM, _year
+from .ecqm import IMPORT_DATA, VIEW_ECQM, _year, unconfirmed_import_warnings
 
 DEFAULT_CEHRT_ID = "0015C0000000000"
 
@@ -44,9 +45,15 @@ def _cehrt_id() -> str:
 def qrda_upload(request: HttpRequest) -> HttpResponse:
     form = QrdaUploadForm(request.POST, request.FILES, practice=request.practice)
     year = _year(request)
-    if not form.is_valid():
+    unconfirmed = unconfirmed_import_warnings(request, year)
+    if unconfirmed:
+        form.is_valid()
+        form.add_error(None, unconfirmed)
+    if unconfirmed or not form.is_valid():
         if request.htmx:
-            return render(request, "mips/_qrda_upload.html", {"qrda_form": form, "year": year})
+            ctx = {"qrda_form": form, "year": year,
+                   "euc_warnings": import_euc_warnings(request.practice, year)}  # fmt: skip
+            return render(request, "mips/_qrda_upload.html", ctx)
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
         return redirect(f"{reverse('mips:ecqm-data')}?year={year}")
     tin, npi = form.attribution()

@@ -108,3 +108,25 @@ def test_sign_off_sra_removes_the_pending_action(
     page.goto(card)
     expect(page.locator("#pending-actions")).not_to_contain_text("Security Risk Analysis")
     expect(page.locator("#pending-actions")).to_contain_text("SAFER Guides")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_report_card_tables_stay_inside_the_viewport(
+    page, live_server, login, dashboard, width, tmp_path
+):
+    """At a phone width the objective and score tables scroll inside their own box: the
+    page itself never scrolls sideways."""
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "quality@sevenhills.test")
+    okafor = dashboard["okafor"]
+    page.goto(f"{live_server.url}/mips/dashboard/clinician/{okafor.public_id}/?year={YEAR}")
+    expect(page.locator("#objective-table")).to_be_visible()
+    page.screenshot(path=str(tmp_path / f"report-card-{width}.png"), full_page=True)
+    # The report card's own boxes (the site header belongs to the layout, not this page).
+    widest = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('main section.card, main details.card,"
+        " .table-scroll, .bars')].map(e => e.getBoundingClientRect().right))"
+    )
+    assert widest <= width
+    table = page.locator("#objective-table")
+    assert table.evaluate("t => t.parentElement.classList.contains('table-scroll')")

@@ -372,28 +372,122 @@ def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num
     assert r.status_code == 200
 
 
-def test_attestation_page_warns_before_an_action_voids_an_exception(
-    qm_client, medical_group, quality_manager
-):
-    """Issue 14 item 4 (exceptions.rules): with PI data present, signing off the CQM data is
-    the second category of data and voids CMS's automatic EUC for Quality and PI; a recorded
-    (application) IA exception is never voided by other categories, and IA data is held back."""
-    from exceptions.models import EucException
+def _void_setup(medical_group, quality_manager):
+    """Automatic (CMS) EUC on Quality and IA with IA already attested: signing off the CQM
+    data makes two categories of data, which voids the automatic EUC (CMS, SCORING.md 5;
+    exceptions.rules rule 3)."""
     from mips import attestations as svc
 
     tn = clinician(medical_group, "Euc")
-    eligibility(tn, euc_categories=["quality", "pi"])
-    EucException.objects.create(tin_npi=tn, performance_year=YEAR, status="ia")
+    eligibility(tn, euc_categories=["quality", "ia"])
+    svc.attest_ia(year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
+                  end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
+    return tn, reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+
+
+def test_attestation_page_warns_before_an_action_voids_an_exception(
+    qm_client, medical_group, quality_manager
+):
+    """Issue 14 item 4 (exceptions.rules): with IA data present, signing off the CQM data is
+    the second category of data and voids CMS's automatic EUC for Quality and IA; a recorded
+    (application) PI exception is never voided by other categories, and PI data is held back.
+    Incomplete PI (the SRA alone) is no PI data for the two-category rule (SCORING.md 1.1)."""
+    from exceptions.models import EucException
+    from mips import attestations as svc
+
+    tn, url = _void_setup(medical_group, quality_manager)
+    EucException.objects.create(tin_npi=tn, performance_year=YEAR, status="pi")
     svc.attest_pi(year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tn)
-    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
     page = qm_client.get(url)
     warnings = page.context["euc_warnings"]
     assert any(
-        "Signing off the CQM data: This will void the automatic EUC exception for PI" in w
+        "Signing off the CQM data: This will void the automatic EUC exception for IA" in w
         for w in warnings["quality"]
     ), warnings
-    assert "kept but not submitted" in warnings["ia"][0]
+    assert "kept but not submitted" in warnings["pi"][0]
     assert "euc-warning" in page.content.decode()
+
+
+def test_incomplete_pi_does_not_make_a_sign_off_void_the_automatic_euc(
+    qm_client, medical_group, quality_manager
+):
+    """CMS 2025+ (SCORING.md 1.1 [C: S18]): PI with only the SRA is not scored, so it is not
+    a second category for the automatic EUC rule (SCORING.md 5): no voiding warning."""
+    from mips import attestations as svc
+
+    tn = clinician(medical_group, "Pi")
+    eligibility(tn, euc_categories=["quality", "pi"])
+    svc.attest_pi(year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tn)
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    assert "quality" not in qm_client.get(url).context["euc_warnings"]
+
+
+def test_a_voiding_action_waits_for_confirmation(qm_client, medical_group, quality_manager):
+    """Issue 14 item 4: an action that would void an EUC exception (CMS automatic EUC
+    two-category rule, SCORING.md 5) shows which exception and asks to confirm; the POST
+    without the confirmation records nothing. Confirming records it."""
+    from mips.models import DataSignOff
+
+    tn, url = _void_setup(medical_group, quality_manager)
+    post = {"action": "signoff", "signed": "1", "note": "ok"}
+    before = (DataSignOff.objects.count(), PiAttestation.objects.count())
+    events = AuditEvent.objects.count()
+    r = qm_client.post(url, post)
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert 'id="confirm-void"' in body and "Nothing has been recorded yet" in body
+    assert "void the automatic EUC exception for" in body
+    assert 'name="confirm_void" value="1"' in body
+    assert (DataSignOff.objects.count(), PiAttestation.objects.count()) == before
+    assert AuditEvent.objects.count() == events
+    # The confirmation form carries the same fields back.
+    for name, value in post.items():
+        assert f'name="{name}" value="{value}"' in body
+    r = qm_client.post(url, {**post, "confirm_void": "1"})
+    assert r.status_code == 302
+    assert (DataSignOff.objects.count(), PiAttestation.objects.count()) != before
+
+
+def test_a_voiding_ia_attestation_waits_for_confirmation(qm_client, medical_group, quality_manager):
+    """The same for attesting an activity: automatic EUC on Quality and IA with Quality signed
+    off; the first IA activity voids it (two categories, SCORING.md 5)."""
+    from mips import attestations as svc
+    from mips.models import IaAttestation
+
+    tn = clinician(medical_group, "Ia")
+    eligibility(tn, euc_categories=["quality", "ia"])
+    svc.sign_off(year=YEAR, category="quality", user=quality_manager, tin_npi=tn)
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    post = {"action": "ia", "activity_id": "IA_BE_1", "attested": "1",
+            "start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-06-30"}  # fmt: skip
+    r = qm_client.post(url, post)
+    assert r.status_code == 200 and 'id="confirm-void"' in r.content.decode()
+    assert not IaAttestation.objects.filter(tin_npi=tn).exists()
+    assert qm_client.post(url, {**post, "confirm_void": "1"}).status_code == 302
+    assert IaAttestation.objects.filter(tin_npi=tn, is_current=True).count() == 1
+
+
+def test_an_action_that_voids_nothing_needs_no_confirmation(
+    qm_client, medical_group, quality_manager
+):
+    tn = clinician(medical_group, "Plain")
+    eligibility(tn)
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    assert qm_client.post(url, {"action": "signoff", "signed": "1"}).status_code == 302
+    # With IA data under an automatic EUC, a PI entry that leaves PI incomplete (the SRA
+    # alone) is no PI data for the rule (SCORING.md 1.1, 5): nothing to confirm.
+    tn, url = _void_setup(medical_group, quality_manager)
+    sra = {"action": "pi", "measure_id": "PI_PPHI_1", "value": "yes"}
+    assert qm_client.post(url, sra).status_code == 302
+
+
+def test_confirmation_is_refused_to_outsiders_and_wrong_roles(
+    outsider_client, billing_client, medical_group, quality_manager
+):
+    tn, url = _void_setup(medical_group, quality_manager)
+    post = {"action": "signoff", "signed": "1", "confirm_void": "1"}
+    assert outsider_client.post(url, post).status_code == 404
+    assert billing_client.post(url, post).status_code == 403
 
 
 def test_report_card_explains_the_preview_in_words(qm_client, medical_group, practice):

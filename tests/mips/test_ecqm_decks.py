@@ -19,15 +19,9 @@ POPULATIONS = ["IPP", "DENOM", "DENEX", "NUMER", "DENEXCEP"]
 
 # Expected values we believe wrong, with the reason (reported, not worked around):
 # (deck, patient id, group) -> (expected by the deck, what the measure logic gives).
-DISPUTED = {
-    ("CMS69/py2026", "c1df0273-aad8-41a8-859c-edd204bb4f16", 0): (
-        # "BMI Low at 24.9": 24.9 kg/m2 is a normal BMI (>= 18.5 and < 25) under both years'
-        # logic, so the patient is in the numerator and cannot be a denominator exception.
-        # The same deck expects NUMER=1 for another patient with a final 24.9 BMI.
-        {"NUMER": 0, "DENEXCEP": 1},
-        {"NUMER": 1, "DENEXCEP": 0},
-    ),
-}
+# A case is disputed only when the reference engine (fqm-execution) also disagrees with the
+# deck and the CQL line and data show why: (deck, patient id, group) -> (expected, ours).
+DISPUTED: dict[tuple, tuple[dict, dict]] = {}
 
 pytestmark = pytest.mark.skipif(not DECKS.is_dir(), reason="shared test decks not available")
 

@@ -169,18 +169,77 @@ def test_test_patients_empty_state(qm_client):
     assert "No patients match" in qm_client.get(TEST_PATIENTS).content.decode()
 
 
+def _ia_under_automatic_euc(tin_npi, user, categories=("quality", "ia")):
+    """CMS automatic EUC on Quality and IA with IA attested: Quality data from an import is the
+    second category of data, which voids it (SCORING.md 5; exceptions.rules rule 3)."""
+    from tests.mips.score_helpers import eligibility
+
+    eligibility(tin_npi, year=2025, euc=True, euc_categories=list(categories))
+    _attest_ia(tin_npi, user)
+
+
+def _attest_ia(tin_npi, user):
+    import datetime as dt
+
+    from mips import attestations as svc
+
+    svc.attest_ia(
+        year=2025, activity_id="IA_BE_1", start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2025, 6, 30), user=user, tin_npi=tin_npi, recalculate=False,
+    )  # fmt: skip
+
+
 def test_import_warns_whose_automatic_euc_it_voids(qm_client, practice, tin_npi, quality_manager):
     """Issue 14 item 4: an eCQM import adds Quality data; a clinician under CMS's automatic
-    EUC who already has PI data would then have two categories of data, which voids the
-    automatic EUC for the categories with data (exceptions.rules). Said before the upload."""
+    EUC who already has IA data would then have two categories of data, which voids the
+    automatic EUC for the categories with data (exceptions.rules). Said before the upload.
+    Incomplete PI (the SRA alone) is no PI data for that rule (SCORING.md 1.1 [C: S18])."""
     from mips import attestations as svc
     from tests.mips.score_helpers import eligibility
 
-    eligibility(tin_npi, year=2025, euc=True, euc_categories=["quality", "pi"])
-    assert "euc-warning" not in qm_client.get(DATA + "?year=2025").content.decode()
+    eligibility(tin_npi, year=2025, euc=True, euc_categories=["quality", "pi", "ia"])
     svc.attest_pi(
         year=2025, measure_id="PI_PPHI_1", value=True, user=quality_manager, tin_npi=tin_npi,
         recalculate=False,
     )  # fmt: skip
+    assert "euc-warning" not in qm_client.get(DATA + "?year=2025").content.decode()
+    _attest_ia(tin_npi, quality_manager)
     body = qm_client.get(DATA + "?year=2025").content.decode()
-    assert "Importing eCQM data:" in body and "automatic EUC exception for PI" in body
+    assert "Importing eCQM data:" in body and "automatic EUC exception for IA" in body
+    assert 'name="confirm_void"' in body
+
+
+def test_import_that_voids_an_exception_needs_the_confirmation(
+    qm_client, practice, tin_npi, quality_manager, valuesets
+):
+    """Issue 14 item 4: without the ticked confirmation the upload stores nothing and says
+    which exception it would void; with it the import goes ahead."""
+    _ia_under_automatic_euc(tin_npi, quality_manager)
+    data = bundle("void-1", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01"))
+
+    def post(**extra):
+        upload = SimpleUploadedFile("v.json", json.dumps(data).encode(), "application/json")
+        form = {"file": upload, "tin_npi": tin_npi.public_id, "year": 2025, **extra}
+        return qm_client.post(reverse("mips:ecqm-upload"), form, follow=True)
+
+    body = post().content.decode()
+    assert "Nothing was imported" in body and "automatic EUC exception for IA" in body
+    assert not DataImport.objects.exists() and not Patient.objects.exists()
+    assert "imported: 1 patient(s)" in post(confirm_void="1").content.decode()
+    assert Patient.objects.filter(source_id="void-1").exists()
+
+
+def test_qrda_import_that_voids_an_exception_needs_the_confirmation(
+    qm_client, practice, tin_npi, quality_manager
+):
+    from mips.models import QrdaImportBatch
+
+    _ia_under_automatic_euc(tin_npi, quality_manager)
+    upload = SimpleUploadedFile("p.xml", b"<ClinicalDocument/>", "text/xml")
+    r = qm_client.post(
+        reverse("mips:qrda-upload"),
+        {"files": [upload], "year": 2025},
+        headers={"HX-Request": "true"},
+    )
+    assert "Nothing was imported" in r.content.decode()
+    assert not QrdaImportBatch.objects.exists()

@@ -122,9 +122,23 @@ def test_withdrawal_removes_only_that_imports_facts(practice, tin_npi):
         ({"resourceType": "Patient", "id": "x"}, "not a FHIR Bundle"),
         ({"resourceType": "Bundle", "entry": []}, "no entries"),
         (
-            bundle(
-                "z", {**fhir_encounter("2025-01-01"), "subject": {"reference": "Patient/other"}}
-            ),
+            # Two patients: a resource naming neither cannot be attributed. (In a one-patient
+            # bundle every resource is that patient's, as the CQL engines read MADiE exports.)
+            {
+                **bundle(
+                    "z", {**fhir_encounter("2025-01-01"), "subject": {"reference": "Patient/other"}}
+                ),
+                "entry": [
+                    *bundle("z")["entry"],
+                    *bundle("y")["entry"][:1],
+                    {
+                        "resource": {
+                            **fhir_encounter("2025-01-01"),
+                            "subject": {"reference": "Patient/x"},
+                        }
+                    },
+                ],
+            },
             "not in the bundle",
         ),
         (

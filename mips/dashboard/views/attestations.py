@@ -19,7 +19,7 @@ from ...attestations import EntityKey
 from ...models import DataSignOff, IaAttestation, PiAttestation
 from ...scoring import load_catalog, rules_for
 from ..entities import CLINICIAN, GROUP, load_entities
-from ..euc_warnings import euc_warnings
+from ..euc_warnings import attestation_data, euc_warnings, pi_counts_after, voided_by
 from ..forms import IaForm, PiForm, SignOffForm
 from ..freshness import ensure_fresh
 from ..measure_rows import attestation_rows, entity_attestation_key
@@ -111,7 +111,14 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
         else:
             form = None
             messages.error(request, "Unknown action.")
+        confirm = None
         if form is not None and form.is_valid():
+            confirm = _needs_confirmation(request, kind, obj, year, action, form)
+        if confirm:
+            # Issue 14: an action that voids an EUC exception waits for the user's explicit
+            # confirmation (this page without JS); nothing is recorded until then.
+            ctx["confirm_void"] = confirm
+        elif form is not None and form.is_valid():
             try:
                 if action == "signoff":
                     services.sign_off(
@@ -160,15 +167,7 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
             history.append({"what": what, "record": rec})
     history.sort(key=lambda h: h["record"].created_at, reverse=True)
     signoff = att.sign_offs.get("quality")
-    with_data = {
-        c
-        for c, has in (
-            ("quality", bool(signoff and signoff.signed)),
-            ("pi", bool(att.pi)),
-            ("ia", bool(att.attested_activities())),
-        )
-        if has
-    }
+    with_data = attestation_data(att, year)
     ctx.update(
         euc_warnings=euc_warnings(entity, year, with_data),
         entity=entity,
@@ -183,9 +182,51 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
         ia_rows=[(att.ia[a], dict(ia_choices).get(a, a)) for a in att.attested_activities()],
         history=history[:HISTORY_LIMIT],
         keep_params=[],
-        status=400 if request.method == "POST" else 200,
+        status=200 if ctx.get("confirm_void") or request.method != "POST" else 400,
     )
     return render(request, "mips/dashboard/attestation_entity.html", ctx, status=ctx["status"])
+
+
+CATEGORY_OF_ACTION = {"signoff": "quality", "pi": "pi", "ia": "ia"}
+
+
+def _adds_data(action: str, form) -> bool:
+    d = form.cleaned_data
+    if action == "signoff":
+        return bool(d["signed"])
+    if action == "ia":
+        return bool(d["attested"])
+    return True
+
+
+def _needs_confirmation(request, kind: str, obj, year: int, action: str, form) -> dict | None:
+    """The confirmation to ask for when this action would void an EUC exception and the
+    POST does not carry the user's confirmation yet; None when it may go ahead."""
+    if request.POST.get("confirm_void") == "1" or not _adds_data(action, form):
+        return None
+    entity = load_entities(
+        request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk)
+    )[0]
+    att = (
+        services.practice_attestations(request.practice, year).get(entity_attestation_key(entity))
+        or services.EntityAttestations()
+    )
+    with_data = attestation_data(att, year)
+    if action == "pi" and "pi" not in with_data:
+        d = form.service_kwargs()
+        args = (d["measure_id"], d["value"], d["numerator"], d["denominator"])
+        if not pi_counts_after(att, year, *args):
+            return None  # PI stays incomplete: no PI data for the EUC rule, nothing voided
+    warnings = voided_by(entity, year, with_data, CATEGORY_OF_ACTION[action])
+    if not warnings:
+        return None
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirm_void")
+        for value in request.POST.getlist(name)
+    ]
+    return {"warnings": warnings, "fields": fields, "action": action}
 
 
 def clinician_attestations(request: HttpRequest, public_id) -> HttpResponse:

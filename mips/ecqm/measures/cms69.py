@@ -79,10 +79,16 @@ class CMS69(Measure):
         )
 
     def numerator(self, p: PatientFacts, mp: Period, year: int) -> bool:
+        # PY2026 (QI-Core 6) retrieves BMI by profile, `[USCoreBMIProfile]`, which the
+        # engines match on the Observation's meta.profile; PY2025 retrieves Observations
+        # by the BMI code.
         bmis = [
             o
             for o in L.final_observations(p, O.BMI)
-            if o.value is not None and o.value > 0 and mp.holds(o.start_day, o.latest_day)
+            if o.value is not None
+            and o.value > 0
+            and mp.holds(o.start_day, o.latest_day)
+            and (year < 2026 or bmi_profile(o))
         ]
         high = [o for o in bmis if o.value >= HIGH]
         low = [o for o in bmis if o.value < LOW]
@@ -171,3 +177,14 @@ def _on_or_before(start, when) -> bool:
     if when is None:
         return False
     return start is None or start <= when
+
+
+US_CORE_BMI = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-bmi"
+
+
+def bmi_profile(o) -> bool:
+    """The observation is a US Core BMI: it claims that profile, or it names no profile
+    (QRDA I and native data, whose BMI element is the profile's equivalent). Deck case
+    CMS69 py2026 c1df0273 "BMI Low at 24.9": a qicore-simple-observation is no BMI."""
+    profiles = o.details.get("profiles")
+    return not profiles or US_CORE_BMI in profiles

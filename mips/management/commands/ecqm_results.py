@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from mips.ecqm.engine import YEARS, calculate
+from mips.ecqm.reference.process import EngineError
+from mips.ecqm.reference.run import calculate_reference
 from mips.ecqm.results import results_document
 
 from ._common import get_practice
@@ -27,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--stored", action="store_true", help="print stored results without recalculating"
         )
+        parser.add_argument(
+            "--engine",
+            choices=["all", "fast", "reference"],
+            default="all",
+            help="recalculate the six hand-written measures (fast), every other eCQM "
+            "through the official logic (reference), or both (default)",
+        )
 
     def handle(self, *args, **opts):
         practice = get_practice(opts["practice"])
@@ -34,8 +43,13 @@ class Command(BaseCommand):
         if year not in YEARS:
             raise CommandError(f"--year must be one of {', '.join(map(str, YEARS))}")
         with scope(practice=practice):
-            if not opts["stored"]:
+            if not opts["stored"] and opts["engine"] in ("all", "fast"):
                 calculate(practice, year, trigger="command")
+            if not opts["stored"] and opts["engine"] in ("all", "reference"):
+                try:
+                    calculate_reference(practice, year, trigger="command")
+                except EngineError as exc:
+                    raise CommandError(f"reference engine: {exc}") from exc
             document = results_document(practice, year, with_patients=opts["patients"])
         if opts["json"]:
             self.stdout.write(json.dumps(document, indent=1, sort_keys=False))

@@ -296,3 +296,26 @@ def test_mvp_enrollment_submits_mvp_measurement_sets(tin_npi, quality_manager):
     document = submission_document(content.report, program_name=content.program_name)
     assert document["measurementSets"]
     assert {s["programName"] for s in document["measurementSets"]} == {"G0053"}
+
+
+def test_incomplete_pi_is_no_pi_data_for_the_automatic_euc_rule_but_is_still_sent(
+    practice, tin_npi, results, quality_manager
+):
+    """CMS 2025 (SCORING.md 1.1 [C: S18]: an incomplete PI submission is not scored; SCORING.md
+    5, automatic EUC: data in two or more categories voids it): Quality data plus PI without
+    its required attestations is one category for the rule, so the automatic EUC on Quality
+    and PI stands in the preview. The submission still carries what was attested."""
+    from mips.submission.content import _assembled, _entity_key
+
+    _enroll(tin_npi)
+    _pi(quality_manager, tin_npi, required=False)
+    _sign_quality(quality_manager, tin_npi)
+    eligibility(tin_npi, year=YEAR, euc=True, euc_categories=["quality", "pi"])
+    item = _assembled(practice, YEAR, _entity_key(practice, tin_npi.tin, tin_npi.npi))
+    euc_context = item.context["euc"]
+    assert euc_context["submitted"] == ["pi", "quality"]
+    assert euc_context["reweighted"] == ["pi", "quality"] and not euc_context["negated"]
+    assert euc_context["counted"] == ["quality"]
+    content = _content(tin_npi)
+    assert content.sent == {"quality", "pi"}  # unchanged: what was attested is sent
+    assert set(_sets(content)) == {"quality", "pi"}

@@ -1,0 +1,63 @@
+"""Patients entered natively (or imported from QRDA I) reach the reference engine as
+QI-Core bundles built from their facts, profiles included (fqm-execution matches a
+profile retrieve on meta.profile)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_scopes import scope
+
+from mips.ecqm.reference import content
+from mips.ecqm.reference.bundles import patient_bundles
+from mips.ecqm.reference.process import engine
+from mips.models import ClinicalFact, Patient
+
+
+def _code(cms_id: str, year: int, name: str, system_part: str) -> tuple[str, str]:
+    for key in content.meta(cms_id, year)["resources"]:
+        vs = content.resource(key) if key.startswith("valueset-") else {}
+        if vs.get("name") == name:
+            return sorted(
+                (c["system"], c["code"])
+                for c in vs["expansion"]["contains"]
+                if system_part in c["system"]
+            )[0]
+    raise AssertionError(f"{name} not in {cms_id}")
+
+
+def _fact(patient, kind, pair, when, **extra):
+    return ClinicalFact.objects.create(
+        practice=patient.practice,
+        patient=patient,
+        kind=kind,
+        system=pair[0],
+        code=pair[1],
+        start_at=when,
+        end_at=when + dt.timedelta(minutes=30),
+        billing_tin="987654321",
+        rendering_npi="1234567893",
+        **extra,
+    )
+
+
+def test_native_patient_is_computed_by_the_reference_engine(practice):
+    when = dt.datetime(2025, 3, 4, 10, tzinfo=dt.UTC)
+    with scope(practice=practice):
+        patient = Patient.objects.create(
+            practice=practice, source_id="native-1", birth_date=dt.date(1960, 2, 2), sex="F"
+        )
+        _fact(patient, "encounter", _code("CMS131", 2025, "OfficeVisit", "cpt"), when,
+              status="finished", encounter_class="AMB")  # fmt: skip
+        _fact(patient, "condition", _code("CMS131", 2025, "Diabetes", "snomed"), when,
+              clinical_status="active", category="problem-list-item")  # fmt: skip
+        # CMS131's retinal exam is an Observation (`isPhysicalExamPerformed()`).
+        _fact(patient, "observation", _code("CMS131", 2025, "RetinalorDilatedEyeExam", "snomed"),
+              when, status="final", category="exam")  # fmt: skip
+        bundle = patient_bundles([patient.pk])[patient.pk]
+    types = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert types == ["Patient", "Encounter", "Condition", "Observation"]
+    assert all(e["resource"]["meta"]["profile"] for e in bundle["entry"])
+    (result,) = engine().calculate("CMS131", 2025, [bundle])
+    assert result["groups"][0]["IPP"] == 1 and result["groups"][0]["DENOM"] == 1
+    assert result["groups"][0]["NUMER"] == 1

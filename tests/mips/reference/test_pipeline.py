@@ -1,0 +1,60 @@
+"""The reference engine end to end on a measure the hand-written engine does not have."""
+
+from __future__ import annotations
+
+from django_scopes import scope
+
+from mips.ecqm.reference.run import calculate_reference
+from mips.models import ClinicalFact, MeasureResult, Patient
+from mips.tasks import queue_reference
+from tests.shared_data import all_measures_decks
+
+from .decks import clinician, import_cases, mismatches
+
+
+def test_cms131_deck_end_to_end(practice):
+    deck = all_measures_decks() / "CMS131" / "py2025"
+    tin_npi = clinician(practice)
+    with scope(practice=practice):
+        import_cases(practice, tin_npi, deck)
+        assert mismatches(practice, tin_npi, deck, "CMS131", 2025) == []
+        result = MeasureResult.objects.get(
+            practice=practice, year=2025, cms_id="CMS131", npi=tin_npi.npi
+        )
+    assert result.mips_id == "117"
+    assert result.ipp > 0 and result.denom >= result.numer > 0
+
+
+def test_incremental_rerun_evaluates_only_changed_patients(practice):
+    deck = all_measures_decks() / "CMS131" / "py2025"
+    cases = sorted(p.stem for p in (deck / "bundles").glob("*.json"))[:3]
+    tin_npi = clinician(practice)
+    with scope(practice=practice):
+        import_cases(practice, tin_npi, deck, cases)
+        first = calculate_reference(practice, 2025, measures=["CMS131"])
+        again = calculate_reference(practice, 2025, measures=["CMS131"])
+        patient = Patient.objects.get(practice=practice, source_id=cases[0])
+        fact = patient.facts.first()
+        ClinicalFact.objects.create(
+            practice=practice,
+            patient=patient,
+            kind=fact.kind,
+            system=fact.system,
+            code=fact.code,
+            start_at=fact.start_at,
+        )
+        changed = calculate_reference(practice, 2025, measures=["CMS131"])
+        stored = MeasureResult.objects.filter(practice=practice, year=2025, cms_id="CMS131")
+        assert stored.exists()
+    stats = [run.timings["engine"]["CMS131"] for run in (first, again, changed)]
+    assert stats[0]["evaluated"] == stats[0]["candidates"] > 0
+    assert stats[1] == {**stats[0], "evaluated": 0, "reused": stats[0]["candidates"]}
+    assert stats[2]["evaluated"] == 1
+
+
+def test_reference_fanout_queues_one_task_per_measure(practice, settings):
+    settings.ECQM_REFERENCE_FANOUT = True
+    with scope(practice=practice):
+        # No patients: every measure's task runs (eagerly) and finds no candidates.
+        assert queue_reference(practice.pk, 2026) == 43
+        assert not MeasureResult.objects.filter(practice=practice, year=2026).exists()
