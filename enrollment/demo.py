@@ -12,7 +12,7 @@ from practices.models import TinNpi
 from . import services
 from .catalog import load_file, shipped_file, shipped_years
 from .models import CaseKind, CaseStatus, EnrollmentCase, Measure, Program, ProgramKind
-from .querysets import program_of_kind
+from .queries import program_of_kind
 from .views.common import default_year
 
 DEMO_TAG = "[demo]"

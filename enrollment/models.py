@@ -21,6 +21,14 @@ from django_scopes import ScopedManager
 from practices.models import MedicalGroup, PracticeOwned, Provider, TinNpi
 from practices.querysets import manager
 
+from .kinds import (
+    KIND_CATEGORY,
+    MIPS_KINDS,
+    OPEN_CASE_STATUSES,
+    CaseStatus,
+    MeasureCategory,
+    ProgramKind,
+)
 from .querysets import (
     CaseQuerySet,
     DoNotReenrollQuerySet,
@@ -31,42 +39,6 @@ from .querysets import (
 )
 
 # --------------------------------------------------------------------------- catalog
-
-
-class ProgramKind(models.TextChoices):
-    """Stable codes other apps branch on (the MIPS dashboard shows only MIPS_KINDS)."""
-
-    MIPS_QUALITY = "mips_quality", "MIPS Quality"
-    MIPS_PI = "mips_pi", "MIPS Promoting Interoperability"
-    MIPS_IA = "mips_ia", "MIPS Improvement Activities"
-    MVP = "mvp", "MIPS Value Pathway"
-    MIPS_QUALITY_NFA = "mips_quality_nfa", "MIPS Quality Not for Attestation"
-    CUSTOM = "custom", "Custom program"
-    REGIONAL = "regional", "Regional P4P program"
-
-
-# Programs the MIPS dashboard shows: submitted to CMS for attestation.
-MIPS_KINDS = frozenset(
-    {ProgramKind.MIPS_QUALITY, ProgramKind.MIPS_PI, ProgramKind.MIPS_IA, ProgramKind.MVP}
-)
-
-
-class MeasureCategory(models.TextChoices):
-    QUALITY = "quality", "Quality"
-    PI = "pi", "Promoting Interoperability"
-    IA = "ia", "Improvement Activities"
-
-
-# Which catalog category a program's measures come from.
-KIND_CATEGORY = {
-    ProgramKind.MIPS_QUALITY: MeasureCategory.QUALITY,
-    ProgramKind.MIPS_QUALITY_NFA: MeasureCategory.QUALITY,
-    ProgramKind.MIPS_PI: MeasureCategory.PI,
-    ProgramKind.MIPS_IA: MeasureCategory.IA,
-    ProgramKind.MVP: MeasureCategory.QUALITY,
-    ProgramKind.CUSTOM: MeasureCategory.QUALITY,
-    ProgramKind.REGIONAL: MeasureCategory.QUALITY,
-}
 
 
 class Measure(models.Model):
@@ -383,7 +355,7 @@ class DoNotReenroll(PracticeOwned):
     """'Do not re-enroll': set when unenrollment of a TIN/NPI or a whole TIN is requested.
 
     Applies from `from_year` on, until operator staff clear it. The daily auto-enrollment
-    asks `enrollment.querysets.is_do_not_reenroll(tin_npi, year)`.
+    asks `enrollment.queries.is_do_not_reenroll(tin_npi, year)`.
     """
 
     tin_npi = models.ForeignKey(
@@ -440,17 +412,6 @@ class CaseKind(models.TextChoices):
     UNENROLL = "unenroll", "Unenrollment"
     NOT_FOR_ATTESTATION = "not_for_attestation", "MIPS Quality Not for Attestation"
     DISABLE_TERMS = "disable_terms", "Disable the Terms and Conditions agreement"
-
-
-class CaseStatus(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    WAITING_ON_PRACTICE = "waiting_on_practice", "Waiting on practice"
-    RESOLVED = "resolved", "Resolved"
-    REJECTED = "rejected", "Rejected"
-
-
-OPEN_CASE_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_PRACTICE)
 
 
 class EnrollmentCase(PracticeOwned):

@@ -4,7 +4,7 @@ terms agreements, operator-added measures.
 Interface used by other apps (keep stable):
 - `enroll_tin_npi(*, tin_npi, program, year, level="individual", source="auto",
   actor=None, measures=()) -> Enrollment` — idempotent; the daily auto-enrollment calls it
-  with source="auto" and must first ask `enrollment.querysets.is_do_not_reenroll()`
+  with source="auto" and must first ask `enrollment.queries.is_do_not_reenroll()`
   (this function refuses a marked TIN/NPI for source="auto" as a safety net).
 - `enroll_group(...)`, `end_enrollment(...)`, `open_case(...)`, `resolve_case(...)`.
 """
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practices.models import MedicalGroup, Practice, Provider, TinNpi
+from practices.performance_year import current_performance_year
 from practices.services import record
 from practices.signals import practice_data_changed
 
@@ -43,7 +44,7 @@ from .models import (
     TermsAgreement,
     TermsStatus,
 )
-from .querysets import (
+from .queries import (
     GROUP_ELIGIBLE_STATUSES,
     GROUP_MINIMUM,
     INDIVIDUAL_ELIGIBLE_STATUSES,
@@ -877,7 +878,7 @@ def request_terms_disabled(*, agreement: TermsAgreement, user) -> EnrollmentCase
     case = EnrollmentCase.objects.create(
         practice=agreement.practice,
         kind=CaseKind.DISABLE_TERMS,
-        year=timezone.localdate().year,
+        year=current_performance_year(),
         provider=agreement.provider,
         details=f"{agreement.provider} asks that the P4P Terms and Conditions "
         f"(version {agreement.version}) be disabled.",

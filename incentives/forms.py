@@ -50,7 +50,3 @@ class EnrollmentRequestForm(forms.Form):
             .select_related("provider", "medical_group")
             .order_by("provider__last_name", "provider__first_name", "medical_group__name")
         )
-
-
-class PeriodActionForm(forms.Form):
-    period = forms.IntegerField(widget=forms.HiddenInput)

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
+from jobs.queue import EnqueueFailed, enqueue
+
 from . import services
 from .errors import P4PError
 from .models import P4PProgram
@@ -94,6 +96,9 @@ def _act(request, program: P4PProgram, action: str) -> None:
         else:
             # Rules are checked now so the operator sees a problem at once, not in a log.
             services.payment_rules(period)
-            compute_period_payouts.delay_on_commit(period.pk, request.user.pk, "staff")
+            try:
+                enqueue(compute_period_payouts, period.pk, request.user.pk, "staff")
+            except EnqueueFailed as exc:
+                raise P4PError(str(exc)) from exc
     else:
         raise P4PError("Unknown action.")

@@ -1,4 +1,5 @@
-"""Program Attestations: writes (services) and set-based reads of sign-offs and attestations.
+"""Program Attestations, writes (services); the reads are in attestation_reads.py (and
+imported here for callers of the writes).
 
 Entities: pass ``tin_npi=`` for an individual TIN/NPI, or ``medical_group=`` (and no
 tin_npi) for a group (TIN). Every write appends a new record (the previous one for the same
@@ -14,150 +15,50 @@ loaders that recalculate themselves):
   denominator=, registry="", engagement="", note="")``
 - ``attest_ia(tin_npi|medical_group, year, activity_id, user, attested=True,
   start_date=, end_date=, note="")``
-
-Reads:
-- ``practice_attestations(practice, year) -> {EntityKey: EntityAttestations}`` (3 queries)
-- ``required_pi_attestations(year) -> [(measure_id, label)]`` (SRA, SAFER Guides, ...)
-- ``pi_measure_kind(year, measure_id)``: "attestation" | "proportion" | "boolean" |
-  "exclusion" | "public_health"
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
+from jobs.queue import BROKER_ERRORS
 from practices.services import record
 
-from .models import DataSignOff, IaAttestation, PiAttestation, SignOffCategory
+from .attestation_reads import (
+    IA_MIN_CONTINUOUS_DAYS,
+    PUBLIC_HEALTH_OBJECTIVE,
+    EntityAttestations,
+    EntityKey,
+    history,
+    key_of,
+    pi_measure_kind,
+    practice_attestations,
+    required_pi_attestations,
+)
+from .models import DataSignOff, IaAttestation, MeasureResult, PiAttestation, SignOffCategory
 from .scoring import load_catalog, rules_for
+from .tasks import recalculate_entity_scores
+
+__all__ = [
+    "IA_MIN_CONTINUOUS_DAYS",
+    "PUBLIC_HEALTH_OBJECTIVE",
+    "EntityAttestations",
+    "EntityKey",
+    "attest_ia",
+    "attest_pi",
+    "history",
+    "key_of",
+    "pi_measure_kind",
+    "practice_attestations",
+    "required_pi_attestations",
+    "sign_off",
+]
 
 log = logging.getLogger(__name__)
-
-# CMS: an improvement activity must be performed for at least 90 consecutive days in the
-# performance year (SCORING.md 3). Named here so the rule can change in one place.
-IA_MIN_CONTINUOUS_DAYS = 90
-
-PUBLIC_HEALTH_OBJECTIVE = "publicHealthAndClinicalDataExchange"
-
-
-# --------------------------------------------------------------------------- reads
-
-
-@dataclass(frozen=True)
-class EntityKey:
-    """An entity of a practice: (tin_npi_id, medical_group_id); tin_npi_id None = group."""
-
-    tin_npi_id: int | None
-    medical_group_id: int
-
-    @property
-    def is_group(self) -> bool:
-        return self.tin_npi_id is None
-
-
-@dataclass
-class EntityAttestations:
-    """The current sign-offs and attestations of one entity and year."""
-
-    sign_offs: dict[str, DataSignOff] = field(default_factory=dict)  # category -> row
-    pi: dict[tuple[str, str], PiAttestation] = field(default_factory=dict)  # (id, registry)
-    ia: dict[str, IaAttestation] = field(default_factory=dict)  # activity id -> row
-
-    def signed_off(self, category: str) -> bool:
-        row = self.sign_offs.get(category)
-        return bool(row and row.signed)
-
-    def pi_yes(self, measure_id: str) -> bool:
-        return any(a.value is True for (mid, _), a in self.pi.items() if mid == measure_id)
-
-    def pi_rows(self, measure_id: str) -> list[PiAttestation]:
-        return [a for (mid, _), a in self.pi.items() if mid == measure_id]
-
-    def attested_activities(self) -> list[str]:
-        return sorted(a for a, row in self.ia.items() if row.attested)
-
-    def missing_required(self, year: int) -> list[tuple[str, str]]:
-        """Required PI attestations (SRA, SAFER, ...) not currently answered "yes"."""
-        return [
-            (mid, label) for mid, label in required_pi_attestations(year) if not self.pi_yes(mid)
-        ]
-
-
-def key_of(row) -> EntityKey:
-    return EntityKey(row.tin_npi_id, row.medical_group_id)
-
-
-# What the scoring and the dashboard rows read of each record (values(), no model objects).
-VALUE_FIELDS = {
-    "DataSignOff": ("category", "signed"),
-    "PiAttestation": ("measure_id", "value", "numerator", "denominator", "registry",
-                      "engagement"),
-    "IaAttestation": ("activity_id", "attested", "start_date", "end_date"),
-}  # fmt: skip
-
-
-def practice_attestations(
-    practice, year: int, keys: list[EntityKey] | None = None, *, values: bool = False
-) -> dict[EntityKey, EntityAttestations]:
-    """Every entity's current sign-offs and attestations for the year (only the given
-    entities' with `keys`: a report card, a page of rows). Three queries. `values`: the
-    records as plain namespaces of VALUE_FIELDS (the recalculation reads thousands)."""
-    result: dict[EntityKey, EntityAttestations] = {}
-
-    def entity(row) -> EntityAttestations:
-        return result.setdefault(key_of(row), EntityAttestations())
-
-    def rows(model):
-        qs = model.objects.current().for_year(year).filter(practice=practice)
-        if keys is not None:
-            individuals = [k.tin_npi_id for k in keys if not k.is_group]
-            groups = [k.medical_group_id for k in keys if k.is_group]
-            qs = qs.filter(
-                Q(tin_npi_id__in=individuals) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
-            )
-        if values:
-            fields = ("tin_npi_id", "medical_group_id", *VALUE_FIELDS[model.__name__])
-            return (SimpleNamespace(**row) for row in qs.values(*fields))
-        return qs
-
-    for row in rows(DataSignOff):
-        entity(row).sign_offs[row.category] = row
-    for row in rows(PiAttestation):
-        entity(row).pi[(row.measure_id, row.registry)] = row
-    for row in rows(IaAttestation):
-        entity(row).ia[row.activity_id] = row
-    return result
-
-
-def required_pi_attestations(year: int) -> list[tuple[str, str]]:
-    """(measure id, label) of the attestations PI gatekeeping requires in `year`."""
-    return list(rules_for(year).pi_required_attestations)
-
-
-def pi_measure_kind(year: int, measure_id: str) -> str:
-    """How a PI measure is answered; raises ValidationError for an unknown id."""
-    info = load_catalog(year).pi.get(measure_id)
-    if info is None:
-        raise ValidationError({"measure_id": f"{measure_id} is not a {year} PI measure."})
-    if measure_id in dict(required_pi_attestations(year)):
-        return "attestation"
-    if info.reporting_category == "exclusion":
-        return "exclusion"
-    if info.objective == PUBLIC_HEALTH_OBJECTIVE:
-        return "public_health"
-    if info.metric_type == "proportion":
-        return "proportion"
-    return "boolean"
-
-
-# --------------------------------------------------------------------------- writes
 
 
 def _entity_fields(tin_npi, medical_group) -> dict:
@@ -221,11 +122,9 @@ def _after_change(
     practice_id, year, group_id = row.practice_id, row.year, row.medical_group_id
 
     def enqueue() -> None:
-        from .tasks import recalculate_entity_scores
-
         try:
             recalculate_entity_scores.delay(practice_id, year, group_id)
-        except Exception:  # broker down: the record is saved; the daily job rescores it
+        except BROKER_ERRORS:  # broker down: the record is saved; the daily job rescores it
             log.warning("could not queue the score recalculation of group %s", group_id)
 
     if recalculate:
@@ -282,8 +181,6 @@ def sign_off(
 
 
 def _quality_snapshot(fields: dict, year: int) -> dict:
-    from .models import MeasureResult
-
     rows = MeasureResult.objects.filter(
         practice=fields["medical_group"].practice, year=year, stratum=0
     )
@@ -441,9 +338,3 @@ def attest_ia(
         },
     )
     return row
-
-
-def history(model, *, year: int, tin_npi=None, medical_group=None):
-    """All records (newest first) of an entity's year, for the attestation history page."""
-    qs = model.objects.for_year(year).for_entity(tin_npi=tin_npi, medical_group=medical_group)
-    return qs.select_related("recorded_by").newest_first()

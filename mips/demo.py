@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from practices.demo import DemoContext
 from practices.models import TinNpi
+from practices.performance_year import current_performance_year
 
 from .ecqm.engine import YEARS, calculate
 from .ecqm.synthetic import Clinician, generate
@@ -50,7 +51,7 @@ def seed(ctx: DemoContext) -> None:
     practice = ctx.practices["seven-hills"]
     Patient.objects.filter(practice=practice, source_id__startswith=PREFIX).delete()
     Patient.objects.filter(practice=practice, source_id__startswith=PRIOR_PREFIX).delete()
-    year = timezone.localdate().year
+    year = current_performance_year()
     year = year if year in YEARS else max(YEARS)
     patients, facts = generate(
         practice.pk, _clinicians(ctx, practice, False), year=year, seed=2025, prefix=PREFIX,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from enrollment.models import Enrollment
 from practices.demo import DemoContext
+from practices.performance_year import current_performance_year
 
 from . import attestations as svc
 from .models import DataSignOff, IaAttestation, PiAttestation
@@ -38,7 +37,7 @@ PROPORTIONS = {"PI_EP_1": (412, 450), "PI_HIE_1": (160, 210), "PI_HIE_4": (95, 1
 
 
 def seed(ctx: DemoContext) -> None:
-    year = timezone.localdate().year
+    year = current_performance_year()
     year = year if year in RULES else max(RULES)
     if year - 1 in RULES:
         _seed_year(ctx, year - 1, PRIOR_PROFILES)

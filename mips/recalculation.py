@@ -53,7 +53,7 @@ from django.utils import timezone
 
 from practices.models import TinNpi
 
-from .attestations import EntityAttestations, EntityKey, practice_attestations
+from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from .bulk import copy_objects
 from .dashboard.rows import refresh_rows
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource

@@ -19,7 +19,7 @@ from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.models import Enrollment, Program
 from practices.models import MedicalGroup, Provider, TinNpi
 
-from .attestations import required_pi_attestations
+from .attestation_reads import required_pi_attestations
 from .models import EcqmRun, IaAttestation, MeasureResult, PiAttestation
 
 GROUP_SIZE = 50

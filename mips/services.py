@@ -1,13 +1,21 @@
-"""Writes of the mips app (test-patient flags, imports, recalculation)."""
+"""The test-patient flag (audited), which queues the eCQM recalculation of the practice.
+Other mips writes live with their concern: attestations.py, qrda/, fhir/, submission/."""
 
 from __future__ import annotations
+
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.models import Job
+from jobs.queue import EnqueueFailed, enqueue_job
 from practices.services import record
 
+from .ecqm.valuesets import YEARS
 from .models import Patient
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -33,8 +41,13 @@ def set_test_patient(*, patient: Patient, is_test: bool, user) -> Patient:
 
 
 def _recalculate_after_commit(practice_id: int) -> None:
-    from .ecqm.engine import YEARS
-    from .tasks import recalculate_practice_ecqm
+    def queue(year: int) -> None:
+        try:
+            enqueue_job(Job.RECALCULATE_ECQM, practice_id, year)
+        except EnqueueFailed:
+            log.warning(
+                "eCQM recalculation of practice %s not queued; the nightly run will", practice_id
+            )
 
     for year in YEARS:
-        transaction.on_commit(lambda year=year: recalculate_practice_ecqm.delay(practice_id, year))
+        transaction.on_commit(lambda year=year: queue(year))

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from practices.services import record
 
-from .attestations import EntityKey
+from .attestation_reads import EntityKey
 from .models import ScoreSnapshot, ScoreSource
 
 CATEGORY_KEYS = {"quality": "Quality", "pi": "PI", "ia": "IA", "cost": "Cost"}

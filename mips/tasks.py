@@ -1,152 +1,116 @@
-"""Celery tasks: thin wrappers that take ids and fan out per practice."""
+"""Celery tasks of the mips app: the score preview here (beside score_jobs.py); the eCQM
+recalculation and the QRDA import beside their jobs in ecqm/tasks.py and qrda/tasks.py
+(imported here so the worker's autodiscovery finds them and old import paths work)."""
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.utils import timezone
-from django_scopes import scope, scopes_disabled
-
+from jobs.errors import RunLocked, TransientError
+from jobs.models import Job
+from jobs.runner import job_run
+from jobs.task_base import active_practice_ids, job_task, practice_task
 from practices.models import Practice
 
+from .ecqm.tasks import (
+    queue_reference,
+    recalculate_ecqm,
+    recalculate_practice_ecqm,
+    recalculate_practice_reference,
+)
+from .models import QppSubmission
+from .qrda.tasks import import_qrda_batch
+from .score_jobs import recalculate_scores_job
+from .submission import services as submission_services
 
-@shared_task
-def recalculate_ecqm(year: int | None = None) -> int:
-    """Nightly: queue one recalculation per active practice. Returns practices queued."""
-    with scopes_disabled():
-        ids = list(Practice.objects.filter(is_active=True).values_list("pk", flat=True))
-    for practice_id in ids:
-        recalculate_practice_ecqm.delay(practice_id, year)
-    return len(ids)
-
-
-@shared_task
-def recalculate_practice_ecqm(practice_id: int, year: int | None = None) -> dict:
-    """Recalculate one practice's eCQMs for `year` (default: this year, if supported).
-    Idempotent: stored results are replaced."""
-    from mips.ecqm.engine import YEARS, calculate
-
-    year = year or timezone.localdate().year
-    if year not in YEARS:
-        year = max(YEARS)
-    with scopes_disabled():
-        practice = Practice.objects.get(pk=practice_id)
-    with scope(practice=practice):
-        run = calculate(practice, year, trigger="nightly")
-    queued = queue_reference(practice_id, year)
-    return {"practice": practice_id, "year": year, "patients": run.patients_evaluated,
-            "reference_measures": queued}  # fmt: skip
+__all__ = [
+    "import_qrda_batch",
+    "queue_reference",
+    "recalculate_practice_reference",
+    "recalculate_ecqm",
+    "recalculate_entity_scores",
+    "recalculate_practice_ecqm",
+    "recalculate_practice_scores",
+    "recalculate_scores",
+    "send_qpp_submission",
+]
 
 
-def queue_reference(practice_id: int, year: int) -> int:
-    """Fan the reference-engine eCQMs of a practice's year out, one task per measure."""
-    from django.conf import settings
-
-    from mips.ecqm.reference import content
-
-    if not settings.ECQM_REFERENCE_FANOUT:
-        return 0
-    cms_ids = list(content.measures(year))
-    for cms_id in cms_ids:
-        recalculate_practice_reference.delay(practice_id, year, cms_id)
-    return len(cms_ids)
+class RecalculationBusy(TransientError):
+    """The practice's scores are being recalculated: retry this rescore later."""
 
 
-@shared_task(acks_late=True)
-def recalculate_practice_reference(practice_id: int, year: int, cms_id: str) -> dict:
-    """One measure of one practice through the reference engine (Node, this worker's
-    long-lived process). Idempotent: the measure's stored results are replaced."""
-    from mips.ecqm.reference.run import calculate_reference
-
-    with scopes_disabled():
-        practice = Practice.objects.get(pk=practice_id)
-    with scope(practice=practice):
-        run = calculate_reference(practice, year, measures=[cms_id], trigger="nightly")
-    return {"practice": practice_id, "year": year, "measure": cms_id,
-            "patients": run.patients_evaluated}  # fmt: skip
-
-
-# --- MIPS score recalculation (portal preview) --------------------------------------------
-
-
-def _score_year(year: int | None) -> int:
-    from mips.scoring import RULES
-
-    year = year or timezone.localdate().year
-    return year if year in RULES else max(RULES)
-
-
-@shared_task
+@job_task
 def recalculate_scores(year: int | None = None) -> int:
     """Daily (after the eCQM recalculation): queue one score recalculation per active
     practice. Returns practices queued."""
-    with scopes_disabled():
-        ids = list(Practice.objects.filter(is_active=True).values_list("pk", flat=True))
+    ids = active_practice_ids()
     for practice_id in ids:
         recalculate_practice_scores.delay(practice_id, year)
     return len(ids)
 
 
-@shared_task
-def recalculate_practice_scores(practice_id: int, year: int | None = None) -> dict:
+@practice_task(job=Job.RECALCULATE_SCORES)
+def recalculate_practice_scores(practice: Practice, year: int | None = None) -> dict:
     """Score every enrolled TIN/NPI and group of one practice (portal preview snapshots).
     Idempotent: an unchanged result adds no snapshot."""
-    from mips.recalculation import recalculate_practice
+    try:
+        run = recalculate_scores_job(
+            practice,
+            year,
+            trigger="celery",
+            task_name=recalculate_practice_scores.name,
+            task_args=[practice.pk, year],
+        )
+    except RunLocked as exc:
+        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
+    return {"practice": practice.pk, "year": run.year, "status": run.state, **run.counts}
 
-    year = _score_year(year)
-    with scopes_disabled():
-        practice = Practice.objects.get(pk=practice_id)
-    with scope(practice=practice):
-        stats = recalculate_practice(practice, year)
-    return {"practice": practice_id, "year": year, **stats.as_dict()}
 
-
-@shared_task
-def recalculate_entity_scores(practice_id: int, year: int, medical_group_id: int) -> dict:
+@practice_task()
+def recalculate_entity_scores(practice: Practice, year: int, medical_group_id: int) -> dict:
     """After an attestation or sign-off: rescore one TIN (its group and its TIN/NPIs, so
-    the individual-vs-group comparison stays right)."""
-    from mips.recalculation import recalculate_practice
-
-    with scopes_disabled():
-        practice = Practice.objects.get(pk=practice_id)
-    with scope(practice=practice):
-        stats = recalculate_practice(practice, year, medical_group_ids=[medical_group_id])
-    return {"practice": practice_id, "year": year, **stats.as_dict()}
-
-
-@shared_task
-def import_qrda_batch(batch_id: int) -> dict:
-    """Import an uploaded QRDA I batch (eCQM Data page) and recalculate; progress is kept
-    on the batch row, which the page polls. Idempotent (see run_batch)."""
-    from mips.models import QrdaImportBatch
-    from mips.qrda.batches import fail_batch, run_batch
-
-    with scopes_disabled():
-        batch = QrdaImportBatch.objects.select_related("practice", "uploaded_by").get(pk=batch_id)
-    with scope(practice=batch.practice):
-        try:
-            run_batch(batch)
-        except Exception as exc:
-            fail_batch(batch, f"the import stopped unexpectedly: {type(exc).__name__}: {exc}")
-            raise
-    return {"batch": batch_id, "imported": batch.imported, "rejected": batch.rejected}
+    the individual-vs-group comparison stays right). Waits (retries) while the
+    practice's recalculation runs rather than being lost."""
+    try:
+        run = recalculate_scores_job(
+            practice,
+            year,
+            medical_group_ids=[medical_group_id],
+            trigger="attestation",
+            task_name=recalculate_entity_scores.name,
+            task_args=[practice.pk, year, medical_group_id],
+        )
+    except RunLocked as exc:
+        raise RecalculationBusy(str(exc)) from exc
+    return {"practice": practice.pk, "year": run.year, "status": run.state, **run.counts}
 
 
-@shared_task
-def send_qpp_submission(submission_id: int) -> dict:
+def _submission_practice(submission_id: int) -> int:
+    return QppSubmission.objects.values_list("practice_id", flat=True).get(pk=submission_id)
+
+
+@practice_task(practice_of=_submission_practice, job=Job.SUBMIT_TO_QPP)
+def send_qpp_submission(practice: Practice, submission_id: int) -> dict:
     """Send a prepared QPP submission (Submit on the report card) with progress on its row,
-    which the card polls. Idempotent (a finished attempt is left as is). Kept thin so the
-    shared job runner can take it over."""
-    from mips.models import QppSubmission
-    from mips.submission.services import fail_unexpectedly, send_submission
-
-    with scopes_disabled():
-        submission = QppSubmission.objects.select_related(
-            "practice", "submitted_by", "tin_npi", "medical_group"
-        ).get(pk=submission_id)
-    with scope(practice=submission.practice):
-        try:
-            send_submission(submission)
-        except Exception as exc:
-            fail_unexpectedly(submission, exc)
-            raise
+    which the card polls, as a job run (one per submission: a redelivered message cannot
+    send twice at once). Idempotent (a finished attempt is left as is)."""
+    submission = QppSubmission.objects.select_related(
+        "practice", "submitted_by", "tin_npi", "medical_group"
+    ).get(pk=submission_id)
+    try:
+        with job_run(
+            job=Job.SUBMIT_TO_QPP,
+            practice=practice,
+            year=submission.year,
+            key=f"submission:{submission_id}",
+            trigger="user",
+            user=submission.submitted_by,
+            task_name=send_qpp_submission.name,
+            task_args=[submission_id],
+        ):
+            submission_services.send_submission(submission)
+    except RunLocked as exc:
+        return {"submission": submission_id, "status": "locked", "detail": str(exc)}
+    except Exception as exc:
+        submission_services.fail_unexpectedly(submission, exc)
+        raise
     return {"submission": submission_id, "status": submission.status}

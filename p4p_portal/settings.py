@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "mips",
     "portals",
     "incentives",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -197,7 +198,15 @@ QPP_API_BACKOFF = float(env_str("QPP_API_BACKOFF", "0.5"))
 # CMS submission period of a performance year: MM-DD:MM-DD of the following year.
 MIPS_SUBMISSION_WINDOW = env_str("MIPS_SUBMISSION_WINDOW", "01-02:03-31")
 # A sync run whose heartbeat is older than this is taken over by the next run.
-ELIGIBILITY_RUN_STALE_MINUTES = env_int("ELIGIBILITY_RUN_STALE_MINUTES", 15)
+# Job runner (jobs/): a running run whose heartbeat is older than this is abandoned and
+# taken over; database faults while writing a run row are retried this long; the sweeper
+# queues an abandoned run again up to JOB_MAX_ATTEMPTS times, every JOB_SWEEP_MINUTES.
+JOB_RUN_STALE_MINUTES = env_int(
+    "JOB_RUN_STALE_MINUTES", env_int("ELIGIBILITY_RUN_STALE_MINUTES", 15)
+)
+JOB_RUN_DB_RETRY_SECONDS = env_int("JOB_RUN_DB_RETRY_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+JOB_SWEEP_MINUTES = env_int("JOB_SWEEP_MINUTES", 5)
 # CDA schema and QRDA schematrons used to validate QRDA files (not shipped with the code).
 QRDA_VALIDATION_DIR = env_str("QRDA_VALIDATION_DIR", "/work/shared/domain/qrda")
 # The CMS EHR Certification ID the registry submits PI data with (the operator's certified
@@ -229,6 +238,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
+# No task is lost: acknowledge only when done and requeue when the worker process dies;
+# take one task at a time so a killed worker holds no prefetched ones.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Fail fast when Redis is down instead of hanging a web request for ~20 s.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -239,6 +253,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 1,
     "socket_connect_timeout": 3,
     "socket_timeout": 5,
+    # A task whose worker vanished (unacked) is delivered again after this long; longer
+    # than the task time limit so a slow task is not run twice.
+    "visibility_timeout": 65 * 60,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_REDIS_SOCKET_TIMEOUT = 5

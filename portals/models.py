@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 
 from practices.models import MedicalGroup, PracticeOwned
 
+from .choices import Label, TaskKind, TaskStatus
 from .fields import EncryptedSecretField
 from .querysets import (
     AccessIssueQuerySet,
@@ -21,31 +22,9 @@ from .querysets import (
 )
 
 
-class Label(models.TextChoices):
-    """Who must act on an access issue; the dashboard lists them in this order."""
-
-    NEEDS_YOUR_ATTENTION = "needs_your_attention", "NEEDS YOUR ATTENTION"
-    WITH_US = "with_us", "WITH US"
-    WITH_PAYER = "with_payer", "WITH PAYER"
-
-
-LABEL_ORDER = [Label.NEEDS_YOUR_ATTENTION, Label.WITH_US, Label.WITH_PAYER]
-
-
 class WorkType(models.TextChoices):
     CLAIMS = "claims", "Claims"
     UNPOSTABLES = "unpostables", "Unpostables"
-
-
-class TaskKind(models.TextChoices):
-    CLAIMS_ENROLLMENT = "claims_enrollment", "Claims enrollment"
-    UNPOSTABLES = "unpostables", "Unpostables"
-
-
-class TaskStatus(models.TextChoices):
-    PRACTICE = "practice", "Assigned to practice"
-    WITH_US = "with_us", "With our team"
-    CLOSED = "closed", "Closed"
 
 
 class AccountType(models.TextChoices):

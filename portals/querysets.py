@@ -7,6 +7,8 @@ from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 
 from practices.querysets import PracticeQuerySet, manager
 
+from .choices import LABEL_ORDER, Label, TaskKind, TaskStatus
+
 __all__ = [
     "AccessIssueQuerySet",
     "PortalTaskQuerySet",
@@ -21,23 +23,18 @@ class AccessIssueQuerySet(PracticeQuerySet):
         return self.filter(resolved_at__isnull=True)
 
     def needing_attention(self):
-        from .models import Label
-
         return self.filter(label=Label.NEEDS_YOUR_ATTENTION)
 
     def covering(self, text: str):
         """Issues on portals that cover a payer or IRC matching `text`."""
-        from .models import CoveredPayer
-
-        matches = CoveredPayer.objects.filter(portal=OuterRef("portal")).filter(
+        covered = self.model._meta.get_field("portal").related_model.covered.rel.related_model
+        matches = covered.objects.filter(portal=OuterRef("portal")).filter(
             Q(name__icontains=text) | Q(irc__icontains=text)
         )
         return self.filter(Exists(matches))
 
     def by_priority(self):
         """Practice attention first, then with us, then with the payer; oldest first."""
-        from .models import LABEL_ORDER
-
         rank = Case(
             *[When(label=label, then=Value(i)) for i, label in enumerate(LABEL_ORDER)],
             default=Value(len(LABEL_ORDER)),
@@ -48,13 +45,9 @@ class AccessIssueQuerySet(PracticeQuerySet):
 
 class PortalTaskQuerySet(PracticeQuerySet):
     def assigned_to_practice(self):
-        from .models import TaskStatus
-
         return self.filter(status=TaskStatus.PRACTICE)
 
     def claims_enrollment(self):
-        from .models import TaskKind
-
         return self.filter(kind=TaskKind.CLAIMS_ENROLLMENT)
 
     def in_group(self, group):

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from .models import Practice
-
 
 class PracticeQuerySet(models.QuerySet):
-    def for_practice(self, practice: Practice):
+    def for_practice(self, practice: models.Model):
         return self.filter(practice=practice)
 
 

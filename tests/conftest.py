@@ -1,8 +1,15 @@
 """Shared fixtures: two practices and the personas (HC style) used by every view test.
 
-Scopes are disabled around each test body, as in pretix: fixtures and assertions may
-query any practice. Requests through the test client still run inside the practice's
-scope, set by PracticeMiddleware.
+Scopes are disabled only while fixtures are set up, as in pretix. A test body runs as a
+request of its practice would: inside the scope of the `practice` fixture when the test
+uses it, else with no scope at all, so code that forgets to enter a practice's scope (a
+Celery task, a command) fails here as it would in production; Celery tasks start with no
+scope even when called eagerly (jobs.task_base). A body that reads several practices on
+purpose says so with @pytest.mark.unscoped.
+
+Markers: `unscoped` (above), `e2e` (browser tests under tests/e2e, and anything slow end
+to end) and `worker` (tests that start a real Celery worker; also e2e).
+`pytest -m "not e2e"` is the fast loop; `make test` runs everything.
 """
 
 from __future__ import annotations
@@ -10,7 +17,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from django_scopes import scopes_disabled
 
 from practices.models import Role
 
@@ -22,15 +28,45 @@ from .factories import (
     TinNpiFactory,
     UserFactory,
 )
+from .scopes import scope_state
 
 # Playwright's sync API keeps an event loop in the main thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _scopes_disabled():
-    with scopes_disabled():
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    with scope_state({"_enabled": False}):
         yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with scope_state({"_enabled": False}):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """The test body acts as a request of its practice would: inside the scope of the
+    `practice` fixture when it uses it, else with no scope at all (a tenant query raises).
+    A test that reads several practices on purpose (operator work, outsiders' rows, the
+    demo) says so with @pytest.mark.unscoped."""
+    practice = getattr(item, "funcargs", {}).get("practice")
+    if item.get_closest_marker("unscoped"):
+        value = {"_enabled": False}
+    elif practice is not None:
+        value = {"_enabled": True, "practice": practice}
+    else:
+        value = {}
+    with scope_state(value):
+        yield
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/e2e/" in str(item.path) or item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
 
 from practices.models import (
     MedicalGroup,
@@ -20,7 +21,20 @@ from practices.validators import npi_with_check_digit
 PASSWORD = "demo-pass-2025"
 
 
-class PracticeFactory(factory.django.DjangoModelFactory):
+class ModelFactory(factory.django.DjangoModelFactory):
+    """Building test data is fixture set-up: it may touch any practice's rows, so scopes
+    are off while a factory runs (and only then; see tests/conftest.py)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with scopes_disabled():
+            return super()._generate(strategy, params)
+
+
+class PracticeFactory(ModelFactory):
     class Meta:
         model = Practice
         django_get_or_create = ("slug",)
@@ -30,7 +44,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     region = "Ohio"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -48,7 +62,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory):
     class Meta:
         model = Membership
 
@@ -57,7 +71,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.QUALITY_MANAGER
 
 
-class MedicalGroupFactory(factory.django.DjangoModelFactory):
+class MedicalGroupFactory(ModelFactory):
     class Meta:
         model = MedicalGroup
 
@@ -72,7 +86,7 @@ class MedicalGroupFactory(factory.django.DjangoModelFactory):
     zip_code = "43215"
 
 
-class ProviderFactory(factory.django.DjangoModelFactory):
+class ProviderFactory(ModelFactory):
     """A provider with a valid NPI (pass npi="" for one without)."""
 
     class Meta:
@@ -97,7 +111,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
         obj.npi = value
 
 
-class TinNpiFactory(factory.django.DjangoModelFactory):
+class TinNpiFactory(ModelFactory):
     class Meta:
         model = TinNpi
 

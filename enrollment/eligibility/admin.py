@@ -1,10 +1,11 @@
-"""Eligibility runs and snapshots in the admin (read-only: QPP and the jobs write them)."""
+"""Eligibility snapshots in the admin (read-only: the sync writes them; its runs are in
+the job runs admin)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import EligibilityRun, EligibilitySnapshot
+from .models import EligibilitySnapshot
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -15,38 +16,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(EligibilityRun)
-class EligibilityRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "started_at",
-        "kind",
-        "practice",
-        "year",
-        "status",
-        "trigger",
-        "duration",
-        "outcomes",
-        "error_count",
-    )
-    list_filter = ("kind", "status", "year", "trigger", "practice")
-    date_hierarchy = "started_at"
-    list_select_related = ("practice",)
-
-    @admin.display(description="seconds")
-    def duration(self, obj: EligibilityRun) -> str:
-        seconds = obj.duration_seconds
-        return "" if seconds is None else f"{seconds:.1f}"
-
-    @admin.display(description="counts")
-    def outcomes(self, obj: EligibilityRun) -> str:
-        keys = ("found", "not_found", "failed", "no_npi", "enrolled", "changed")
-        return ", ".join(f"{k} {obj.counts[k]}" for k in keys if obj.counts.get(k))
-
-    @admin.display(description="errors")
-    def error_count(self, obj: EligibilityRun) -> int:
-        return len(obj.errors)
 
 
 @admin.register(EligibilitySnapshot)

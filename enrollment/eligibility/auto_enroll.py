@@ -10,20 +10,19 @@ Quality Not for Attestation, or the TIN enrolled in MIPS Quality as a group). Th
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django_scopes import scope
 
 from enrollment.errors import EnrollmentError
 from enrollment.models import Enrollment, EnrollmentStatus, ProgramKind, Source
-from enrollment.querysets import do_not_reenroll_ids, mips_quality_program
+from enrollment.queries import do_not_reenroll_ids, mips_quality_program
 from enrollment.services import enroll_tin_npi
+from jobs.models import Job, JobRun, RunState
+from jobs.runner import add_error, finish_run, job_run
 from practices.models import Practice, TinNpi
+from practices.performance_year import current_performance_year
 
-from .models import EligibilityRun, EligibilityStatus, RunKind, RunStatus
+from .models import EligibilityStatus
 from .queries import latest_statuses
-from .runs import finish_run, start_run
-from .sync import current_performance_year
 
 
 def _who(tn: TinNpi) -> dict:
@@ -31,53 +30,34 @@ def _who(tn: TinNpi) -> dict:
 
 
 def auto_enroll_practice(
-    *, practice: Practice, year: int | None = None, trigger: str = "command"
-) -> EligibilityRun:
+    *, practice: Practice, year: int | None = None, trigger: str = "command", **run_options
+) -> JobRun:
     """Enroll the practice's eligible individual clinicians in MIPS Quality for `year`.
 
     Returns the finished run (counts, and detail {"enrolled": [...], "skipped": [...]});
     raises RunLocked when an auto-enrollment of the same practice and year is running.
     """
     year = year or current_performance_year()
-    run = start_run(kind=RunKind.AUTO_ENROLL, practice=practice, year=year, trigger=trigger)
-    counts: Counter = Counter()
-    enrolled: list[dict] = []
-    skipped: list[dict] = []
-    errors: list[dict] = []
-    try:
+    with job_run(
+        job=Job.AUTO_ENROLL_MIPS, practice=practice, year=year, trigger=trigger, **run_options
+    ) as run:
+        run.detail = {"enrolled": [], "skipped": []}
         with scope(practice=practice):
             program = mips_quality_program(year)
             if program is None:
-                errors.append(
-                    {
-                        "tin": "",
-                        "npi": "",
-                        "reason": f"No MIPS Quality program for {year}: load the program "
-                        "catalog (manage.py load_measures) first.",
-                    }
+                add_error(
+                    run,
+                    f"No MIPS Quality program for {year}: load the program "
+                    "catalog (manage.py load_measures) first.",
                 )
-                return finish_run(run, status=RunStatus.FAILED, counts=counts, errors=errors)
-            _enroll(practice, year, program, counts, enrolled, skipped, errors)
-    except Exception as exc:
-        errors.append({"tin": "", "npi": "", "reason": f"run failed: {exc}"[:500]})
-        finish_run(
-            run,
-            status=RunStatus.FAILED,
-            counts=counts,
-            errors=errors,
-            detail={"enrolled": enrolled, "skipped": skipped},
-        )
-        raise
-    return finish_run(
-        run,
-        status=RunStatus.SUCCEEDED,
-        counts=counts,
-        errors=errors,
-        detail={"enrolled": enrolled, "skipped": skipped},
-    )
+                return finish_run(run, state=RunState.FAILED)
+            _enroll(practice, year, program, run)
+    return run
 
 
-def _enroll(practice, year, program, counts, enrolled, skipped, errors) -> None:
+def _enroll(practice, year, program, run: JobRun) -> None:
+    counts = run.counts
+    enrolled, skipped = run.detail["enrolled"], run.detail["skipped"]
     tin_npis = list(TinNpi.objects.for_practice(practice).active().with_related().order_by("pk"))
     ids = [tn.pk for tn in tin_npis]
     statuses = latest_statuses(ids, year)
@@ -130,9 +110,7 @@ def _enroll(practice, year, program, counts, enrolled, skipped, errors) -> None:
         except EnrollmentError as exc:
             counts["refused"] += 1
             skipped.append({**_who(tn), "reason": exc.message})
-            errors.append(
-                {"tin": tn.medical_group.tin, "npi": tn.provider.npi, "reason": exc.message}
-            )
+            add_error(run, exc.message, tin=tn.medical_group.tin, npi=tn.provider.npi)
             continue
         counts["enrolled"] += 1
         enrolled.append({**_who(tn), "enrollment": str(enrollment.public_id)})

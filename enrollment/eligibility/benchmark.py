@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_scopes import scopes_disabled
 
+from jobs.models import JobRun
 from practices.models import MedicalGroup, NumberKind, Practice, Provider, ProviderNumber, TinNpi
 from practices.validators import npi_with_check_digit
 
 from .fake_qpp import FakeQppApp, StaticSource, clinicians_from_db, serve
-from .models import EligibilityRun
 from .qpp_client import QppEligibilityClient
 from .sync import sync_practice
 
@@ -31,8 +31,8 @@ class BenchmarkResult:
     tin_npis: int
     npis: int
     build_seconds: float
-    first_run: EligibilityRun
-    second_run: EligibilityRun
+    first_run: JobRun
+    second_run: JobRun
     requests: int
 
 

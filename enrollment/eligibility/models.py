@@ -1,4 +1,5 @@
-"""QPP eligibility per TIN/NPI and year (snapshots with history) and the daily job runs.
+"""QPP eligibility per TIN/NPI and year (snapshots with history; the sync's runs are
+jobs.JobRun rows).
 
 A snapshot is what QPP said about one TIN/NPI for one performance year at one moment.
 Exactly one snapshot per (TIN/NPI, year) is current; when QPP's answer changes a new
@@ -11,7 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from practices.models import Practice, PracticeOwned, TinNpi
+from practices.models import PracticeOwned, TinNpi
 
 
 class EligibilityStatus(models.TextChoices):
@@ -40,7 +41,7 @@ class EligibilitySnapshot(PracticeOwned):
     year = models.PositiveSmallIntegerField()
     is_current = models.BooleanField(default=True)
     run = models.ForeignKey(
-        "EligibilityRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "jobs.JobRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     npi = models.CharField("NPI", max_length=10)
     status = models.CharField(max_length=24, choices=EligibilityStatus.choices)
@@ -120,64 +121,3 @@ class EligibilitySnapshot(PracticeOwned):
 
     def __str__(self) -> str:
         return f"{self.npi} {self.year}: {self.get_status_display()}"
-
-
-class RunKind(models.TextChoices):
-    SYNC = "sync_qpp_eligibility", "QPP eligibility sync"
-    AUTO_ENROLL = "auto_enroll_mips", "MIPS auto-enrollment"
-
-
-class RunStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    # A running row whose heartbeat stopped (the process died); the next run takes over.
-    ABANDONED = "abandoned", "Abandoned"
-
-
-class EligibilityRun(models.Model):
-    """One run of a daily job for one practice and year; a running row is also the lock.
-
-    The partial unique constraint on `lock_key` while running means a second run of the
-    same job, practice and year cannot start (the insert fails) until the first finishes
-    or its heartbeat goes stale.
-    """
-
-    kind = models.CharField(max_length=32, choices=RunKind.choices)
-    practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="eligibility_runs"
-    )
-    year = models.PositiveSmallIntegerField()
-    lock_key = models.CharField(max_length=100)
-    status = models.CharField(max_length=12, choices=RunStatus.choices, default="running")
-    trigger = models.CharField(max_length=20, default="command")  # command, celery, benchmark
-    started_at = models.DateTimeField()
-    heartbeat_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    resumed_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    counts = models.JSONField(default=dict, blank=True)  # outcome -> number
-    errors = models.JSONField(default=list, blank=True)  # [{"npi", "reason"}], capped
-    # Auto-enrollment: {"enrolled": [...], "skipped": [{"tin", "npi", "reason"}]}.
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-started_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["lock_key"],
-                condition=Q(status="running"),
-                name="one_running_eligibility_run_per_lock",
-            )
-        ]
-        indexes = [models.Index(fields=["kind", "practice", "year", "-started_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} {self.practice_id} ({self.status})"
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()

@@ -7,9 +7,13 @@
   answer shape CMS does not document: a `data` array of per-NPI objects is accepted, and
   any NPI the answer does not cover (or every NPI, when the answer is unusable) is looked
   up on its own with `/api/eligibility/npi/{npi}?year=`.
+  A batch request QPP does not answer (5xx, 429, timeout after retries) falls back to
+  single lookups too.
 - A 404 means "NPI unknown to QPP" (outcome "not_found"), not an error. A body that does
-  not parse is a "failed" lookup for that NPI with the reason; nothing here raises for one
-  bad NPI. Only `QppUnavailable` escapes, and only from `lookup_many` callers that ask.
+  not parse, or a single lookup QPP does not answer after retries, is a "failed" lookup
+  of that NPI only (`unavailable` says which failures were QPP not answering); the other
+  NPIs of the batch keep their answers. `lookup` alone raises QppUnavailable.
+- `on_request`, when set, is called before every request (the sync's run heartbeat).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any, Literal
 import requests
 from django.conf import settings
 
+from jobs.errors import TransientError
+
 from .records import MalformedResponse, ProviderRecord, parse_provider, parse_single_body
 
 ACCEPT = "application/vnd.qpp.cms.gov.v6+json"
@@ -32,7 +38,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Outcome = Literal["found", "not_found", "failed"]
 
 
-class QppUnavailable(Exception):
+class QppUnavailable(TransientError):
     """QPP did not answer usefully after all retries (network down, persistent 5xx/429)."""
 
 
@@ -43,6 +49,7 @@ class LookupResult:
     record: ProviderRecord | None = None
     raw: Any = None  # the per-NPI object (or error body) as received
     error: str = ""  # why a lookup failed, for the run's error list
+    unavailable: bool = False  # failed because QPP did not answer (after retries)
 
     @property
     def found(self) -> bool:
@@ -141,6 +148,7 @@ class QppEligibilityClient:
         self.session = session or requests.Session()
         self.session.headers.update({"Accept": ACCEPT, "User-Agent": "p4p-portal/eligibility"})
         self.requests_made = 0
+        self.on_request: Callable[[], None] | None = None
 
     # -- transport -----------------------------------------------------------------
 
@@ -148,6 +156,8 @@ class QppEligibilityClient:
         """GET with rate limit and retries; the last response (any status) or QppUnavailable."""
         last_error = ""
         for attempt in range(self.max_retries + 1):
+            if self.on_request is not None:
+                self.on_request()
             self.limiter.acquire()
             self.requests_made += 1
             wait = None
@@ -202,8 +212,11 @@ class QppEligibilityClient:
         results: dict[str, LookupResult] = {}
         wanted = set(npis)
         if len(npis) > 1:
-            response = self._get(f"/api/eligibility/npis/{','.join(npis)}", {"year": year})
-            items = _batch_items(response)
+            try:
+                response = self._get(f"/api/eligibility/npis/{','.join(npis)}", {"year": year})
+            except QppUnavailable:
+                response = None  # fall back to single lookups below
+            items = _batch_items(response) if response is not None else None
             for i, item in enumerate(items or ()):
                 npi = item.get("npi") if isinstance(item, dict) else None
                 if npi not in wanted or npi in results:
@@ -218,7 +231,10 @@ class QppEligibilityClient:
                     )
         for npi in npis:
             if npi not in results:
-                results[npi] = self.lookup(npi, year)
+                try:
+                    results[npi] = self.lookup(npi, year)
+                except QppUnavailable as exc:
+                    results[npi] = LookupResult(npi, "failed", error=str(exc), unavailable=True)
         return results
 
     def lookup_many(

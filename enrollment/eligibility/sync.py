@@ -5,6 +5,13 @@ the clinician works in several groups), matches QPP's organizations to the TIN/N
 group and writes snapshots batch by batch, each batch in its own transaction: a run that
 dies leaves whole batches behind, and the next run (which resumes after the streak of
 unfinished runs) completes the rest.
+
+Failures stay per NPI: a lookup QPP could not answer fails that NPI only (the client
+falls back from a failed batch request to single lookups), and a run with failed lookups
+ends "partial" (exit code 1) listing them; the dashboard names the clinicians whose
+eligibility is stale (`stale.py`). The run's heartbeat is written on every request to
+QPP, so a live run is never taken for a dead one, and a run that was taken over stops
+before writing again.
 """
 
 from __future__ import annotations
@@ -17,26 +24,31 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from jobs.models import Job, JobRun, RunState
+from jobs.runner import (
+    add_error,
+    assert_holds_lock,
+    finish_run,
+    heartbeat,
+    job_run,
+    resume_since,
+    with_db_retry,
+)
 from practices.models import Practice, TinNpi
+from practices.performance_year import current_performance_year
 from practices.services import resolve_mips_tins
 from practices.signals import practice_data_changed
 
 from .derive import snapshot_fields
 from .matching import GroupKey, match_organization
-from .models import EligibilityRun, EligibilitySnapshot, RunKind, RunStatus
-from .qpp_client import LookupResult, QppEligibilityClient, QppUnavailable
-from .runs import MAX_ERRORS, finish_run, heartbeat, resume_since, start_run
+from .models import EligibilitySnapshot
+from .qpp_client import QppEligibilityClient
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 50
 # Consecutive batches QPP could not answer before the run stops (and the next resumes).
 MAX_UNAVAILABLE_BATCHES = 3
-
-
-def current_performance_year() -> int:
-    """MIPS performance years are calendar years; 'today' in the portal's time zone."""
-    return timezone.localdate().year
 
 
 def _group_key(tin_npi: TinNpi, mips_tin: str) -> GroupKey:
@@ -54,7 +66,7 @@ def _group_key(tin_npi: TinNpi, mips_tin: str) -> GroupKey:
 
 
 def _write_batch(
-    *, practice: Practice, run: EligibilityRun, year: int, rows: list[tuple[TinNpi, dict]]
+    *, practice: Practice, run: JobRun, year: int, rows: list[tuple[TinNpi, dict]]
 ) -> Counter:
     """Store one batch atomically: unchanged answers move fetched_at, changes add history."""
     counts: Counter = Counter()
@@ -63,6 +75,7 @@ def _write_batch(
     now = timezone.now()
     ids = [tn.pk for tn, _ in rows]
     with transaction.atomic():
+        assert_holds_lock(run)  # a run that was taken over writes nothing more
         current = {
             tin_npi_id: (pk, digest)
             for pk, tin_npi_id, digest in EligibilitySnapshot.objects.filter(
@@ -110,38 +123,37 @@ def sync_practice(
     trigger: str = "command",
     client: QppEligibilityClient | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-) -> EligibilityRun:
-    """Sync QPP eligibility for every active TIN/NPI of `practice`; returns the finished run.
+    **run_options,
+) -> JobRun:
+    """Sync QPP eligibility for every active TIN/NPI of `practice`; returns the finished run
+    ("succeeded", "partial" when some lookups failed, "failed" when QPP was unavailable).
 
     Raises RunLocked when a sync of the same practice and year is running. Failed lookups
-    (malformed answers, HTTP errors) keep the previous snapshot and are listed in the run.
+    keep the previous snapshot and are listed in the run's errors.
     """
     year = year or current_performance_year()
     client = client or QppEligibilityClient()
-    run = start_run(kind=RunKind.SYNC, practice=practice, year=year, trigger=trigger)
-    counts: Counter = Counter()
-    errors: list[dict] = []
-    status = RunStatus.SUCCEEDED
-    try:
-        with scope(practice=practice):
-            status = _sync(practice, year, run, client, batch_size, counts, errors)
-    except Exception as exc:
-        log.exception("eligibility sync of %s %s failed", practice.slug, year)
-        errors.append({"npi": "", "tin": "", "reason": f"run failed: {exc}"[:500]})
-        finish_run(run, status=RunStatus.FAILED, counts=counts, errors=errors)
-        raise
-    return finish_run(run, status=status, counts=counts, errors=errors)
+    with job_run(
+        job=Job.SYNC_QPP_ELIGIBILITY, practice=practice, year=year, trigger=trigger, **run_options
+    ) as run:
+        client.on_request = lambda: heartbeat(run)
+        try:
+            with scope(practice=practice):
+                state = _sync(practice, year, run, client, batch_size)
+        finally:
+            client.on_request = None
+        finish_run(run, state=state)
+    return run
 
 
 def _sync(
     practice: Practice,
     year: int,
-    run: EligibilityRun,
+    run: JobRun,
     client: QppEligibilityClient,
     batch_size: int,
-    counts: Counter,
-    errors: list[dict],
 ) -> str:
+    counts = run.counts
     tin_npis = list(TinNpi.objects.for_practice(practice).active().with_related().order_by("pk"))
     since = resume_since(run)
     if since is not None:
@@ -169,24 +181,28 @@ def _sync(
     npis = list(by_npi)
     requests_before = client.requests_made
     unavailable = 0
+    stored = 0
     for start in range(0, len(npis), batch_size):
         chunk = npis[start : start + batch_size]
-        try:
-            results = client.lookup_batch(chunk, year)
-            unavailable = 0
-        except QppUnavailable as exc:
+        results = client.lookup_batch(chunk, year)
+        # QPP answered nothing in this batch (every lookup unavailable): an outage.
+        if all(r.unavailable for r in results.values()):
             unavailable += 1
-            results = {npi: LookupResult(npi, "failed", error=str(exc)) for npi in chunk}
+        else:
+            unavailable = 0
         rows: list[tuple[TinNpi, dict]] = []
         for npi in chunk:
             result = results[npi]
             for tn in by_npi[npi]:
                 counts[result.outcome] += 1
                 if result.outcome == "failed":
-                    if len(errors) < MAX_ERRORS:
-                        errors.append(
-                            {"tin": tn.medical_group.tin, "npi": npi, "reason": result.error}
-                        )
+                    add_error(
+                        run,
+                        result.error,
+                        tin=tn.medical_group.tin,
+                        npi=npi,
+                        provider=str(tn.provider),
+                    )
                     continue
                 match = None
                 if result.record is not None:
@@ -197,17 +213,21 @@ def _sync(
                     counts[f"mismatch_{fields['mismatch_kind']}"] += 1
                 counts[f"status_{fields['status']}"] += 1
                 rows.append((tn, fields))
-        counts.update(_write_batch(practice=practice, run=run, year=year, rows=rows))
-        heartbeat(run, counts=counts)
-        if unavailable >= MAX_UNAVAILABLE_BATCHES:
-            errors.append(
-                {
-                    "tin": "",
-                    "npi": "",
-                    "reason": "QPP unavailable for several batches in a row; run stopped, "
-                    "the next run completes the rest",
-                }
+        counts.update(
+            with_db_retry(
+                lambda rows=rows: _write_batch(practice=practice, run=run, year=year, rows=rows)
             )
-            return RunStatus.FAILED
+        )
+        stored += len(rows)
+        heartbeat(run, min_interval=0)
+        if unavailable >= MAX_UNAVAILABLE_BATCHES:
+            add_error(
+                run,
+                "QPP unavailable for several batches in a row; run stopped, "
+                "the next run completes the rest",
+            )
+            return RunState.FAILED
     counts["requests"] = client.requests_made - requests_before
-    return RunStatus.SUCCEEDED
+    if not counts.get("failed"):
+        return RunState.SUCCEEDED
+    return RunState.PARTIAL if stored else RunState.FAILED

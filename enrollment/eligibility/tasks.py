@@ -6,56 +6,57 @@ Beat (p4p_portal/celery.py, times in settings.DAILY_JOB_TIMES) calls the fan-out
 
 from __future__ import annotations
 
-from celery import shared_task
-from django_scopes import scopes_disabled
-
+from jobs.errors import RunLocked
+from jobs.task_base import active_practice_ids, job_task, practice_task
 from practices.models import Practice
 
-from .runs import RunLocked
+from .auto_enroll import auto_enroll_practice
+from .sync import sync_practice
 
 
-def _active_practice_ids() -> list[int]:
-    with scopes_disabled():
-        return list(Practice.objects.filter(is_active=True).values_list("pk", flat=True))
-
-
-@shared_task
+@job_task
 def sync_qpp_eligibility(year: int | None = None) -> int:
     """Fan out one eligibility sync per active practice; returns how many were queued."""
-    ids = _active_practice_ids()
+    ids = active_practice_ids()
     for pk in ids:
         sync_qpp_eligibility_practice.delay(pk, year)
     return len(ids)
 
 
-@shared_task
+@job_task
 def auto_enroll_mips(year: int | None = None) -> int:
     """Fan out one auto-enrollment per active practice; returns how many were queued."""
-    ids = _active_practice_ids()
+    ids = active_practice_ids()
     for pk in ids:
         auto_enroll_mips_practice.delay(pk, year)
     return len(ids)
 
 
-@shared_task
-def sync_qpp_eligibility_practice(practice_id: int, year: int | None = None) -> dict:
-    from .sync import sync_practice
-
-    practice = Practice.objects.get(pk=practice_id)
+@practice_task()
+def sync_qpp_eligibility_practice(practice: Practice, year: int | None = None) -> dict:
     try:
-        run = sync_practice(practice=practice, year=year, trigger="celery")
+        run = sync_practice(
+            practice=practice,
+            year=year,
+            trigger="celery",
+            task_name=sync_qpp_eligibility_practice.name,
+            task_args=[practice.pk, year],
+        )
     except RunLocked as exc:
-        return {"practice": practice_id, "status": "locked", "detail": str(exc)}
-    return {"practice": practice_id, "status": run.status, "run": run.pk}
+        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
+    return {"practice": practice.pk, "status": run.state, "run": run.pk}
 
 
-@shared_task
-def auto_enroll_mips_practice(practice_id: int, year: int | None = None) -> dict:
-    from .auto_enroll import auto_enroll_practice
-
-    practice = Practice.objects.get(pk=practice_id)
+@practice_task()
+def auto_enroll_mips_practice(practice: Practice, year: int | None = None) -> dict:
     try:
-        run = auto_enroll_practice(practice=practice, year=year, trigger="celery")
+        run = auto_enroll_practice(
+            practice=practice,
+            year=year,
+            trigger="celery",
+            task_name=auto_enroll_mips_practice.name,
+            task_args=[practice.pk, year],
+        )
     except RunLocked as exc:
-        return {"practice": practice_id, "status": "locked", "detail": str(exc)}
-    return {"practice": practice_id, "status": run.status, "run": run.pk}
+        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
+    return {"practice": practice.pk, "status": run.state, "run": run.pk}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
+
+from practices.performance_year import current_performance_year
 
 from ..models import Program
 
@@ -15,7 +16,7 @@ def program_years() -> list[int]:
 
 def default_year(years: list[int]) -> int:
     """This calendar year if it has programs; else the newest year not in the future."""
-    today = timezone.localdate().year
+    today = current_performance_year()
     if today in years:
         return today
     past = [y for y in years if y <= today]

@@ -18,7 +18,7 @@ from .. import services
 from ..errors import EnrollmentError
 from ..forms import GroupEnrollForm, SelfEnrollForm, all_errors
 from ..models import Enrollment
-from ..querysets import (
+from ..queries import (
     GROUP_MINIMUM,
     UNKNOWN,
     do_not_reenroll_ids,

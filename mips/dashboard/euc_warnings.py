@@ -16,7 +16,7 @@ from enrollment.eligibility.models import EligibilitySnapshot
 from exceptions.queries import euc_categories
 from exceptions.rules import SUBMITTABLE, voiding_warnings
 
-from ..attestations import EntityKey, practice_attestations
+from ..attestation_reads import EntityKey, practice_attestations
 from ..recalculation import pi_submission
 from ..scoring import PiMeasurement, load_catalog, pi_counts_for_euc, rules_for
 from .entities import CLINICIAN, Entity

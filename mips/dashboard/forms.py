@@ -31,10 +31,6 @@ class MeasureFilterForm(forms.Form):
         return value if value.lstrip("-") in MEASURE_SORTS else ""
 
 
-class ObjectiveSortForm(forms.Form):
-    sort = forms.CharField(required=False)
-
-
 class SignOffForm(forms.Form):
     """CQM data sign-off (or its withdrawal) for the entity's year."""
 

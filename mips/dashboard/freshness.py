@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.core.cache import cache
-from django_scopes import scope, scopes_disabled
 
+from jobs.task_base import practice_task
 from practices.models import Practice
 
 from ..models import DashboardState
@@ -20,16 +19,13 @@ log = logging.getLogger(__name__)
 QUEUED_SECONDS = 120  # one queued rebuild per practice and year at a time
 
 
-@shared_task
-def refresh_dashboard_rows(practice_id: int, year: int) -> dict:
+@practice_task()
+def refresh_dashboard_rows(practice: Practice, year: int) -> dict:
     """Rebuild a practice's dashboard rows of `year` if a write happened since the last
-    build (idempotent)."""
-    cache.delete(_queued_key(practice_id, year))
-    with scopes_disabled():
-        practice = Practice.objects.get(pk=practice_id)
-    with scope(practice=practice):
-        state = refresh_rows(practice, year, force=False)
-    return {"practice": practice_id, "year": year, "seconds": state.build_seconds}
+    build (idempotent). The task takes the practice id; the task base enters its scope."""
+    cache.delete(_queued_key(practice.pk, year))
+    state = refresh_rows(practice, year, force=False)
+    return {"practice": practice.pk, "year": year, "seconds": state.build_seconds}
 
 
 def _queued_key(practice_id: int, year: int) -> str:

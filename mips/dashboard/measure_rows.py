@@ -16,7 +16,7 @@ from django.db.models import Q
 from enrollment.models import EnrollmentMeasure, MeasureCategory
 from practices.models import Practice
 
-from ..attestations import EntityAttestations, EntityKey, practice_attestations
+from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..models import MeasureResult
 from ..models.dashboard import NOT_SATISFIED, SATISFIED, MeasureDisplay
 from ..network import stored_network_averages

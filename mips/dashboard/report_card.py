@@ -15,7 +15,7 @@ from exceptions.queries import euc_categories
 from exceptions.rules import reweighting_decision
 from practices.services import TinResolution, resolve_mips_tin
 
-from ..attestations import EntityAttestations, practice_attestations
+from ..attestation_reads import EntityAttestations, practice_attestations
 from ..models import ClinicalFact, MeasureResult
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
 from ..recalculation import pi_submission

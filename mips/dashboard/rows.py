@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from practices.models import Practice
 
-from ..attestations import practice_attestations
+from ..attestation_reads import practice_attestations
 from ..bulk import copy_objects, copy_rows
 from ..models import DashboardMeasureRow, DashboardRow, DashboardState
 from ..network import store_network_averages

@@ -8,7 +8,7 @@ import math
 
 from . import oids as O
 from .candidates import Fact, PatientFacts
-from .timing import Period, add_years, age_at
+from .timing import Period, age_at
 from .valuesets import index
 
 PERFORMED_ENCOUNTER = {"finished", "arrived", "triaged", "in-progress", "onleave"}
@@ -303,7 +303,3 @@ def frailty_exclusion(
     if over80_frailty_only and age > 80:
         return True
     return has_advanced_illness(p, mp, year) or has_dementia_medication(p, mp, year)
-
-
-def one_year_before(mp: Period) -> dt.date:
-    return add_years(mp.start, -1)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from enrollment.models import Enrollment, Program
 from practices.csv_cells import neutralise
 from practices.models import MedicalGroup, Provider
+from practices.performance_year import current_performance_year
 from practices.permissions import practice_permission_required
 from practices.views.common import PAGE_SIZE, get_owned
 
@@ -61,7 +62,7 @@ def qmr_years(practice) -> list[int]:
         .values_list("year", flat=True)
         .distinct()
     )
-    years.add(timezone.localdate().year)
+    years.add(current_performance_year())
     return sorted(years, reverse=True)
 
 
@@ -69,7 +70,7 @@ def _year(request: HttpRequest, years: list[int]) -> int:
     raw = request.GET.get("year", "")
     if raw.isdigit() and int(raw) in years:
         return int(raw)
-    return timezone.localdate().year
+    return current_performance_year()
 
 
 def _uuid(raw: str):

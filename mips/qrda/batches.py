@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.models import Job
+from jobs.queue import EnqueueFailed, enqueue_job
 from practices.models import Practice
 from practices.services import record
 
@@ -66,10 +68,13 @@ def create_batch(
 
 
 def enqueue(batch_id: int) -> None:
-    """Queue the Celery task that imports a batch (the one seam tests replace)."""
-    from ..tasks import import_qrda_batch
-
-    import_qrda_batch.delay(batch_id)
+    """Queue the Celery task that imports a batch (the one seam tests replace); when the
+    broker is down the batch fails at once saying so. By job name: the task module
+    (tasks.py) imports this one."""
+    try:
+        enqueue_job(Job.IMPORT_QRDA_BATCH, batch_id)
+    except EnqueueFailed as exc:
+        fail_batch(QrdaImportBatch.objects.get(pk=batch_id), str(exc))
 
 
 def batch_context(batch: QrdaImportBatch | None) -> dict:
@@ -124,11 +129,12 @@ def final_status(imported: int, rejected: int) -> str:
     return QrdaImportBatch.Status.DONE
 
 
-def run_batch(batch: QrdaImportBatch) -> QrdaImportBatch:
+def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
     """Import every document of a queued batch, recording progress as it goes (each file
     commits on its own, so the page sees progress). Idempotent: a finished batch is left
     as is; a re-run continues after the last recorded document. The uploaded bytes are
-    emptied when the batch ends, however it ends."""
+    emptied when the batch ends, however it ends. `on_progress` is called after each
+    document (the job run's heartbeat)."""
     if batch.is_finished:
         return batch
     _save_progress(batch, status=QrdaImportBatch.Status.RUNNING, started_at=timezone.now())
@@ -152,6 +158,8 @@ def run_batch(batch: QrdaImportBatch) -> QrdaImportBatch:
             batch, processed=position + 1, imported=batch.imported + outcome.ok,
             rejected=batch.rejected + (not outcome.ok),
         )  # fmt: skip
+        if on_progress is not None:
+            on_progress()
     _discard_uploads(batch)
     if batch.imported:
         for year in YEARS:

@@ -13,6 +13,7 @@ from .inputs import EntityInput
 from .mvp import MvpScore, score_mvp
 from .payment import PaymentEstimate, payment_estimate
 from .pi import PiResult, counts_as_submitted, score_pi
+from .preview import build_preview
 from .quality import QualityResult, score_quality
 from .rules import CATEGORIES, YearRules, rules_for
 from .weights import category_weights
@@ -62,8 +63,6 @@ class ScoreResult:
 
     def to_dict(self) -> dict:
         """The QPP score-preview document (QPP_API.md 2.4) plus our explanation keys."""
-        from .preview import build_preview
-
         return build_preview(self)
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from exceptions.rules import reweighting_decision
 from practices.models import MedicalGroup, Practice, TinNpi
 
-from ..attestations import EntityKey
+from ..attestation_reads import EntityKey
 from ..dashboard.submission import PI_REQUIRED, Action, SubmissionInput, signoff_actions
 from ..qrda.qrda3_data import build_report, measure_identifiers
 from ..qrda.qrda3_write import Qrda3Report

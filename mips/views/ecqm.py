@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from practices.performance_year import current_performance_year
 from practices.permissions import has_practice_perm, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
 from practices.visibility import own_rows_only, visible
@@ -44,7 +44,7 @@ PATIENT_SORTS = {"name": ["family_name", "given_name", "id"], "birth": ["birth_d
 
 
 def _year(request: HttpRequest) -> int:
-    default = timezone.localdate().year
+    default = current_performance_year()
     default = default if default in YEARS else YEARS[0]
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or default)

@@ -1,4 +1,5 @@
-"""Small helpers shared by the set-up views: tenant lookups, sorting, pagination."""
+"""Small helpers every app's views use: tenant lookups (404 for another practice's
+object), sorting, pagination and the htmx partial-or-page template choice."""
 
 from __future__ import annotations
 

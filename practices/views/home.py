@@ -6,9 +6,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.status import daily_job_status
+
 from ..middleware import SESSION_KEY
 from ..models import MedicalGroup, Provider, TinNpi
 from ..permissions import PRACTICE_SETUP, has_practice_perm, practice_required
+from ..visibility import own_rows_only
 
 
 @practice_required
@@ -35,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(Q(npi="") | Q(can_create_encounters=False))
             .order_by("last_name", "first_name")[:20]
         )
+    if not own_rows_only(request):  # clinicians: their own rows, not operations
+        ctx["daily_jobs"] = daily_job_status(practice)
     return render(request, "practices/home.html", ctx)
 
 

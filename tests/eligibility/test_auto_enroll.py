@@ -73,7 +73,7 @@ def test_it_enrolls_eligible_individuals_only(practice, programs, make):
         )
     }
     run = auto_enroll_practice(practice=practice, year=YEAR)
-    assert run.status == "succeeded"
+    assert run.state == "succeeded"
     enrollment = Enrollment.objects.get()
     assert enrollment.tin_npi == eligible
     assert (enrollment.level, enrollment.source) == ("individual", "auto")
@@ -144,7 +144,7 @@ def test_deliberate_choices_are_respected(practice, programs, make, group):
 def test_without_the_year_program_the_run_fails_with_the_fix(practice, make):
     make("eligible_individual")
     run = auto_enroll_practice(practice=practice, year=YEAR)
-    assert run.status == "failed"
+    assert run.state == "failed"
     assert "load_measures" in run.errors[0]["reason"]
 
 
@@ -152,7 +152,7 @@ def test_command_and_task(practice, programs, make, capsys, other_practice):
     tn = make("eligible_individual")
     call_command("auto_enroll_mips", "--year", str(YEAR), "--practice", "seven-hills")
     out = capsys.readouterr().out
-    assert "seven-hills 2026: succeeded, enrolled 1, skipped 0" in out
+    assert "seven-hills 2026: succeeded in" in out and "(enrolled=1)" in out
     assert f"enrolled {tn.medical_group.tin}/{tn.npi}" in out
     assert tasks.auto_enroll_mips.delay(YEAR).get() == 2  # one task per active practice
     assert Enrollment.objects.count() == 1

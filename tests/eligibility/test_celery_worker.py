@@ -17,16 +17,19 @@ import pytest
 from celery import Celery
 from celery.schedules import crontab
 from django.conf import settings
-from django.utils import timezone
 
 from enrollment.catalog import ensure_standard_programs
-from enrollment.eligibility.models import EligibilityRun
 from enrollment.models import Enrollment
+from jobs.models import JobRun
 from p4p_portal.celery import build_beat_schedule
+from practices.performance_year import current_performance_year
 
 from .factories import clinician_in, seven_hills_group
 
-REDIS_URL = os.environ.get("ELIGIBILITY_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+# Each developer's own Redis DB (REDIS_URL), so parallel runs do not flush each other's.
+REDIS_URL = os.environ.get(
+    "ELIGIBILITY_TEST_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -101,11 +104,12 @@ def worker(fake_qpp):
             proc.wait()
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_the_beat_scheduled_tasks(practice, fake_qpp, worker):
     redis_client = _redis_or_skip()
     redis_client.flushdb()  # our own DB number: drop stale messages of earlier runs
-    year = timezone.localdate().year  # the beat tasks default to the current year
+    year = current_performance_year()  # the beat tasks default to the current year
     ensure_standard_programs(year)
     group = seven_hills_group(practice)
     okafor = clinician_in(group, "Okafor")
@@ -119,16 +123,16 @@ def test_a_real_worker_runs_the_beat_scheduled_tasks(practice, fake_qpp, worker)
         fanned = sender.send_task(schedule["sync_qpp_eligibility"]["task"]).get(timeout=20)
         assert fanned == 1
         _wait_for(
-            lambda: EligibilityRun.objects.filter(
-                kind="sync_qpp_eligibility", practice=practice, status="succeeded"
+            lambda: JobRun.objects.filter(
+                job="sync_qpp_eligibility", practice=practice, state="succeeded"
             ).exists(),
             20,
             "the sync run",
         )
         sender.send_task(schedule["auto_enroll_mips"]["task"]).get(timeout=20)
         _wait_for(
-            lambda: EligibilityRun.objects.filter(
-                kind="auto_enroll_mips", practice=practice, status="succeeded"
+            lambda: JobRun.objects.filter(
+                job="auto_enroll_mips", practice=practice, state="succeeded"
             ).exists(),
             20,
             "the auto-enrollment run",
@@ -139,7 +143,7 @@ def test_a_real_worker_runs_the_beat_scheduled_tasks(practice, fake_qpp, worker)
         raise
     finally:
         sender.close()
-    run = EligibilityRun.objects.get(kind="sync_qpp_eligibility", practice=practice)
+    run = JobRun.objects.get(job="sync_qpp_eligibility", practice=practice)
     assert run.trigger == "celery" and run.year == year and run.counts["found"] == 2
     enrollment = Enrollment.objects.get()
     assert enrollment.tin_npi_id == okafor.pk and enrollment.source == "auto"

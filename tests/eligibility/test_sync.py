@@ -12,12 +12,15 @@ from django.utils import timezone
 
 from enrollment.eligibility import tasks
 from enrollment.eligibility.fake_qpp import clinicians_from_db
-from enrollment.eligibility.models import EligibilityRun, EligibilitySnapshot
+from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.eligibility.qpp_client import LookupResult, QppEligibilityClient, QppUnavailable
 from enrollment.eligibility.queries import eligibility_details, latest_statuses
 from enrollment.eligibility.report import report_rows
-from enrollment.eligibility.runs import RunLocked, lock_key, start_run
 from enrollment.eligibility.sync import sync_practice
+from jobs.errors import RunLocked
+from jobs.models import JobRun
+from jobs.runner import lock_key, start_run
+from practices.performance_year import current_performance_year
 from tests.factories import ProviderFactory, TinNpiFactory
 
 from .factories import clinician_in, seven_hills_group
@@ -62,7 +65,7 @@ def _current(tin_npi):
 def test_sync_end_to_end_over_http(practice, clinicians, qpp):
     app, client = qpp
     run = sync_practice(practice=practice, year=YEAR, client=client, batch_size=4)
-    assert run.status == "succeeded"
+    assert run.state == "succeeded"
     for name, (status, mismatch) in EXPECTED.items():
         snap = _current(clinicians[name])
         assert (snap.status, snap.mismatch_kind) == (status, mismatch), name
@@ -166,7 +169,8 @@ def test_a_failed_lookup_keeps_the_previous_snapshot(practice, clinicians, qpp):
             }
 
     run = sync_practice(practice=practice, year=YEAR, client=Broken("http://unused"))
-    assert run.status == "succeeded" and run.counts["failed"] == 10
+    # Nothing was fetched: the run says so (it used to say "succeeded").
+    assert run.state == "failed" and run.counts["failed"] == 10 and run.exit_code == 1
     assert run.errors[0]["reason"] == "malformed response: data.npi"
     assert _current(clinicians["Okafor"]).pk == before.pk
 
@@ -176,32 +180,30 @@ def test_qpp_unavailable_stops_the_run(practice, group):
         clinician_in(group, f"Doe{n}")
 
     class Down(QppEligibilityClient):
-        def lookup_batch(self, npis, year):
+        def _get(self, path, params):
             raise QppUnavailable("HTTP 503 after 5 attempts")
 
     run = sync_practice(practice=practice, year=YEAR, client=Down("http://unused"), batch_size=1)
-    assert run.status == "failed"
+    assert run.state == "failed"
     assert run.counts["failed"] == 3  # stopped after three unanswered batches
     assert "next run completes the rest" in run.errors[-1]["reason"]
 
 
 def test_the_lock_prevents_overlapping_runs(practice, clinicians, qpp):
-    start_run(kind="sync_qpp_eligibility", practice=practice, year=YEAR, trigger="celery")
+    start_run(job="sync_qpp_eligibility", practice=practice, year=YEAR, trigger="celery")
     with pytest.raises(RunLocked):
         sync_practice(practice=practice, year=YEAR, client=qpp[1])
     # Another year or another job is not blocked.
-    assert sync_practice(practice=practice, year=YEAR - 1, client=qpp[1]).status == "succeeded"
+    assert sync_practice(practice=practice, year=YEAR - 1, client=qpp[1]).state == "succeeded"
 
 
 def test_a_stale_lock_is_taken_over(practice, clinicians, qpp):
-    dead = start_run(kind="sync_qpp_eligibility", practice=practice, year=YEAR, trigger="celery")
-    EligibilityRun.objects.filter(pk=dead.pk).update(
-        heartbeat_at=timezone.now() - dt.timedelta(hours=1)
-    )
+    dead = start_run(job="sync_qpp_eligibility", practice=practice, year=YEAR, trigger="celery")
+    JobRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
     run = sync_practice(practice=practice, year=YEAR, client=qpp[1])
-    assert run.status == "succeeded"
+    assert run.state == "succeeded"
     dead.refresh_from_db()
-    assert dead.status == "abandoned"
+    assert dead.state == "abandoned"
     assert run.resumed_from_id == dead.pk  # the takeover completes what the dead run left
 
 
@@ -220,7 +222,7 @@ def test_a_run_that_dies_halfway_is_completed_by_the_next(practice, clinicians, 
         sync_practice(
             practice=practice, year=YEAR, client=Dies(url, requests_per_second=0), batch_size=3
         )
-    failed = EligibilityRun.objects.get(status="failed")
+    failed = JobRun.objects.get(state="failed")
     assert EligibilitySnapshot.objects.count() == 6  # two whole batches, nothing half-written
     assert EligibilitySnapshot.objects.filter(is_current=True).count() == 6
 
@@ -250,15 +252,15 @@ def test_sync_command_and_task(practice, clinicians, fake_qpp, settings, capsys)
     assert "seven-hills 2026: succeeded" in capsys.readouterr().out
     # The beat task fans out per practice (eager in tests) and uses the current year.
     assert tasks.sync_qpp_eligibility.delay().get() == 1
-    year = timezone.localdate().year
-    assert EligibilityRun.objects.filter(year=year, trigger="celery", status="succeeded").exists()
+    year = current_performance_year()
+    assert JobRun.objects.filter(year=year, trigger="celery", state="succeeded").exists()
 
 
 def test_lock_keys_are_per_job_practice_and_year(practice, other_practice):
     keys = {
-        lock_key("sync_qpp_eligibility", practice, 2026),
-        lock_key("sync_qpp_eligibility", other_practice, 2026),
-        lock_key("sync_qpp_eligibility", practice, 2025),
-        lock_key("auto_enroll_mips", practice, 2026),
+        lock_key("sync_qpp_eligibility", practice.pk, 2026),
+        lock_key("sync_qpp_eligibility", other_practice.pk, 2026),
+        lock_key("sync_qpp_eligibility", practice.pk, 2025),
+        lock_key("auto_enroll_mips", practice.pk, 2026),
     }
     assert len(keys) == 4

@@ -11,7 +11,8 @@ from enrollment.catalog import ensure_standard_programs
 from enrollment.models import Enrollment, Measure
 from practices import demo as practices_demo
 
-pytestmark = pytest.mark.django_db
+# The demo spans practices: read it unscoped.
+pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
 
 
 def test_demo_enrolls_prior_and_current_year():

@@ -17,7 +17,7 @@ from enrollment.models import (
     EnrollmentCase,
     TermsAgreement,
 )
-from enrollment.querysets import (
+from enrollment.queries import (
     is_do_not_reenroll,
     mips_programs,
     mips_quality_program,

@@ -298,6 +298,7 @@ def test_other_roles_get_403(request, client_fixture, tin_npi, clock):
     assert not EucException.objects.exists()
 
 
+@pytest.mark.unscoped  # reads both practices' rows
 def test_outsider_gets_404_for_our_tin_npi_and_never_sees_our_rows(
     outsider_client, tin_npis, other_tin_npi, clock
 ):

@@ -13,7 +13,8 @@ from incentives import demo
 from incentives.models import PayoutRun
 from practices import demo as practices_demo
 
-pytestmark = pytest.mark.django_db
+# These tests read several practices (or the whole demo) on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
 
 
 def test_demo_program_and_closed_period(capsys):

@@ -19,7 +19,8 @@ from tests.factories import PracticeFactory
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests read several practices (or the whole demo) on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
 
 
 def _baselines(r):

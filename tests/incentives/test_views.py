@@ -72,6 +72,7 @@ def test_wrong_role_gets_403(billing_client, computed):
     assert billing_client.get(url).status_code == 403
 
 
+@pytest.mark.unscoped  # reads both practices' rows
 def test_outsider_sees_only_their_own_rows_and_404_for_ours(outsider_client, computed):
     r = outsider_client.get(DASHBOARD)
     assert _rows(r) == ["Lake"]
@@ -164,6 +165,7 @@ def newcomer(regional):
     return practice, user, tn
 
 
+@pytest.mark.unscoped  # reads both practices' rows
 def test_notification_offers_the_program_and_opens_a_case(client, regional, newcomer):
     practice, user, tn = newcomer
     client.force_login(user)

@@ -8,6 +8,7 @@ import uuid
 import factory
 
 from mips.models import ClinicalFact, FactSource, Patient
+from tests.factories import ModelFactory
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -24,7 +25,7 @@ def at(day: str, hour: int = 9) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.UTC)
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(ModelFactory):
     class Meta:
         model = Patient
 

@@ -313,8 +313,9 @@ def _grow(medical_group, n):
 # permissions, dashboard years, "has the dashboard", the rows' state (current?).
 PAGE_COMMON = 7
 PAGE_QUERIES = {
-    # own rows, count, the page of rows (LIMIT 50)
-    "mips:dashboard": PAGE_COMMON + 3,
+    # own rows, count, the page of rows (LIMIT 50); the latest QPP sync run (a banner
+    # names stale clinicians when it did not succeed)
+    "mips:dashboard": PAGE_COMMON + 4,
     # TIN choices, count, the page of measure rows with their entity and network average
     "mips:measure-performance": PAGE_COMMON + 3,
     # own rows, count, the page of rows; sign-offs, PI and IA attestations of that page

@@ -8,12 +8,12 @@ from decimal import Decimal
 import factory
 
 from portals.models import AccessIssue, CoveredPayer, PayerPortal, PortalTask, Unpostable
-from tests.factories import PracticeFactory
+from tests.factories import ModelFactory, PracticeFactory
 
 BASE = dt.datetime(2025, 9, 1, 12, 0, tzinfo=dt.UTC)
 
 
-class PayerPortalFactory(factory.django.DjangoModelFactory):
+class PayerPortalFactory(ModelFactory):
     class Meta:
         model = PayerPortal
         django_get_or_create = ("key",)
@@ -23,7 +23,7 @@ class PayerPortalFactory(factory.django.DjangoModelFactory):
     url = factory.LazyAttribute(lambda o: f"https://{o.key}.example.test")
 
 
-class CoveredPayerFactory(factory.django.DjangoModelFactory):
+class CoveredPayerFactory(ModelFactory):
     class Meta:
         model = CoveredPayer
 
@@ -32,7 +32,7 @@ class CoveredPayerFactory(factory.django.DjangoModelFactory):
     irc = "Commercial"
 
 
-class AccessIssueFactory(factory.django.DjangoModelFactory):
+class AccessIssueFactory(ModelFactory):
     class Meta:
         model = AccessIssue
 
@@ -46,7 +46,7 @@ class AccessIssueFactory(factory.django.DjangoModelFactory):
     reported_at = factory.Sequence(lambda n: BASE + dt.timedelta(hours=n))
 
 
-class PortalTaskFactory(factory.django.DjangoModelFactory):
+class PortalTaskFactory(ModelFactory):
     class Meta:
         model = PortalTask
         skip_postgeneration_save = True
@@ -69,7 +69,7 @@ class PortalTaskFactory(factory.django.DjangoModelFactory):
             obj.medical_groups.set(extracted)
 
 
-class UnpostableFactory(factory.django.DjangoModelFactory):
+class UnpostableFactory(ModelFactory):
     class Meta:
         model = Unpostable
 

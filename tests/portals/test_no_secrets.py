@@ -16,7 +16,8 @@ from django.views.debug import ExceptionReporter
 
 from portals.models import AccessIssue, PortalTask, Unpostable
 
-pytestmark = pytest.mark.django_db
+# These tests read several practices (or the whole demo) on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
 
 SECRET = "Portal-Secret-"
 

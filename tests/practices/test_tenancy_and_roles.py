@@ -8,13 +8,14 @@ from django_scopes import ScopeError, scope
 from practices.models import MedicalGroup, Membership, Provider, ProviderNumber, Role, TinNpi
 from practices.roles import ROLE_GROUPS
 from tests.factories import ProviderFactory
+from tests.scopes import no_scope
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("model", [Provider, MedicalGroup, ProviderNumber, TinNpi])
 def test_query_outside_a_practice_scope_raises(model, provider):
-    with scope():  # a scope without a practice: what a request without tenancy would have
+    with no_scope():  # what a request or task without tenancy has
         with pytest.raises(ScopeError):
             list(model.objects.all())
         with pytest.raises(ScopeError):

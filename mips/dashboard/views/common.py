@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
+from practices.performance_year import current_performance_year
 from practices.permissions import has_practice_perm
 from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only
 
@@ -15,7 +15,7 @@ RECORD_EXCEPTIONS = "exceptions.record_exceptions"
 
 def default_year(years: list[int]) -> int:
     """This calendar year if it has programs; else the newest year not in the future."""
-    today = timezone.localdate().year
+    today = current_performance_year()
     if today in years:
         return today
     past = [y for y in years if y <= today]

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
 from ..freshness import ensure_fresh
@@ -28,6 +29,9 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
         ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
         rows = entity_rows(request.practice, ctx["year"], user=request.user,
                            own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+    ctx["stale_eligibility"] = stale_eligibility(
+        request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     unscored = {r.medical_group_id for r in page if r.cps is None and r.enrolled}
     calculating = pending_groups(request.practice.pk, ctx["year"], unscored)

@@ -28,6 +28,7 @@ from enrollment.catalog import ensure_standard_programs
 from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.models import Enrollment, EnrollmentMeasure, Measure, Program
 from practices.models import MedicalGroup, Membership, Practice, Provider, Role, TinNpi
+from practices.performance_year import current_performance_year
 
 from ...models import EcqmRun, MeasureResult
 from ...recalculation import recalculate_practice
@@ -74,7 +75,7 @@ class Command(BaseCommand):
             self._one_size({**opts, "tin_npis": size})
 
     def _one_size(self, opts):
-        year = opts["year"] or timezone.localdate().year
+        year = opts["year"] or current_performance_year()
         with scopes_disabled():
             ensure_standard_programs(year)
             # eCQM results carry three-digit MIPS ids (QCDR ids are longer).

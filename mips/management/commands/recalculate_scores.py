@@ -1,16 +1,14 @@
-"""Recalculate the portal's MIPS score preview (every enrolled TIN/NPI and group)."""
+"""Recalculate the portal's MIPS score preview (every enrolled TIN/NPI and group), as a
+job run per practice: locked against the daily task, recorded in the runs admin, exit 1
+when a run was skipped, partial or failed."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from django_scopes import scope, scopes_disabled
 
-from mips.recalculation import recalculate_practice
+from jobs.commands import practices_for, run_for_each
+from mips.score_jobs import recalculate_scores_job
 from mips.scoring import RULES
-from practices.models import Practice
-
-from ._common import get_practice
 
 
 class Command(BaseCommand):
@@ -24,22 +22,22 @@ class Command(BaseCommand):
         parser.add_argument("--practice", help="practice slug (default: every active practice)")
 
     def handle(self, *args, **opts):
-        year = opts["year"] or timezone.localdate().year
-        if year not in RULES:
-            if opts["year"]:
-                raise CommandError(f"--year must be one of {', '.join(map(str, sorted(RULES)))}")
-            year = max(RULES)
-        with scopes_disabled():
-            if opts["practice"]:
-                practices = [get_practice(opts["practice"])]
-            else:
-                practices = list(Practice.objects.filter(is_active=True).order_by("slug"))
-        for practice in practices:
-            with scope(practice=practice):
-                stats = recalculate_practice(practice, year)
+        year = opts["year"]
+        if year and year not in RULES:
+            raise CommandError(f"--year must be one of {', '.join(map(str, sorted(RULES)))}")
+
+        def describe(run) -> None:
+            c = run.counts
             self.stdout.write(
-                f"{practice.slug} {year}: {stats.entities} entities "
-                f"({stats.individuals} TIN/NPIs, {stats.groups} groups), "
-                f"{stats.created} new snapshots, {stats.unchanged} unchanged, "
-                f"{stats.failed} failed, {stats.seconds}s"
+                f"{run.practice.slug} {run.year}: {c['entities']} entities "
+                f"({c['individuals']} TIN/NPIs, {c['groups']} groups), "
+                f"{c['created']} new snapshots, {c['unchanged']} unchanged, "
+                f"{c['failed']} failed, {run.detail['seconds']}s"
             )
+
+        run_for_each(
+            self,
+            practices_for(opts["practice"]),
+            lambda p: recalculate_scores_job(p, year),
+            describe=describe,
+        )

@@ -78,6 +78,7 @@ def _export_import(source, target, *, tin=TIN, npi=NPI, schematron=False, year=2
 
 
 @needs_schemas
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_export_passes_xsd_and_hl7_schematron(practice, tin_npi, valuesets):
     """One full schematron run (the bulk tests below skip it for speed)."""
     patient = diabetic_patient(practice, tin_npi, hba1c="9.5", race_code="2106-3")
@@ -105,6 +106,7 @@ def test_export_passes_xsd_and_hl7_schematron(practice, tin_npi, valuesets):
     assert validation.validate(tree, "qrda1") == []
 
 
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_zip_per_tin_npi_holds_each_patient_once(practice, tin_npi, valuesets):
     other = TinNpiFactory(
         provider=ProviderFactory(practice=practice), medical_group=tin_npi.medical_group
@@ -126,6 +128,7 @@ def test_zip_per_tin_npi_holds_each_patient_once(practice, tin_npi, valuesets):
     assert shared_xml.count(b"<encounter ") == 1
 
 
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_round_trip_of_native_facts_is_exact(practice, tin_npi, valuesets):
     for hba1c in ("10.2", "7.0", None):
         diabetic_patient(practice, tin_npi, hba1c=hba1c)
@@ -139,6 +142,7 @@ def test_round_trip_of_native_facts_is_exact(practice, tin_npi, valuesets):
 
 @needs_schemas
 @pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_export_of_each_year_passes_and_reimports_identically(practice, tin_npi, valuesets, year):
     """Every year's QRDA I names its measures (no empty measure section, issue 15: 2026
     files had an empty <tbody/>), passes the XSD and the HL7 schematron, and imports back
@@ -166,6 +170,7 @@ def test_export_of_each_year_passes_and_reimports_identically(practice, tin_npi,
     assert _populations(target, year) == _populations(practice, year)
 
 
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_export_qrda1_command_writes_the_page_files(practice, tin_npi, valuesets, tmp_path):
     from django.core.management.base import CommandError
 
@@ -195,6 +200,7 @@ ALL_DECKS = ["CMS122", "CMS130", "CMS138", "CMS165", "CMS2", "CMS69"]
 @needs_schemas
 @needs_decks
 @pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_every_test_deck_patient_round_trips(practice, valuesets, year):
     """Every test-deck patient of the six measures, FHIR-imported: exported as QRDA I and
     imported into another practice (results B), nothing is rejected, and B are the FHIR
@@ -224,6 +230,7 @@ def test_every_test_deck_patient_round_trips(practice, valuesets, year):
 
 @needs_schemas
 @pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.unscoped  # exports from one practice, imports into others
 def test_demo_patients_round_trip(practice, valuesets, year):
     """The demo's patients (its generator, three clinicians of one TIN): each clinician's
     QRDA I files import into another practice with nothing rejected and identical results."""

@@ -8,7 +8,7 @@ import pytest
 
 from mips.scoring.benchmarks import score_rate
 from mips.scoring.catalog import load_catalog
-from mips.scoring.testing import benchmark
+from tests.mips.scoring.helpers import benchmark
 
 D = Decimal
 # CMS engine example (SCORING.md 1.3.1): lower bounds of deciles 2..10, padded with 0 and 100.

@@ -10,7 +10,7 @@ from mips.scoring import QualityMeasurement, Stratum
 from mips.scoring.catalog import load_catalog
 from mips.scoring.quality import improvement_score, score_measure, score_quality
 from mips.scoring.rules import RULES_2025
-from mips.scoring.testing import benchmark, catalog, measure_info
+from tests.mips.scoring.helpers import benchmark, catalog, measure_info
 
 D = Decimal
 R = RULES_2025

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from enrollment.eligibility.auto_enroll import auto_enroll_practice
-from enrollment.eligibility.runs import RunLocked
-from enrollment.eligibility.sync import current_performance_year
-from practices.models import Practice
+from jobs.commands import practices_for, run_for_each
+from practices.performance_year import current_performance_year
 
 
 class Command(BaseCommand):
@@ -20,29 +19,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, practice, **options) -> None:
         year = year or current_performance_year()
-        practices = Practice.objects.filter(is_active=True).order_by("slug")
-        if practice:
-            practices = practices.filter(slug=practice)
-            if not practices.exists():
-                raise CommandError(f"No active practice with slug {practice!r}")
-        failed = False
-        for p in practices:
-            try:
-                run = auto_enroll_practice(practice=p, year=year)
-            except RunLocked as exc:
-                self.stderr.write(f"{p.slug}: skipped, {exc}")
-                continue
-            self.stdout.write(
-                f"{p.slug} {year}: {run.status}, enrolled {len(run.detail.get('enrolled', []))}, "
-                f"skipped {len(run.detail.get('skipped', []))}"
-            )
+
+        def describe(run) -> None:
             for row in run.detail.get("enrolled", []):
                 self.stdout.write(f"  enrolled {row['tin']}/{row['npi']} {row['provider']}")
             for row in run.detail.get("skipped", []):
                 who = f"{row['tin']}/{row['npi'] or '-'} {row['provider']}"
                 self.stdout.write(f"  skipped  {who}: {row['reason']}")
-            for err in run.errors:
-                self.stderr.write(f"  error: {err['reason']}")
-            failed |= run.status != "succeeded"
-        if failed:
-            raise CommandError("Auto-enrollment did not complete for every practice.")
+
+        run_for_each(
+            self,
+            practices_for(practice),
+            lambda p: auto_enroll_practice(practice=p, year=year),
+            describe=describe,
+        )

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from enrollment.eligibility.benchmark import drop_practice, run_benchmark
-from enrollment.eligibility.sync import DEFAULT_BATCH_SIZE, current_performance_year
+from enrollment.eligibility.sync import DEFAULT_BATCH_SIZE
+from practices.performance_year import current_performance_year
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             c = run.counts
             self.stdout.write(
                 f"{label}: {run.duration_seconds:.2f}s for {c.get('tin_npis', 0)} TIN/NPIs "
-                f"({r.npis} NPIs), {run.status}; found {c.get('found', 0)}, "
+                f"({r.npis} NPIs), {run.state}; found {c.get('found', 0)}, "
                 f"not found {c.get('not_found', 0)}, failed {c.get('failed', 0)}, "
                 f"created {c.get('created', 0)}, changed {c.get('changed', 0)}, "
                 f"unchanged {c.get('unchanged', 0)}"

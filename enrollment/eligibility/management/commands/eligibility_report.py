@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from enrollment.eligibility.report import report_rows
-from enrollment.eligibility.sync import current_performance_year
 from practices.models import Practice
+from practices.performance_year import current_performance_year
 
 
 class Command(BaseCommand):

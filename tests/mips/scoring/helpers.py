@@ -1,10 +1,16 @@
-"""Small builders for tests and what-if tools: a hand-made catalogue instead of CMS data."""
+"""Small builders for the scoring tests: a hand-made catalogue instead of CMS data."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .catalog import Benchmark, IaActivityInfo, PiMeasureInfo, QualityMeasureInfo, YearCatalog
+from mips.scoring.catalog import (
+    Benchmark,
+    IaActivityInfo,
+    PiMeasureInfo,
+    QualityMeasureInfo,
+    YearCatalog,
+)
 
 FLAT = ("1", "10", "20", "30", "40", "50", "60", "70", "80", "90", "99")
 

@@ -1,0 +1,140 @@
+"""Program Attestations, reads: the current sign-offs and attestations of a practice's
+entities (what the score recalculation and the pages need), and what PI requires.
+The writes are in attestations.py; they queue a recalculation, which reads this module.
+
+- ``practice_attestations(practice, year) -> {EntityKey: EntityAttestations}`` (3 queries)
+- ``required_pi_attestations(year) -> [(measure_id, label)]`` (SRA, SAFER Guides, ...)
+- ``pi_measure_kind(year, measure_id)``: "attestation" | "proportion" | "boolean" |
+  "exclusion" | "public_health"
+- ``history(model, year=, tin_npi=|medical_group=)``: every record, newest first
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from .models import DataSignOff, IaAttestation, PiAttestation
+from .scoring import load_catalog, rules_for
+
+# CMS: an improvement activity must be performed for at least 90 consecutive days in the
+# performance year (SCORING.md 3). Named here so the rule can change in one place.
+IA_MIN_CONTINUOUS_DAYS = 90
+
+PUBLIC_HEALTH_OBJECTIVE = "publicHealthAndClinicalDataExchange"
+
+
+@dataclass(frozen=True)
+class EntityKey:
+    """An entity of a practice: (tin_npi_id, medical_group_id); tin_npi_id None = group."""
+
+    tin_npi_id: int | None
+    medical_group_id: int
+
+    @property
+    def is_group(self) -> bool:
+        return self.tin_npi_id is None
+
+
+@dataclass
+class EntityAttestations:
+    """The current sign-offs and attestations of one entity and year."""
+
+    sign_offs: dict[str, DataSignOff] = field(default_factory=dict)  # category -> row
+    pi: dict[tuple[str, str], PiAttestation] = field(default_factory=dict)  # (id, registry)
+    ia: dict[str, IaAttestation] = field(default_factory=dict)  # activity id -> row
+
+    def signed_off(self, category: str) -> bool:
+        row = self.sign_offs.get(category)
+        return bool(row and row.signed)
+
+    def pi_yes(self, measure_id: str) -> bool:
+        return any(a.value is True for (mid, _), a in self.pi.items() if mid == measure_id)
+
+    def pi_rows(self, measure_id: str) -> list[PiAttestation]:
+        return [a for (mid, _), a in self.pi.items() if mid == measure_id]
+
+    def attested_activities(self) -> list[str]:
+        return sorted(a for a, row in self.ia.items() if row.attested)
+
+    def missing_required(self, year: int) -> list[tuple[str, str]]:
+        """Required PI attestations (SRA, SAFER, ...) not currently answered "yes"."""
+        return [
+            (mid, label) for mid, label in required_pi_attestations(year) if not self.pi_yes(mid)
+        ]
+
+
+def key_of(row) -> EntityKey:
+    return EntityKey(row.tin_npi_id, row.medical_group_id)
+
+
+# What the scoring and the dashboard rows read of each record (values(), no model objects).
+VALUE_FIELDS = {
+    "DataSignOff": ("category", "signed"),
+    "PiAttestation": ("measure_id", "value", "numerator", "denominator", "registry",
+                      "engagement"),
+    "IaAttestation": ("activity_id", "attested", "start_date", "end_date"),
+}  # fmt: skip
+
+
+def practice_attestations(
+    practice, year: int, keys: list[EntityKey] | None = None, *, values: bool = False
+) -> dict[EntityKey, EntityAttestations]:
+    """Every entity's current sign-offs and attestations for the year (only the given
+    entities' with `keys`: a report card, a page of rows). Three queries. `values`: the
+    records as plain namespaces of VALUE_FIELDS (the recalculation reads thousands)."""
+    result: dict[EntityKey, EntityAttestations] = {}
+
+    def entity(row) -> EntityAttestations:
+        return result.setdefault(key_of(row), EntityAttestations())
+
+    def rows(model):
+        qs = model.objects.current().for_year(year).filter(practice=practice)
+        if keys is not None:
+            individuals = [k.tin_npi_id for k in keys if not k.is_group]
+            groups = [k.medical_group_id for k in keys if k.is_group]
+            qs = qs.filter(
+                Q(tin_npi_id__in=individuals) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
+            )
+        if values:
+            fields = ("tin_npi_id", "medical_group_id", *VALUE_FIELDS[model.__name__])
+            return (SimpleNamespace(**row) for row in qs.values(*fields))
+        return qs
+
+    for row in rows(DataSignOff):
+        entity(row).sign_offs[row.category] = row
+    for row in rows(PiAttestation):
+        entity(row).pi[(row.measure_id, row.registry)] = row
+    for row in rows(IaAttestation):
+        entity(row).ia[row.activity_id] = row
+    return result
+
+
+def required_pi_attestations(year: int) -> list[tuple[str, str]]:
+    """(measure id, label) of the attestations PI gatekeeping requires in `year`."""
+    return list(rules_for(year).pi_required_attestations)
+
+
+def pi_measure_kind(year: int, measure_id: str) -> str:
+    """How a PI measure is answered; raises ValidationError for an unknown id."""
+    info = load_catalog(year).pi.get(measure_id)
+    if info is None:
+        raise ValidationError({"measure_id": f"{measure_id} is not a {year} PI measure."})
+    if measure_id in dict(required_pi_attestations(year)):
+        return "attestation"
+    if info.reporting_category == "exclusion":
+        return "exclusion"
+    if info.objective == PUBLIC_HEALTH_OBJECTIVE:
+        return "public_health"
+    if info.metric_type == "proportion":
+        return "proportion"
+    return "boolean"
+
+
+def history(model, *, year: int, tin_npi=None, medical_group=None):
+    """All records (newest first) of an entity's year, for the attestation history page."""
+    qs = model.objects.for_year(year).for_entity(tin_npi=tin_npi, medical_group=medical_group)
+    return qs.select_related("recorded_by").newest_first()
