@@ -16,6 +16,7 @@ from practices.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.unscoped
 def test_prior_year_submissions_scores_and_history():
     for _ in range(2):  # idempotent
         ctx = practices_demo.seed()

@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.commands.dumpdata import Command as DjangoDumpdata
-from django_scopes import scope
 
 from portals.crypto import Secret
 from portals.models import PortalTask
@@ -19,6 +18,7 @@ from practices.models import MedicalGroup
 from practices.templatetags.portal import money, tin_masked
 from tests.factories import MedicalGroupFactory
 from tests.portals.factories import AccessIssueFactory, PayerPortalFactory, PortalTaskFactory
+from tests.scopes import no_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _dump(*labels: str) -> list[dict]:
 def test_dumpdata_reads_every_practice_outside_any_scope(practice, other_practice):
     MedicalGroupFactory(practice=practice, name="North")
     MedicalGroupFactory(practice=other_practice, name="Lake")
-    with scope():  # scopes on, no practice: what a plain management command sees
+    with no_scope():  # scopes on, no practice: what a plain management command sees
         with pytest.raises(CommandError, match="scope"):
             call_command(DjangoDumpdata(), "practices.medicalgroup", stdout=io.StringIO())
         rows = _dump("practices.medicalgroup")
@@ -45,23 +45,24 @@ def test_loaddata_round_trip_keeps_portal_passwords_encrypted(practice, tmp_path
     task = PortalTaskFactory(issue=issue, number="40112")
     task.account_password = Secret("Typed-Pa55word!")
     task.save()
-    with scope():
+    with no_scope():
         rows = _dump("portals.portaltask")
     text = json.dumps(rows)
     assert "Typed-Pa55word!" not in text and "********" not in text
     fixture = tmp_path / "tasks.json"
     fixture.write_text(text)
     PortalTask.objects.filter(pk=task.pk).update(account_password=None)
-    with scope():
+    with no_scope():
         call_command("loaddata", str(fixture), stdout=io.StringIO())
     task.refresh_from_db()
     assert task.account_password.reveal() == "Typed-Pa55word!"
 
 
+@pytest.mark.unscoped
 def test_shell_command_runs_unscoped(practice, other_practice, capsys):
     MedicalGroupFactory(practice=practice)
     MedicalGroupFactory(practice=other_practice)
-    with scope():
+    with no_scope():
         call_command(
             "shell",
             command="from practices.models import MedicalGroup; "

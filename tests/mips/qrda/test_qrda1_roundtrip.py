@@ -43,6 +43,11 @@ QDM_CANNOT_CARRY = {
         "in (Observation.encounter), which the FHIR logic uses to drop it; QDM has no link "
         "from a Physical Exam to an encounter, so after QRDA it counts (NUMER)"
     ),
+    ("c1df0273-aad8-41a8-859c-edd204bb4f16", "CMS69"): (
+        "the PY2026 logic retrieves BMI by the US Core BMI profile; this patient's BMI "
+        "claims only the QI-Core simple-observation profile (no BMI from FHIR), while a "
+        "QDM Physical Exam carries no profile and is read as a BMI after QRDA"
+    ),
     ("8835a50b-0a0f-4e2f-94fa-7c180cd7f905", "CMS69"): (
         "the pregnancy Condition is a health-concern; the PY2025 logic reads that category, "
         "QDM Diagnosis has no category (imported as a problem-list item), so the "
