@@ -89,6 +89,15 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
                             row[i] += flag
     copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
     copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    store_counts(
+        practice_id, year, run, counts, meta=lambda cms_id: MEASURE_CLASSES[cms_id]().meta(year)
+    )
+
+
+def store_counts(practice_id: int, year: int, run: EcqmRun, counts: dict, *, meta) -> None:
+    """MeasureResult rows from counts {(cms_id, group, stratum, tin, npi): [ipp, denom, denex,
+    numer, denexcep]}, for both engines; `meta(cms_id)` gives the measure's mips_id and
+    inverse flag."""
     tin_npis = {
         (t.medical_group.tin, t.provider.npi): t.pk
         for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
@@ -98,26 +107,22 @@ def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> N
     groups = dict(MedicalGroup.objects.filter(practice_id=practice_id).values_list("tin", "pk"))
     results = []
     for (cms_id, index, stratum, tin, npi), row in counts.items():
-        measure = MEASURE_CLASSES[cms_id]()
+        measure = meta(cms_id)
         results.append(
             MeasureResult(
                 practice_id=practice_id,
                 run=run,
                 year=year,
                 cms_id=cms_id,
-                mips_id=measure.meta(year)["mips_id"],
+                mips_id=measure["mips_id"],
                 group_index=index,
                 stratum=stratum,
                 tin=tin,
                 npi=npi,
                 tin_npi_id=tin_npis.get((tin, npi)) if npi else None,
                 medical_group_id=groups.get(tin),
-                inverse=bool(measure.meta(year)["inverse"]),
-                ipp=row[0],
-                denom=row[1],
-                denex=row[2],
-                numer=row[3],
-                denexcep=row[4],
+                inverse=bool(measure.get("inverse")),
+                **dict(zip(POPULATIONS, row, strict=True)),
             )
         )
     MeasureResult.objects.bulk_create(results, batch_size=5000)

@@ -17,8 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from practices.models import MedicalGroup, Practice, TinNpi
-from practices.signals import practice_data_changed
+from practices.models import Practice
 
 from ...bulk import copy_rows
 from ...models import (
@@ -29,7 +28,7 @@ from ...models import (
     Patient,
     PatientPopulation,
 )
-from ..results import ATTRIBUTION_COLUMNS, POPULATION_COLUMNS, POPULATIONS
+from ..results import ATTRIBUTION_COLUMNS, POPULATION_COLUMNS, store_counts
 from . import content
 from .bundles import bundle_id, patient_bundles
 from .candidates import candidate_patients
@@ -128,36 +127,13 @@ def write(practice_id: int, year: int, run: EcqmRun, outcomes: dict[str, dict[in
                             row[i] += int(group[label])  # episode counts for episode measures
     copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
     copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
-    tin_npis = {
-        (t.medical_group.tin, t.provider.npi): t.pk
-        for t in TinNpi.objects.filter(practice_id=practice_id).select_related(
-            "medical_group", "provider"
-        )
-    }
-    groups = dict(MedicalGroup.objects.filter(practice_id=practice_id).values_list("tin", "pk"))
-    results = []
-    for (cms_id, index, tin, npi), row in counts.items():
-        meta = content.meta(cms_id, year)
-        results.append(
-            MeasureResult(
-                practice_id=practice_id,
-                run=run,
-                year=year,
-                cms_id=cms_id,
-                mips_id=meta["mips_id"],
-                group_index=index,
-                stratum=0,
-                tin=tin,
-                npi=npi,
-                tin_npi_id=tin_npis.get((tin, npi)) if npi else None,
-                medical_group_id=groups.get(tin),
-                inverse=bool(meta.get("inverse")),
-                **dict(zip(POPULATIONS, row, strict=True)),
-            )
-        )
-    MeasureResult.objects.bulk_create(results, batch_size=5000)
-    # Written in bulk (no model signals): the dashboard rows show these counts.
-    practice_data_changed.send(sender=MeasureResult, practice_id=practice_id)
+    store_counts(
+        practice_id,
+        year,
+        run,
+        {(cms_id, index, 0, tin, npi): row for (cms_id, index, tin, npi), row in counts.items()},
+        meta=lambda cms_id: content.meta(cms_id, year),
+    )
 
 
 def calculate_reference(
