@@ -18,9 +18,10 @@ from practices.models import Practice
 
 from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..models import MeasureResult
-from ..models.dashboard import NOT_SATISFIED, SATISFIED, MeasureDisplay
+from ..models.dashboard import CASE_MINIMUM_MET, NOT_SATISFIED, SATISFIED, MeasureDisplay
 from ..network import stored_network_averages
 from ..scoring import load_catalog, rules_for
+from ..scoring.direction import ecqm_decile, is_inverse, performance
 from .entities import Entity
 
 HUNDRED = Decimal(100)
@@ -55,6 +56,11 @@ class MeasureRow(MeasureDisplay):
         if base <= 0:
             return None
         return (Decimal(self.numerator or 0) * HUNDRED / base).quantize(Decimal("0.01"))
+
+    @property
+    def performance(self) -> Decimal | None:
+        """The rate turned so that higher is better: the "best first" sort key."""
+        return performance(self.satisfied, self.inverse)
 
 
 def _entity_key(e: Entity) -> tuple[str, str]:
@@ -124,13 +130,16 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
                 denom, denex, numer, denexcep, inverse = r
                 row.numerator, row.denominator = numer, denom
                 row.exclusions = denex + denexcep
-                row.inverse = inverse
                 left = denom - denex - denexcep
                 if left < 20:
                     row.status = "Below case minimum"
                     row.todo = f"{left} of 20 eligible cases"
                 else:
-                    row.status = "Met"
+                    decile = ecqm_decile(year, mid, row.satisfied)
+                    row.status = f"Decile {decile}" if decile else CASE_MINIMUM_MET
+            # CMS's isInverse (qpp-measures-data) decides; the result's flag when CMS's
+            # catalogue does not list the measure.
+            row.inverse = is_inverse(year, mid, bool(r and r[4]))
             rows.append(row)
     return rows
 

@@ -30,7 +30,7 @@ LOCK_NAMESPACE = 19_000_000_000
 MEASURE_COLUMNS = (
     "practice_id", "year", "entity_id", "sort_name", "tin", "provider_user_id", "category",
     "measure_id", "title", "sort_title", "numerator", "denominator", "exclusions",
-    "satisfied", "status", "todo", "points", "position",
+    "satisfied", "inverse", "performance", "status", "todo", "points", "position",
 )  # fmt: skip
 
 
@@ -82,7 +82,8 @@ def _measure_values(row: DashboardRow, m: MeasureRow, position: int) -> tuple:
     return (
         row.practice_id, row.year, row.pk, row.sort_name, row.tin, row.provider_user_id,
         m.category, m.measure_id, m.title[:500], m.title.lower()[:500], m.numerator,
-        m.denominator, m.exclusions, m.satisfied, m.status, m.todo[:300], m.points, position,
+        m.denominator, m.exclusions, m.satisfied, m.inverse, m.performance, m.status,
+        m.todo[:300], m.points, position,
     )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from practices.models import Practice
 from practices.querysets import PracticeQuerySet, manager
 
 from ..dashboard.scores import SOURCE_CSS, SOURCE_LABELS
+from ..scoring.direction import decile_css
 from .scores import ScoreSnapshot
 
 CATEGORY_LABELS = {
@@ -37,11 +38,14 @@ CATEGORY_LABELS = {
 }
 SATISFIED, NOT_SATISFIED = "Satisfied", "Not Satisfied"
 INSUFFICIENT = "Insufficient Data"
+# A quality measure with 20 eligible cases and no CMS eCQM benchmark to place its rate in.
+CASE_MINIMUM_MET = "Case minimum met"
+LOWER_IS_BETTER = "lower is better"
 
 
 class MeasureDisplay:
     """How a measure row shows (stored rows and the report card's computed rows alike):
-    needs `category`, `status`, `network_average` and `network_known`."""
+    needs `category`, `status`, `inverse`, `network_average` and `network_known`."""
 
     network_average: Decimal | None = None
     network_known: bool = False
@@ -52,9 +56,21 @@ class MeasureDisplay:
 
     @property
     def status_css(self) -> str:
-        if self.status in (SATISFIED, "Met", "Attested"):
+        """Green for satisfied objectives; a quality rate by its CMS decile (for an inverse
+        measure the decile already counts a lower rate as better); neutral when there is
+        no benchmark to judge the rate by."""
+        if self.status in (SATISFIED, "Attested"):
             return "ok"
+        if self.status.startswith("Decile "):
+            return decile_css(int(self.status.removeprefix("Decile ")))
+        if self.status == CASE_MINIMUM_MET:
+            return ""
         return "warn" if self.status else ""
+
+    @property
+    def direction_label(self) -> str:
+        """ "lower is better" for an inverse quality measure (CMS isInverse)."""
+        return LOWER_IS_BETTER if self.category == "quality" and self.inverse else ""
 
     @property
     def network_label(self) -> str:
@@ -191,6 +207,9 @@ class DashboardMeasureRow(MeasureDisplay, models.Model):
     denominator = models.IntegerField(null=True)
     exclusions = models.IntegerField(null=True)
     satisfied = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    inverse = models.BooleanField(default=False, help_text="Lower rate is better (CMS).")
+    # The rate turned so that higher is better (100 - rate when inverse): "best first".
+    performance = models.DecimalField(max_digits=7, decimal_places=2, null=True)
     status = models.CharField(max_length=40, blank=True)
     todo = models.CharField(max_length=300, blank=True)
     points = models.DecimalField(max_digits=8, decimal_places=4, null=True)

@@ -32,13 +32,11 @@ from practices.models import Practice
 
 from ..ecqm.measures import MEASURE_CLASSES
 from ..models import MeasureResult
-from ..scoring import load_catalog
-from ..scoring.benchmarks import score_rate
+from ..scoring.direction import ecqm_decile, is_inverse
 
 CLINICIAN, GROUP = "clinician", "group"
 RESULT_FIELDS = ("year", "cms_id", "mips_id", "group_index", "tin", "npi", "inverse",
                  "ipp", "denom", "denex", "numer", "denexcep")  # fmt: skip
-ECQM_METHOD = "electronicHealthRecord"
 # Population-group names of measures with several (the eCQM Data page shows the same).
 GROUP_LABELS = {"CMS138": ("Screening", "Cessation (MIPS rate)", "Combined")}
 QUALITY_KINDS = frozenset(k for k, c in KIND_CATEGORY.items() if c == MeasureCategory.QUALITY)
@@ -198,18 +196,11 @@ def _results(practice: Practice, years: tuple[int, int], tins: set[str]) -> dict
 
 
 def _decile(year: int, measure_id: str, result: Counts | None, groups: int) -> int | None:
-    """CMS's decile for the rate, where CMS publishes an eCQM benchmark for the year. Only
-    single-population measures: a multi-population measure is benchmarked on its overall
-    rate, which the scoring engine derives, not on one group's rate."""
-    if result is None or groups != 1 or result.performance_rate is None:
+    """CMS's decile for the rate (mips.scoring.direction); a measure with several
+    population groups has no single-rate benchmark."""
+    if result is None or groups != 1:
         return None
-    try:
-        bench = load_catalog(year).benchmark(measure_id, ECQM_METHOD)
-    except ValueError:  # no scoring data for the year
-        return None
-    if bench is None:
-        return None
-    return score_rate(result.performance_rate, bench).decile
+    return ecqm_decile(year, measure_id, result.performance_rate)
 
 
 def _named_measures(enrollments: list[Enrollment]) -> tuple[dict, dict]:
@@ -292,9 +283,13 @@ def qmr_rows(practice: Practice, year: int, *, user=None, own_only: bool = False
                         title=_title(result, title),
                         group_index=index,
                         group_label=labels[index] if index < len(labels) else "",
-                        inverse=result.inverse
-                        if result
-                        else bool(catalog_row and catalog_row.is_inverse),
+                        inverse=is_inverse(
+                            year,
+                            mid,
+                            bool(
+                                result.inverse if result else catalog_row and catalog_row.is_inverse
+                            ),
+                        ),
                         result=result,
                         prior=prior.get(index),
                         decile=_decile(year, mid, result, len(current)),

@@ -192,9 +192,10 @@ def test_objective_status_sorts_by_any_column(qm_client, setup):
     url = card_url(tn)
     asc = qm_client.get(url + "&sort=performance").context["card"].rows
     desc = qm_client.get(url + "&sort=-performance").context["card"].rows
-    rates = [r.satisfied for r in asc if r.satisfied is not None]
-    assert rates == sorted(rates)
-    assert [r.satisfied for r in desc if r.satisfied is not None] == sorted(rates, reverse=True)
+    # Performance sorts worst first ascending: the rate, 100 - rate for an inverse measure.
+    best = [r.performance for r in asc if r.performance is not None]
+    assert best == sorted(best) and len(best) == 2
+    assert [r.performance for r in desc if r.performance is not None] == sorted(best)[::-1]
 
 
 # ------------------------------------------------------------------ Measure Performance
@@ -205,11 +206,14 @@ def test_measure_performance_sort_and_filters(qm_client, setup):
     r = qm_client.get(url + Q + "&category=quality&sort=-satisfied")
     rows = list(r.context["page_obj"])
     assert {row.category for row in rows} == {"quality"}
-    rates = [row.satisfied for row in rows if row.satisfied is not None]
-    assert rates == sorted(rates, reverse=True) and rates[0] == 80
+    # Best first: performance is the rate, or 100 - rate for an inverse measure (001 at
+    # 16.67% performs 83.33 and leads); tests/mips/test_inverse_measures.py has the rules.
+    best = [row.performance for row in rows if row.performance is not None]
+    assert best == sorted(best, reverse=True) and rows[0].measure_id == "001"
+    assert rows[1].satisfied == 80
     assert rows[-1].satisfied is None  # rows without a rate sort last descending
     # satisfied = numerator / (denominator - exclusions)
-    assert rows[0].numerator == 40 and rows[0].denominator == 50
+    assert rows[1].numerator == 40 and rows[1].denominator == 50
     # The clinician filter searches names and NPIs; the TIN filter picks TINs.
     r = qm_client.get(url + Q + "&clinician=whitf")
     assert {row.entity.tin_npi_id for row in r.context["page_obj"]} == {setup["other"].pk}

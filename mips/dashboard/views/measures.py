@@ -43,7 +43,8 @@ ORDERS = {
     "clinician": ("sort_name", "tin", "position"),
     "tin": ("tin", "sort_name", "position"),
     "numden": (_asc("numerator"), _asc("denominator"), "measure_id"),
-    "satisfied": (_asc("satisfied"), "measure_id", "sort_name"),
+    # Performance, not the raw rate: "best first" puts an inverse measure's lowest rate first.
+    "satisfied": (_asc("performance"), "measure_id", "sort_name"),
     "network": (_asc("network"), "measure_id", "sort_name"),
     "points": (_asc("points"), "measure_id", "sort_name"),
 }

@@ -37,7 +37,8 @@ def _objective_key(name: str):
         "category": lambda r: (r.category_label, r.title.lower()),
         "measure": lambda r: (r.title.lower(), r.measure_id),
         "status": lambda r: (r.status, r.title.lower()),
-        "performance": lambda r: (dec(r.satisfied), r.title.lower()),
+        # Best first descending: an inverse measure's lower rate is the better one.
+        "performance": lambda r: (dec(r.performance), r.title.lower()),
         "points": lambda r: (dec(r.points), r.title.lower()),
         "todo": lambda r: (r.todo, r.title.lower()),
     }[name]
