@@ -4,13 +4,14 @@ from django.urls import path
 
 from .dashboard.views import attestations, measures, performance, report_card, submit
 from .qmr import views as qmr
-from .views import ecqm, qrda, test_patients
+from .views import care_gaps, ecqm, qrda, test_patients
 
 app_name = "mips"
 
 urlpatterns = [
     # MIPS Dashboard
     path("dashboard/", performance.practice_performance, name="dashboard"),
+    path("dashboard/csv/", performance.practice_performance_csv, name="dashboard-csv"),
     path(
         "dashboard/clinician/<uuid:public_id>/",
         report_card.clinician_report_card,
@@ -37,6 +38,11 @@ urlpatterns = [
         name="group-report-card-submit",
     ),
     path("dashboard/measures/", measures.measure_performance, name="measure-performance"),
+    path(
+        "dashboard/measures/csv/",
+        measures.measure_performance_csv,
+        name="measure-performance-csv",
+    ),
     path("dashboard/attestations/", attestations.attestation_list, name="attestations"),
     path(
         "dashboard/attestations/clinician/<uuid:public_id>/",
@@ -49,6 +55,7 @@ urlpatterns = [
         name="attest-group",
     ),
     path("ecqm/", ecqm.ecqm_data, name="ecqm-data"),
+    path("ecqm/csv/", ecqm.ecqm_data_csv, name="ecqm-data-csv"),
     path("ecqm/upload/", ecqm.ecqm_upload, name="ecqm-upload"),
     path("ecqm/recalculate/", ecqm.ecqm_recalculate, name="ecqm-recalculate"),
     path("ecqm/imports/<uuid:public_id>/withdraw/", ecqm.ecqm_withdraw, name="ecqm-withdraw"),
@@ -71,6 +78,15 @@ urlpatterns = [
         ecqm.ecqm_patients,
         name="ecqm-patients",
     ),
+    path(
+        "care-gaps/<str:kind>/<uuid:public_id>/", care_gaps.care_gaps, name="care-gaps"
+    ),
+    path(
+        "care-gaps/<str:kind>/<uuid:public_id>/csv/",
+        care_gaps.care_gaps_csv,
+        name="care-gaps-csv",
+    ),
+    path("patients/<uuid:public_id>/", care_gaps.patient_detail, name="patient"),
     path("qmr/", qmr.qmr, name="qmr"),
     path("qmr/csv/", qmr.qmr_csv, name="qmr-csv"),
     path("test-patients/", test_patients.test_patient_list, name="test-patients"),

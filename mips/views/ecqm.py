@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practices.performance_year import current_performance_year
 from practices.permissions import has_practice_perm, practice_permission_required
+from practices.spreadsheet import csv_download
 from practices.views.common import get_owned, paginate, sorted_by
 from practices.visibility import own_rows_only, visible
 
@@ -28,6 +30,7 @@ from ..forms import FhirUploadForm, QrdaUploadForm
 from ..models import DataImport, Patient, QrdaImportBatch
 from ..qrda.batches import batch_context
 from ..qrda.identifiers import add_command, missing_identifiers
+from ..scoring.direction import is_inverse
 
 VIEW_ECQM = "mips.view_ecqm_data"
 IMPORT_DATA = "mips.import_quality_data"
@@ -53,13 +56,11 @@ def _year(request: HttpRequest) -> int:
     return year if year in YEARS else default
 
 
-@practice_permission_required(VIEW_ECQM)
-@require_GET
-def ecqm_data(request: HttpRequest) -> HttpResponse:
-    practice, year = request.practice, _year(request)
-    # A clinician's page lists her own TIN/NPIs only (no group rows).
+def _entities(request: HttpRequest, year: int) -> tuple[list, list[dict]]:
+    """The year's stratum-0 results the user may see, grouped per entity in page order. A
+    clinician's page lists her own TIN/NPIs only (no group rows)."""
     results = list(
-        visible(request, entity_results(practice, year), "tin_npi")
+        visible(request, entity_results(request.practice, year), "tin_npi")
         .filter(stratum=0)
         .select_related("tin_npi__provider", "medical_group")
     )
@@ -86,8 +87,18 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
                 if labels
                 else (f"Population {r.group_index + 1}" if measure.group_count > 1 else ""),
                 "truncated": measure.truncated_valuesets,
+                # CMS's isInverse decides (mips.scoring.direction), as on the dashboard.
+                "inverse": is_inverse(year, r.mips_id, r.inverse),
             }
         )
+    return results, list(entities.values())
+
+
+@practice_permission_required(VIEW_ECQM)
+@require_GET
+def ecqm_data(request: HttpRequest) -> HttpResponse:
+    practice, year = request.practice, _year(request)
+    results, entities = _entities(request, year)
     # The imports hold every clinician's patients: listed for those who see the practice.
     imports = DataImport.objects.for_practice(practice).select_related("imported_by")
     imports = imports.none() if own_rows_only(request) else imports[:20]
@@ -114,7 +125,7 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": sorted(YEARS, reverse=True),  # newest first, like every year selector
-            "entities": list(entities.values()),
+            "entities": entities,
             "run": latest_run(practice, year),
             "imports": imports,
             "active_imports": sum(contributed.values()),
@@ -132,6 +143,42 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             "add_ids_command": add_command(year),
         },
     )
+
+
+ECQM_CSV_HEADER = [
+    "Year", "Clinician / group", "TIN", "NPI", "eCQM", "Quality ID", "Measure",
+    "Population group", "Inverse (lower is better)", "Initial population", "Denominator",
+    "Exclusions", "Exceptions", "Met", "Not met", "Performance rate (%)",
+    "Data completeness (%)",
+]  # fmt: skip
+
+
+@practice_permission_required(VIEW_ECQM)
+@require_GET
+def ecqm_data_csv(request: HttpRequest) -> HttpResponse:
+    """The page's result rows for the year (the same rows a clinician or a manager sees)."""
+    year = _year(request)
+    _results, entities = _entities(request, year)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response, writer = csv_download(f"ecqm-data-{year}-{stamp}.csv")
+    writer.writerow(ECQM_CSV_HEADER)
+    for entity in entities:
+        if entity["npi"]:
+            name = str(entity["tin_npi"].provider) if entity["tin_npi"] else ""
+        else:
+            name = entity["group"].name if entity["group"] else ""
+        for row in entity["rows"]:
+            r = row["result"]
+            writer.writerow([
+                year, name, r.tin, r.npi, r.cms_id, r.mips_id, row["title"], row["group_label"],
+                "Yes" if row["inverse"] else "No", r.ipp, r.denom, r.denex, r.denexcep, r.numer,
+                r.performance_not_met, _blank(r.performance_rate), _blank(r.data_completeness),
+            ])  # fmt: skip
+    return response
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 def unconfirmed_import_warnings(request: HttpRequest, year: int) -> str:

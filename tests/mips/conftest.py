@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from mips.ecqm.valuesets import ensure_loaded
+from tests.factories import ProviderFactory, TinNpiFactory
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +34,18 @@ def submission_period(monkeypatch):
 
     at(dt.date(2026, 2, 10))
     return at
+
+
+@pytest.fixture
+def own(tin_npi, clinician):
+    """The signed-in clinician's TIN/NPI."""
+    tin_npi.provider.user = clinician
+    tin_npi.provider.save()
+    return tin_npi
+
+
+@pytest.fixture
+def colleague(practice, medical_group):
+    """Another clinician's TIN/NPI in the same group."""
+    provider = ProviderFactory(practice=practice, first_name="Grace", last_name="Hopper")
+    return TinNpiFactory(provider=provider, medical_group=medical_group)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 
 import factory
+from django.core.management import call_command
 
 from mips.models import ClinicalFact, FactSource, Patient
-from tests.factories import ModelFactory
+from practices.models import TinNpi
+from tests.factories import MedicalGroupFactory, ModelFactory, ProviderFactory, TinNpiFactory
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -132,3 +135,12 @@ def fhir_hba1c(day: str, value: float) -> dict:
         "effectiveDateTime": f"{day}T08:00:00Z",
         "valueQuantity": {"value": value, "unit": "%"},
     }
+
+
+def import_deck(practice, deck) -> TinNpi:
+    """A test deck's bundles imported as one clinician of TIN 987654321 (not recalculated)."""
+    group = MedicalGroupFactory(practice=practice, tin="987654321")
+    tin_npi = TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
+    call_command("import_fhir", str(deck / "bundles"), practice=practice.slug, tin=tin_npi.tin,
+                 npi=tin_npi.npi, no_recalculate=True, stdout=io.StringIO())  # fmt: skip
+    return tin_npi

@@ -11,25 +11,11 @@ import pytest
 from django.urls import reverse
 
 from mips.ecqm.engine import calculate
-from tests.factories import ProviderFactory, TinNpiFactory
 
 from .factories import diabetic_patient
 
 pytestmark = pytest.mark.django_db
 DATA = reverse("mips:ecqm-data")
-
-
-@pytest.fixture
-def own(tin_npi, clinician):
-    tin_npi.provider.user = clinician
-    tin_npi.provider.save()
-    return tin_npi
-
-
-@pytest.fixture
-def colleague(practice, medical_group):
-    provider = ProviderFactory(practice=practice, first_name="Grace", last_name="Hopper")
-    return TinNpiFactory(provider=provider, medical_group=medical_group)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from practices.permissions import practice_permission_required
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
+from ..exports import measure_csv
 from ..forms import MeasureFilterForm
 from ..freshness import ensure_fresh
 from ..permissions import VIEW_DASHBOARD
@@ -86,9 +87,8 @@ def _tin_choices(request: HttpRequest, year: int, own_only: bool) -> list[tuple[
                   key=lambda t: t[1].lower())  # fmt: skip
 
 
-@practice_permission_required(VIEW_DASHBOARD)
-@require_GET
-def measure_performance(request: HttpRequest) -> HttpResponse:
+def _filtered(request: HttpRequest) -> dict:
+    """The page's context with `rows`: every row the filters select, sorted (not paged)."""
     ctx = page_context(request, "measures")
     year = ctx["year"]
     rows, tins = DashboardMeasureRow.objects.none(), []
@@ -116,20 +116,38 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
         .annotate(network=Subquery(network.values("average")[:1]))
         .order_by(*_ordering(sort))
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    for row in page:
-        row.network_average = row.network
-        row.network_known = row.network is not None
     ctx.update(
+        rows=rows,
         form=form,
-        page_obj=page,
         sort=sort,
-        columns=_columns(request, sort),
         category=category,
         search=search,
         chosen_tins=chosen_tins,
         tin_choices=tins,
         filter_count=(1 if search else 0) + len(chosen_tins),
+    )
+    return ctx
+
+
+def _with_network(row):
+    row.network_average = row.network
+    row.network_known = row.network is not None
+    return row
+
+
+@practice_permission_required(VIEW_DASHBOARD)
+@require_GET
+def measure_performance(request: HttpRequest) -> HttpResponse:
+    ctx = _filtered(request)
+    page = Paginator(ctx.pop("rows"), PER_PAGE).get_page(request.GET.get("page"))
+    for row in page:
+        _with_network(row)
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx.update(
+        page_obj=page,
+        columns=_columns(request, ctx["sort"]),
+        csv_query=params.urlencode(),
         keep_params=[
             (key, value)
             for key, values in request.GET.lists()
@@ -141,3 +159,12 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#measure-table"
     return render(request, template, ctx)
+
+
+@practice_permission_required(VIEW_DASHBOARD)
+@require_GET
+def measure_performance_csv(request: HttpRequest) -> HttpResponse:
+    """Exactly the rows the page's filters select (every page, in the page's order)."""
+    ctx = _filtered(request)
+    rows = (_with_network(row) for row in ctx["rows"].iterator(chunk_size=1000))
+    return measure_csv(rows, year=ctx["year"])

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
+from ..exports import performance_csv
 from ..freshness import ensure_fresh
 from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
@@ -20,15 +21,19 @@ from .common import page_context
 PER_PAGE = 50
 
 
+def _rows(request: HttpRequest, ctx: dict) -> OwnFirst:
+    if not ctx["has_dashboard"]:
+        return OwnFirst([], None)
+    ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
+    return entity_rows(request.practice, ctx["year"], user=request.user,
+                       own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+
+
 @practice_permission_required(VIEW_DASHBOARD)
 @require_GET
 def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
-    rows = OwnFirst([], None)
-    if ctx["has_dashboard"]:
-        ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
-        rows = entity_rows(request.practice, ctx["year"], user=request.user,
-                           own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+    rows = _rows(request, ctx)
     ctx["stale_eligibility"] = stale_eligibility(
         request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
     )
@@ -40,3 +45,12 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
         "mips/dashboard/performance.html",
         {**ctx, "page_obj": page, "calculating": calculating},
     )
+
+
+@practice_permission_required(VIEW_DASHBOARD)
+@require_GET
+def practice_performance_csv(request: HttpRequest) -> HttpResponse:
+    """Every row of the page (all pages, the page's order): own rows, then the others."""
+    ctx = page_context(request, "performance")
+    rows = _rows(request, ctx)
+    return performance_csv(rows[0:None], year=ctx["year"])
