@@ -78,9 +78,7 @@ urlpatterns = [
         ecqm.ecqm_patients,
         name="ecqm-patients",
     ),
-    path(
-        "care-gaps/<str:kind>/<uuid:public_id>/", care_gaps.care_gaps, name="care-gaps"
-    ),
+    path("care-gaps/<str:kind>/<uuid:public_id>/", care_gaps.care_gaps, name="care-gaps"),
     path(
         "care-gaps/<str:kind>/<uuid:public_id>/csv/",
         care_gaps.care_gaps_csv,

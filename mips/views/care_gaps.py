@@ -21,13 +21,14 @@ from practices.spreadsheet import csv_download
 from practices.views.common import get_owned, paginate
 from practices.visibility import own_rows_only
 
+from ..dashboard.permissions import VIEW_ECQM
 from ..ecqm import catalog
 from ..ecqm.care_gaps import GAP_SORTS, gap_counts, gap_patients, patient_memberships
 from ..ecqm.engine import YEARS
 from ..ecqm.gap_reasons import gap_reasons
 from ..models import Patient
 from ..scoring.direction import is_inverse
-from .ecqm import GROUP_LABELS, VIEW_ECQM, _entity, _year
+from .ecqm import GROUP_LABELS, _entity, _year
 
 CSV_CHUNK = 500
 CSV_HEADER = [
@@ -202,7 +203,7 @@ def _inverse(year: int, info) -> bool:
 
 def _status(row, inverse: bool) -> str:
     if not row.denom:
-        return "Initial population only"
+        return "Not in the denominator"
     if row.denex:
         return "Excluded"
     if row.denexcep:
@@ -210,4 +211,3 @@ def _status(row, inverse: bool) -> str:
     if inverse:
         return "Gap: poor outcome counted" if row.numer else "Met (not in the numerator)"
     return "Met" if row.numer else "Gap: not met"
-

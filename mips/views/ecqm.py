@@ -20,6 +20,7 @@ from practices.visibility import own_rows_only, visible
 
 from ..dashboard.entities import CLINICIAN, GROUP
 from ..dashboard.euc_warnings import import_euc_warnings
+from ..dashboard.permissions import VIEW_ECQM
 from ..dashboard.views.common import get_entity_object
 from ..ecqm import catalog
 from ..ecqm.engine import YEARS, calculate
@@ -32,7 +33,6 @@ from ..qrda.batches import batch_context
 from ..qrda.identifiers import add_command, missing_identifiers
 from ..scoring.direction import is_inverse
 
-VIEW_ECQM = "mips.view_ecqm_data"
 IMPORT_DATA = "mips.import_quality_data"
 POPULATION_LABELS = {
     "ipp": "Initial population",

@@ -19,6 +19,7 @@ from mips.ecqm.care_gaps import gap_patients
 from mips.ecqm.engine import calculate
 from mips.models import EcqmRun, MeasureAttribution, MeasureResult, Patient, PatientPopulation
 from mips.views import care_gaps as views
+from tests.mips.score_helpers import enroll
 from tests.shared_data import ecqm_testdecks
 
 from .factories import HBA1C, add_fact, at, diabetic_patient, import_deck
@@ -259,3 +260,15 @@ def test_worklist_query_count_is_flat_in_practice_size(
     with django_assert_num_queries(9):
         r = qm_client.get(url)
     assert r.context["page"].paginator.count == 17
+
+
+def test_pages_link_to_the_worklists_and_the_patient_page(qm_client, own, patients):
+    gaps = reverse("mips:care-gaps", args=["clinician", own.public_id])
+    body = qm_client.get(reverse("mips:ecqm-data") + Q).content.decode()
+    assert f'{gaps}?year={YEAR}"' in body
+    enroll(own, ("mips_quality",), year=YEAR)  # the report card lists enrolled categories
+    card = qm_client.get(reverse("mips:report-card", args=[own.public_id]) + Q)
+    assert f"{gaps}?year={YEAR}&amp;measure=001" in card.content.decode()
+    drill = reverse("mips:ecqm-patients", args=[YEAR, "CMS122", "clinician", own.public_id])
+    body = qm_client.get(drill + "?population=numer").content.decode()
+    assert reverse("mips:patient", args=[patients["high"].public_id]) in body

@@ -9,6 +9,7 @@ from practices.permissions import has_practice_perm
 from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only
 
 from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard
+from ..permissions import VIEW_ECQM
 
 RECORD_EXCEPTIONS = "exceptions.record_exceptions"
 
@@ -36,6 +37,7 @@ def page_context(request: HttpRequest, page: str) -> dict:
         "own_only": own_rows_only(request),
         "has_dashboard": has_dashboard(request.practice),
         "can_administer": has_practice_perm(request, RECORD_EXCEPTIONS),
+        "can_view_gaps": has_practice_perm(request, VIEW_ECQM),
     }
 
 
