@@ -47,7 +47,10 @@ def _number(value: Decimal) -> str:
 
 def _numerator_text(cms_id: str, year: int, group_index: int) -> str:
     """CMS's numerator description of the population group (measure content)."""
-    strata = catalog.info(cms_id, year).meta.get("strata") or []
+    try:
+        strata = catalog.info(cms_id, year).meta.get("strata") or []
+    except ValueError:  # results of a measure the year's content does not hold
+        return ""
     if group_index < len(strata):
         return (strata[group_index].get("description") or "").strip()
     return ""

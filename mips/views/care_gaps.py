@@ -62,11 +62,21 @@ def _selected(counts, wanted: str):
     raise Http404("No results of this measure for this clinician or group.")
 
 
+def _info(cms_id: str, year: int):
+    """The measure's catalogue entry; None for results of a measure the year's content
+    does not hold (the page still lists its patients)."""
+    try:
+        return catalog.info(cms_id, year)
+    except ValueError:
+        return None
+
+
 def _group_label(cms_id: str, year: int, index: int) -> str:
     labels = GROUP_LABELS.get(cms_id)
     if labels:
         return labels[index]
-    return f"Population {index + 1}" if catalog.info(cms_id, year).group_count > 1 else ""
+    info = _info(cms_id, year)
+    return f"Population {index + 1}" if info and info.group_count > 1 else ""
 
 
 def _worklist(request: HttpRequest, kind: str, public_id) -> dict:
@@ -94,7 +104,7 @@ def _worklist(request: HttpRequest, kind: str, public_id) -> dict:
         "entity_label": label,
         "counts": counts,
         "chosen": chosen,
-        "measure": catalog.info(chosen.cms_id, year) if chosen else None,
+        "measure": _info(chosen.cms_id, year) if chosen else None,
         "group_label": _group_label(chosen.cms_id, year, chosen.group_index) if chosen else "",
         "rows": rows,
         "sort": sort,
@@ -175,7 +185,9 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404("Not one of your patients.")
     measures = []
     for row in rows:
-        info = catalog.info(row.cms_id, year)
+        info = _info(row.cms_id, year)
+        if info is None:
+            continue
         inverse = _inverse(year, info)
         gap = row.denom and not row.denex and not row.denexcep and row.numer == inverse
         reason = None

@@ -272,3 +272,34 @@ def test_pages_link_to_the_worklists_and_the_patient_page(qm_client, own, patien
     drill = reverse("mips:ecqm-patients", args=[YEAR, "CMS122", "clinician", own.public_id])
     body = qm_client.get(drill + "?population=numer").content.decode()
     assert reverse("mips:patient", args=[patients["high"].public_id]) in body
+
+
+def test_results_of_a_measure_without_content_still_list_their_gaps(
+    qm_client, practice, own, patients
+):
+    """A result row whose measure the year's content lacks: the page names the failed
+    criterion from the flags, never a 500."""
+    run = EcqmRun.objects.filter(practice=practice, year=YEAR).first()
+    p = patients["good"]
+    PatientPopulation.objects.create(
+        practice=practice, year=YEAR, cms_id="CMS9999", patient=p, ipp=True, denom=True
+    )
+    MeasureAttribution.objects.create(
+        practice=practice, year=YEAR, cms_id="CMS9999", patient=p, tin=own.tin, npi=own.npi
+    )
+    MeasureResult.objects.create(
+        practice=practice,
+        run=run,
+        year=YEAR,
+        cms_id="CMS9999",
+        mips_id="999",
+        tin=own.tin,
+        npi=own.npi,
+        ipp=1,
+        denom=1,
+    )
+    r = qm_client.get(gaps_url("clinician", own.public_id, "999"))
+    assert r.status_code == 200
+    [row] = r.context["page"]
+    assert "numerator criterion is not met" in row.reason.missing
+    assert qm_client.get(reverse("mips:patient", args=[p.public_id]) + Q).status_code == 200
