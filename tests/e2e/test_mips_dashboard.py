@@ -30,8 +30,10 @@ def dashboard(practice, medical_group, quality_manager):
 
 
 def _rates(page):
+    """The Satisfied column's rates (a cell may add its decile and "lower is better")."""
     cells = page.locator("#measure-table tbody tr td:nth-child(6)").all_inner_texts()
-    return [float(c.rstrip("%")) for c in cells if c.endswith("%")]
+    found = (re.match(r"([\d.]+)%", c.strip()) for c in cells)
+    return [float(m.group(1)) for m in found if m]
 
 
 def test_sort_and_filter_measure_performance(page, live_server, login, dashboard):
