@@ -354,8 +354,9 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 # "has the dashboard", the entity's enrollments, its TIN/NPI, eligibility, scores, last
 # year's scores, sign-offs, PI and IA attestations, enrolled measures, its eCQM results,
 # stored network averages, Medicare TIN overrides, the latest QPP submission, recorded
-# EUC exceptions, "has eCQM results", the first encounter.
-REPORT_CARD_QUERIES = 23
+# EUC exceptions, "has eCQM results", the first encounter, its MVP subgroup scores (and the
+# group's score when it is in a subgroup).
+REPORT_CARD_QUERIES = 24
 
 
 def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):

@@ -204,3 +204,19 @@ def test_subgroup_without_entity_id_is_refused_by_the_fake():
     assert validate_measurement_set(body) == [
         {"path": "$.submission.entityId", "message": "is required for subgroup"}
     ]
+
+
+def test_report_card_page_shows_the_subgroup_line(
+    qm_client, outsider_client, billing_client, practice, tin_npi, subgroup, subgroup_data
+):
+    from django.urls import reverse
+
+    enroll(tin_npi, ("mips_quality",))
+    recalculate_practice(practice, YEAR)
+    recalculate_subgroups(practice, YEAR)
+    url = reverse("mips:report-card", args=[tin_npi.public_id]) + f"?year={YEAR}"
+    body = qm_client.get(url).content.decode()
+    assert 'class="subgroup-note"' in body and "Subgroup Rheumatology (SG-0001)" in body
+    assert outsider_client.get(url).status_code == 404
+    # Billing managers do not open the MIPS dashboard (mips.dashboard.permissions).
+    assert billing_client.get(url).status_code == 403
