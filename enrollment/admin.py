@@ -11,7 +11,9 @@ from django import forms
 from django.contrib import admin
 from django.urls import path
 
-from . import services, staff_views, subgroups
+from practices.services import record
+
+from . import staff_views
 from .models import (
     CaseComment,
     CaseStatusChange,
@@ -27,6 +29,7 @@ from .models import (
     Subgroup,
     TermsAgreement,
 )
+from .services import subgroups
 
 AUDIT_FIELDS = ("public_id", "created_at", "updated_at")
 
@@ -122,8 +125,8 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 @admin.register(Subgroup)
 class SubgroupAdmin(admin.ModelAdmin):
-    """Practices register subgroups on their MVP subgroups page (enrollment.subgroups checks
-    the TIN, the identifier and the clinicians); operator staff see them and can end them."""
+    """Practices register subgroups on their MVP subgroups page (enrollment.services.subgroups
+    checks the TIN, the identifier and the clinicians); operator staff see them and end them."""
 
     list_display = ("name", "subgroup_id", "medical_group", "program", "year", "status", "practice")
     list_filter = ("year", "status", "practice")
@@ -247,7 +250,7 @@ class PracticeFileAdmin(admin.ModelAdmin):
         if not change:
             obj.published_by = request.user
         super().save_model(request, obj, form, change)
-        services.record(
+        record(
             practice=obj.practice,
             actor=request.user,
             action="practice_file.published",

@@ -15,10 +15,10 @@ from practices.models import TinNpi
 from practices.permissions import practice_permission_required
 from practices.views.common import paginate
 
-from .. import subgroups as services
 from ..errors import EnrollmentError
 from ..forms import SubgroupForm, SubgroupMembersForm, all_errors
 from ..models import Subgroup
+from ..services import subgroups as services
 from .common import program_years, selected_year
 from .program_enrollment import MANAGE
 

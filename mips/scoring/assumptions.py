@@ -132,7 +132,7 @@ MVP_QUALITY_MEASURES = 4
 # Unconfirmed for 2026. Confirm with the 2026 MVP Implementation Guide.
 MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
 
-# --- MVP subgroups (mips.subgroups, enrollment.subgroups) -----------------------------------
+# --- MVP subgroups (mips.subgroups, enrollment.services.subgroups) ------------------------
 # Confirmed [C]: QPP_API.md 2.3 (qpp-submissions-docs data.ts): `entityType` may be "subgroup"
 # and `entityId` is required for a subgroup; QRDA NOTES.md 2.1 (conversion tool Program.java):
 # MIPS_SUBGROUP carries the subgroup id (root 2.16.840.1.113883.3.249.5.5) and the MVP id, so a
@@ -163,8 +163,8 @@ SUBGROUP_STATUSES_FROM_GROUP = True
 SUBGROUP_CLINICIAN_GETS_HIGHEST = True
 
 # The subgroup identifier is taken as letters, digits and hyphens up to 30 characters
-# (enrollment.subgroups.SUBGROUP_ID; the portal does not know CMS's format). Confirm with a QPP
-# subgroup registration confirmation.
+# (enrollment.services.subgroups.SUBGROUP_ID; the portal does not know CMS's format). Confirm
+# with a QPP subgroup registration confirmation.
 
 # --- Cost -----------------------------------------------------------------------------------
 

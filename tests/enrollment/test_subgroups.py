@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from enrollment.errors import EnrollmentError
 from enrollment.models import Mvp, Program, Subgroup
-from enrollment.subgroups import create_subgroup, end_subgroup, set_subgroup_members
+from enrollment.services.subgroups import create_subgroup, end_subgroup, set_subgroup_members
 from practices.models import AuditEvent
 from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
 

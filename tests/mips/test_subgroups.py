@@ -16,7 +16,7 @@ import pytest
 
 from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
 from enrollment.models import Mvp, Program
-from enrollment.subgroups import create_subgroup
+from enrollment.services.subgroups import create_subgroup
 from mips import attestations as svc
 from mips.dashboard.entities import CLINICIAN, load_entities
 from mips.dashboard.report_card import build_report_card
@@ -106,7 +106,7 @@ def test_subgroup_is_scored_as_its_mvp_over_its_clinicians_data(practice, subgro
 
 
 def test_ended_subgroup_is_not_scored(practice, subgroup, subgroup_data):
-    from enrollment.subgroups import end_subgroup
+    from enrollment.services.subgroups import end_subgroup
 
     end_subgroup(subgroup=subgroup)
     assert recalculate_subgroups(practice, YEAR)["subgroups"] == 0

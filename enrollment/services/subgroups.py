@@ -1,5 +1,5 @@
 """MVP subgroups: register a subgroup of a group's clinicians for an MVP, change its
-clinicians, end it. Keyword-only, atomic, audited (like enrollment.services).
+clinicians, end it. Keyword-only, atomic, audited (like the other enrollment.services modules).
 
 What is checked (CMS's subgroup rules as the portal reads them; the unconfirmed ones are
 named in mips/scoring/assumptions.py, "Subgroups"):
@@ -22,16 +22,13 @@ from django.utils import timezone
 from practices.models import MedicalGroup, TinNpi
 from practices.services import record
 
-from .errors import EnrollmentError
-from .kinds import ProgramKind
-from .models import EnrollmentStatus, Program, Subgroup
+from ..errors import EnrollmentError
+from ..kinds import ProgramKind
+from ..models import EnrollmentStatus, Program, Subgroup
+from .checks import actor_user
 
 # The identifier format CMS uses is unknown (mips/scoring/assumptions.py, "Subgroups").
 SUBGROUP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,29}")
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_program(program: Program) -> None:
@@ -112,7 +109,7 @@ def create_subgroup(
     members = _check_members(medical_group, program.year, members, None)
     subgroup = Subgroup.objects.create(
         medical_group=medical_group, program=program, subgroup_id=subgroup_id,
-        name=name[:200], created_by=_user(actor),
+        name=name[:200], created_by=actor_user(actor),
     )  # fmt: skip
     subgroup.members.set(members)
     record(
