@@ -89,6 +89,11 @@ class DashboardState(models.Model):
     )
     built_at = models.DateTimeField(null=True, blank=True)
     build_seconds = models.FloatField(default=0)
+    counts = models.JSONField(
+        default=dict,
+        help_text="Row counts of the build (rows, enrolled, measures per category and "
+        "'all'): an unfiltered page reads its total here instead of counting every row.",
+    )
 
     objects = ScopedManager(practice="practice", _manager_class=manager(DashboardStateQuerySet))
 
@@ -175,6 +180,15 @@ class DashboardRow(models.Model):
         return SOURCE_LABELS.get(self.prior_source, "")
 
 
+def _number_sort(column: str, name: str, *prefix: str) -> models.Index:
+    """Measure Performance sorted by a number: NULLs first ascending, so a backward scan
+    serves the descending sort (NULLs last) too (views.measures ORDERS)."""
+    return models.Index(
+        "practice", "year", *prefix, F(column).asc(nulls_first=True), "measure_id",
+        "sort_name", "id", name=name,
+    )  # fmt: skip
+
+
 class DashboardMeasureRow(MeasureDisplay, models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -208,6 +222,9 @@ class DashboardMeasureRow(MeasureDisplay, models.Model):
                 fields=["practice", "year", "category", "sort_name"], name="dashmeasure_category"
             ),  # fmt: skip
             models.Index(fields=["practice", "year", "sort_title"], name="dashmeasure_measure"),
+            _number_sort("satisfied", "dashmeasure_satisfied"),
+            _number_sort("satisfied", "dashmeasure_cat_satisfied", "category"),
+            _number_sort("points", "dashmeasure_points"),
         ]
 
     def __str__(self) -> str:
