@@ -730,6 +730,9 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     stats.created = len(new_rows)
     # The dashboard pages read rows built from these scores and the practice's other data:
     # rebuilt when scores changed, or when anything else changed since the last build.
-    refresh_rows(practice, year, force=bool(new_rows))
+    # Only the TINs with new scores (and those other writes named since the last build).
+    refresh_rows(
+        practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows}
+    )
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation, SignOffCategory
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .dashboard import (
+    DashboardChange,
     DashboardMeasureRow,
     DashboardRow,
     DashboardScore,
@@ -37,6 +38,7 @@ __all__ = [
     "DashboardMeasureRow",
     "DashboardRow",
     "DashboardScore",
+    "DashboardChange",
     "DashboardState",
     "NetworkAverageRow",
     "DataImport",

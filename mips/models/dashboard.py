@@ -110,6 +110,21 @@ class DashboardState(models.Model):
         return self.built_from == self.changes
 
 
+class DashboardChange(models.Model):
+    """A write since the last build, and the TIN whose rows it changes (none: any row of
+    the practice). The next build rebuilds only the named TINs' rows when every pending
+    write names one (a single attestation, enrollment or score at 10,000 TIN/NPIs)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    # Not a foreign key: a deleted group's rows must still be removed by the next build.
+    medical_group_id = models.IntegerField(null=True)
+
+    objects = ScopedManager(practice="practice", _manager_class=manager(PracticeQuerySet))
+
+    def __str__(self) -> str:
+        return f"dashboard change {self.practice_id}: {self.medical_group_id or 'all'}"
+
+
 class DashboardRow(models.Model):
     CLINICIAN, GROUP = "clinician", "group"
 
