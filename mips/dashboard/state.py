@@ -41,7 +41,14 @@ def mark_changed(practice_id: int | None, medical_group_id: int | None = None) -
     # One bump per practice and transaction; one change row per TIN named in it.
     if first:
         DashboardState.objects.bump(practice_id)
-    DashboardChange.objects.create(practice_id=practice_id, medical_group_id=medical_group_id)
+    # Only once a build exists (the first build rebuilds everything anyway).
+    table = DashboardChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (practice_id, medical_group_id) SELECT %s, %s WHERE EXISTS "
+            f"(SELECT 1 FROM {DashboardState._meta.db_table} WHERE practice_id = %s)",
+            [practice_id, medical_group_id, practice_id],
+        )
 
 
 def forget_pending(practice_id: int) -> None:

@@ -115,11 +115,11 @@ class DashboardChange(models.Model):
     the practice). The next build rebuilds only the named TINs' rows when every pending
     write names one (a single attestation, enrollment or score at 10,000 TIN/NPIs)."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    # Not a foreign key: a deleted group's rows must still be removed by the next build.
+    # Plain ids, not foreign keys: a deleted group's rows must still be removed by the next
+    # build, and deleting a practice sends deletes of its rows (writes) after the
+    # practice's own change rows were collected. Only state.py and rows.py touch the table.
+    practice_id = models.IntegerField(db_index=True)
     medical_group_id = models.IntegerField(null=True)
-
-    objects = ScopedManager(practice="practice", _manager_class=manager(PracticeQuerySet))
 
     def __str__(self) -> str:
         return f"dashboard change {self.practice_id}: {self.medical_group_id or 'all'}"
