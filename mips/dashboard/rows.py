@@ -5,7 +5,11 @@ number of queries (the entity and measure-row logic of ``entities`` / ``measure_
 run once for the whole practice) and stores the network averages of the year. The score
 recalculation calls it when it has written; after any other change (an enrollment, an
 eligibility sync, an imported CMS score) ``freshness`` queues it. A page is one indexed
-read of the rows it shows.
+read of the rows it shows, its total the build's count (``DashboardState.counts``).
+
+Writes name the TIN whose rows they change (``DashboardChange``, state.mark_changed):
+when every write since the last build names one, the build replaces those TINs' rows
+only, so one attestation or one TIN's new scores do not rebuild 10,000 TIN/NPIs' rows.
 """
 
 from __future__ import annotations
