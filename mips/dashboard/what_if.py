@@ -28,6 +28,7 @@ from ..scoring.opportunities import BestSix, NextDecile, best_six, next_decile
 from ..scoring.what_if import EUC_CATEGORIES, WhatIf, apply_what_if, pi_exclusion_ids
 from .entities import CLINICIAN, Entity
 
+SHORT_LABELS = {"quality": "Quality", "pi": "PI", "ia": "IA", "cost": "Cost"}
 CATEGORY_LABELS = {"quality": "Quality", "pi": "Promoting Interoperability",
                    "ia": "Improvement Activities", "cost": "Cost"}  # fmt: skip
 
@@ -121,11 +122,15 @@ def parse_changes(data: QueryDict, base: WhatIfBase) -> tuple[WhatIf, list[str]]
 @dataclass
 class CategoryLine:
     name: str
-    label: str
+    label: str  # short: the table fits a phone
     weight_now: Decimal
     weight_then: Decimal
     now: Decimal | None  # None: reweighted (or cost not known)
     then: Decimal | None
+
+    @property
+    def title(self) -> str:
+        return CATEGORY_LABELS[self.name]
 
 
 @dataclass
@@ -168,7 +173,7 @@ def evaluate(base: WhatIfBase, changes: WhatIf, errors: list[str] | None = None)
         return outcome
     outcome.then = then
     outcome.lines = [
-        CategoryLine(c, CATEGORY_LABELS[c], base.now.categories[c].weight,
+        CategoryLine(c, SHORT_LABELS[c], base.now.categories[c].weight,
                      then.categories[c].weight, _score(base.now, c), _score(then, c))
         for c in ("quality", "pi", "ia", "cost")
     ]  # fmt: skip
