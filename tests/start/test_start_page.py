@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
-from enrollment import services as enrollment_services
+from enrollment.services.cases import open_case
 from enrollment.models import CaseKind
 from mips import attestations as attest
 from mips.models import DashboardRow
@@ -54,7 +54,7 @@ def grow(practice, n: int, quality_manager) -> None:
     for i in range(n):
         tn = TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=group)
         row(tn, 30 + i)
-        enrollment_services.open_case(
+        open_case(
             practice=practice, kind=CaseKind.ENROLL_PROVIDER, year=YEAR, actor=quality_manager,
             tin_npi=tn, target_program=progs["mips_quality"],
         )  # fmt: skip
