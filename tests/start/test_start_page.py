@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
-from enrollment.services.cases import open_case
 from enrollment.models import CaseKind
+from enrollment.services.cases import open_case
 from mips import attestations as attest
 from mips.models import DashboardRow
 from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
