@@ -12,7 +12,7 @@ from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
 from ..exports import performance_csv
-from ..freshness import ensure_fresh
+from ..freshness import fresh_state
 from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
@@ -24,9 +24,13 @@ PER_PAGE = 50
 def _rows(request: HttpRequest, ctx: dict) -> OwnFirst:
     if not ctx["has_dashboard"]:
         return OwnFirst([], None)
-    ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
-    return entity_rows(request.practice, ctx["year"], user=request.user,
+    fresh, counts = fresh_state(request.practice, ctx["year"])
+    ctx["updating"] = not fresh
+    rows = entity_rows(request.practice, ctx["year"], user=request.user,
                        own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+    if not ctx["own_only"]:
+        rows.total = counts.get("rows")
+    return rows
 
 
 @practice_permission_required(VIEW_DASHBOARD)
