@@ -18,7 +18,13 @@ from typing import Any
 from lxml import etree
 
 from . import codes
-from .qdm import BY_TEMPLATE, IGNORED_TEMPLATES, REASON_TEMPLATE, RESULT_TEMPLATE
+from .qdm import (
+    ADVERSE_EVENT_CAUSE,
+    BY_TEMPLATE,
+    IGNORED_TEMPLATES,
+    REASON_TEMPLATE,
+    RESULT_TEMPLATE,
+)
 
 NS = {
     "h": "urn:hl7-org:v3",
@@ -41,6 +47,9 @@ NEGATED_STATUS = {
     "observation": "cancelled",
     "procedure": "not-done",
     "immunization": "not-done",
+    "communication": "not-done",
+    "medication_admin": "not-done",
+    "medication_dispense": "declined",
     "medication_request": "completed",
     "service_request": "completed",
     "device_request": "completed",
@@ -313,10 +322,11 @@ class _Reader:
         where = f"{qdm.name} {self._id(el)}".strip()
         try:
             if el.tag == f"{H}act" and qdm.element == "supply":
-                # Device Order Act: negation and reason on the act, the device inside.
+                # Device Order Act / Medication Dispensed Act: negation and reason on the
+                # act, the device or medication supply inside.
                 inner = el.find(f"{H}entryRelationship/{H}supply")
                 if inner is None:
-                    raise QrdaError("Device Order Act without a Device Order")
+                    raise QrdaError(f"{qdm.name} act without its supply element")
                 facts = self._fact(inner, qdm, where, negated=el.get("negationInd") == "true")
                 reasons = self._reasons(el)
                 for fact in facts:
@@ -362,6 +372,19 @@ class _Reader:
                 code_el = el.find(f"{H}participant/{H}participantRole/{H}playingDevice/{H}code")
         elif qdm.code_in_value or qdm.kind == "coverage":
             code_el = el.find(f"{H}value")
+        elif qdm.kind == "allergy":  # the allergen; `value` is fixed (Allergy to substance)
+            code_el = el.find(
+                f"{H}participant[@typeCode='CSM']/{H}participantRole/{H}playingEntity/{H}code"
+            )
+        elif qdm.kind == "adverse_event":  # the cause; `value` is fixed (Adverse reaction)
+            code_el = next(
+                (
+                    obs.find(f"{H}value")
+                    for obs in el.findall(f"{H}entryRelationship/{H}observation")
+                    if ADVERSE_EVENT_CAUSE in _templates(obs)
+                ),
+                None,
+            )
         else:
             code_el = el.find(f"{H}code")
         pairs, value_set = _code_pairs(code_el)
@@ -406,6 +429,16 @@ class _Reader:
             fact["authored_at"] = authored or start
             if qdm.kind == "medication_request":
                 self._medication_details(el, fact, start, end)
+        elif qdm.kind == "allergy":
+            # QDM prevalencePeriod; an end means the allergy no longer holds.
+            fact["start_at"], fact["end_at"] = start, (end if end != start else None)
+            fact["authored_at"] = authored
+            fact["clinical_status"] = "resolved" if fact["end_at"] else "active"
+            fact["verification_status"] = "confirmed"
+        elif qdm.kind == "medication_dispense":
+            fact["start_at"], fact["end_at"] = start, end
+            fact["authored_at"] = authored
+            self._days_supplied(el, fact)
         else:
             fact["start_at"], fact["end_at"] = start, end
             fact["authored_at"] = authored
@@ -438,11 +471,14 @@ class _Reader:
         repeat = el.find(f"{H}repeatNumber")
         if repeat is not None and (repeat.get("value") or "").isdigit():
             details["repeats"] = max(int(repeat.get("value")) - 1, 0)
+        self._days_supplied(el, fact)
+
+    def _days_supplied(self, el, fact: dict) -> None:
         for supply in el.findall(f"{H}entryRelationship/{H}supply"):
             quantity = supply.find(f"{H}quantity")
             if DAYS_SUPPLIED in _templates(supply) and quantity is not None:
                 try:
-                    details["supply_days"] = float(quantity.get("value"))
+                    fact["details"]["supply_days"] = float(quantity.get("value"))
                 except (TypeError, ValueError) as exc:
                     raise QrdaError("days supplied is not a number") from exc
 
