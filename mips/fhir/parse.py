@@ -54,6 +54,8 @@ TIME_ELEMENTS = (
     "sent",
     "date",
 )
+# US Core sex (SNOMED CT): female, male, intersex / other; anything else is unknown.
+US_CORE_SEX = {"248152002": "F", "248153007": "M", "33791000087105": "O"}
 # Statuses of the "not done" QI-Core profiles (CommunicationNotDone, MedicationAdministration
 # NotDone, MedicationDispenseDeclined).
 NOT_DONE_STATUSES = {"not-done", "declined"}
@@ -308,6 +310,11 @@ class _BundleParser:
         record.sex = {"female": "F", "male": "M", "other": "O"}.get(r.get("gender", ""), "U")
         for ext in r.get("extension", []) or []:
             url = str(ext.get("url", ""))
+            if url.endswith("us-core-sex"):
+                # The sex the PY2026 (QI-Core 6) logic reads (`Patient.sex`); it wins over
+                # the administrative gender where a bundle sends both.
+                code = ext.get("valueCode") or (ext.get("valueCoding") or {}).get("code")
+                record.sex = US_CORE_SEX.get(str(code or ""), "U")
             for sub in ext.get("extension", []) or []:
                 if sub.get("url") == "ombCategory":
                     code = (sub.get("valueCoding") or {}).get("code", "")

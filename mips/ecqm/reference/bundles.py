@@ -19,6 +19,7 @@ from ...models import ClinicalFact, Patient
 
 QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-"
 GENDER = {"F": "female", "M": "male", "O": "other", "U": "unknown"}
+US_CORE_SEX = {"F": "248152002", "M": "248153007", "O": "33791000087105"}  # SNOMED CT
 RESOURCE_TYPE = {
     "encounter": "Encounter",
     "condition": "Condition",
@@ -362,12 +363,18 @@ def _medication(fact, r: dict) -> None:
 
 
 def patient_resource(patient: Patient, resource_id: str) -> dict:
+    """The Patient: gender (QI-Core 4.1.1 logic) and the US Core sex extension the QI-Core
+    6 logic reads as `Patient.sex` (PY2026 CMS124, CMS125, CMS153, CMS771...)."""
     resource = {
         "resourceType": "Patient",
         "id": resource_id,
         "meta": {"profile": [f"{QICORE}patient"]},
         "gender": GENDER.get(patient.sex, "unknown"),
     }
+    if patient.sex in US_CORE_SEX:
+        resource["extension"] = [
+            {"url": f"{US_CORE}us-core-sex", "valueCode": US_CORE_SEX[patient.sex]}
+        ]
     if patient.birth_date:
         resource["birthDate"] = patient.birth_date.isoformat()
     return resource
