@@ -78,6 +78,8 @@ class PatientRecord:
     sex: str = "U"
     race_code: str = ""
     ethnicity_code: str = ""
+    deceased: bool = False
+    deceased_at: dt.datetime | None = None
     facts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -308,6 +310,11 @@ class _BundleParser:
             moment = parse_datetime(birth, f"Patient/{r['id']}.birthDate")
             record.birth_date = moment.date() if moment else None
         record.sex = {"female": "F", "male": "M", "other": "O"}.get(r.get("gender", ""), "U")
+        if r.get("deceasedDateTime"):
+            record.deceased_at = parse_datetime(
+                r["deceasedDateTime"], f"Patient/{r['id']}.deceasedDateTime"
+            )
+        record.deceased = record.deceased_at is not None or r.get("deceasedBoolean") is True
         for ext in r.get("extension", []) or []:
             url = str(ext.get("url", ""))
             if url.endswith("us-core-sex"):

@@ -218,11 +218,13 @@ MEDICATION_DISPENSED = "2.16.840.1.113883.10.20.24.3.45"
 BY_TEMPLATE[MEDICATION_DISPENSED] = BY_NAME["Medication, Dispensed"]
 ADVERSE_EVENT_CAUSE = "2.16.840.1.113883.10.20.24.3.148"
 
-# QDM templates read as "known but not used by any measure" (reported, not stored): no
-# 2025/2026 MIPS eCQM (QI-Core edition) reads a patient's death (Patient.deceased).
-IGNORED_TEMPLATES = {
-    "2.16.840.1.113883.10.20.24.3.54": "Patient Characteristic Expired",
-}
+# QDM Patient Characteristic Expired: the patient's death (FHIR Patient.deceased), read
+# into the patient, not a fact (PY2026 CMS349's exception "Patient Expired").
+EXPIRED_TEMPLATE = "2.16.840.1.113883.10.20.24.3.54"
+EXPIRED_EXT = "2016-02-01"
+DEAD = "419099009"  # SNOMED CT Dead (finding)
+# QDM templates read as "known but not used by any measure" (reported, not stored).
+IGNORED_TEMPLATES: dict[str, str] = {}
 
 REASON_TEMPLATE = "2.16.840.1.113883.10.20.24.3.88"
 RESULT_TEMPLATE = "2.16.840.1.113883.10.20.24.3.87"

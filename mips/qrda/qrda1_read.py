@@ -21,6 +21,7 @@ from . import codes
 from .qdm import (
     ADVERSE_EVENT_CAUSE,
     BY_TEMPLATE,
+    EXPIRED_TEMPLATE,
     IGNORED_TEMPLATES,
     REASON_TEMPLATE,
     RESULT_TEMPLATE,
@@ -79,6 +80,8 @@ class PatientData:
     race_code: str = ""
     ethnicity_code: str = ""
     payer_code: str = ""
+    deceased: bool = False
+    deceased_at: dt.datetime | None = None
 
 
 @dataclass
@@ -176,6 +179,7 @@ class _Reader:
         self.value_set_codes = value_set_codes  # callable oid -> (system, code) | None
         self.warnings: list[str] = []
         self.ignored: dict[str, int] = {}
+        self.expired: list[dt.datetime | None] = []  # Patient Characteristic Expired
 
     def fail(self, reason: str) -> QrdaError:
         return QrdaError(f"{self.name}: {reason}")
@@ -208,6 +212,9 @@ class _Reader:
             if i.get("extension")
         ]
         facts = self.facts(npi=npi, tin=tin)
+        if self.expired:
+            patient.deceased = True
+            patient.deceased_at = next((e for e in self.expired if e is not None), None)
         for fact in facts:
             if fact["kind"] == "coverage" and not patient.payer_code:
                 patient.payer_code = fact["code"][:20]
@@ -311,6 +318,12 @@ class _Reader:
                     if isinstance(child.tag, str):
                         out.extend(self.element(child))
             return out
+        if EXPIRED_TEMPLATE in roots:
+            low = el.find(f"{H}effectiveTime/{H}low")
+            when = el.find(f"{H}effectiveTime") if low is None else low
+            value = when.get("value") if when is not None else None
+            self.expired.append(self.ts(value, "Patient Characteristic Expired") if value else None)
+            return []
         qdm = next((BY_TEMPLATE[r] for r in roots if r in BY_TEMPLATE), None)
         if qdm is None:
             name = next((IGNORED_TEMPLATES[r] for r in roots if r in IGNORED_TEMPLATES), None)

@@ -32,6 +32,9 @@ from .qdm import (
     ADVERSE_EVENT_CAUSE,
     AUTHOR_TEMPLATE,
     BY_NAME,
+    DEAD,
+    EXPIRED_EXT,
+    EXPIRED_TEMPLATE,
     EXT,
     MEDICATION_DISPENSED,
     REASON_TEMPLATE,
@@ -111,6 +114,8 @@ class ExportPatient:
     sex: str = "U"
     race_code: str = ""
     ethnicity_code: str = ""
+    deceased: bool = False
+    deceased_at: dt.datetime | None = None
 
 
 @dataclass
@@ -567,6 +572,21 @@ class _Writer:
         _code(el, "value", pairs, xsi_type="CD")
 
 
+def _expired(entry, when: dt.datetime | None) -> None:
+    """Patient Characteristic Expired: the patient died (at `when`, if known)."""
+    obs = _sub(entry, "observation", classCode="OBS", moodCode="EVN")
+    _template(obs, EXPIRED_TEMPLATE, EXPIRED_EXT)
+    _sub(obs, "id", root=str(uuid.uuid4()))
+    _sub(obs, "code", code="ASSERTION", codeSystem="2.16.840.1.113883.5.4")
+    _sub(obs, "statusCode", code="completed")
+    _sub(
+        _sub(obs, "effectiveTime"),
+        "low",
+        **({"value": ts(when)} if when else {"nullFlavor": "UNK"}),
+    )
+    _sub(obs, "value", code=DEAD, codeSystem=codes.SNOMED, displayName="Dead").set(XSI_TYPE, "CD")
+
+
 def _addr(parent, address=None) -> None:
     """US Realm Address; unknown parts are nullFlavor UNK."""
     addr = _sub(parent, "addr", use="WP" if address else "HP")
@@ -760,6 +780,8 @@ def build_qrda1(
     _sub(section, "title").text = "Patient Data"
     _sub(section, "text")
     writer = _Writer(document_root=patient_root)
+    if patient.deceased:
+        _expired(_sub(section, "entry"), patient.deceased_at)
     for f, pairs in _grouped(facts):
         qdm = writer.qdm_type(f)
         if qdm is None:

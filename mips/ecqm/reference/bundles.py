@@ -20,6 +20,7 @@ from ...models import ClinicalFact, Patient
 QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-"
 GENDER = {"F": "female", "M": "male", "O": "other", "U": "unknown"}
 US_CORE_SEX = {"F": "248152002", "M": "248153007", "O": "33791000087105"}  # SNOMED CT
+OMB = "urn:oid:2.16.840.1.113883.6.238"  # CDC Race & Ethnicity
 RESOURCE_TYPE = {
     "encounter": "Encounter",
     "condition": "Condition",
@@ -363,20 +364,32 @@ def _medication(fact, r: dict) -> None:
 
 
 def patient_resource(patient: Patient, resource_id: str) -> dict:
-    """The Patient: gender (QI-Core 4.1.1 logic) and the US Core sex extension the QI-Core
-    6 logic reads as `Patient.sex` (PY2026 CMS124, CMS125, CMS153, CMS771...)."""
+    """The Patient: gender (QI-Core 4.1.1 logic), the US Core sex extension the QI-Core 6
+    logic reads as `Patient.sex` (PY2026 CMS124, CMS125, CMS153, CMS771...), race and
+    ethnicity, and death (PY2026 CMS349 "Patient Expired")."""
     resource = {
         "resourceType": "Patient",
         "id": resource_id,
         "meta": {"profile": [f"{QICORE}patient"]},
         "gender": GENDER.get(patient.sex, "unknown"),
     }
+    extensions = []
     if patient.sex in US_CORE_SEX:
-        resource["extension"] = [
-            {"url": f"{US_CORE}us-core-sex", "valueCode": US_CORE_SEX[patient.sex]}
-        ]
+        extensions.append({"url": f"{US_CORE}us-core-sex", "valueCode": US_CORE_SEX[patient.sex]})
+    # Race and ethnicity (OMB category): SDEs, and logic too (PY2026 CMS1154 "Patient is
+    # Asian" lowers the BMI threshold).
+    for name, code in (("race", patient.race_code), ("ethnicity", patient.ethnicity_code)):
+        if code:
+            category = {"url": "ombCategory", "valueCoding": {"system": OMB, "code": code}}
+            extensions.append({"url": f"{US_CORE}us-core-{name}", "extension": [category]})
+    if extensions:
+        resource["extension"] = extensions
     if patient.birth_date:
         resource["birthDate"] = patient.birth_date.isoformat()
+    if patient.deceased_at:
+        resource["deceasedDateTime"] = _instant(patient.deceased_at)
+    elif patient.deceased:
+        resource["deceasedBoolean"] = True
     return resource
 
 

@@ -1,6 +1,7 @@
 """QRDA I carries the QDM datatypes that only the reference-engine measures read
 (Communication Performed: CMS142; Allergy/Intolerance: CMS135/144/145; Medication
-Administered: CMS646; Medication Dispensed: CMS128; Adverse Event: CMS347): they are
+Administered: CMS646; Medication Dispensed: CMS128; Adverse Event: CMS347; Patient
+Characteristic Expired: CMS349): they are
 written per the HL7 QRDA I STU 5.3 templates, read back into the same facts, and a
 deck patient FHIR-imported, exported as QRDA I and imported elsewhere gets the same
 populations from the reference engine (QI-Core bundle built from the QRDA facts)."""
@@ -61,7 +62,8 @@ def _new_kind_facts(practice) -> list[tuple]:
 @pytest.mark.unscoped  # exports from one practice, imports into another
 def test_new_datatypes_are_valid_qrda_and_read_back_as_the_same_facts(practice, valuesets):
     _entity(practice)
-    patient = PatientFactory(practice=practice)
+    # Died in the year: QDM Patient Characteristic Expired (PY2026 CMS349's exception).
+    patient = PatientFactory(practice=practice, deceased=True, deceased_at=at("2025-09-01"))
     add_fact(patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-03-01"),
              end_at=at("2025-03-01", 10), billing_tin=TIN, rendering_npi=NPI)  # fmt: skip
     reason = {"reasons": [[SNOMED, "183932001"]]}
@@ -92,6 +94,8 @@ def test_new_datatypes_are_valid_qrda_and_read_back_as_the_same_facts(practice, 
     _entity(target)
     _export_import(practice, target, [patient], 2025)
     assert _new_kind_facts(target) == _new_kind_facts(practice) != []
+    imported = Patient.objects.get(practice=target)
+    assert imported.deceased and imported.deceased_at == at("2025-09-01")
 
 
 def _deck_cases_with(root, resource_types: set[str]) -> list[tuple[str, str, object]]:

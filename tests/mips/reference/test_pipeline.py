@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Count
 from django_scopes import scope
 
 from mips.ecqm.reference.run import calculate_reference
-from mips.models import ClinicalFact, MeasureResult, Patient
+from mips.models import (
+    ClinicalFact,
+    MeasureAttribution,
+    MeasureResult,
+    Patient,
+    PatientPopulation,
+)
 from mips.tasks import queue_reference
 from tests.shared_data import all_measures_decks
 
@@ -36,11 +43,29 @@ def test_cms131_deck_totals_are_stored(practice):
     tin_npi = clinician(practice)
     with scope(practice=practice):
         import_cases(practice, tin_npi, deck)
-        calculate_reference(practice, 2025, measures=["CMS131"])
+        run = calculate_reference(practice, 2025, measures=["CMS131"])
         result = MeasureResult.objects.get(
             practice=practice, year=2025, cms_id="CMS131", npi=tin_npi.npi
         )
-    assert result.ipp > 0 and result.denom >= result.numer > 0
+        # What the counts were built from, shown if they are wrong (order-dependent failure).
+        evidence = {
+            "engine": run.timings["engine"],
+            "results": list(
+                MeasureResult.objects.filter(practice=practice, cms_id="CMS131").values_list(
+                    "tin", "npi", "ipp", "denom", "numer"
+                )
+            ),
+            "attributed": sorted(
+                MeasureAttribution.objects.filter(practice=practice, cms_id="CMS131")
+                .values_list("tin", "npi")
+                .annotate(n=Count("id"))
+            ),
+            "populations": PatientPopulation.objects.filter(
+                practice=practice, cms_id="CMS131", ipp=True
+            ).count(),
+            "clinician": (tin_npi.tin, tin_npi.npi),
+        }
+    assert result.ipp > 0 and result.denom >= result.numer > 0, evidence
 
 
 def test_incremental_rerun_evaluates_only_changed_patients(practice):
