@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from jobs.errors import RunLocked
+from jobs.errors import RunLocked, TransientError
 from jobs.models import Job, JobRun
 from jobs.runner import heartbeat, job_run
 from jobs.task_base import active_practice_ids, job_task, practice_task
@@ -53,6 +53,10 @@ def recalculate_ecqm_job(
     return run
 
 
+class RecalculationRunning(TransientError):
+    """Another eCQM recalculation of the practice and year runs: retry after it."""
+
+
 @practice_task()
 def recalculate_practice_every_ecqm(
     practice: Practice, year: int, user_id: int | None = None
@@ -70,7 +74,9 @@ def recalculate_practice_every_ecqm(
             task_args=[practice.pk, year, user_id],
         )
     except RunLocked as exc:
-        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
+        # The nightly run (or another click) holds the lock: run again after it (the job
+        # task base retries transient errors with backoff), so the queued click is done.
+        raise RecalculationRunning(str(exc)) from exc
     return {"practice": practice.pk, "year": run.year, "status": run.state,
             "measures": run.counts["measures_done"]}  # fmt: skip
 

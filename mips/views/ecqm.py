@@ -290,18 +290,25 @@ def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
 
 
 def _recalculation(request: HttpRequest, year: int) -> dict:
-    """The latest eCQM recalculation run of the practice and year (started no earlier than
-    the `queued` time the Recalculate button passes, if any) for the progress fragment."""
+    """The latest eCQM recalculation run of the practice and year for the progress fragment:
+    a running one (the queued click runs after it), else one started since the `queued`
+    time the Recalculate button passes, else none yet ("queued")."""
     runs = JobRun.objects.filter(job=Job.RECALCULATE_ECQM, practice=request.practice, year=year)
     queued = None
     try:
         queued = dt.datetime.fromtimestamp(int(request.GET.get("queued", "")), tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         queued = None
-    if queued is not None:
-        # The run row appears when a worker starts it; a second of slack for clock skew.
-        runs = runs.filter(started_at__gte=queued - dt.timedelta(seconds=1))
-    run = runs.order_by("-started_at", "-pk").first()
+    run = runs.select_related("started_by").order_by("-started_at", "-pk").first()
+    # The queued run's row appears when a worker starts it (a second of slack for clock
+    # skew); until then an older finished run is not its result.
+    if (
+        queued is not None
+        and run is not None
+        and run.state != RunState.RUNNING
+        and run.started_at < queued - dt.timedelta(seconds=1)
+    ):
+        run = None
     counts = (run.counts or {}) if run else {}
     total, done = counts.get("measures_total", 0), counts.get("measures_done", 0)
     return {

@@ -3,6 +3,8 @@ reference-engine one) as a background job, with its progress polled by the page.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -94,3 +96,40 @@ def test_progress_is_for_permitted_roles_of_the_practice_only(
     # Another practice's user sees her own practice's runs: none.
     body = outsider_client.get(f"{PROGRESS}?year=2026").content.decode()
     assert "10 of 49" not in body and "ecqm-recalculation" not in body
+
+
+def test_progress_fragment_reads_a_constant_number_of_queries(
+    qm_client, practice, quality_manager, django_assert_num_queries
+):
+    qm_client.get(f"{PROGRESS}?year=2026")  # warm the session
+    # session, user, memberships, role permissions, the latest run (with who started it)
+    with django_assert_num_queries(5):
+        qm_client.get(f"{PROGRESS}?year=2026")
+    _run(practice, 2026, state=RunState.SUCCEEDED, finished_at=timezone.now(),
+         started_by=quality_manager)  # fmt: skip
+    with django_assert_num_queries(5):
+        body = qm_client.get(f"{PROGRESS}?year=2026").content.decode()
+    assert "Recalculate button" in body
+
+
+def test_a_click_while_another_run_holds_the_lock_is_retried_after_it(practice):
+    """The nightly run (or another click) holds the practice-year lock: the clicked task
+    raises a transient error, so the job task base retries it later instead of dropping it."""
+    from jobs.errors import TransientError
+    from mips.ecqm.tasks import recalculate_practice_every_ecqm
+
+    _run(practice, 2026)  # running, fresh heartbeat: the lock is held
+    with pytest.raises(TransientError):
+        recalculate_practice_every_ecqm.run(practice.pk, 2026)
+
+
+def test_progress_shows_the_running_nightly_run_then_waits_for_the_queued_one(qm_client, practice):
+    started = timezone.now() - dt.timedelta(minutes=5)
+    nightly = _run(practice, 2026, trigger="celery", started_at=started, heartbeat_at=started)
+    queued = int(timezone.now().timestamp())
+    url = f"{PROGRESS}?year=2026&queued={queued}"
+    assert "10 of 49 measures done" in qm_client.get(url).content.decode()
+    JobRun.objects.filter(pk=nightly.pk).update(
+        state=RunState.SUCCEEDED, finished_at=timezone.now()
+    )
+    assert 'data-status="queued"' in qm_client.get(url).content.decode()
