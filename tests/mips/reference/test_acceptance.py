@@ -35,21 +35,7 @@ def _decks():
     return root
 
 
-@pytest.mark.parametrize(
-    "year",
-    [
-        2025,
-        pytest.param(
-            2026,
-            marks=pytest.mark.xfail(
-                reason="OPEN (issue 17): 6 of 80 PY2026 sample patient-groups differ "
-                "(CMS1154, CMS124, CMS125, CMS153, CMS771 IPP 0; CMS349 DENEXCEP); not yet "
-                "explained, see the ecqm closing note",
-                strict=False,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("year", [2025, 2026])
 def test_every_measure_matches_its_deck(db, year):
     root = _decks()
     practice = PracticeFactory(slug=f"acceptance-{year}")
