@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0013_reference_engine'),
+        ('mips', '0014_subgroup_scores'),
     ]
 
     operations = [
