@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0014_subgroup_scores'),
+        ('mips', '0015_dashboard_sort_indexes_counts_changes'),
     ]
 
     operations = [
