@@ -68,6 +68,7 @@ urlpatterns = [
     path("ecqm/csv/", ecqm.ecqm_data_csv, name="ecqm-data-csv"),
     path("ecqm/upload/", ecqm.ecqm_upload, name="ecqm-upload"),
     path("ecqm/recalculate/", ecqm.ecqm_recalculate, name="ecqm-recalculate"),
+    path("ecqm/recalculation/", ecqm.ecqm_recalculation, name="ecqm-recalculation"),
     path("ecqm/imports/<uuid:public_id>/withdraw/", ecqm.ecqm_withdraw, name="ecqm-withdraw"),
     # Before the drill-down pattern, whose <str:cms_id> would match "qrda3".
     path("ecqm/qrda/upload/", qrda.qrda_upload, name="qrda-upload"),
