@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0015_dashboard_sort_indexes_counts_changes'),
+        ('mips', '0016_patient_deceased'),
     ]
 
     operations = [
