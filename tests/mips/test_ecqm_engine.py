@@ -120,6 +120,47 @@ def test_cms122_reading_after_period_does_not_count(practice, tin_npi, valuesets
     assert cms122(practice).numer == 1  # no reading in 2025: counted as missing
 
 
+@pytest.mark.parametrize(("year", "numer"), [(2025, 0), (2026, 0)])
+def test_cms122_coded_result_is_a_result_but_not_above_nine(
+    practice, tin_npi, valuesets, year, numer
+):
+    """CMS122v13/v14 CQL: "Without Result" is `.value is null` on the Observation and
+    "Elevated" is `value > 9 '%'`: a coded result (the deck's held-back "HbA1c level is
+    8.9%" case carries valueCodeableConcept) is neither, so the patient is not in NUMER."""
+    patient = diabetic_patient(practice, tin_npi, year=year, hba1c=None)
+    add_fact(
+        patient,
+        "observation",
+        ("http://loinc.org", "4548-4"),
+        status="final",
+        category="laboratory",
+        start_at=at(f"{year}-11-02"),
+        end_at=at(f"{year}-11-02"),
+        value_system="http://snomed.info/sct",
+        value_code="373066001",
+    )
+    calculate(practice, year, measures=["CMS122"])
+    assert cms122(practice).numer == numer
+
+
+def test_cms122_absent_result_wins_over_a_number_on_the_same_day(practice, tin_npi, valuesets):
+    """Sorted by value with nulls first: a reading without any value beside a 7.0 on the
+    most recent day makes the patient numerator-positive (missing result)."""
+    patient = diabetic_patient(practice, tin_npi, hba1c=None)
+    for value in ("7.0", None):
+        add_fact(
+            patient,
+            "observation",
+            ("http://loinc.org", "4548-4"),
+            status="final",
+            category="laboratory",
+            start_at=at("2025-11-02"),
+            value_num=value,
+        )
+    calculate(practice, 2025, measures=["CMS122"])
+    assert cms122(practice).numer == 1
+
+
 @pytest.mark.parametrize(("onset", "in_ipp"), [("2025-06-30", True), ("2025-07-01", False)])
 def test_cms165_hypertension_must_start_in_first_six_months(
     practice, tin_npi, valuesets, onset, in_ipp
