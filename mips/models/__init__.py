@@ -5,6 +5,7 @@ from __future__ import annotations
 from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation, SignOffCategory
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .dashboard import (
+    DashboardChange,
     DashboardMeasureRow,
     DashboardRow,
     DashboardScore,
@@ -16,7 +17,7 @@ from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .reference import ReferenceEvaluation
 from .score_inputs import ScoreInput
-from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
+from .scores import ReportingLevel, ScoreSnapshot, ScoreSource, SubgroupScore
 from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ContentValueSet, ContentValueSetCode, ValueSetCode, ValueSetRelease
 
@@ -30,6 +31,7 @@ __all__ = [
     "ScoreInput",
     "ScoreSnapshot",
     "ScoreSource",
+    "SubgroupScore",
     "SignOffCategory",
     "ClinicalFact",
     "ContentValueSet",
@@ -37,6 +39,7 @@ __all__ = [
     "DashboardMeasureRow",
     "DashboardRow",
     "DashboardScore",
+    "DashboardChange",
     "DashboardState",
     "NetworkAverageRow",
     "DataImport",
