@@ -37,9 +37,7 @@ def data_year(program: P4PProgram) -> int:
     """The eCQM year the payouts read: that of the latest calculated period (a 2025-Q4
     payout reads 2025 results), else the program's year. Monitoring the program's year
     while payouts read another called every paid provider "without any data"."""
-    latest = (
-        program.periods.exclude(current_run=None).order_by("-ends_on").only("ends_on").first()
-    )
+    latest = program.periods.exclude(current_run=None).order_by("-ends_on").only("ends_on").first()
     return latest.ends_on.year if latest else program.year
 
 

@@ -314,10 +314,11 @@ def _grow(medical_group, n):
 PAGE_COMMON = 7
 PAGE_QUERIES = {
     # own rows, count, the page of rows (LIMIT 50); the latest QPP sync run (a banner
-    # names stale clinicians when it did not succeed)
-    "mips:dashboard": PAGE_COMMON + 4,
-    # TIN choices, count, the page of measure rows with their entity and network average
-    "mips:measure-performance": PAGE_COMMON + 3,
+    # names stale clinicians when it did not succeed); the practice's CPS trend (charts)
+    "mips:dashboard": PAGE_COMMON + 5,
+    # TIN choices, count, the page of measure rows with their entity and network average;
+    # the charts' rate per measure and the network averages of those measures
+    "mips:measure-performance": PAGE_COMMON + 5,
     # own rows, count, the page of rows; sign-offs, PI and IA attestations of that page
     "mips:attestations": PAGE_COMMON + 6,
 }
@@ -355,7 +356,7 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 # year's scores, sign-offs, PI and IA attestations, enrolled measures, its eCQM results,
 # stored network averages, Medicare TIN overrides, the latest QPP submission, recorded
 # EUC exceptions, "has eCQM results", the first encounter.
-REPORT_CARD_QUERIES = 23
+REPORT_CARD_QUERIES = 24  # 23 + the entity's CPS trend (charts)
 
 
 def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):
