@@ -11,7 +11,9 @@ from django import forms
 from django.contrib import admin
 from django.urls import path
 
-from . import services, staff_views
+from practices.services import record
+
+from . import staff_views
 from .models import (
     CaseComment,
     CaseStatusChange,
@@ -223,7 +225,7 @@ class PracticeFileAdmin(admin.ModelAdmin):
         if not change:
             obj.published_by = request.user
         super().save_model(request, obj, form, change)
-        services.record(
+        record(
             practice=obj.practice,
             actor=request.user,
             action="practice_file.published",

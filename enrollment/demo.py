@@ -9,10 +9,11 @@ import datetime as dt
 from practices.demo import DemoContext
 from practices.models import TinNpi
 
-from . import services
 from .catalog import load_file, shipped_file, shipped_years
 from .models import CaseKind, CaseStatus, EnrollmentCase, Measure, Program, ProgramKind
 from .queries import program_of_kind
+from .services.cases import open_case, set_case_status
+from .services.enrollments import add_operator_measures, enroll_tin_npi
 from .views.common import default_year
 
 DEMO_TAG = "[demo]"
@@ -30,7 +31,7 @@ def _case(ctx: DemoContext, key: str, **kwargs) -> EnrollmentCase:
     existing = EnrollmentCase.objects.filter(practice=practice, details=details).first()
     if existing:
         return existing
-    return services.open_case(
+    return open_case(
         practice=practice, actor=ctx.users["quality@sevenhills.test"], details=details, **kwargs
     )
 
@@ -81,7 +82,7 @@ def _enroll_year(ctx: DemoContext, year: int) -> int:
     for last, group, source in MIPS_ENROLLEES:
         tn = _tin_npi(ctx, last, group)
         for program in (quality, pi, ia):
-            services.enroll_tin_npi(
+            enroll_tin_npi(
                 tin_npi=tn,
                 program=program,
                 year=year,
@@ -90,7 +91,7 @@ def _enroll_year(ctx: DemoContext, year: int) -> int:
                 measures=picked if program == quality else (),
             )
             enrolled += 1
-    services.enroll_tin_npi(
+    enroll_tin_npi(
         tin_npi=_tin_npi(ctx, "Schmidt", "south"),
         program=nfa,
         year=year,
@@ -100,7 +101,7 @@ def _enroll_year(ctx: DemoContext, year: int) -> int:
     )
     custom = _custom_program(year)
     for last, group in CUSTOM_ENROLLEES:
-        services.enroll_tin_npi(
+        enroll_tin_npi(
             tin_npi=_tin_npi(ctx, last, group), program=custom, year=year, source="operator",
             actor=ctx.users["staff@portal.test"],
         )  # fmt: skip
@@ -123,7 +124,7 @@ def seed(ctx: DemoContext) -> None:
     whitfield = _tin_npi(ctx, "Whitfield", "north").enrollments.get(
         program=quality, status="active"
     )
-    services.add_operator_measures(
+    add_operator_measures(
         enrollment=whitfield,
         measures=[measures[m] for m in ("226", "317") if m in measures],
         actor=ctx.users["staff@portal.test"],
@@ -147,7 +148,7 @@ def seed(ctx: DemoContext) -> None:
         period_end=dt.date(year, 12, 31),
     )
     if pi_case.status == CaseStatus.NEW:
-        services.set_case_status(
+        set_case_status(
             case=pi_case, actor=ctx.users["staff@portal.test"], status=CaseStatus.IN_PROGRESS
         )
     _case(

@@ -17,10 +17,10 @@ from django_scopes import scopes_disabled
 
 from practices.views.common import paginate, sorted_by
 
-from . import services
 from .errors import EnrollmentError
 from .forms import CommentForm, StaffActionForm, WorklistFilterForm
 from .models import CaseStatus, EnrollmentCase
+from .services.cases import comment_case, reject_case, resolve_case, set_case_status
 
 SORTS = {
     "number": ["number"],
@@ -85,9 +85,7 @@ def case_work(request: HttpRequest, public_id) -> HttpResponse:
 def _handle_post(request, case, action_form, comment_form) -> bool:
     if request.POST.get("form") == "comment":
         if comment_form.is_valid():
-            services.comment_case(
-                case=case, author=request.user, body=comment_form.cleaned_data["body"]
-            )
+            comment_case(case=case, author=request.user, body=comment_form.cleaned_data["body"])
             messages.success(request, "Comment added.")
             return True
         return False
@@ -96,11 +94,11 @@ def _handle_post(request, case, action_form, comment_form) -> bool:
     action, note = action_form.cleaned_data["action"], action_form.cleaned_data["note"]
     try:
         if action == CaseStatus.RESOLVED:
-            services.resolve_case(case=case, actor=request.user, resolution=note)
+            resolve_case(case=case, actor=request.user, resolution=note)
         elif action == CaseStatus.REJECTED:
-            services.reject_case(case=case, actor=request.user, resolution=note)
+            reject_case(case=case, actor=request.user, resolution=note)
         else:
-            services.set_case_status(case=case, actor=request.user, status=action, note=note)
+            set_case_status(case=case, actor=request.user, status=action, note=note)
     except EnrollmentError as exc:
         action_form.add_error(None, exc.message)
         return False

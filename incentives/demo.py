@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from enrollment.models import Measure, Program
-from enrollment.services import enroll_tin_npi
+from enrollment.services.enrollments import enroll_tin_npi
 from mips.models import EcqmRun, MeasureResult
 
 from . import services

@@ -486,9 +486,9 @@ def request_enrollment(
 ):
     """Open an enrollment case (enrollment's service, with its provider checks) for a
     TIN/NPI of the practice in a regional program offered to it."""
-    from enrollment import services as enrollment_services
     from enrollment.errors import EnrollmentError
     from enrollment.models import CaseKind
+    from enrollment.services.cases import open_case
 
     if not P4PProgram.objects.offered_to(practice).filter(pk=program.pk).exists():
         raise P4PError("This program is not offered to your practice.")
@@ -496,7 +496,7 @@ def request_enrollment(
         raise P4PError("Choose a provider of your practice.", field="tin_npi")
     text = f"Requested from the P4P program notification for {program}."
     try:
-        return enrollment_services.open_case(
+        return open_case(
             practice=practice,
             kind=CaseKind.ENROLL_PROVIDER,
             year=program.year,

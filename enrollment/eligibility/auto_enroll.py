@@ -2,7 +2,7 @@
 
 Every active TIN/NPI whose current QPP status is "Eligible Individual Clinician" and who
 is not yet in MIPS Quality is enrolled as an individual (source "auto") through
-`enrollment.services.enroll_tin_npi`. Never a TIN/NPI marked "do not re-enroll" (on
+`enrollment.services.enrollments.enroll_tin_npi`. Never a TIN/NPI marked "do not re-enroll" (on
 itself or its TIN), never a group, never over a deliberate choice already made (MIPS
 Quality Not for Attestation, or the TIN enrolled in MIPS Quality as a group). The run's
 `detail` lists who was enrolled and who was skipped and why; a second run enrolls no one.
@@ -15,7 +15,7 @@ from django_scopes import scope
 from enrollment.errors import EnrollmentError
 from enrollment.models import Enrollment, EnrollmentStatus, ProgramKind, Source
 from enrollment.queries import do_not_reenroll_ids, mips_quality_program
-from enrollment.services import enroll_tin_npi
+from enrollment.services.enrollments import enroll_tin_npi
 from jobs.models import Job, JobRun, RunState
 from jobs.runner import add_error, finish_run, job_run
 from practices.models import Practice, TinNpi

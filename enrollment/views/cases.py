@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practices.permissions import practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 
-from .. import services
 from ..errors import EnrollmentError
 from ..forms import CaseForm, CommentForm
 from ..models import CaseKind, CaseStatus, EnrollmentCase
+from ..services.cases import comment_case, open_case
 from .common import program_years, selected_year
 
 CASES = "enrollment.open_enrollment_case"
@@ -87,7 +87,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.open_case(
+            case = open_case(
                 practice=request.practice,
                 kind=kind,
                 year=data["year"],
@@ -150,7 +150,7 @@ def case_comment(request: HttpRequest, public_id) -> HttpResponse:
     case = get_owned(_cases(request), request, public_id)
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.comment_case(case=case, author=request.user, body=form.cleaned_data["body"])
+        comment_case(case=case, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Comment added.")
         return redirect("enrollment:case-detail", case.public_id)
     return render(request, "enrollment/case_detail.html", _detail_ctx(case, form), status=400)

@@ -14,7 +14,6 @@ from practices.models import MedicalGroup, TinNpi
 from practices.permissions import practice_permission_required
 from practices.views.common import paginate, sorted_by
 
-from .. import services
 from ..errors import EnrollmentError
 from ..forms import GroupEnrollForm, SelfEnrollForm, all_errors
 from ..models import Enrollment
@@ -25,6 +24,7 @@ from ..queries import (
     eligibility_statuses,
     eligible_counts_by_group,
 )
+from ..services import enrollments
 from .common import program_years, selected_year
 
 MANAGE = "enrollment.manage_enrollment"
@@ -120,7 +120,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(all_errors(form)))
         return _back(year)
     program = form.cleaned_data["program"]
-    enrolled, refused = services.self_enroll(
+    enrolled, refused = enrollments.self_enroll(
         practice=request.practice,
         tin_npis=form.cleaned_data["tin_npis"],
         program=program,
@@ -145,7 +145,7 @@ def enroll_group(request: HttpRequest) -> HttpResponse:
         return _back(year)
     group, program = form.cleaned_data["medical_group"], form.cleaned_data["program"]
     try:
-        enrollment = services.enroll_group(
+        enrollment = enrollments.enroll_group(
             medical_group=group,
             program=program,
             year=program.year,

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from practices.permissions import practice_required
 
-from .. import services
 from ..models import TermsAgreement
+from ..services.terms import accept_terms, request_terms_disabled
 from ..terms import TERMS_POINTS, TERMS_TITLE, TERMS_VERSION
 
 
@@ -35,7 +35,7 @@ def terms(request: HttpRequest) -> HttpResponse:
         decision = request.POST.get("decision")
         if decision == "accept":
             for agreement in agreements:
-                services.accept_terms(agreement=agreement, user=request.user)
+                accept_terms(agreement=agreement, user=request.user)
             messages.success(request, "Thank you: the Terms and Conditions are accepted.")
             nxt = request.POST.get("next", "")
             safe = url_has_allowed_host_and_scheme(nxt, {request.get_host()})
@@ -43,7 +43,7 @@ def terms(request: HttpRequest) -> HttpResponse:
         if decision == "disable":
             case = None
             for agreement in agreements:
-                case = services.request_terms_disabled(agreement=agreement, user=request.user)
+                case = request_terms_disabled(agreement=agreement, user=request.user)
             messages.info(
                 request,
                 f"We opened case {case.number} to disable the agreement for you; "

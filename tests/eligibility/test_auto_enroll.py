@@ -6,12 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from enrollment import services
 from enrollment.catalog import ensure_standard_programs
 from enrollment.eligibility import tasks
 from enrollment.eligibility.auto_enroll import auto_enroll_practice
 from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.models import Enrollment, Program
+from enrollment.services.enrollments import (
+    end_enrollment,
+    enroll_group,
+    enroll_tin_npi,
+    mark_do_not_reenroll,
+)
 from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,10 +102,10 @@ def test_running_twice_changes_nothing_the_second_time(practice, programs, make)
 
 def test_never_a_tin_npi_marked_do_not_reenroll(practice, programs, make, group):
     marked = make("eligible_individual")
-    services.mark_do_not_reenroll(year=YEAR, reason="Practice asked", tin_npi=marked)
+    mark_do_not_reenroll(year=YEAR, reason="Practice asked", tin_npi=marked)
     other_group = MedicalGroupFactory(practice=practice, name="South")
     in_marked_tin = make("eligible_individual", medical_group=other_group)
-    services.mark_do_not_reenroll(year=YEAR - 1, reason="Whole TIN", medical_group=other_group)
+    mark_do_not_reenroll(year=YEAR - 1, reason="Whole TIN", medical_group=other_group)
     run = auto_enroll_practice(practice=practice, year=YEAR)
     assert not Enrollment.objects.exists()
     assert _skipped(run) == {
@@ -112,8 +117,8 @@ def test_never_a_tin_npi_marked_do_not_reenroll(practice, programs, make, group)
 def test_an_unenrolled_clinician_is_not_re_enrolled(practice, programs, make, quality_manager):
     tn = make("eligible_individual")
     auto_enroll_practice(practice=practice, year=YEAR)
-    services.end_enrollment(enrollment=Enrollment.objects.get(), actor=quality_manager)
-    services.mark_do_not_reenroll(year=YEAR, reason="Unenrolled on request", tin_npi=tn)
+    end_enrollment(enrollment=Enrollment.objects.get(), actor=quality_manager)
+    mark_do_not_reenroll(year=YEAR, reason="Unenrolled on request", tin_npi=tn)
     run = auto_enroll_practice(practice=practice, year=YEAR)
     assert run.detail["enrolled"] == []
     assert Enrollment.objects.filter(status="active").count() == 0
@@ -121,16 +126,14 @@ def test_an_unenrolled_clinician_is_not_re_enrolled(practice, programs, make, qu
 
 def test_deliberate_choices_are_respected(practice, programs, make, group):
     nfa = make("eligible_individual")
-    services.enroll_tin_npi(
+    enroll_tin_npi(
         tin_npi=nfa, program=programs["mips_quality_nfa"], year=YEAR, source="self_serve"
     )
     no_encounters = make("eligible_individual", can_create_encounters=False)
     grouped = MedicalGroupFactory(practice=practice, name="Grouped")
     a = make("eligible_individual", medical_group=grouped)
     make("eligible_individual", medical_group=grouped)
-    services.enroll_group(
-        medical_group=grouped, program=programs["mips_quality"], year=YEAR, level="group"
-    )
+    enroll_group(medical_group=grouped, program=programs["mips_quality"], year=YEAR, level="group")
     run = auto_enroll_practice(practice=practice, year=YEAR)
     skipped = _skipped(run)
     assert skipped[nfa.npi] == "Enrolled in MIPS Quality Not for Attestation"

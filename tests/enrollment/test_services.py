@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from enrollment import services
 from enrollment.errors import EnrollmentError
 from enrollment.models import (
     CaseKind,
@@ -22,6 +21,16 @@ from enrollment.queries import (
     mips_programs,
     mips_quality_program,
 )
+from enrollment.services.cases import (
+    comment_case,
+    open_case,
+    reject_case,
+    resolve_case,
+    set_case_status,
+)
+from enrollment.services.checks import check_pi_period
+from enrollment.services.enrollments import add_operator_measures, enroll_group, enroll_tin_npi
+from enrollment.services.terms import accept_terms, request_terms_disabled
 from tests.factories import ProviderFactory, TinNpiFactory
 
 from .conftest import YEAR
@@ -29,12 +38,8 @@ from .conftest import YEAR
 
 def test_enroll_tin_npi_is_idempotent_and_prompts_terms(tin_npi, programs, quality_measures):
     q = programs["mips_quality"]
-    first = services.enroll_tin_npi(
-        tin_npi=tin_npi, program=q, year=YEAR, measures=quality_measures[:1]
-    )
-    again = services.enroll_tin_npi(
-        tin_npi=tin_npi, program=q, year=YEAR, measures=quality_measures[1:2]
-    )
+    first = enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR, measures=quality_measures[:1])
+    again = enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR, measures=quality_measures[1:2])
     assert first.pk == again.pk
     assert Enrollment.objects.filter(tin_npi=tin_npi).count() == 1
     assert {m.measure_id for m in first.measures.all()} == {"001", "134"}
@@ -45,11 +50,9 @@ def test_enroll_tin_npi_is_idempotent_and_prompts_terms(tin_npi, programs, quali
 
 def test_enroll_tin_npi_refuses_wrong_year_and_group_level(tin_npi, programs):
     with pytest.raises(EnrollmentError):
-        services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR + 1)
+        enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR + 1)
     with pytest.raises(EnrollmentError):
-        services.enroll_tin_npi(
-            tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR, level="group"
-        )
+        enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR, level="group")
 
 
 def test_program_lookups(programs):
@@ -64,25 +67,25 @@ def test_unenroll_case_marks_do_not_reenroll_and_auto_enrollment_honours_it(
     tin_npi, programs, quality_manager, practice
 ):
     q = programs["mips_quality"]
-    services.enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR)
-    case = services.open_case(
+    enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR)
+    case = open_case(
         practice=practice, kind=CaseKind.UNENROLL, year=YEAR, actor=quality_manager, tin_npi=tin_npi
     )
     assert is_do_not_reenroll(tin_npi, YEAR)
     assert is_do_not_reenroll(tin_npi, YEAR + 1)
     assert not is_do_not_reenroll(tin_npi, YEAR - 1)
-    services.resolve_case(case=case, actor=None, resolution="done")
+    resolve_case(case=case, actor=None, resolution="done")
     assert not Enrollment.objects.filter(tin_npi=tin_npi).active().exists()
     with pytest.raises(EnrollmentError, match="do not re-enroll"):
-        services.enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR, source="auto")
+        enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR, source="auto")
     # The practice enrolling again on purpose withdraws the request.
-    services.enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR, source="self_serve")
+    enroll_tin_npi(tin_npi=tin_npi, program=q, year=YEAR, source="self_serve")
     assert not is_do_not_reenroll(tin_npi, YEAR)
 
 
 def test_tin_wide_mark_covers_every_clinician(practice, group_of, programs, quality_manager):
     group, (a, b) = group_of(2)
-    services.open_case(
+    open_case(
         practice=practice,
         kind=CaseKind.UNENROLL,
         year=YEAR,
@@ -93,12 +96,12 @@ def test_tin_wide_mark_covers_every_clinician(practice, group_of, programs, qual
 
 
 def test_rejected_unenrollment_lifts_the_mark(tin_npi, programs, quality_manager, practice):
-    case = services.open_case(
+    case = open_case(
         practice=practice, kind=CaseKind.UNENROLL, year=YEAR, actor=quality_manager, tin_npi=tin_npi
     )
     with pytest.raises(EnrollmentError):
-        services.reject_case(case=case, actor=None, resolution=" ")
-    services.reject_case(case=case, actor=None, resolution="Asked by mistake")
+        reject_case(case=case, actor=None, resolution=" ")
+    reject_case(case=case, actor=None, resolution="Asked by mistake")
     assert not is_do_not_reenroll(tin_npi, YEAR)
     assert DoNotReenroll.objects.get().cleared_at is not None
 
@@ -116,17 +119,17 @@ def test_rejected_unenrollment_lifts_the_mark(tin_npi, programs, quality_manager
 )
 def test_pi_period_rule(start, end, ok):
     if ok:
-        services.check_pi_period(YEAR, start, end)
+        check_pi_period(year=YEAR, start=start, end=end)
     else:
         with pytest.raises(EnrollmentError):
-            services.check_pi_period(YEAR, start, end)
+            check_pi_period(year=YEAR, start=start, end=end)
 
 
 def test_pi_case_keeps_the_enrollment_so_attestations_carry_over(
     tin_npi, programs, quality_manager, practice
 ):
-    pi = services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_pi"], year=YEAR)
-    case = services.open_case(
+    pi = enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_pi"], year=YEAR)
+    case = open_case(
         practice=practice,
         kind=CaseKind.PI_180_DAY,
         year=YEAR,
@@ -135,7 +138,7 @@ def test_pi_case_keeps_the_enrollment_so_attestations_carry_over(
         period_start=dt.date(YEAR, 3, 1),
         period_end=dt.date(YEAR, 9, 30),
     )
-    services.resolve_case(case=case, actor=None)
+    resolve_case(case=case, actor=None)
     pi.refresh_from_db()
     assert (pi.period_start, pi.period_end) == (dt.date(YEAR, 3, 1), dt.date(YEAR, 9, 30))
     assert Enrollment.objects.filter(program=programs["mips_pi"]).count() == 1
@@ -149,9 +152,9 @@ def test_group_minimum_counts_only_eligible_clinicians(
     set_status(b, "opt_in_eligible")  # has not opted in: does not count
     # c has no snapshot: unknown, does not count
     with pytest.raises(EnrollmentError, match="1 MIPS-eligible"):
-        services.enroll_group(medical_group=group, program=programs["mips_quality"], year=YEAR)
+        enroll_group(medical_group=group, program=programs["mips_quality"], year=YEAR)
     with pytest.raises(EnrollmentError):
-        services.open_case(
+        open_case(
             practice=practice,
             kind=CaseKind.GROUP_REPORTING,
             year=YEAR,
@@ -161,9 +164,7 @@ def test_group_minimum_counts_only_eligible_clinicians(
             level="group",
         )
     set_status(c, "eligible_group_only")
-    e = services.enroll_group(
-        medical_group=group, program=programs["mips_quality"], year=YEAR, level="both"
-    )
+    e = enroll_group(medical_group=group, program=programs["mips_quality"], year=YEAR, level="both")
     assert e.is_group and e.level == "both" and e.tin_npi is None
 
 
@@ -179,19 +180,19 @@ def test_case_checks_encounters_then_npi(practice, medical_group, programs, qual
         "target_program": programs["mips_quality"],
     }
     with pytest.raises(EnrollmentError, match="cannot create encounters") as exc:
-        services.open_case(**kwargs)
+        open_case(**kwargs)
     assert "Providers" in exc.value.fix_page
     provider.can_create_encounters = True
     provider.save()
     with pytest.raises(EnrollmentError, match="no NPI") as exc:
-        services.open_case(**kwargs)
+        open_case(**kwargs)
     assert "NPIs and Other Numbers" in exc.value.fix_page
     assert not EnrollmentCase.objects.exists()
 
 
 def test_case_numbers_are_unique_and_readable(tin_npi, programs, quality_manager, practice):
     numbers = {
-        services.open_case(
+        open_case(
             practice=practice,
             kind=CaseKind.ENROLL_PROVIDER,
             year=YEAR,
@@ -207,7 +208,7 @@ def test_case_numbers_are_unique_and_readable(tin_npi, programs, quality_manager
 
 def test_change_program_needs_two_different_programs(tin_npi, programs, quality_manager, practice):
     with pytest.raises(EnrollmentError):
-        services.open_case(
+        open_case(
             practice=practice,
             kind=CaseKind.CHANGE_PROGRAM,
             year=YEAR,
@@ -221,8 +222,8 @@ def test_change_program_needs_two_different_programs(tin_npi, programs, quality_
 def test_resolving_not_for_attestation_swaps_programs_in_one_transaction(
     tin_npi, programs, quality_manager, practice
 ):
-    q = services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
-    case = services.open_case(
+    q = enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
+    case = open_case(
         practice=practice,
         kind=CaseKind.NOT_FOR_ATTESTATION,
         year=YEAR,
@@ -230,7 +231,7 @@ def test_resolving_not_for_attestation_swaps_programs_in_one_transaction(
         tin_npi=tin_npi,
     )
     assert case.target_program == programs["mips_quality_nfa"]
-    services.resolve_case(case=case, actor=None)
+    resolve_case(case=case, actor=None)
     q.refresh_from_db()
     assert q.status == "ended"
     nfa = Enrollment.objects.get(program=programs["mips_quality_nfa"])
@@ -238,7 +239,7 @@ def test_resolving_not_for_attestation_swaps_programs_in_one_transaction(
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED
     with pytest.raises(EnrollmentError, match="already"):
-        services.resolve_case(case=case, actor=None)
+        resolve_case(case=case, actor=None)
 
 
 def test_failed_resolution_changes_nothing(
@@ -247,7 +248,7 @@ def test_failed_resolution_changes_nothing(
     group, (a, b) = group_of(2)
     set_status(a, "eligible_individual")
     set_status(b, "eligible_individual")
-    case = services.open_case(
+    case = open_case(
         practice=practice,
         kind=CaseKind.GROUP_REPORTING,
         year=YEAR,
@@ -261,14 +262,14 @@ def test_failed_resolution_changes_nothing(
 
     EligibilitySnapshot.objects.filter(tin_npi=b).update(status="not_eligible")
     with pytest.raises(EnrollmentError):
-        services.resolve_case(case=case, actor=None)
+        resolve_case(case=case, actor=None)
     case.refresh_from_db()
     assert case.status == CaseStatus.NEW
     assert not Enrollment.objects.exists()
 
 
 def test_staff_status_transitions(tin_npi, programs, quality_manager, practice):
-    case = services.open_case(
+    case = open_case(
         practice=practice,
         kind=CaseKind.ENROLL_PROVIDER,
         year=YEAR,
@@ -276,13 +277,13 @@ def test_staff_status_transitions(tin_npi, programs, quality_manager, practice):
         tin_npi=tin_npi,
         target_program=programs["mips_quality"],
     )
-    services.set_case_status(case=case, actor=None, status=CaseStatus.WAITING_ON_PRACTICE)
+    set_case_status(case=case, actor=None, status=CaseStatus.WAITING_ON_PRACTICE)
     case.refresh_from_db()
-    services.comment_case(case=case, author=quality_manager, body="Here is the info")
+    comment_case(case=case, author=quality_manager, body="Here is the info")
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS  # the practice's reply hands it back
     with pytest.raises(EnrollmentError):
-        services.set_case_status(case=case, actor=None, status=CaseStatus.NEW)
+        set_case_status(case=case, actor=None, status=CaseStatus.NEW)
     assert [h.to_status for h in case.history.all()] == [
         "new",
         "waiting_on_practice",
@@ -294,28 +295,28 @@ def test_terms_accept_and_disable(tin_npi, programs, clinician):
     provider = tin_npi.provider
     provider.user = clinician
     provider.save()
-    services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
+    enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
     agreement = TermsAgreement.objects.get(provider=provider)
-    services.accept_terms(agreement=agreement, user=clinician)
+    accept_terms(agreement=agreement, user=clinician)
     agreement.refresh_from_db()
     assert agreement.status == "accepted" and agreement.decided_by == clinician
     assert agreement.version and agreement.decided_at
 
     other = TinNpiFactory(provider__practice=tin_npi.practice, medical_group=tin_npi.medical_group)
-    services.enroll_tin_npi(tin_npi=other, program=programs["mips_quality"], year=YEAR)
+    enroll_tin_npi(tin_npi=other, program=programs["mips_quality"], year=YEAR)
     pending = TermsAgreement.objects.get(provider=other.provider)
-    case = services.request_terms_disabled(agreement=pending, user=clinician)
+    case = request_terms_disabled(agreement=pending, user=clinician)
     pending.refresh_from_db()
     assert pending.status == "disable_requested" and pending.case == case
     assert case.kind == CaseKind.DISABLE_TERMS and case.number
 
 
 def test_operator_measures_are_only_added(tin_npi, programs, quality_measures):
-    e = services.enroll_tin_npi(
+    e = enroll_tin_npi(
         tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR, measures=quality_measures[:1]
     )
-    assert services.add_operator_measures(enrollment=e, measures=quality_measures, actor=None) == 2
-    assert services.add_operator_measures(enrollment=e, measures=quality_measures, actor=None) == 0
+    assert add_operator_measures(enrollment=e, measures=quality_measures, actor=None) == 2
+    assert add_operator_measures(enrollment=e, measures=quality_measures, actor=None) == 0
     origins = dict(e.enrollment_measures.values_list("measure__measure_id", "origin"))
     assert origins == {"001": "requested", "134": "operator_added", "236": "operator_added"}
 
@@ -333,8 +334,8 @@ def test_unenrolling_from_a_regional_program_does_not_block_mips_auto_enrollment
         region="North",
         submits_to_cms=False,
     )
-    services.enroll_tin_npi(tin_npi=tin_npi, program=regional, year=YEAR, source="operator")
-    services.open_case(
+    enroll_tin_npi(tin_npi=tin_npi, program=regional, year=YEAR, source="operator")
+    open_case(
         practice=practice,
         kind=CaseKind.UNENROLL,
         year=YEAR,

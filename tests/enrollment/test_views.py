@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from enrollment import services
 from enrollment.models import CaseKind, Enrollment, EnrollmentCase, PracticeFile, TermsAgreement
+from enrollment.services.cases import open_case
+from enrollment.services.enrollments import add_operator_measures, enroll_tin_npi
 from tests.factories import TinNpiFactory, UserFactory
 
 from .conftest import YEAR
@@ -15,7 +16,7 @@ from .conftest import YEAR
 
 @pytest.fixture
 def case(practice, tin_npi, programs, quality_manager):
-    return services.open_case(
+    return open_case(
         practice=practice,
         kind=CaseKind.ENROLL_PROVIDER,
         year=YEAR,
@@ -277,8 +278,8 @@ def test_worklist_is_staff_only(qm_client, case):
 
 
 def test_practice_files_csv(qm_client, tin_npi, programs, quality_measures):
-    e = services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
-    services.add_operator_measures(enrollment=e, measures=quality_measures[:2], actor=None)
+    e = enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
+    add_operator_measures(enrollment=e, measures=quality_measures[:2], actor=None)
     r = qm_client.get(reverse("enrollment:files"))
     assert "Download CSV" in r.content.decode()
     r = qm_client.get(reverse("enrollment:additional-measures-csv"), {"year": YEAR})
@@ -290,7 +291,7 @@ def test_practice_files_csv(qm_client, tin_npi, programs, quality_measures):
 def test_terms_prompt_comes_first(django_client_class, tin_npi, programs, clinician):
     tin_npi.provider.user = clinician
     tin_npi.provider.save()
-    services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
+    enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
     c = django_client_class()
     c.force_login(clinician)  # the login notes the pending agreement
     r = c.get(reverse("home"))
@@ -309,7 +310,7 @@ def test_terms_prompt_comes_first(django_client_class, tin_npi, programs, clinic
 def test_terms_disable_request_opens_case(django_client_class, tin_npi, programs, clinician):
     tin_npi.provider.user = clinician
     tin_npi.provider.save()
-    services.enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
+    enroll_tin_npi(tin_npi=tin_npi, program=programs["mips_quality"], year=YEAR)
     c = django_client_class()
     c.force_login(clinician)
     r = c.post(reverse("enrollment:terms"), {"decision": "disable"})
