@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 import time
 
-from enrollment import services as enrollment_services
 from enrollment.models import Measure
 from enrollment.queries import program_of_kind
+from enrollment.services.enrollments import enroll_tin_npi
 from practices import demo_network as peers
 from practices.demo import DemoContext
 
@@ -47,7 +47,7 @@ def seed(ctx: DemoContext, year: int) -> None:
     for n, (practice, tin_npis) in enumerate(practices, start=1):
         clinicians = []
         for i, tin_npi in enumerate(tin_npis):
-            enrollment_services.enroll_tin_npi(
+            enroll_tin_npi(
                 tin_npi=tin_npi, program=program, year=year, source="operator", actor=staff,
                 measures=measures,
             )  # fmt: skip
