@@ -33,7 +33,8 @@ def _curve(final: Decimal, days: int, rng: random.Random) -> list[Decimal]:
     values = []
     for i in range(days):
         progress = (i + 1) / days
-        value = start + (float(final) - start) * progress**0.8 + rng.uniform(-1.5, 1.5)
+        noise = rng.uniform(-0.02, 0.02) * float(final)  # a few percent of the score
+        value = start + (float(final) - start) * progress**0.8 + noise
         values.append(Decimal(str(min(100.0, max(0.0, value)))).quantize(FOUR))
     return values
 
