@@ -201,6 +201,7 @@ class QppSubmissionsClient:
             k: document[k]
             for k in (
                 "entityType",
+                "entityId",  # subgroup, virtual group, APM Entity (QPP_API.md 2.3)
                 "taxpayerIdentificationNumber",
                 "nationalProviderIdentifier",
                 "performanceYear",
