@@ -74,7 +74,9 @@ class SubgroupForm(forms.Form):
     program = SafeModelChoiceField(queryset=Program.objects.none(), label="MVP")
     subgroup_id = forms.CharField(max_length=30, label="CMS subgroup identifier")
     name = forms.CharField(max_length=200, label="Subgroup name")
-    members = TinNpiMultipleChoiceField(queryset=TinNpi.objects.none(), label="Clinicians")
+    members = TinNpiMultipleChoiceField(
+        queryset=TinNpi.objects.none(), label="Clinicians", widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, practice: Practice, year: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -248,7 +248,8 @@ def _stratum_names(year: int, mips_id: str) -> tuple[str, ...]:
     return info.strata if info else ()
 
 
-def _measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
+def quality_measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
+    """One measure's eCQM results as the engine's input (the what-if reads them too)."""
     if len(rows) == 1:
         r = rows[0]
         return QualityMeasurement(
@@ -472,7 +473,7 @@ def assemble_inputs(
             ids = sorted(by_measure)
             if target.measure_ids is not None:
                 ids = [m for m in ids if m in target.measure_ids]
-            measurements = tuple(_measurement(m, by_measure[m], year) for m in ids)
+            measurements = tuple(quality_measurement(m, by_measure[m], year) for m in ids)
         pi = _pi_submission(att, target) if "pi" in target.categories else None
         activities: tuple[str, ...] = ()
         if "ia" in target.categories and att:
@@ -571,13 +572,37 @@ def assemble_inputs(
     return assembled
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(cls):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def _plain(value):
     """JSON-ready copy of scoring inputs (dataclasses, Decimals, sets), much cheaper than
-    dataclasses.asdict's deep copies for thousands of entities."""
+    dataclasses.asdict's deep copies for thousands of entities: dispatch on the exact
+    type, scalars first (most values), dataclass field names cached per class."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is Decimal:
+        return str(value)
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    if kind is frozenset or kind is set:
+        return sorted(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, Decimal):
         return str(value)
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):
@@ -589,6 +614,51 @@ def _plain(value):
 
 def inputs_json(entity: EntityInput, context: dict) -> dict:
     return {"entity": _plain(entity), "context": _plain(context)}
+
+
+def _decimal(value) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def entity_from_inputs(inputs: dict) -> EntityInput:
+    """The EntityInput a snapshot's stored inputs (``inputs_json``) were made from: the
+    what-if starts from exactly the inputs of the score the report card shows."""
+    e = inputs["entity"]
+    quality = tuple(
+        QualityMeasurement(
+            **{
+                **m,
+                "strata": tuple(Stratum(**s) for s in m.get("strata") or ()),
+                "performance_rate": _decimal(m.get("performance_rate")),
+            }
+        )
+        for m in e.get("quality") or ()
+    )
+    pi = e.get("pi")
+    return EntityInput(
+        performance_year=int(e["performance_year"]),
+        entity_type=e.get("entity_type") or "individual",
+        tin=e.get("tin") or "",
+        npi=e.get("npi"),
+        quality=quality,
+        pi=PiSubmission(
+            tuple(PiMeasurement(**m) for m in pi.get("measurements") or ()),
+            pi.get("cehrt_id"),
+            pi.get("performance_period_days"),
+        )
+        if pi
+        else None,
+        ia_activities=tuple(e.get("ia_activities") or ()),
+        special_statuses=frozenset(e.get("special_statuses") or ()),
+        reweighting=tuple(Reweighting(**r) for r in e.get("reweighting") or ()),
+        prior_quality_achievement=_decimal(e.get("prior_quality_achievement")),
+        cost_score=_decimal(e.get("cost_score")),
+        complex_patient_bonus=_decimal(e.get("complex_patient_bonus")),
+        positive_scaling_factor=_decimal(e.get("positive_scaling_factor")),
+        eligibility=e.get("eligibility") or "eligible",
+        mvp_id=e.get("mvp_id"),
+        extra=dict(e.get("extra") or {}),
+    )
 
 
 @functools.cache
@@ -706,6 +776,9 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     stats.created = len(new_rows)
     # The dashboard pages read rows built from these scores and the practice's other data:
     # rebuilt when scores changed, or when anything else changed since the last build.
-    refresh_rows(practice, year, force=bool(new_rows))
+    # Only the TINs with new scores (and those other writes named since the last build).
+    refresh_rows(
+        practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows}
+    )
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats

@@ -32,10 +32,10 @@ from .attestation_reads import EntityKey, practice_attestations
 from .models import MeasureResult, SubgroupScore
 from .recalculation import (
     _group_statuses,
-    _measurement,
     input_hash,
     inputs_json,
     pi_submission,
+    quality_measurement,
 )
 from .scoring import (
     EntityInput,
@@ -113,7 +113,7 @@ def subgroup_inputs(practice, year: int, subgroups: list) -> list[SubgroupInput]
             for mips_id, measure_rows in quality.get(m.pk, {}).items():
                 by_measure[mips_id].extend(measure_rows)
         measurements = tuple(
-            _measurement(mid, _summed(by_measure[mid]), year) for mid in sorted(by_measure)
+            quality_measurement(mid, _summed(by_measure[mid]), year) for mid in sorted(by_measure)
         )
         group_att = attestations.get(EntityKey(None, subgroup.medical_group_id))
         pi = pi_submission(group_att, None) if group_att and group_att.pi else None

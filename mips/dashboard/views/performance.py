@@ -12,7 +12,7 @@ from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import practice_permission_required
 
 from ..chart_data import distance_chart, practice_trend_chart
-from ..freshness import ensure_fresh
+from ..freshness import fresh_state
 from ..pending import pending_groups
 from ..permissions import VIEW_DASHBOARD
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
@@ -27,9 +27,12 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
     rows = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
+        fresh, counts = fresh_state(request.practice, ctx["year"])
+        ctx["updating"] = not fresh
         rows = entity_rows(request.practice, ctx["year"], user=request.user,
                            own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+        if not ctx["own_only"]:
+            rows.total = counts.get("rows")
     ctx["stale_eligibility"] = stale_eligibility(
         request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
     )
