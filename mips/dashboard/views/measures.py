@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from practices.permissions import practice_permission_required
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
+from ..chart_data import network_comparisons
 from ..exports import measure_csv
 from ..forms import MeasureFilterForm
 from ..freshness import fresh_state
@@ -94,12 +95,15 @@ def _filtered(request: HttpRequest) -> dict:
     """The page's context with `rows`: every row the filters select, sorted (not paged)."""
     ctx = page_context(request, "measures")
     year = ctx["year"]
-    rows, tins, counts = DashboardMeasureRow.objects.none(), [], {}
+    rows, tins, counts, comparisons = DashboardMeasureRow.objects.none(), [], {}, []
     if ctx["has_dashboard"]:
         fresh, counts = fresh_state(request.practice, year)
         ctx["updating"] = not fresh
         rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])
+        if not request.htmx:  # the charts sit outside the table an htmx request swaps
+            whose = "You" if ctx["own_only"] else "Practice"
+            comparisons = network_comparisons(rows, year, whose=whose)
     form = MeasureFilterForm(request.GET or None, tins=tins)
     filters = form.cleaned_data if form.is_valid() else {}
     category = filters.get("category") or ""
@@ -130,6 +134,8 @@ def _filtered(request: HttpRequest) -> dict:
     ctx.update(
         rows=rows,
         total=total,
+        comparisons=comparisons,
+        whose="You" if ctx["own_only"] else "Practice",
         form=form,
         sort=sort,
         category=category,

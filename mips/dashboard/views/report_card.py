@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from practices.permissions import has_practice_perm, practice_permission_required
 
+from ..chart_data import decile_strips, entity_trend_chart
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..permissions import ATTEST, SUBMIT, VIEW_DASHBOARD
 from ..report_card import build_report_card
@@ -86,6 +87,8 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     ctx.update(
         card=card,
         entity=entity,
+        trend=entity_trend_chart(request.practice, year, entity),
+        strips=decile_strips(year, card.rows),
         headline=entity.score,
         actions=actions,
         legend=legend,
