@@ -3,10 +3,9 @@ wrapped by thin Celery tasks (beat: settings.DAILY_JOB_TIMES["recalculate_ecqm"]
 
 from __future__ import annotations
 
-from jobs.errors import RunLocked
 from jobs.models import Job, JobRun
 from jobs.runner import job_run
-from jobs.task_base import active_practice_ids, job_task, practice_task
+from jobs.task_base import fan_out, job_task, practice_task, run_practice_job
 from practices.models import Practice
 from practices.performance_year import supported_year
 
@@ -31,31 +30,15 @@ def recalculate_ecqm_job(
 @job_task
 def recalculate_ecqm(year: int | None = None) -> int:
     """Nightly: queue one recalculation per active practice. Returns practices queued."""
-    ids = active_practice_ids()
-    for practice_id in ids:
-        recalculate_practice_ecqm.delay(practice_id, year)
-    return len(ids)
+    return fan_out(recalculate_practice_ecqm, year)
 
 
 @practice_task(job=Job.RECALCULATE_ECQM)
 def recalculate_practice_ecqm(practice: Practice, year: int | None = None) -> dict:
-    try:
-        run = recalculate_ecqm_job(
-            practice,
-            year,
-            trigger="celery",
-            task_name=recalculate_practice_ecqm.name,
-            task_args=[practice.pk, year],
-        )
-    except RunLocked as exc:
-        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
-    return {
-        "practice": practice.pk,
-        "year": run.year,
-        "status": run.state,
-        "patients": run.counts["patients"],
-        "reference_measures": queue_reference(practice.pk, run.year),
-    }
+    outcome = run_practice_job(recalculate_practice_ecqm, recalculate_ecqm_job, practice, year)
+    if outcome["status"] != "locked":
+        outcome["reference_measures"] = queue_reference(practice.pk, outcome["year"])
+    return outcome
 
 
 def queue_reference(practice_id: int, year: int) -> int:

@@ -12,7 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from practices.performance_year import current_performance_year
-from practices.permissions import has_practice_perm, practice_permission_required
+from practices.permissions import (
+    IMPORT_QUALITY_DATA,
+    VIEW_ECQM_DATA,
+    has_practice_perm,
+    practice_permission_required,
+)
 from practices.views.common import get_owned, paginate, sorted_by
 from practices.visibility import own_rows_only, visible
 
@@ -29,8 +34,6 @@ from ..models import DataImport, Patient, QrdaImportBatch
 from ..qrda.batches import batch_context
 from ..qrda.identifiers import add_command, missing_identifiers
 
-VIEW_ECQM = "mips.view_ecqm_data"
-IMPORT_DATA = "mips.import_quality_data"
 POPULATION_LABELS = {
     "ipp": "Initial population",
     "denom": "Denominator",
@@ -53,7 +56,7 @@ def _year(request: HttpRequest) -> int:
     return year if year in YEARS else default
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def ecqm_data(request: HttpRequest) -> HttpResponse:
     practice, year = request.practice, _year(request)
@@ -98,7 +101,7 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         .values_list("kind", flat=True)
     ):
         contributed[kind] += 1
-    can_import = has_practice_perm(request, IMPORT_DATA)
+    can_import = has_practice_perm(request, IMPORT_QUALITY_DATA)
     batch = None
     if can_import:
         batches = QrdaImportBatch.objects.for_practice(practice)
@@ -159,7 +162,7 @@ def _entity(request: HttpRequest, kind: str, public_id):
     return entity.tin, "", f"{entity.name} (TIN {entity.masked_tin}, group)"
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, public_id):
     if year not in YEARS or not catalog.exists(cms_id, year):
@@ -212,7 +215,7 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
     )
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_http_methods(["POST"])
 def ecqm_upload(request: HttpRequest) -> HttpResponse:
     form = FhirUploadForm(request.POST, request.FILES, practice=request.practice)
@@ -249,7 +252,7 @@ def ecqm_upload(request: HttpRequest) -> HttpResponse:
     return redirect(f"{_data_url()}?year={year}")
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_POST
 def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
     data_import = get_owned(DataImport.objects, request, public_id)
@@ -266,7 +269,7 @@ def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
     return redirect(_data_url())
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_POST
 def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
     year = _year(request)

@@ -10,12 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 from ..forms import MeasureFilterForm
 from ..freshness import ensure_fresh
-from ..permissions import VIEW_DASHBOARD
 from .common import page_context
 
 PER_PAGE = 50  # one row per line (names truncate): about two screens a page
@@ -85,7 +84,7 @@ def _tin_choices(request: HttpRequest, year: int, own_only: bool) -> list[tuple[
                   key=lambda t: t[1].lower())  # fmt: skip
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def measure_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "measures")

@@ -9,18 +9,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from enrollment.eligibility.stale import stale_eligibility
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
 from ..freshness import ensure_fresh
 from ..pending import pending_groups
-from ..permissions import VIEW_DASHBOARD
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
 
 PER_PAGE = 50
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
