@@ -26,8 +26,10 @@ from .models import (
     Mvp,
     PracticeFile,
     Program,
+    Subgroup,
     TermsAgreement,
 )
+from .services import subgroups
 
 AUDIT_FIELDS = ("public_id", "created_at", "updated_at")
 
@@ -119,6 +121,29 @@ class EnrollmentAdmin(admin.ModelAdmin):
             if isinstance(obj, EnrollmentMeasure) and obj.pk is None:
                 obj.added_by = request.user
         formset.save()
+
+
+@admin.register(Subgroup)
+class SubgroupAdmin(admin.ModelAdmin):
+    """Practices register subgroups on their MVP subgroups page (enrollment.services.subgroups
+    checks the TIN, the identifier and the clinicians); operator staff see them and end them."""
+
+    list_display = ("name", "subgroup_id", "medical_group", "program", "year", "status", "practice")
+    list_filter = ("year", "status", "practice")
+    search_fields = ("name", "subgroup_id", "medical_group__tin", "members__provider__npi")
+    readonly_fields = (
+        *AUDIT_FIELDS, "practice", "medical_group", "program", "year", "subgroup_id", "name",
+        "members", "status", "ended_at", "created_by",
+    )  # fmt: skip
+    actions = ["end_subgroups"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="End the selected subgroups")
+    def end_subgroups(self, request, queryset):
+        for subgroup in queryset:
+            subgroups.end_subgroup(subgroup=subgroup, actor=request.user)
 
 
 class CaseCommentInline(admin.TabularInline):

@@ -66,6 +66,35 @@ class GroupEnrollForm(forms.Form):
         )
 
 
+class SubgroupForm(forms.Form):
+    """Register an MVP subgroup: its TIN, MVP, CMS identifier, name and clinicians (the
+    service checks that the clinicians belong to the TIN)."""
+
+    medical_group = SafeModelChoiceField(queryset=MedicalGroup.objects.none(), label="TIN")
+    program = SafeModelChoiceField(queryset=Program.objects.none(), label="MVP")
+    subgroup_id = forms.CharField(max_length=30, label="CMS subgroup identifier")
+    name = forms.CharField(max_length=200, label="Subgroup name")
+    members = TinNpiMultipleChoiceField(
+        queryset=TinNpi.objects.none(), label="Clinicians", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, practice: Practice, year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["medical_group"].queryset = MedicalGroup.objects.for_practice(practice)
+        self.fields["program"].queryset = _programs(year).filter(kind=ProgramKind.MVP)
+        self.fields["members"].queryset = _tin_npis(practice)
+
+
+class SubgroupMembersForm(forms.Form):
+    members = TinNpiMultipleChoiceField(queryset=TinNpi.objects.none(), label="Clinicians")
+
+    def __init__(self, *args, subgroup, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = _tin_npis(subgroup.practice).filter(
+            medical_group=subgroup.medical_group
+        )
+
+
 # Free text (case details, comments, staff notes): a page of writing, not a file.
 TEXT_MAX_LENGTH = 4000
 MEASURE_SPLIT = re.compile(r"[\s,;]+")

@@ -297,6 +297,64 @@ class Enrollment(PracticeOwned):
         )
 
 
+class Subgroup(PracticeOwned):
+    """An MVP subgroup: some clinicians of one group's TIN reporting one MVP for a year.
+
+    CMS registers the subgroup and gives it an identifier, which the submission carries as
+    `entityId` with `entityType: "subgroup"` (QPP_API.md 2.3). The subgroup is its own row
+    (not an `Enrollment`): every TIN/NPI and TIN enrollment query stays as it is, and a
+    subgroup reads its clinicians' data (mips.subgroups). Ending it keeps the row, like an
+    ended enrollment.
+    """
+
+    medical_group = models.ForeignKey(
+        MedicalGroup, on_delete=models.PROTECT, related_name="subgroups"
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="subgroups",
+        help_text="The MVP program of the year the subgroup reports.",
+    )
+    year = models.PositiveSmallIntegerField(db_index=True, editable=False)
+    subgroup_id = models.CharField(
+        "CMS subgroup identifier",
+        max_length=30,
+        help_text="The identifier CMS gave the subgroup at registration.",
+    )
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(TinNpi, related_name="subgroups", blank=True)
+    status = models.CharField(
+        max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "medical_group__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "subgroup_id"],
+                condition=Q(status="active"),
+                name="one_active_subgroup_per_identifier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Subgroup {self.name} ({self.subgroup_id}) of TIN {self.medical_group.masked_tin}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.year = self.program.year
+        self.practice_id = self.medical_group.practice_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EnrollmentStatus.ACTIVE
+
+
 class MeasureOrigin(models.TextChoices):
     REQUESTED = "requested", "Requested by the practice"
     OPERATOR_ADDED = "operator_added", "Added by the operator"

@@ -248,7 +248,8 @@ def _stratum_names(year: int, mips_id: str) -> tuple[str, ...]:
     return info.strata if info else ()
 
 
-def _measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
+def quality_measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
+    """One measure's eCQM results as the engine's input (the what-if reads them too)."""
     if len(rows) == 1:
         r = rows[0]
         return QualityMeasurement(
@@ -473,7 +474,7 @@ def assemble_inputs(
             enrolled = target.measure_ids
             if enrolled is not None:
                 ids = [m for m in ids if m in enrolled]
-            measurements = tuple(_measurement(m, by_measure[m], year) for m in ids)
+            measurements = tuple(quality_measurement(m, by_measure[m], year) for m in ids)
         pi = _pi_submission(att, target) if "pi" in target.categories else None
         activities: tuple[str, ...] = ()
         if "ia" in target.categories and att:
@@ -590,6 +591,51 @@ def _plain(value):
 
 def inputs_json(entity: EntityInput, context: dict) -> dict:
     return {"entity": _plain(entity), "context": _plain(context)}
+
+
+def _decimal(value) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def entity_from_inputs(inputs: dict) -> EntityInput:
+    """The EntityInput a snapshot's stored inputs (``inputs_json``) were made from: the
+    what-if starts from exactly the inputs of the score the report card shows."""
+    e = inputs["entity"]
+    quality = tuple(
+        QualityMeasurement(
+            **{
+                **m,
+                "strata": tuple(Stratum(**s) for s in m.get("strata") or ()),
+                "performance_rate": _decimal(m.get("performance_rate")),
+            }
+        )
+        for m in e.get("quality") or ()
+    )
+    pi = e.get("pi")
+    return EntityInput(
+        performance_year=int(e["performance_year"]),
+        entity_type=e.get("entity_type") or "individual",
+        tin=e.get("tin") or "",
+        npi=e.get("npi"),
+        quality=quality,
+        pi=PiSubmission(
+            tuple(PiMeasurement(**m) for m in pi.get("measurements") or ()),
+            pi.get("cehrt_id"),
+            pi.get("performance_period_days"),
+        )
+        if pi
+        else None,
+        ia_activities=tuple(e.get("ia_activities") or ()),
+        special_statuses=frozenset(e.get("special_statuses") or ()),
+        reweighting=tuple(Reweighting(**r) for r in e.get("reweighting") or ()),
+        prior_quality_achievement=_decimal(e.get("prior_quality_achievement")),
+        cost_score=_decimal(e.get("cost_score")),
+        complex_patient_bonus=_decimal(e.get("complex_patient_bonus")),
+        positive_scaling_factor=_decimal(e.get("positive_scaling_factor")),
+        eligibility=e.get("eligibility") or "eligible",
+        mvp_id=e.get("mvp_id"),
+        extra=dict(e.get("extra") or {}),
+    )
 
 
 @functools.cache

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .dashboard.views import attestations, measures, performance, report_card, submit
+from .dashboard.views import attestations, measures, performance, report_card, submit, what_if
 from .qmr import views as qmr
 from .views import ecqm, qrda, test_patients
 
@@ -20,6 +20,16 @@ urlpatterns = [
         "dashboard/group/<uuid:public_id>/",
         report_card.group_report_card,
         name="group-report-card",
+    ),
+    path(
+        "dashboard/clinician/<uuid:public_id>/what-if/",
+        what_if.clinician_what_if,
+        name="what-if",
+    ),
+    path(
+        "dashboard/group/<uuid:public_id>/what-if/",
+        what_if.group_what_if,
+        name="group-what-if",
     ),
     path(
         "dashboard/clinician/<uuid:public_id>/submit/",

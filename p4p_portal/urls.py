@@ -4,16 +4,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from practices.views import home as practice_views
 from practices.views import invitations as invitation_views
 
-from . import health
+from . import health, start
 
 admin.site.site_header = "P4P portal operations"
 admin.site.site_title = "P4P portal admin"
 
 urlpatterns = [
-    path("", practice_views.home, name="home"),
+    path("", start.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -4,7 +4,8 @@
 - `enrollments`: enroll and unenroll (individual, group, self-serve), the custom PI period,
   operator-added measures, do-not-re-enroll marks;
 - `cases`: online Quality Program Enrollment cases, from opening to resolution;
-- `terms`: the clinician's answer to the P4P terms agreement.
+- `terms`: the clinician's answer to the P4P terms agreement;
+- `subgroups`: MVP subgroups (register, change clinicians, end).
 
 `checks` holds the rules both enrollments and cases apply before writing.
 """

@@ -16,10 +16,11 @@ from exceptions.rules import reweighting_decision
 from practices.services import TinResolution, resolve_mips_tin
 
 from ..attestation_reads import EntityAttestations, practice_attestations
-from ..models import ClinicalFact, MeasureResult
+from ..models import ClinicalFact, MeasureResult, ScoreSnapshot
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
 from ..recalculation import pi_submission
 from ..scoring import load_catalog, pi_counts_for_euc, rules_for
+from ..subgroups import counting_score, subgroup_scores_of
 from ..submission.queries import attempts
 from ..submission.window import SubmissionWindow, submission_window
 from .bars import CategoryBars, category_bars
@@ -54,6 +55,8 @@ SCORE_NOTE_PREFIXES = (
     "PI data incomplete",
 )
 
+LEVEL_NOTE_PREFIXES = ("Group score counts", "Individual score counts")
+
 # Data that starts after this day of the year is "less than a full year" of eCQM data.
 FULL_YEAR_GRACE_DAYS = 31
 
@@ -76,6 +79,7 @@ class ReportCard:
     attempt: object | None = None  # the latest QppSubmission of the entity and year
     window: SubmissionWindow | None = None  # CMS's submission period of the year
     history: list = field(default_factory=list)  # the attempts, newest first (audit)
+    subgroup_notes: list[str] = field(default_factory=list)  # MVP subgroup score, what counts
 
 
 def _first_encounter(entity: Entity, year: int) -> dt.date | None:
@@ -106,6 +110,47 @@ def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) ->
     if att.attested_activities():
         found.add("ia")
     return found
+
+
+def _subgroup_notes(entity: Entity, year: int, individual) -> list[str]:
+    """The MVP subgroup scores of a clinician and which final score counts for her payment
+    (the highest of individual, group and subgroup: SUBGROUP_CLINICIAN_GETS_HIGHEST). Two
+    queries, none for a group or a clinician in no subgroup."""
+    if entity.kind != CLINICIAN:
+        return []
+    rows = subgroup_scores_of(entity.pk, year)
+    if not rows:
+        return []
+    group = (
+        ScoreSnapshot.objects.current()
+        .for_year(year)
+        .portal()
+        .filter(medical_group_id=entity.group.pk, tin_npi__isnull=True)
+        .values_list("final_score", flat=True)
+        .first()
+    )
+    notes = []
+    for row in rows:
+        sub = row.subgroup
+        value = "not scored yet" if row.final_score is None else f"{row.final_score:.1f}"
+        notes.append(
+            f"Subgroup {sub.name} ({sub.subgroup_id}), MVP {sub.program.mvp.mvp_id}: "
+            f"subgroup score {value}"
+        )
+        counts = counting_score(individual, group, row.final_score)
+        if counts is not None:
+            scores = (("individual", individual), ("group", group), ("subgroup", row.final_score))
+            others = ", ".join(
+                f"{label} {score:.1f}"
+                for label, score in scores
+                if score is not None and label != counts[0]
+            )
+            notes.append(
+                f"{counts[0].capitalize()} score counts: {counts[1]:.1f}"
+                + (f" vs {others}" if others else "")
+                + " (the highest of this clinician's scores)"
+            )
+    return notes
 
 
 def build_report_card(practice, year: int, entity: Entity, *, today=None) -> ReportCard:
@@ -174,6 +219,12 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
                 f"eCQM data starts on {data_from:%m/%d/%Y}: less than a full year. CMS "
                 "expects a full 12-month period; import QRDA I files from your previous EHR."
             )
+    subgroup_notes = _subgroup_notes(entity, year, headline.final if headline else None)
+    score_notes = [
+        m for m in (headline.messages if headline else ()) if m.startswith(SCORE_NOTE_PREFIXES)
+    ]
+    if subgroup_notes:  # the subgroup line compares all three scores; it replaces the pair's
+        score_notes = [m for m in score_notes if not m.startswith(LEVEL_NOTE_PREFIXES)]
     return ReportCard(
         entity=entity,
         year=year,
@@ -186,11 +237,10 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
         import_prompt=prompt,
         data_from=data_from,
         messages=list(headline.messages) if headline else [],
-        score_notes=[
-            m for m in (headline.messages if headline else ()) if m.startswith(SCORE_NOTE_PREFIXES)
-        ],
+        score_notes=score_notes,
         submit_allowed=window.is_open and not in_flight and submission_allowed(submission_input),
         attempt=attempt,
         window=window,
         history=history,
+        subgroup_notes=subgroup_notes,
     )

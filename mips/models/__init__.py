@@ -16,7 +16,7 @@ from .identifiers import EMeasureIdentifiers
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .reference import ReferenceEvaluation
 from .score_inputs import ScoreInput
-from .scores import ReportingLevel, ScoreSnapshot, ScoreSource
+from .scores import ReportingLevel, ScoreSnapshot, ScoreSource, SubgroupScore
 from .submissions import QppSubmission, SubmissionStatus
 from .valuesets import ContentValueSet, ContentValueSetCode, ValueSetCode, ValueSetRelease
 
@@ -30,6 +30,7 @@ __all__ = [
     "ScoreInput",
     "ScoreSnapshot",
     "ScoreSource",
+    "SubgroupScore",
     "SignOffCategory",
     "ClinicalFact",
     "ContentValueSet",

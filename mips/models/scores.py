@@ -131,3 +131,35 @@ class ScoreSnapshot(PracticeOwned):
         under each bar), or None when unknown."""
         value = self.category(name).get("contribution")
         return None if value is None else Decimal(str(value))
+
+
+class SubgroupScore(PracticeOwned):
+    """The portal's score preview of an MVP subgroup for a year (mips.subgroups): one row
+    per subgroup and year, replaced by each recalculation whose inputs changed."""
+
+    subgroup = models.ForeignKey(
+        "enrollment.Subgroup", on_delete=models.CASCADE, related_name="scores"
+    )
+    year = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+    final_score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    quality_score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    pi_score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    ia_score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    document = models.JSONField(default=dict, blank=True, help_text="Score-preview JSON.")
+    inputs = models.JSONField(default=dict, blank=True, help_text="What was scored.")
+    messages = models.JSONField(default=list, blank=True, help_text="Explanation lines.")
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-year", "subgroup__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["subgroup", "year"], name="one_score_per_subgroup_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subgroup} {self.year}: {self.final_score}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.practice_id = self.subgroup.practice_id
+        super().save(*args, **kwargs)

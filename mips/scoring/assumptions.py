@@ -132,6 +132,40 @@ MVP_QUALITY_MEASURES = 4
 # Unconfirmed for 2026. Confirm with the 2026 MVP Implementation Guide.
 MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
 
+# --- MVP subgroups (mips.subgroups, enrollment.services.subgroups) ------------------------
+# Confirmed [C]: QPP_API.md 2.3 (qpp-submissions-docs data.ts): `entityType` may be "subgroup"
+# and `entityId` is required for a subgroup; QRDA NOTES.md 2.1 (conversion tool Program.java):
+# MIPS_SUBGROUP carries the subgroup id (root 2.16.840.1.113883.3.249.5.5) and the MVP id, so a
+# subgroup always reports an MVP (programName = the MVP id). Everything below has no CMS text
+# in /work/shared; confirm each with the QPP "Subgroup Participation" page and the MVP
+# Implementation Guide of the year (CY 2023 PFS final rule, subgroup reporting).
+
+# A subgroup's Quality data is its clinicians' eCQM results summed per measure and stratum (a
+# patient seen by two of its clinicians counts twice; CMS scores the subgroup's own submitted
+# aggregate). Confirm by comparing with an eCQM run over the subgroup's patients.
+SUBGROUP_QUALITY_SUMS_MEMBERS = True
+
+# A subgroup submits its affiliated group's Promoting Interoperability data (the group's PI
+# entries), as CMS's subgroup policy states it for PI.
+SUBGROUP_PI_FROM_GROUP = True
+
+# An improvement activity counts for a subgroup when at least this share of its clinicians
+# attested it (CMS's 50% rule for groups, applied to subgroups).
+SUBGROUP_IA_SHARE = Decimal("0.5")
+
+# A subgroup has its affiliated group's special statuses (small practice, rural, ...) and the
+# group's automatic EUC; it cannot hold its own application exception.
+SUBGROUP_STATUSES_FROM_GROUP = True
+
+# A clinician of a subgroup gets the highest final score attributable to her TIN/NPI: subgroup,
+# group or individual (APM Entity scores aside). Where a subgroup is reweighted for an EUC, CMS
+# is reported to use the affiliated group's score instead; not implemented.
+SUBGROUP_CLINICIAN_GETS_HIGHEST = True
+
+# The subgroup identifier is taken as letters, digits and hyphens up to 30 characters
+# (enrollment.services.subgroups.SUBGROUP_ID; the portal does not know CMS's format). Confirm
+# with a QPP subgroup registration confirmation.
+
 # --- Cost -----------------------------------------------------------------------------------
 
 # SCORING.md 4/5: when no cost score is known yet (CMS computes it from claims after the year),

@@ -24,15 +24,46 @@ TRADITIONAL_PROGRAMS = frozenset({"", "mips"})
 UNSUPPORTED_PROGRAMS = frozenset({"app1", "appPlus", "pcf"})
 
 
-def _int(value: object) -> int:
+def _int(value: object, field: str = "count") -> int:
     if value in (None, ""):
         return 0
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"{value!r} is not a whole number")
-    number = int(value)
+        raise ValueError(f"{field} {value!r} is not a whole number")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{field} {value!r} is not a whole number") from None
     if number < 0:
-        raise ValueError(f"negative count {number}")
+        raise ValueError(f"{field} is negative ({number})")
     return number
+
+
+COUNT_FIELDS = (
+    ("performance_met", "performanceMet"),
+    ("performance_not_met", "performanceNotMet"),
+    ("eligible_population", "eligiblePopulation"),
+    ("exclusions", "eligiblePopulationExclusion"),
+    ("exceptions", "eligiblePopulationException"),
+)
+
+
+def _counts(value: dict, *, stratum: bool = False) -> dict[str, int]:
+    """The five counts of a measure or stratum. Reported cases beyond the eligible population
+    are an error: QPP_API.md 2.3 defines reportingRate as (met + not met + exclusions +
+    exceptions) / eligiblePopulation. A stratum is held only to met + not met: for some
+    overallAlgorithms CMS's rate formula takes exclusions out of performanceNotMet
+    (assumptions.STRATUM_RATE_SUBTRACTS_EXCLUSIONS), so they may be counted twice there."""
+    counts = {name: _int(value.get(key), key) for name, key in COUNT_FIELDS}
+    parts = ("performance_met", "performance_not_met")
+    if not stratum:
+        parts += ("exclusions", "exceptions")
+    reported = sum(counts[k] for k in parts)
+    if reported > counts["eligible_population"]:
+        names = " + ".join(dict(COUNT_FIELDS)[k] for k in parts)
+        raise ValueError(
+            f"{names} ({reported}) exceed eligiblePopulation ({counts['eligible_population']})"
+        )
+    return counts
 
 
 def _period_days(ms: dict) -> int | None:
@@ -43,41 +74,47 @@ def _period_days(ms: dict) -> int | None:
 
 
 def _quality(measure: dict, method: str) -> QualityMeasurement:
-    v = measure.get("value") or {}
-    strata = tuple(
-        Stratum(
-            performance_met=_int(s.get("performanceMet")),
-            performance_not_met=_int(s.get("performanceNotMet")),
-            eligible_population=_int(s.get("eligiblePopulation")),
-            exclusions=_int(s.get("eligiblePopulationExclusion")),
-            exceptions=_int(s.get("eligiblePopulationException")),
-            name=str(s.get("stratum") or ""),
+    measure_id = str(measure.get("measureId") or "")
+    try:
+        v = measure.get("value") or {}
+        if not isinstance(v, dict):
+            raise ValueError("value must be an object of counts")
+        strata = []
+        for s in v.get("strata") or ():
+            name = str(s.get("stratum") or "") if isinstance(s, dict) else ""
+            if not isinstance(s, dict):
+                raise ValueError("each stratum must be an object of counts")
+            try:
+                strata.append(Stratum(**_counts(s, stratum=True), name=name))
+            except ValueError as exc:
+                raise ValueError(f"stratum {name or '?'}: {exc}") from None
+        rate = v.get("performanceRate")
+        return QualityMeasurement(
+            measure_id=measure_id,
+            collection_type=method,
+            **(_counts(v) if not strata else {}),
+            strata=tuple(strata),
+            performance_rate=Decimal(str(rate)) if rate is not None else None,
         )
-        for s in v.get("strata") or ()
-    )
-    rate = v.get("performanceRate")
-    return QualityMeasurement(
-        measure_id=str(measure["measureId"]),
-        collection_type=method,
-        performance_met=_int(v.get("performanceMet")),
-        performance_not_met=_int(v.get("performanceNotMet")),
-        eligible_population=_int(v.get("eligiblePopulation")),
-        exclusions=_int(v.get("eligiblePopulationExclusion")),
-        exceptions=_int(v.get("eligiblePopulationException")),
-        strata=strata,
-        performance_rate=Decimal(str(rate)) if rate is not None else None,
-    )
+    except (ValueError, ArithmeticError) as exc:
+        raise ValueError(f"measure {measure_id or '(no measureId)'}: {exc}") from None
 
 
 def _pi(measure: dict) -> PiMeasurement:
+    measure_id = str(measure.get("measureId") or "")
     v = measure.get("value")
     if isinstance(v, dict):
-        return PiMeasurement(
-            str(measure["measureId"]),
-            numerator=_int(v.get("numerator")),
-            denominator=_int(v.get("denominator")),
-        )
-    return PiMeasurement(str(measure["measureId"]), value=bool(v) if v is not None else None)
+        try:
+            numerator = _int(v.get("numerator"), "numerator")
+            denominator = _int(v.get("denominator"), "denominator")
+        except ValueError as exc:
+            raise ValueError(f"measure {measure_id}: {exc}") from None
+        if numerator > denominator:
+            raise ValueError(
+                f"measure {measure_id}: numerator ({numerator}) exceeds denominator ({denominator})"
+            )
+        return PiMeasurement(measure_id, numerator=numerator, denominator=denominator)
+    return PiMeasurement(measure_id, value=bool(v) if v is not None else None)
 
 
 def _check_known(year: int, quality, pi_measures, ia) -> None:

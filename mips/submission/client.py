@@ -140,6 +140,7 @@ class QppSubmissionsClient(QppHttpClient):
             k: document[k]
             for k in (
                 "entityType",
+                "entityId",  # subgroup, virtual group, APM Entity (QPP_API.md 2.3)
                 "taxpayerIdentificationNumber",
                 "nationalProviderIdentifier",
                 "performanceYear",

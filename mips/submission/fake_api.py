@@ -220,11 +220,13 @@ class SubmissionsStore:
 
     def save(self, body: dict) -> dict:
         sub = body["submission"]
+        # Two subgroups of one TIN are two submissions: the entity id is part of the key.
         key = (
             sub["entityType"],
             sub["taxpayerIdentificationNumber"],
             sub.get("nationalProviderIdentifier"),
             sub["performanceYear"],
+            sub.get("entityId"),
         )
         now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         with self._lock:
@@ -238,6 +240,7 @@ class SubmissionsStore:
                     "performanceYear": key[3],
                     "measurementSets": [],
                     **({"nationalProviderIdentifier": key[2]} if key[2] else {}),
+                    **({"entityId": key[4]} if key[4] else {}),
                 }
             submission = self.submissions[sid]
             fields = {k: v for k, v in body.items() if k != "submission"}

@@ -3,21 +3,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
-
-from jobs.status import daily_job_status
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from ..middleware import SESSION_KEY
 from ..models import MedicalGroup, Provider, TinNpi
-from ..permissions import PRACTICE_SETUP, has_practice_perm, practice_required
-from ..visibility import own_rows_only
+from ..permissions import PRACTICE_SETUP, has_practice_perm
 
 
-@practice_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The practice overview: set-up counts and the checks P4P enrollment depends on."""
+def setup_checks(request: HttpRequest) -> dict:
+    """The start page's set-up part: counts and the checks P4P enrollment depends on (for
+    roles that set the practice up). Four queries, or none."""
     practice = request.practice
     ctx = {"can_setup": has_practice_perm(request, PRACTICE_SETUP)}
     if ctx["can_setup"]:
@@ -38,9 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(Q(npi="") | Q(can_create_encounters=False))
             .order_by("last_name", "first_name")[:20]
         )
-    if not own_rows_only(request):  # clinicians: their own rows, not operations
-        ctx["daily_jobs"] = daily_job_status(practice)
-    return render(request, "practices/home.html", ctx)
+    return ctx
 
 
 @login_required

@@ -354,8 +354,9 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 # "has the dashboard", the entity's enrollments, its TIN/NPI, eligibility, scores, last
 # year's scores, sign-offs, PI and IA attestations, enrolled measures, its eCQM results,
 # stored network averages, Medicare TIN overrides, the latest QPP submission, recorded
-# EUC exceptions, "has eCQM results", the first encounter.
-REPORT_CARD_QUERIES = 23
+# EUC exceptions, "has eCQM results", the first encounter, its MVP subgroup scores (and the
+# group's score when it is in a subgroup).
+REPORT_CARD_QUERIES = 24
 
 
 def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):
@@ -465,6 +466,58 @@ def test_a_voiding_ia_attestation_waits_for_confirmation(qm_client, medical_grou
     assert not IaAttestation.objects.filter(tin_npi=tn).exists()
     assert qm_client.post(url, {**post, "confirm_void": "1"}).status_code == 302
     assert IaAttestation.objects.filter(tin_npi=tn, is_current=True).count() == 1
+
+
+def test_a_pi_entry_that_completes_pi_waits_for_confirmation(
+    qm_client, practice, medical_group, quality_manager
+):
+    """Issue 14 item 4, a PI entry itself: CMS automatic EUC on PI and IA with IA attested and
+    every PI measure but Provide Patients Electronic Access entered. PI is incomplete, so it
+    is no PI data for the two-category rule (SCORING.md 1.1 [C: S18], 5); the entry that
+    completes PI makes PI the second category and voids the automatic EUC for PI and IA
+    (exceptions.rules, assumptions.AUTOMATIC_EUC_VOIDED_BY_CATEGORIES). The page asks first;
+    cancelling records nothing and keeps both reweighted; confirming records the entry and
+    the recalculated preview scores PI and IA."""
+    from mips import attestations as svc
+    from mips.recalculation import recalculate_practice
+    from tests.mips.score_helpers import full_pi
+
+    tn = clinician(medical_group, "PiVoid")
+    eligibility(tn, euc_categories=["pi", "ia"])
+    svc.attest_ia(year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
+                  end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
+    full_pi(quality_manager, tin_npi=tn)
+    PiAttestation.objects.filter(tin_npi=tn, measure_id="PI_PEA_1").delete()  # not entered yet
+
+    def reweighted() -> list[str]:
+        from mips.models import ScoreSnapshot
+
+        recalculate_practice(practice, YEAR)
+        snap = ScoreSnapshot.objects.current().portal().for_entity(tin_npi=tn).get()
+        return sorted(set(snap.reweighted) - {"cost"})  # cost: not known yet (item 1)
+
+    assert reweighted() == ["ia", "pi"]
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + Q
+    post = {"action": "pi", "measure_id": "PI_PEA_1", "numerator": "95", "denominator": "100"}
+    rows = PiAttestation.objects.count()
+    events = AuditEvent.objects.count()
+    r = qm_client.post(url, post)
+    body = r.content.decode()
+    assert r.status_code == 200 and 'id="confirm-void"' in body
+    assert "Nothing has been recorded yet" in body
+    assert "void the automatic EUC exception for" in body
+    for name, value in post.items():
+        assert f'name="{name}" value="{value}"' in body
+    assert PiAttestation.objects.count() == rows and AuditEvent.objects.count() == events
+    # Cancel (the link back to the page): nothing recorded, both categories still reweighted.
+    cancel = qm_client.get(url)
+    assert cancel.status_code == 200 and 'id="confirm-void"' not in cancel.content.decode()
+    assert not PiAttestation.objects.filter(tin_npi=tn, measure_id="PI_PEA_1").exists()
+    assert reweighted() == ["ia", "pi"]
+    # Confirm: recorded, and the automatic EUC no longer reweights PI or IA.
+    assert qm_client.post(url, {**post, "confirm_void": "1"}).status_code == 302
+    assert PiAttestation.objects.filter(tin_npi=tn, measure_id="PI_PEA_1", is_current=True).exists()
+    assert reweighted() == []
 
 
 def test_an_action_that_voids_nothing_needs_no_confirmation(

@@ -185,7 +185,34 @@ def test_226_strata_by_population_uuid_2025():
             "not in CMS's 2025 measures data: 9999",
         ),
         (_doc_226([_stratum("overall", 1, 1, 2)]), "stratum 'overall' does not exist"),
-        (_doc_226([_stratum("performance", -1, 1, 2)]), "negative count -1"),
+        (
+            _doc_226([_stratum("performance", -1, 1, 2)]),
+            r"measure 226: stratum performance: performanceMet is negative \(-1\)",
+        ),
+        # QPP_API.md 2.3: reportingRate = reported cases / eligiblePopulation, at most 100%
+        (
+            _doc_226([_stratum("performance", 3, 1, 2)]),
+            r"stratum performance: performanceMet \+ performanceNotMet \(4\) exceed "
+            r"eligiblePopulation \(2\)",
+        ),
+        (
+            _doc_226([_stratum("performance", "many", 1, 2)]),
+            "performanceMet 'many' is not a whole number",
+        ),
+        (
+            {
+                "performanceYear": 2025,
+                "measurementSets": [
+                    {
+                        "category": "pi",
+                        "measurements": [
+                            {"measureId": "PI_EP_1", "value": {"numerator": 12, "denominator": 10}}
+                        ],
+                    }
+                ],
+            },
+            r"measure PI_EP_1: numerator \(12\) exceeds denominator \(10\)",
+        ),
         (
             {
                 "performanceYear": 2025,
@@ -201,7 +228,7 @@ def test_226_strata_by_population_uuid_2025():
                     }
                 ],
             },
-            "performanceMet exceeds eligiblePopulation",
+            r"measure 236: .* \(5\) exceed eligiblePopulation \(2\)",
         ),
         (
             {

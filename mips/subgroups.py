@@ -1,0 +1,225 @@
+"""Score preview of MVP subgroups (enrollment.Subgroup), next to the TIN/NPI and group
+recalculation (mips.recalculation), in a constant number of queries per practice.
+
+A subgroup is scored as its MVP (mips.scoring.mvp) over its clinicians' data; which data
+counts is CMS's subgroup policy as the portal reads it (mips/scoring/assumptions.py,
+"Subgroups", names what is unconfirmed):
+- Quality: the eCQM results of the subgroup's clinicians, summed per measure and stratum
+  (SUBGROUP_QUALITY_SUMS_MEMBERS);
+- PI: the affiliated group's PI entries (SUBGROUP_PI_FROM_GROUP);
+- IA: an activity counts when at least half of the subgroup's clinicians attested it
+  (SUBGROUP_IA_SHARE);
+- special statuses and CMS's automatic EUC: the affiliated group's (all active clinicians
+  of the TIN), SUBGROUP_STATUSES_FROM_GROUP;
+- Cost: not known before CMS computes it, so scored as unknown (item 1 of issue 14).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.db import transaction
+from django.utils import timezone
+
+from exceptions.rules import reweighting_decision
+from practices.models import TinNpi
+
+from .attestation_reads import EntityKey, practice_attestations
+from .models import MeasureResult, SubgroupScore
+from .recalculation import (
+    _group_statuses,
+    input_hash,
+    inputs_json,
+    pi_submission,
+    quality_measurement,
+)
+from .scoring import (
+    EntityInput,
+    Reweighting,
+    assumptions,
+    load_catalog,
+    pi_counts_for_euc,
+    rules_for,
+    score_entity,
+)
+from .snapshots import summary_fields
+
+log = logging.getLogger(__name__)
+CATEGORIES = ("quality", "pi", "ia")
+COUNTS = ("numer", "denom", "denex", "denexcep", "performance_not_met")
+
+
+@dataclass
+class SubgroupInput:
+    subgroup: object  # enrollment.Subgroup
+    entity: EntityInput
+    context: dict
+
+
+def _summed(rows: list) -> list[SimpleNamespace]:
+    """One row per stratum (population group) with the clinicians' counts added up."""
+    by_index: dict[int, dict] = {}
+    for r in rows:
+        total = by_index.setdefault(r.group_index, {"group_index": r.group_index})
+        for name in COUNTS:
+            total[name] = total.get(name, 0) + (getattr(r, name) or 0)
+    return [SimpleNamespace(**by_index[i]) for i in sorted(by_index)]
+
+
+def _active_subgroups(practice, year: int, medical_group_ids=None) -> list:
+    from enrollment.models import Subgroup
+
+    qs = Subgroup.objects.filter(practice=practice, year=year, status="active")
+    if medical_group_ids is not None:
+        qs = qs.filter(medical_group_id__in=list(medical_group_ids))
+    qs = qs.select_related("medical_group", "program__mvp").prefetch_related("members")
+    return list(qs)
+
+
+def subgroup_inputs(practice, year: int, subgroups: list) -> list[SubgroupInput]:
+    """EntityInput per subgroup. A constant number of queries for all of them."""
+    from enrollment.eligibility.queries import eligibility_details
+
+    if not subgroups:
+        return []
+    member_ids = {m.pk for s in subgroups for m in s.members.all()}
+    group_ids = {s.medical_group_id for s in subgroups}
+    quality: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    rows = MeasureResult.objects.filter(
+        practice=practice, year=year, stratum=0, tin_npi_id__in=member_ids
+    ).only("tin_npi_id", "mips_id", "group_index", "denom", "denex", "numer", "denexcep")
+    for r in rows:
+        quality[r.tin_npi_id][r.mips_id].append(r)
+    keys = [EntityKey(None, g) for g in group_ids]
+    keys += [EntityKey(pk, None) for pk in member_ids]
+    attestations = practice_attestations(practice, year, keys, values=True)
+    members_of = defaultdict(list)
+    for pk, group_id in TinNpi.objects.filter(
+        practice=practice, medical_group_id__in=group_ids, is_active=True
+    ).values_list("pk", "medical_group_id"):
+        members_of[group_id].append(pk)
+    details = eligibility_details(sorted({p for ids in members_of.values() for p in ids}), year)
+    catalog, rules = load_catalog(year), rules_for(year)
+
+    found = []
+    for subgroup in subgroups:
+        members = sorted(subgroup.members.all(), key=lambda m: m.pk)
+        by_measure: dict[str, list] = defaultdict(list)
+        for m in members:
+            for mips_id, measure_rows in quality.get(m.pk, {}).items():
+                by_measure[mips_id].extend(measure_rows)
+        measurements = tuple(
+            quality_measurement(mid, _summed(by_measure[mid]), year) for mid in sorted(by_measure)
+        )
+        group_att = attestations.get(EntityKey(None, subgroup.medical_group_id))
+        pi = pi_submission(group_att, None) if group_att and group_att.pi else None
+        attested: dict[str, int] = defaultdict(int)
+        for m in members:
+            att = attestations.get(EntityKey(m.pk, subgroup.medical_group_id))
+            for activity in att.attested_activities() if att else ():
+                attested[activity] += 1
+        needed = assumptions.SUBGROUP_IA_SHARE * len(members)
+        activities = tuple(sorted(a for a, n in attested.items() if n >= needed))
+        group_details = [details[p] for p in members_of[subgroup.medical_group_id] if p in details]
+        automatic = sorted({c for d in group_details for c in d.group_euc_categories})
+        submitted = {
+            c for c, has in (("quality", measurements), ("pi", pi), ("ia", activities)) if has
+        }
+        if pi is not None and not pi_counts_for_euc(pi, catalog, rules):
+            submitted.discard("pi")
+        decision = reweighting_decision(
+            frozenset(), [c for c in automatic if c in CATEGORIES + ("cost",)],
+            CATEGORIES, submitted, "group",
+        )  # fmt: skip
+        entity = EntityInput(
+            performance_year=year,
+            entity_type="subgroup",
+            tin=subgroup.medical_group.tin,
+            quality=measurements,
+            pi=pi,
+            ia_activities=activities,
+            special_statuses=frozenset(_group_statuses(group_details)),
+            reweighting=tuple(
+                Reweighting(c, cause="euc", automatic=True) for c in sorted(decision.reweighted)
+            ),
+            mvp_id=subgroup.program.mvp.mvp_id,
+        )
+        context = {
+            "subgroup_id": subgroup.subgroup_id,
+            "members": [m.npi for m in members],
+            "ia_attested_by": dict(sorted(attested.items())),
+            "euc": {"automatic": automatic, "reweighted": sorted(decision.reweighted)},
+            "notes": list(decision.notes),
+        }
+        found.append(SubgroupInput(subgroup, entity, context))
+    return found
+
+
+@transaction.atomic
+def recalculate_subgroups(practice, year: int, *, medical_group_ids=None) -> dict:
+    """Score every active subgroup of the practice (or of the given TINs) for `year`;
+    a subgroup whose inputs did not change keeps its row. Returns counts."""
+    subgroups = _active_subgroups(practice, year, medical_group_ids)
+    items = subgroup_inputs(practice, year, subgroups)
+    existing = {
+        row.subgroup_id: row
+        for row in SubgroupScore.objects.filter(
+            practice=practice, year=year, subgroup__in=subgroups
+        )
+    }
+    counts = {"subgroups": len(items), "subgroups_scored": 0, "subgroups_failed": 0}
+    now = timezone.now()
+    for item in items:
+        inputs = inputs_json(item.entity, item.context)
+        digest = input_hash(inputs)
+        row = existing.get(item.subgroup.pk)
+        if row is not None and row.fingerprint == digest:
+            continue
+        try:
+            document = score_entity(item.entity).to_dict()
+        except Exception:  # one bad subgroup must not stop the others
+            log.exception("scoring failed for subgroup %s", item.subgroup.pk)
+            counts["subgroups_failed"] += 1
+            continue
+        fields = summary_fields(document)
+        values = {
+            "computed_at": now,
+            "final_score": fields["final_score"],
+            "quality_score": fields.get("quality_score"),
+            "pi_score": fields.get("pi_score"),
+            "ia_score": fields.get("ia_score"),
+            "document": document,
+            "inputs": inputs,
+            "messages": fields["messages"] + item.context["notes"],
+            "fingerprint": digest,
+        }
+        SubgroupScore.objects.update_or_create(
+            subgroup=item.subgroup, year=year, defaults={"practice": practice, **values}
+        )
+        counts["subgroups_scored"] += 1
+    return counts
+
+
+def subgroup_scores_of(tin_npi_id: int, year: int) -> list[SubgroupScore]:
+    """The scores of the active subgroups a TIN/NPI belongs to in `year`. One query."""
+    return list(
+        SubgroupScore.objects.filter(
+            year=year, subgroup__members=tin_npi_id, subgroup__status="active"
+        ).select_related("subgroup__program__mvp")
+    )
+
+
+def counting_score(
+    individual: Decimal | None, group: Decimal | None, subgroup: Decimal | None
+) -> tuple[str, Decimal] | None:
+    """Which final score counts for a subgroup clinician's payment adjustment: the highest of
+    her individual, group and subgroup scores (SUBGROUP_CLINICIAN_GETS_HIGHEST)."""
+    scores = [(n, s) for n, s in (("subgroup", subgroup), ("group", group),
+              ("individual", individual)) if s is not None]  # fmt: skip
+    if not scores:
+        return None
+    return max(scores, key=lambda pair: pair[1])
