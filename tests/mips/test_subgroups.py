@@ -218,5 +218,5 @@ def test_report_card_page_shows_the_subgroup_line(
     body = qm_client.get(url).content.decode()
     assert 'class="subgroup-note"' in body and "Subgroup Rheumatology (SG-0001)" in body
     assert outsider_client.get(url).status_code == 404
-    # Billing managers do not open the MIPS dashboard (mips.dashboard.permissions).
+    # Billing managers do not open the MIPS dashboard (practices.permissions.VIEW_MIPS_DASHBOARD).
     assert billing_client.get(url).status_code == 403
