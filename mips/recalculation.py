@@ -573,13 +573,37 @@ def assemble_inputs(
     return assembled
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(cls):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def _plain(value):
     """JSON-ready copy of scoring inputs (dataclasses, Decimals, sets), much cheaper than
-    dataclasses.asdict's deep copies for thousands of entities."""
+    dataclasses.asdict's deep copies for thousands of entities: dispatch on the exact
+    type, scalars first (most values), dataclass field names cached per class."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is Decimal:
+        return str(value)
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    if kind is frozenset or kind is set:
+        return sorted(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, Decimal):
         return str(value)
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):
@@ -753,6 +777,9 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     stats.created = len(new_rows)
     # The dashboard pages read rows built from these scores and the practice's other data:
     # rebuilt when scores changed, or when anything else changed since the last build.
-    refresh_rows(practice, year, force=bool(new_rows))
+    # Only the TINs with new scores (and those other writes named since the last build).
+    refresh_rows(
+        practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows}
+    )
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats

@@ -21,6 +21,7 @@ from .ecqm.tasks import (
     queue_reference,
     recalculate_ecqm,
     recalculate_practice_ecqm,
+    recalculate_practice_every_ecqm,
     recalculate_practice_reference,
 )
 from .models import QppSubmission
@@ -35,6 +36,7 @@ __all__ = [
     "recalculate_ecqm",
     "recalculate_entity_scores",
     "recalculate_practice_ecqm",
+    "recalculate_practice_every_ecqm",
     "recalculate_practice_scores",
     "recalculate_scores",
     "send_qpp_submission",

@@ -61,6 +61,7 @@ urlpatterns = [
     path("ecqm/", ecqm.ecqm_data, name="ecqm-data"),
     path("ecqm/upload/", ecqm.ecqm_upload, name="ecqm-upload"),
     path("ecqm/recalculate/", ecqm.ecqm_recalculate, name="ecqm-recalculate"),
+    path("ecqm/recalculation/", ecqm.ecqm_recalculation, name="ecqm-recalculation"),
     path("ecqm/imports/<uuid:public_id>/withdraw/", ecqm.ecqm_withdraw, name="ecqm-withdraw"),
     # Before the drill-down pattern, whose <str:cms_id> would match "qrda3".
     path("ecqm/qrda/upload/", qrda.qrda_upload, name="qrda-upload"),

@@ -195,6 +195,15 @@ QPP_API_REQUESTS_PER_SECOND = float(env_str("QPP_API_REQUESTS_PER_SECOND", "4"))
 QPP_API_BURST = env_int("QPP_API_BURST", 10)
 QPP_API_MAX_RETRIES = env_int("QPP_API_MAX_RETRIES", 4)
 QPP_API_BACKOFF = float(env_str("QPP_API_BACKOFF", "0.5"))
+# The eligibility sync skips a TIN/NPI whose snapshot is younger than this many hours when
+# nothing it is matched on (provider, group, TIN/NPI, Medicare TIN override) changed since:
+# a re-run the same day asks QPP nothing new. 0 asks for everything on every run.
+QPP_ELIGIBILITY_RECENT_HOURS = env_int("QPP_ELIGIBILITY_RECENT_HOURS", 20)
+# Whether QPP's batch answer (/api/eligibility/npis/...) lists every NPI QPP knows, so an
+# NPI absent from a successful answer is unknown without asking again. CMS does not
+# document the batch answer's shape (../shared/domain/mips/QPP_API.md 1.1: "not
+# confirmed"), so by default an absent NPI gets one single lookup.
+QPP_BATCH_ANSWER_COMPLETE = env_bool("QPP_BATCH_ANSWER_COMPLETE", False)
 # CMS submission period of a performance year: MM-DD:MM-DD of the following year.
 MIPS_SUBMISSION_WINDOW = env_str("MIPS_SUBMISSION_WINDOW", "01-02:03-31")
 # A sync run whose heartbeat is older than this is taken over by the next run.

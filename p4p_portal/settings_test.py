@@ -20,6 +20,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # the reference tests call it directly.
 ECQM_REFERENCE_FANOUT = False
 SCORE_NEW_ENROLLMENTS_AT_ONCE = False  # tests that need it turn it on
+# Tests sync the same clinicians again on purpose; the recent-skip tests turn it on.
+QPP_ELIGIBILITY_RECENT_HOURS = 0
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = "cache+memory://"
 STORAGES = {

@@ -2,8 +2,10 @@
 
 `manage.py benchmark_qpp_sync --tin-npis 10000` builds the practice with bulk inserts
 (providers in groups of 50; every tenth provider also works in a second group, so some
-NPIs map to two TIN/NPIs), serves the fake QPP API in a thread, runs the sync twice
-(first run: every snapshot new; second: unchanged answers) and removes the practice.
+NPIs map to two TIN/NPIs), serves the fake QPP API in a thread, runs the sync three times
+(first run: every snapshot new; second: an unchanged re-sync, which skips the NPIs fetched
+within QPP_ELIGIBILITY_RECENT_HOURS; third: forced, every NPI asked again with unchanged
+answers) and removes the practice.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class BenchmarkResult:
     build_seconds: float
     first_run: JobRun
     second_run: JobRun
+    forced_run: JobRun
     requests: int
 
 
@@ -101,14 +104,19 @@ def run_benchmark(
             npis = TinNpi.objects.filter(practice=practice).values("provider__npi").distinct()
             npi_count = npis.count()
         client = QppEligibilityClient(base_url, requests_per_second=rps)
-        first = sync_practice(
-            practice=practice, year=year, trigger="benchmark", client=client, batch_size=batch_size
-        )
-        second = sync_practice(
-            practice=practice, year=year, trigger="benchmark", client=client, batch_size=batch_size
-        )
+        runs = [
+            sync_practice(
+                practice=practice,
+                year=year,
+                trigger="benchmark",
+                client=client,
+                batch_size=batch_size,
+                force=force,
+            )
+            for force in (False, False, True)
+        ]
     finally:
         if server is not None:
             server.shutdown()
             server.server_close()
-    return BenchmarkResult(tin_npis, npi_count, build_seconds, first, second, client.requests_made)
+    return BenchmarkResult(tin_npis, npi_count, build_seconds, *runs, client.requests_made)

@@ -8,7 +8,9 @@
   any NPI the answer does not cover (or every NPI, when the answer is unusable) is looked
   up on its own with `/api/eligibility/npi/{npi}?year=`.
   A batch request QPP does not answer (5xx, 429, timeout after retries) falls back to
-  single lookups too.
+  single lookups too. With `batch_answer_complete` (settings.QPP_BATCH_ANSWER_COMPLETE,
+  off: CMS does not document it) an NPI absent from a usable batch answer is "not_found"
+  without a single lookup.
 - A 404 means "NPI unknown to QPP" (outcome "not_found"), not an error. A body that does
   not parse, or a single lookup QPP does not answer after retries, is a "failed" lookup
   of that NPI only (`unavailable` says which failures were QPP not answering); the other
@@ -110,6 +112,7 @@ class QppEligibilityClient(QppHttpClient):
         burst: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        batch_answer_complete: bool | None = None,
         **http,
     ) -> None:
         super().__init__(base_url, sleep=sleep, **http)
@@ -120,6 +123,11 @@ class QppEligibilityClient(QppHttpClient):
             setting("QPP_API_BURST", 10) if burst is None else burst,
             clock=clock,
             sleep=sleep,
+        )
+        self.batch_answer_complete = (
+            setting("QPP_BATCH_ANSWER_COMPLETE", False)
+            if batch_answer_complete is None
+            else batch_answer_complete
         )
         self.requests_made = 0
         self.on_request: Callable[[], None] | None = None
@@ -183,6 +191,12 @@ class QppEligibilityClient(QppHttpClient):
                 except MalformedResponse as exc:
                     results[npi] = LookupResult(
                         npi, "failed", raw=item, error=f"malformed response: {exc}"
+                    )
+            if items is not None and self.batch_answer_complete:
+                for npi in npis:
+                    # A complete answer leaves out exactly the NPIs QPP does not know.
+                    results.setdefault(
+                        npi, LookupResult(npi, "not_found", raw={"absent_from_batch": True})
                     )
         for npi in npis:
             if npi not in results:

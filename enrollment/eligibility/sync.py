@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
@@ -34,7 +35,7 @@ from jobs.runner import (
     resume_since,
     with_db_retry,
 )
-from practices.models import Practice, TinNpi
+from practices.models import MedicareTinOverride, Practice, TinNpi
 from practices.performance_year import current_performance_year
 from practices.services import resolve_mips_tins
 from practices.signals import practice_data_changed
@@ -116,6 +117,50 @@ def _write_batch(
     return counts
 
 
+def fetched_since(tin_npis: list[TinNpi], year: int, since: dt.datetime) -> dict:
+    """{TIN/NPI id: fetched_at} of the current snapshots fetched at or after `since`."""
+    return dict(
+        EligibilitySnapshot.objects.filter(
+            tin_npi_id__in=[tn.pk for tn in tin_npis],
+            year=year,
+            is_current=True,
+            fetched_at__gte=since,
+        ).values_list("tin_npi_id", "fetched_at")
+    )
+
+
+def recently_fetched(tin_npis: list[TinNpi], year: int) -> set[int]:
+    """Ids of the TIN/NPIs whose current snapshot is younger than
+    settings.QPP_ELIGIBILITY_RECENT_HOURS and older than every change to what the answer
+    is matched on (the TIN/NPI, its provider and group, the group's Medicare TIN
+    overrides). An NPI is asked once for all its TIN/NPIs, so one stale TIN/NPI asks again
+    for every TIN/NPI of that NPI. Two queries."""
+    hours = settings.QPP_ELIGIBILITY_RECENT_HOURS
+    if hours <= 0 or not tin_npis:
+        return set()
+    cutoff = timezone.now() - dt.timedelta(hours=hours)
+    fetched = fetched_since(tin_npis, year, cutoff)
+    if not fetched:
+        return set()
+    overrides: dict[int, dt.datetime] = {}
+    for group_id, changed in MedicareTinOverride.objects.filter(
+        medical_group_id__in={tn.medical_group_id for tn in tin_npis}
+    ).values_list("medical_group_id", "updated_at"):
+        overrides[group_id] = max(changed, overrides.get(group_id, changed))
+    fresh = set()
+    for tn in tin_npis:
+        at = fetched.get(tn.pk)
+        if at is None:
+            continue
+        changed = [tn.updated_at, tn.provider.updated_at, tn.medical_group.updated_at]
+        if tn.medical_group_id in overrides:
+            changed.append(overrides[tn.medical_group_id])
+        if max(changed) <= at:
+            fresh.add(tn.pk)
+    stale_npis = {tn.provider.npi for tn in tin_npis if tn.pk not in fresh}
+    return {tn.pk for tn in tin_npis if tn.pk in fresh and tn.provider.npi not in stale_npis}
+
+
 def sync_practice(
     *,
     practice: Practice,
@@ -123,13 +168,15 @@ def sync_practice(
     trigger: str = "command",
     client: QppEligibilityClient | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    force: bool = False,
     **run_options,
 ) -> JobRun:
     """Sync QPP eligibility for every active TIN/NPI of `practice`; returns the finished run
     ("succeeded", "partial" when some lookups failed, "failed" when QPP was unavailable).
 
     Raises RunLocked when a sync of the same practice and year is running. Failed lookups
-    keep the previous snapshot and are listed in the run's errors.
+    keep the previous snapshot and are listed in the run's errors. TIN/NPIs fetched
+    recently and unchanged since are not asked again (`recently_fetched`) unless `force`.
     """
     year = year or current_performance_year()
     client = client or QppEligibilityClient()
@@ -139,7 +186,7 @@ def sync_practice(
         client.on_request = lambda: heartbeat(run)
         try:
             with scope(practice=practice):
-                state = _sync(practice, year, run, client, batch_size)
+                state = _sync(practice, year, run, client, batch_size, force)
         finally:
             client.on_request = None
         finish_run(run, state=state)
@@ -152,19 +199,17 @@ def _sync(
     run: JobRun,
     client: QppEligibilityClient,
     batch_size: int,
+    force: bool = False,
 ) -> str:
     counts = run.counts
     tin_npis = list(TinNpi.objects.for_practice(practice).active().with_related().order_by("pk"))
+    if not force:
+        recent = recently_fetched(tin_npis, year)
+        counts["recent_skipped"] = len(recent)
+        tin_npis = [tn for tn in tin_npis if tn.pk not in recent]
     since = resume_since(run)
     if since is not None:
-        fresh = set(
-            EligibilitySnapshot.objects.filter(
-                tin_npi_id__in=[tn.pk for tn in tin_npis],
-                year=year,
-                is_current=True,
-                fetched_at__gte=since,
-            ).values_list("tin_npi_id", flat=True)
-        )
+        fresh = set(fetched_since(tin_npis, year, since))
         counts["resumed_skipped"] = len(fresh)
         tin_npis = [tn for tn in tin_npis if tn.pk not in fresh]
     # The TIN Medicare knows on the last day of the year that is over (or today).

@@ -93,8 +93,10 @@ def has_dashboard(practice: Practice) -> bool:
     )
 
 
-def _enrollments(practice: Practice, year: int, only=None) -> list[Enrollment]:
+def _enrollments(practice: Practice, year: int, only=None, groups=None) -> list[Enrollment]:
     rows = Enrollment.objects.for_practice(practice).active().for_year(year).on_mips_dashboard()
+    if groups is not None:
+        rows = rows.filter(medical_group_id__in=groups)
     if only is not None:  # one entity (a report card): its own enrollments only
         kind, pk = only
         rows = (
@@ -114,10 +116,12 @@ def load_entities(
     with_scores: bool = True,
     with_points: bool = False,
     only: tuple[str, int] | None = None,
+    groups: list[int] | None = None,
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
-    groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups."""
-    enrollments = _enrollments(practice, year, only)
+    groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups.
+    `groups`: the entities of these medical groups (TINs) only."""
+    enrollments = _enrollments(practice, year, only, groups)
     by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
     by_group: dict[int, list[Enrollment]] = defaultdict(list)
     for e in enrollments:
@@ -139,6 +143,8 @@ def load_entities(
         )
     if own_only:
         tin_npis = tin_npis.filter(provider__user=user) if user else tin_npis.none()
+    if groups is not None:
+        tin_npis = tin_npis.filter(medical_group_id__in=groups)
     tin_npis = list(tin_npis)
     details = eligibility_details([tn.pk for tn in tin_npis], year)
     entities = [
@@ -175,7 +181,7 @@ def load_entities(
                 )
             )
     if with_scores and entities:
-        keys, subset = [e.key for e in entities], only is not None
+        keys, subset = [e.key for e in entities], only is not None or groups is not None
         docs = score_docs(practice, year, keys, with_points=with_points, subset=subset)
         prior = score_docs(practice, year - 1, keys, subset=subset)
         for e in entities:

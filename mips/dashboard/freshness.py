@@ -35,17 +35,25 @@ def _queued_key(practice_id: int, year: int) -> str:
 def ensure_fresh(practice: Practice, year: int) -> bool:
     """True when the rows are current (one query); otherwise builds them (first read) or
     queues their rebuild and returns False, so the page can say it is updating."""
+    return fresh_state(practice, year)[0]
+
+
+def fresh_state(practice: Practice, year: int) -> tuple[bool, dict]:
+    """ensure_fresh, and the row counts of the build the page reads (DashboardState.counts;
+    empty for rows built before the counts were kept)."""
     state = DashboardState.objects.filter(practice=practice, year=year).first()
     if state is None:
-        refresh_rows(practice, year, force=False)
-        return True
+        state = refresh_rows(practice, year, force=False)
+        return True, state.counts
     if state.is_fresh:
-        return True
+        return True, state.counts
     if cache.add(_queued_key(practice.pk, year), 1, QUEUED_SECONDS):
         try:
             refresh_dashboard_rows.delay(practice.pk, year)
         except Exception:  # the broker is down: show the rows we have, retry next read
             cache.delete(_queued_key(practice.pk, year))
             log.warning("could not queue the dashboard rebuild of practice %s", practice.pk)
-            return False
-    return DashboardState.objects.filter(pk=state.pk, built_from=state.changes).exists()
+            return False, state.counts
+    # An eager (inline) rebuild has just replaced the rows: its counts are not these.
+    rebuilt = DashboardState.objects.filter(pk=state.pk, built_from=state.changes).exists()
+    return rebuilt, {} if rebuilt else state.counts

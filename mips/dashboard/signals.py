@@ -37,15 +37,36 @@ def enrollment_changed(sender, instance: Enrollment, **kwargs) -> None:
     forget_dashboard_visibility(instance.practice_id)
 
 
+# Writes whose rows are those of one TIN (the row's medical_group_id): the next build
+# rebuilds that TIN's rows only. A provider, TIN/NPI or group edit can move rows between
+# TINs or rename many: any row (a whole rebuild).
+ONE_TIN = (Enrollment, ScoreSnapshot, DataSignOff, PiAttestation, IaAttestation)
+
+
+def _tin_npi_group(snapshot: EligibilitySnapshot) -> int | None:
+    """The snapshot's TIN/NPI's group (None, any row, when it is gone: a cascade delete).
+    The foreign key reads through the unscoped base manager, as the sync's writes need."""
+    try:
+        return snapshot.tin_npi.medical_group_id if snapshot.tin_npi_id else None
+    except TinNpi.DoesNotExist:
+        return None
+
+
 def _row_written(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # fixtures: loaddata builds everything afterwards
-    mark_changed(instance.practice_id)
+    group_id = None
+    if sender in ONE_TIN:
+        group_id = instance.medical_group_id
+    elif sender is EligibilitySnapshot:
+        group_id = _tin_npi_group(instance)
+    mark_changed(instance.practice_id, group_id)
 
 
 def _measure_written(sender, instance: EnrollmentMeasure, **kwargs) -> None:
     if not kwargs.get("raw"):
-        mark_changed(instance.enrollment.practice_id)
+        enrollment = instance.enrollment
+        mark_changed(enrollment.practice_id, enrollment.medical_group_id)
 
 
 for _model in SOURCES:

@@ -21,6 +21,7 @@ from practices.signals import practice_data_changed
 from ..bulk import copy_rows
 from ..models import EcqmRun, MeasureAttribution, MeasureResult, Patient, PatientPopulation
 from .measures import MEASURE_CLASSES, Evaluation, get_measure
+from .reference import content
 
 POPULATIONS = ("ipp", "denom", "denex", "numer", "denexcep")
 LABELS = {
@@ -172,6 +173,16 @@ def population_patients(
     return Patient.objects.filter(practice=practice, pk__in=rows.values("patient_id"))
 
 
+def _truncated(cms_id: str, year: int) -> list[dict]:
+    """Value sets CMS published cut short at 1,000 codes that the measure uses."""
+    if not content.has_measure(cms_id, year):
+        return []
+    return [
+        {k: t.get(k) for k in ("name", "oid", "present", "total", "completed_from_py2025")}
+        for t in content.meta(cms_id, year).get("truncated_valuesets") or []
+    ]
+
+
 def results_document(practice: Practice, year: int, *, with_patients: bool = False) -> dict:
     """The `ecqm_results --json` document (see the management command)."""
     results = list(entity_results(practice, year).filter(stratum=0))
@@ -203,7 +214,11 @@ def results_document(practice: Practice, year: int, *, with_patients: bool = Fal
             (r.tin, r.npi), {"tin": r.tin, "npi": r.npi or None, "measures": []}
         )
         if not entity["measures"] or entity["measures"][-1]["cms_id"] != r.cms_id:
-            entity["measures"].append({"cms_id": r.cms_id, "mips_id": r.mips_id, "groups": []})
+            measure = {"cms_id": r.cms_id, "mips_id": r.mips_id, "groups": []}
+            cut = _truncated(r.cms_id, year)
+            if cut:  # the results may miss patients: say so with them
+                measure["truncated_valuesets"] = cut
+            entity["measures"].append(measure)
         group = {
             "index": r.group_index,
             "IPP": r.ipp,

@@ -96,7 +96,8 @@ def import_fhir_bundle(
             practice=practice, source=FactSource.FHIR, source_id=source_id
         )
         # Demographics follow the latest file; test-patient and active flags stay as set.
-        for attr in ("mrn", "given_name", "family_name", "birth_date", "sex"):
+        for attr in ("mrn", "given_name", "family_name", "birth_date", "sex", "deceased",
+                     "deceased_at"):  # fmt: skip
             setattr(patient, attr, getattr(rec, attr))
         patient.race_code, patient.ethnicity_code = rec.race_code, rec.ethnicity_code
         patient.data_import = data_import

@@ -52,7 +52,13 @@ TIME_ELEMENTS = (
     "timing",
     "onset",
     "sent",
+    "date",
 )
+# US Core sex (SNOMED CT): female, male, intersex / other; anything else is unknown.
+US_CORE_SEX = {"248152002": "F", "248153007": "M", "33791000087105": "O"}
+# Statuses of the "not done" QI-Core profiles (CommunicationNotDone, MedicationAdministration
+# NotDone, MedicationDispenseDeclined).
+NOT_DONE_STATUSES = {"not-done", "declined"}
 NOT_PATIENT_DATA = IGNORED | {"Bundle", "Measure", "Library", "ValueSet", "MeasureReport"}
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -72,6 +78,8 @@ class PatientRecord:
     sex: str = "U"
     race_code: str = ""
     ethnicity_code: str = ""
+    deceased: bool = False
+    deceased_at: dt.datetime | None = None
     facts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -152,7 +160,7 @@ def _extension(resource: dict, name: str, *, modifier: bool = False) -> dict | N
 
 
 def _period(resource: dict, prefix: str, where: str) -> tuple[dt.datetime | None, ...]:
-    """`<prefix>DateTime` / `<prefix>Period` / `<prefix>Instant` -> (start, end)."""
+    """`<prefix>DateTime` / `<prefix>Period` / `<prefix>Instant` / `<prefix>` -> (start, end)."""
     if f"{prefix}Period" in resource:
         period = resource[f"{prefix}Period"] or {}
         return (
@@ -163,6 +171,9 @@ def _period(resource: dict, prefix: str, where: str) -> tuple[dt.datetime | None
         if f"{prefix}{suffix}" in resource:
             moment = parse_datetime(resource[f"{prefix}{suffix}"], f"{where}.{prefix}{suffix}")
             return moment, moment
+    if isinstance(resource.get(prefix), str):  # a plain dateTime element (sent, date...)
+        moment = parse_datetime(resource[prefix], f"{where}.{prefix}")
+        return moment, moment
     return None, None
 
 
@@ -299,8 +310,18 @@ class _BundleParser:
             moment = parse_datetime(birth, f"Patient/{r['id']}.birthDate")
             record.birth_date = moment.date() if moment else None
         record.sex = {"female": "F", "male": "M", "other": "O"}.get(r.get("gender", ""), "U")
+        if r.get("deceasedDateTime"):
+            record.deceased_at = parse_datetime(
+                r["deceasedDateTime"], f"Patient/{r['id']}.deceasedDateTime"
+            )
+        record.deceased = record.deceased_at is not None or r.get("deceasedBoolean") is True
         for ext in r.get("extension", []) or []:
             url = str(ext.get("url", ""))
+            if url.endswith("us-core-sex"):
+                # The sex the PY2026 (QI-Core 6) logic reads (`Patient.sex`); it wins over
+                # the administrative gender where a bundle sends both.
+                code = ext.get("valueCode") or (ext.get("valueCoding") or {}).get("code")
+                record.sex = US_CORE_SEX.get(str(code or ""), "U")
             for sub in ext.get("extension", []) or []:
                 if sub.get("url") == "ombCategory":
                     code = (sub.get("valueCoding") or {}).get("code", "")
@@ -483,10 +504,13 @@ class _BundleParser:
         return _explode(fact, codes)
 
     def other(self, r: dict, where: str) -> list[dict]:
-        """Any other patient resource: its main codings, status and time."""
+        """Any other patient resource: its main codings, status, negation and time (what a
+        QRDA I export of it needs: allergy, communication, medication dispensed or
+        administered, adverse event)."""
         fact = _new_fact(OTHER_KINDS.get(r["resourceType"], "other"), r)
         status = r.get("status", "")
         fact["status"] = status if isinstance(status, str) else ""
+        fact["negated"] = fact["status"] in NOT_DONE_STATUSES
         fact["clinical_status"] = _first_code(r.get("clinicalStatus"))
         fact["verification_status"] = _first_code(r.get("verificationStatus"))
         for name in TIME_ELEMENTS:
@@ -494,13 +518,33 @@ class _BundleParser:
             if start or end:
                 fact["start_at"], fact["end_at"] = start, end
                 break
+        if r.get("lastOccurrence"):  # AllergyIntolerance: the last time it held
+            fact["end_at"] = parse_datetime(r["lastOccurrence"], f"{where}.lastOccurrence")
         recorded = r.get("recordedDate") or r.get("authoredOn") or r.get("issued")
+        extension = _extension(r, "qicore-recorded")
+        if not recorded and extension:
+            recorded = extension.get("valueDateTime")
         fact["authored_at"] = parse_datetime(recorded, f"{where}.recorded")
+        if fact["negated"]:
+            _reasons(fact, _codings(r.get("statusReason")))
         codes: list[tuple[str, str]] = []
         for name in CODE_ELEMENTS:
             codes = _all_codings(r.get(name))
             if codes:
                 break
+        if r["resourceType"] == "Communication":
+            # What was communicated: QI-Core 4.1.1 measures (PY2025 CMS142) read it from
+            # reasonCode, QI-Core 6 (PY2026) from category; QDM has one code for both.
+            codes = list(dict.fromkeys(codes + _all_codings(r.get("reasonCode"))))
+        if not codes and isinstance(r.get("medicationReference"), dict):
+            medication = self.by_ref.get(r["medicationReference"].get("reference", ""), {})
+            codes = _codings(medication.get("code"))
+        supply = r.get("daysSupply")
+        if isinstance(supply, dict) and _days(supply) is not None:
+            fact["details"]["supply_days"] = _days(supply)
+        quantity = r.get("quantity")
+        if isinstance(quantity, dict) and quantity.get("value") is not None:
+            fact["details"]["quantity"] = quantity["value"]
         fact["details"]["resource_type"] = r["resourceType"]
         return _explode(fact, codes or [("", "")])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .attestations import DataSignOff, Engagement, IaAttestation, PiAttestation, SignOffCategory
 from .clinical import ClinicalFact, DataImport, FactKind, FactSource, Patient
 from .dashboard import (
+    DashboardChange,
     DashboardMeasureRow,
     DashboardRow,
     DashboardScore,
@@ -38,6 +39,7 @@ __all__ = [
     "DashboardMeasureRow",
     "DashboardRow",
     "DashboardScore",
+    "DashboardChange",
     "DashboardState",
     "NetworkAverageRow",
     "DataImport",

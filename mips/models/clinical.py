@@ -111,6 +111,10 @@ class Patient(PracticeOwned):
     race_code = models.CharField(max_length=20, blank=True)
     ethnicity_code = models.CharField(max_length=20, blank=True)
     payer_code = models.CharField(max_length=20, blank=True)
+    # FHIR Patient.deceased[x] / QDM Patient Characteristic Expired: measures except or
+    # exclude patients who died (e.g. PY2026 CMS349 "Patient Expired").
+    deceased = models.BooleanField(default=False)
+    deceased_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(
         default=True, help_text="Inactive patients still count in quality calculations."
     )

@@ -89,6 +89,11 @@ class DashboardState(models.Model):
     )
     built_at = models.DateTimeField(null=True, blank=True)
     build_seconds = models.FloatField(default=0)
+    counts = models.JSONField(
+        default=dict,
+        help_text="Row counts of the build (rows, enrolled, measures per category and "
+        "'all'): an unfiltered page reads its total here instead of counting every row.",
+    )
 
     objects = ScopedManager(practice="practice", _manager_class=manager(DashboardStateQuerySet))
 
@@ -103,6 +108,21 @@ class DashboardState(models.Model):
     @property
     def is_fresh(self) -> bool:
         return self.built_from == self.changes
+
+
+class DashboardChange(models.Model):
+    """A write since the last build, and the TIN whose rows it changes (none: any row of
+    the practice). The next build rebuilds only the named TINs' rows when every pending
+    write names one (a single attestation, enrollment or score at 10,000 TIN/NPIs)."""
+
+    # Plain ids, not foreign keys: a deleted group's rows must still be removed by the next
+    # build, and deleting a practice sends deletes of its rows (writes) after the
+    # practice's own change rows were collected. Only state.py and rows.py touch the table.
+    practice_id = models.IntegerField(db_index=True)
+    medical_group_id = models.IntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"dashboard change {self.practice_id}: {self.medical_group_id or 'all'}"
 
 
 class DashboardRow(models.Model):
@@ -175,6 +195,15 @@ class DashboardRow(models.Model):
         return SOURCE_LABELS.get(self.prior_source, "")
 
 
+def _number_sort(column: str, name: str, *prefix: str) -> models.Index:
+    """Measure Performance sorted by a number: NULLs first ascending, so a backward scan
+    serves the descending sort (NULLs last) too (views.measures ORDERS)."""
+    return models.Index(
+        "practice", "year", *prefix, F(column).asc(nulls_first=True), "measure_id",
+        "sort_name", "id", name=name,
+    )  # fmt: skip
+
+
 class DashboardMeasureRow(MeasureDisplay, models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -208,6 +237,9 @@ class DashboardMeasureRow(MeasureDisplay, models.Model):
                 fields=["practice", "year", "category", "sort_name"], name="dashmeasure_category"
             ),  # fmt: skip
             models.Index(fields=["practice", "year", "sort_title"], name="dashmeasure_measure"),
+            _number_sort("satisfied", "dashmeasure_satisfied"),
+            _number_sort("satisfied", "dashmeasure_cat_satisfied", "category"),
+            _number_sort("points", "dashmeasure_points"),
         ]
 
     def __str__(self) -> str:

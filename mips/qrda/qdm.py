@@ -167,6 +167,42 @@ QDM_TYPES: tuple[QdmType, ...] = (
         intent="order",
     ),
     QdmType(
+        "2.16.840.1.113883.10.20.24.3.156",
+        "Communication, Performed",
+        "communication",
+        "completed",
+        "act",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.147",
+        "Allergy/Intolerance",
+        "allergy",
+        "",
+        "observation",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.42",
+        "Medication, Administered",
+        "medication_admin",
+        "completed",
+        "substanceAdministration",
+    ),
+    # The Medication Dispensed Act (3.139) wraps the Medication Dispensed supply (3.45).
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.139",
+        "Medication, Dispensed",
+        "medication_dispense",
+        "completed",
+        "supply",
+    ),
+    QdmType(
+        "2.16.840.1.113883.10.20.24.3.146",
+        "Adverse Event",
+        "adverse_event",
+        "",
+        "observation",
+    ),
+    QdmType(
         "2.16.840.1.113883.10.20.24.3.55",
         "Patient Characteristic Payer",
         "coverage",
@@ -177,15 +213,18 @@ QDM_TYPES: tuple[QdmType, ...] = (
 
 BY_TEMPLATE = {t.template: t for t in QDM_TYPES}
 BY_NAME = {t.name: t for t in QDM_TYPES}
+# A Medication Dispensed supply sent without its act wrapper is read all the same.
+MEDICATION_DISPENSED = "2.16.840.1.113883.10.20.24.3.45"
+BY_TEMPLATE[MEDICATION_DISPENSED] = BY_NAME["Medication, Dispensed"]
+ADVERSE_EVENT_CAUSE = "2.16.840.1.113883.10.20.24.3.148"
 
-# QDM templates read as "known but not used by our measures" (reported, not stored).
-IGNORED_TEMPLATES = {
-    "2.16.840.1.113883.10.20.24.3.54": "Patient Characteristic Expired",
-    "2.16.840.1.113883.10.20.24.3.156": "Communication, Performed",
-    "2.16.840.1.113883.10.20.24.3.147": "Allergy/Intolerance",
-    "2.16.840.1.113883.10.20.24.3.42": "Medication, Administered",
-    "2.16.840.1.113883.10.20.24.3.45": "Medication, Dispensed",
-}
+# QDM Patient Characteristic Expired: the patient's death (FHIR Patient.deceased), read
+# into the patient, not a fact (PY2026 CMS349's exception "Patient Expired").
+EXPIRED_TEMPLATE = "2.16.840.1.113883.10.20.24.3.54"
+EXPIRED_EXT = "2016-02-01"
+DEAD = "419099009"  # SNOMED CT Dead (finding)
+# QDM templates read as "known but not used by any measure" (reported, not stored).
+IGNORED_TEMPLATES: dict[str, str] = {}
 
 REASON_TEMPLATE = "2.16.840.1.113883.10.20.24.3.88"
 RESULT_TEMPLATE = "2.16.840.1.113883.10.20.24.3.87"

@@ -73,6 +73,7 @@ def export_patients(
             ExportPatient(
                 source_id=patient.source_id, given_name=patient.given_name,
                 family_name=patient.family_name, birth_date=patient.birth_date, sex=patient.sex,
+                deceased=patient.deceased, deceased_at=patient.deceased_at,
                 race_code=patient.race_code, ethnicity_code=patient.ethnicity_code,
             ),
             by_patient.get(patient.pk, []), year=year, tin=tin, npi=npi,

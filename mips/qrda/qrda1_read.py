@@ -18,7 +18,14 @@ from typing import Any
 from lxml import etree
 
 from . import codes
-from .qdm import BY_TEMPLATE, IGNORED_TEMPLATES, REASON_TEMPLATE, RESULT_TEMPLATE
+from .qdm import (
+    ADVERSE_EVENT_CAUSE,
+    BY_TEMPLATE,
+    EXPIRED_TEMPLATE,
+    IGNORED_TEMPLATES,
+    REASON_TEMPLATE,
+    RESULT_TEMPLATE,
+)
 
 NS = {
     "h": "urn:hl7-org:v3",
@@ -41,6 +48,9 @@ NEGATED_STATUS = {
     "observation": "cancelled",
     "procedure": "not-done",
     "immunization": "not-done",
+    "communication": "not-done",
+    "medication_admin": "not-done",
+    "medication_dispense": "declined",
     "medication_request": "completed",
     "service_request": "completed",
     "device_request": "completed",
@@ -70,6 +80,8 @@ class PatientData:
     race_code: str = ""
     ethnicity_code: str = ""
     payer_code: str = ""
+    deceased: bool = False
+    deceased_at: dt.datetime | None = None
 
 
 @dataclass
@@ -167,6 +179,7 @@ class _Reader:
         self.value_set_codes = value_set_codes  # callable oid -> (system, code) | None
         self.warnings: list[str] = []
         self.ignored: dict[str, int] = {}
+        self.expired: list[dt.datetime | None] = []  # Patient Characteristic Expired
 
     def fail(self, reason: str) -> QrdaError:
         return QrdaError(f"{self.name}: {reason}")
@@ -199,6 +212,9 @@ class _Reader:
             if i.get("extension")
         ]
         facts = self.facts(npi=npi, tin=tin)
+        if self.expired:
+            patient.deceased = True
+            patient.deceased_at = next((e for e in self.expired if e is not None), None)
         for fact in facts:
             if fact["kind"] == "coverage" and not patient.payer_code:
                 patient.payer_code = fact["code"][:20]
@@ -302,6 +318,12 @@ class _Reader:
                     if isinstance(child.tag, str):
                         out.extend(self.element(child))
             return out
+        if EXPIRED_TEMPLATE in roots:
+            low = el.find(f"{H}effectiveTime/{H}low")
+            when = el.find(f"{H}effectiveTime") if low is None else low
+            value = when.get("value") if when is not None else None
+            self.expired.append(self.ts(value, "Patient Characteristic Expired") if value else None)
+            return []
         qdm = next((BY_TEMPLATE[r] for r in roots if r in BY_TEMPLATE), None)
         if qdm is None:
             name = next((IGNORED_TEMPLATES[r] for r in roots if r in IGNORED_TEMPLATES), None)
@@ -313,10 +335,11 @@ class _Reader:
         where = f"{qdm.name} {self._id(el)}".strip()
         try:
             if el.tag == f"{H}act" and qdm.element == "supply":
-                # Device Order Act: negation and reason on the act, the device inside.
+                # Device Order Act / Medication Dispensed Act: negation and reason on the
+                # act, the device or medication supply inside.
                 inner = el.find(f"{H}entryRelationship/{H}supply")
                 if inner is None:
-                    raise QrdaError("Device Order Act without a Device Order")
+                    raise QrdaError(f"{qdm.name} act without its supply element")
                 facts = self._fact(inner, qdm, where, negated=el.get("negationInd") == "true")
                 reasons = self._reasons(el)
                 for fact in facts:
@@ -362,6 +385,19 @@ class _Reader:
                 code_el = el.find(f"{H}participant/{H}participantRole/{H}playingDevice/{H}code")
         elif qdm.code_in_value or qdm.kind == "coverage":
             code_el = el.find(f"{H}value")
+        elif qdm.kind == "allergy":  # the allergen; `value` is fixed (Allergy to substance)
+            code_el = el.find(
+                f"{H}participant[@typeCode='CSM']/{H}participantRole/{H}playingEntity/{H}code"
+            )
+        elif qdm.kind == "adverse_event":  # the cause; `value` is fixed (Adverse reaction)
+            code_el = next(
+                (
+                    obs.find(f"{H}value")
+                    for obs in el.findall(f"{H}entryRelationship/{H}observation")
+                    if ADVERSE_EVENT_CAUSE in _templates(obs)
+                ),
+                None,
+            )
         else:
             code_el = el.find(f"{H}code")
         pairs, value_set = _code_pairs(code_el)
@@ -406,6 +442,16 @@ class _Reader:
             fact["authored_at"] = authored or start
             if qdm.kind == "medication_request":
                 self._medication_details(el, fact, start, end)
+        elif qdm.kind == "allergy":
+            # QDM prevalencePeriod; an end means the allergy no longer holds.
+            fact["start_at"], fact["end_at"] = start, (end if end != start else None)
+            fact["authored_at"] = authored
+            fact["clinical_status"] = "resolved" if fact["end_at"] else "active"
+            fact["verification_status"] = "confirmed"
+        elif qdm.kind == "medication_dispense":
+            fact["start_at"], fact["end_at"] = start, end
+            fact["authored_at"] = authored
+            self._days_supplied(el, fact)
         else:
             fact["start_at"], fact["end_at"] = start, end
             fact["authored_at"] = authored
@@ -438,11 +484,14 @@ class _Reader:
         repeat = el.find(f"{H}repeatNumber")
         if repeat is not None and (repeat.get("value") or "").isdigit():
             details["repeats"] = max(int(repeat.get("value")) - 1, 0)
+        self._days_supplied(el, fact)
+
+    def _days_supplied(self, el, fact: dict) -> None:
         for supply in el.findall(f"{H}entryRelationship/{H}supply"):
             quantity = supply.find(f"{H}quantity")
             if DAYS_SUPPLIED in _templates(supply) and quantity is not None:
                 try:
-                    details["supply_days"] = float(quantity.get("value"))
+                    fact["details"]["supply_days"] = float(quantity.get("value"))
                 except (TypeError, ValueError) as exc:
                     raise QrdaError("days supplied is not a number") from exc
 

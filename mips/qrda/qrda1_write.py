@@ -28,7 +28,19 @@ from decimal import Decimal
 from lxml import etree
 
 from . import codes
-from .qdm import AUTHOR_TEMPLATE, BY_NAME, EXT, REASON_TEMPLATE, RESULT_TEMPLATE, QdmType
+from .qdm import (
+    ADVERSE_EVENT_CAUSE,
+    AUTHOR_TEMPLATE,
+    BY_NAME,
+    DEAD,
+    EXPIRED_EXT,
+    EXPIRED_TEMPLATE,
+    EXT,
+    MEDICATION_DISPENSED,
+    REASON_TEMPLATE,
+    RESULT_TEMPLATE,
+    QdmType,
+)
 from .qrda1_read import (
     MEASURE_UUID_ROOT,
     NPI_ROOT,
@@ -47,6 +59,11 @@ CEHRT_ROOT = "2.16.840.1.113883.3.2074.1"
 DAYS_SUPPLIED = "2.16.840.1.113883.10.20.24.3.99"
 DIAGNOSIS_CONCERN = "2.16.840.1.113883.10.20.24.3.137"
 DEVICE_ORDER_ACT = "2.16.840.1.113883.10.20.24.3.130"
+# Datatypes written inside an act that carries their negation and reason: name -> act template.
+WRAPPED = {
+    "Device, Order": DEVICE_ORDER_ACT,
+    "Medication, Dispensed": "2.16.840.1.113883.10.20.24.3.139",
+}
 
 PERFORMED_ENCOUNTER = {"finished", "arrived", "triaged", "in-progress", "onleave"}
 NOT_HAPPENED = {"entered-in-error", "cancelled", "planned", "draft", "revoked", "unknown"}
@@ -81,6 +98,7 @@ class ExportFact:
     reason_system: str = ""
     reason_code: str = ""
     clinical_status: str = ""
+    verification_status: str = ""
     encounter_class: str = ""
     billing_tin: str = ""
     rendering_npi: str = ""
@@ -96,6 +114,8 @@ class ExportPatient:
     sex: str = "U"
     race_code: str = ""
     ethnicity_code: str = ""
+    deceased: bool = False
+    deceased_at: dt.datetime | None = None
 
 
 @dataclass
@@ -215,6 +235,28 @@ class _Writer:
             return BY_NAME["Intervention, Order"]
         if f.kind == "medication_active":
             return BY_NAME["Medication, Active"]
+        if f.kind == "communication":
+            if f.status != "completed" and not f.negated:
+                self.skip(f"communication with status {f.status or 'none'}")
+                return None
+            return BY_NAME["Communication, Performed"]
+        if f.kind == "allergy":
+            if f.verification_status in ("refuted", "entered-in-error"):
+                self.skip(f"allergy with verification status {f.verification_status}")
+                return None
+            return BY_NAME["Allergy/Intolerance"]
+        if f.kind == "medication_admin":
+            if f.status not in ("completed", "in-progress") and not f.negated:
+                self.skip(f"medication administration with status {f.status or 'none'}")
+                return None
+            return BY_NAME["Medication, Administered"]
+        if f.kind == "medication_dispense":
+            if f.status not in ("completed", "in-progress", "on-hold") and not f.negated:
+                self.skip(f"medication dispense with status {f.status or 'none'}")
+                return None
+            return BY_NAME["Medication, Dispensed"]
+        if f.kind == "adverse_event":
+            return BY_NAME["Adverse Event"]
         if f.kind == "coverage":
             if not codes.system_oid(f.system):
                 self.skip("coverage without a coded payer")
@@ -228,11 +270,11 @@ class _Writer:
         self.count += 1
         if qdm.name == "Diagnosis":
             entry = self._concern(entry, f)
-        elif qdm.name == "Device, Order":
-            entry = self._device_act(entry, f)
+        elif qdm.name in WRAPPED:
+            entry = self._wrapper_act(entry, qdm, f)
         kind = qdm.element
         el = _sub(entry, kind, classCode=_CLASS[kind], moodCode=qdm.mood)
-        if f.negated and qdm.name != "Device, Order":
+        if f.negated and qdm.name not in WRAPPED:
             el.set("negationInd", "true")
         for root, ext in _TEMPLATES[qdm.name]:
             _template(el, root, ext)
@@ -240,9 +282,15 @@ class _Writer:
         if resource_id and f.details.get("component_of"):
             resource_id = f"{resource_id}/{f.code}"  # a component is an element of its own
         _ident(el, resource_id, str(uuid.uuid4()) if not resource_id else self.document_root)
-        getattr(self, f"_{qdm.name.split(',')[0].lower().replace(' ', '_').replace('/', '_')}")(
-            el, qdm, f, pairs
+
+        # The writer of the datatype (e.g. _medication_dispensed), else of its family.
+        def slug(name: str) -> str:
+            return name.lower().replace(",", "").replace(" ", "_").replace("/", "_")
+
+        writer = getattr(self, f"_{slug(qdm.name)}", None) or getattr(
+            self, f"_{slug(qdm.name.split(',')[0])}"
         )
+        writer(el, qdm, f, pairs)
         return el
 
     def _concern(self, entry, f: ExportFact):
@@ -255,12 +303,13 @@ class _Writer:
         _time_range(act, f.start_at, f.end_at, open_end=f.end_at is None)
         return _sub(act, "entryRelationship", typeCode="SUBJ")
 
-    def _device_act(self, entry, f: ExportFact):
-        """Device Order Act: carries the negation and reason; the Device Order inside."""
-        act = _sub(entry, "act", classCode="ACT", moodCode="RQO")
+    def _wrapper_act(self, entry, qdm: QdmType, f: ExportFact):
+        """Device Order Act / Medication Dispensed Act: carries the negation and reason;
+        the Device Order / Medication Dispensed supply inside."""
+        act = _sub(entry, "act", classCode="ACT", moodCode=qdm.mood)
         if f.negated:
             act.set("negationInd", "true")
-        _template(act, DEVICE_ORDER_ACT, EXT)
+        _template(act, WRAPPED[qdm.name], EXT)
         _sub(act, "id", root=str(uuid.uuid4()))
         _sub(act, "code", code="SPLY", codeSystem="2.16.840.1.113883.5.6", displayName="Supply")
         self._reasons(act, f)
@@ -275,15 +324,15 @@ class _Writer:
         _sub(author, "time", **({"value": ts(when)} if when else {"nullFlavor": "UNK"}))
         _sub(_sub(author, "assignedAuthor"), "id", nullFlavor="NA")
 
-    def _reasons(self, el, f: ExportFact) -> None:
+    def _reasons(self, el, f: ExportFact, *, type_code: str = "RSON", unknown: bool = False):
         reasons = [tuple(r) for r in f.details.get("reasons") or []]
         if not reasons and f.reason_code:
             reasons = [(f.reason_system, f.reason_code)]
-        usable = [r for r in reasons if codes.system_oid(r[0])]
-        if not usable and not f.negated:
+        usable = [] if unknown else [r for r in reasons if codes.system_oid(r[0])]
+        if not usable and not f.negated and not unknown:
             return
         # A "not done" element needs a Reason even when the source gave none (value UNK).
-        rel = _sub(el, "entryRelationship", typeCode="RSON")
+        rel = _sub(el, "entryRelationship", typeCode=type_code)
         obs = _sub(rel, "observation", classCode="OBS", moodCode="EVN")
         _template(obs, REASON_TEMPLATE, "2017-08-01")
         _sub(obs, "id", root=str(uuid.uuid4()))
@@ -422,15 +471,8 @@ class _Writer:
         _code(material, "code", pairs)
         self._author(el, f.authored_at or (f.start_at if qdm.mood == "RQO" else None))
         self._reasons(el, f)
-        supply = f.details.get("supply_days")
-        if qdm.mood == "RQO" and supply is not None:
-            days = _sub(_sub(el, "entryRelationship", typeCode="COMP"), "supply",
-                        classCode="SPLY", moodCode="RQO")  # fmt: skip
-            _template(days, DAYS_SUPPLIED, "2019-12-01")
-            _sub(days, "quantity", value=_num(Decimal(str(supply))), unit="d")
-            product = _sub(_sub(days, "product"), "manufacturedProduct", classCode="MANU")
-            _template(product, *MEDICATION_INFO)
-            _code(_sub(product, "manufacturedMaterial"), "code", pairs)
+        if qdm.mood == "RQO":
+            self._days_supplied(el, f, pairs)
 
     def _immunization(self, el, qdm, f, pairs) -> None:
         _sub(el, "statusCode", code="completed")
@@ -443,11 +485,106 @@ class _Writer:
         self._author(el, f.authored_at)
         self._reasons(el, f)
 
+    def _communication(self, el, qdm, f, pairs) -> None:
+        # QDM category -> code; sentDatetime/receivedDatetime -> effectiveTime low/high.
+        _code(el, "code", pairs)
+        _sub(el, "statusCode", code="completed")
+        if f.start_at or f.end_at:
+            _time_range(el, f.start_at or f.end_at, f.end_at if f.end_at != f.start_at else None)
+        self._author(el, f.authored_at or f.start_at, required=True)
+        self._reasons(el, f)
+        # The STU 5.3 schematron also requires exactly one Reason in a REFR
+        # entryRelationship on every Communication Performed (CONF:4509-29168/29169):
+        # value UNK, so it adds no reason when read back.
+        self._reasons(el, f, type_code="REFR", unknown=True)
+
+    def _allergy_intolerance(self, el, qdm, f, pairs) -> None:
+        _sub(el, "code", code="ASSERTION", codeSystem="2.16.840.1.113883.5.4")
+        _sub(el, "statusCode", code="completed")
+        time = _sub(el, "effectiveTime")
+        _sub(time, "low", **({"value": ts(f.start_at)} if f.start_at else {"nullFlavor": "UNK"}))
+        if f.end_at:
+            _sub(time, "high", value=ts(f.end_at))
+        elif f.clinical_status in ("inactive", "resolved"):
+            _sub(time, "high", nullFlavor="UNK")
+        _sub(el, "value", code="419199007", codeSystem=codes.SNOMED,
+             displayName="Allergy to substance").set(XSI_TYPE, "CD")  # fmt: skip
+        role = _sub(_sub(el, "participant", typeCode="CSM"), "participantRole", classCode="MANU")
+        _code(_sub(role, "playingEntity", classCode="MMAT"), "code", pairs)
+
+    def _medication_administered(self, el, qdm, f, pairs) -> None:
+        _sub(el, "statusCode", code="completed")
+        _time_range(el, f.start_at, f.end_at or f.start_at).set(XSI_TYPE, "IVL_TS")
+        product = _sub(_sub(el, "consumable"), "manufacturedProduct", classCode="MANU")
+        _template(product, *MEDICATION_INFO)
+        _code(_sub(product, "manufacturedMaterial"), "code", pairs)
+        self._author(el, f.authored_at)
+        self._reasons(el, f)
+
+    def _medication_dispensed(self, el, qdm, f, pairs) -> None:
+        _sub(el, "statusCode", code="completed")
+        if f.start_at and f.end_at and f.start_at != f.end_at:
+            _time_range(el, f.start_at, f.end_at)
+        elif f.start_at or f.end_at:
+            _sub(el, "effectiveTime", value=ts(f.start_at or f.end_at))
+        else:
+            _sub(el, "effectiveTime", nullFlavor="UNK")
+        if f.details.get("quantity") is not None:
+            _sub(el, "quantity", value=_num(Decimal(str(f.details["quantity"]))))
+        product = _sub(_sub(el, "product"), "manufacturedProduct", classCode="MANU")
+        _template(product, *MEDICATION_INFO)
+        _code(_sub(product, "manufacturedMaterial"), "code", pairs)
+        self._author(el, f.authored_at)
+        self._days_supplied(el, f, pairs)
+
+    def _days_supplied(self, el, f: ExportFact, pairs) -> None:
+        """QDM daysSupplied: a Days Supplied supply request (3.99) with the medication."""
+        supply = f.details.get("supply_days")
+        if supply is None:
+            return
+        days = _sub(_sub(el, "entryRelationship", typeCode="COMP"), "supply",
+                    classCode="SPLY", moodCode="RQO")  # fmt: skip
+        _template(days, DAYS_SUPPLIED, "2019-12-01")
+        _sub(days, "quantity", value=_num(Decimal(str(supply))), unit="d")
+        product = _sub(_sub(days, "product"), "manufacturedProduct", classCode="MANU")
+        _template(product, *MEDICATION_INFO)
+        _code(_sub(product, "manufacturedMaterial"), "code", pairs)
+
+    def _adverse_event(self, el, qdm, f, pairs) -> None:
+        _sub(el, "code", code="ASSERTION", codeSystem="2.16.840.1.113883.5.4")
+        _sub(el, "statusCode", code="completed")
+        when = f.start_at or f.authored_at
+        _sub(el, "effectiveTime", **({"value": ts(when)} if when else {"nullFlavor": "UNK"}))
+        _sub(el, "value", code="281647001", codeSystem=codes.SNOMED,
+             displayName="Adverse reaction").set(XSI_TYPE, "CD")  # fmt: skip
+        self._author(el, f.authored_at)
+        rel = _sub(el, "entryRelationship", typeCode="CAUS", inversionInd="true")
+        cause = _sub(rel, "observation", classCode="OBS", moodCode="EVN")
+        _template(cause, ADVERSE_EVENT_CAUSE, "2017-08-01")
+        _sub(cause, "id", root=str(uuid.uuid4()))
+        _sub(cause, "code", code="ASSERTION", codeSystem="2.16.840.1.113883.5.4")
+        _code(cause, "value", pairs, xsi_type="CD")
+
     def _patient_characteristic_payer(self, el, qdm, f, pairs) -> None:
         _sub(el, "code", code="48768-6", codeSystem=codes.LOINC, codeSystemName="LOINC")
         _sub(el, "statusCode", code="completed")
         _time_range(el, f.start_at, f.end_at)
         _code(el, "value", pairs, xsi_type="CD")
+
+
+def _expired(entry, when: dt.datetime | None) -> None:
+    """Patient Characteristic Expired: the patient died (at `when`, if known)."""
+    obs = _sub(entry, "observation", classCode="OBS", moodCode="EVN")
+    _template(obs, EXPIRED_TEMPLATE, EXPIRED_EXT)
+    _sub(obs, "id", root=str(uuid.uuid4()))
+    _sub(obs, "code", code="ASSERTION", codeSystem="2.16.840.1.113883.5.4")
+    _sub(obs, "statusCode", code="completed")
+    _sub(
+        _sub(obs, "effectiveTime"),
+        "low",
+        **({"value": ts(when)} if when else {"nullFlavor": "UNK"}),
+    )
+    _sub(obs, "value", code=DEAD, codeSystem=codes.SNOMED, displayName="Dead").set(XSI_TYPE, "CD")
 
 
 def _addr(parent, address=None) -> None:
@@ -486,6 +623,8 @@ _TEMPLATES: dict[str, list[tuple[str, str | None]]] = {
        for name, t in BY_NAME.items() if name != "Encounter, Performed"},
     # The Device Order Act (3.130) wraps the Device Order (3.9) that names the device.
     "Device, Order": [DEVICE_TEMPLATE],
+    # The Medication Dispensed Act (3.139) wraps the Medication Dispensed supply (3.45).
+    "Medication, Dispensed": [(MEDICATION_DISPENSED, EXT)],
 }  # fmt: skip
 
 
@@ -641,6 +780,8 @@ def build_qrda1(
     _sub(section, "title").text = "Patient Data"
     _sub(section, "text")
     writer = _Writer(document_root=patient_root)
+    if patient.deceased:
+        _expired(_sub(section, "entry"), patient.deceased_at)
     for f, pairs in _grouped(facts):
         qdm = writer.qdm_type(f)
         if qdm is None:

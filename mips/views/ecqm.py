@@ -3,14 +3,19 @@ Quality Management Report view), FHIR upload, imports and their withdrawal."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
+from jobs.models import Job, JobRun, RunState
+from jobs.queue import EnqueueFailed, enqueue
 from practices.performance_year import current_performance_year
 from practices.permissions import (
     IMPORT_QUALITY_DATA,
@@ -27,6 +32,7 @@ from ..dashboard.views.common import get_entity_object
 from ..ecqm import catalog
 from ..ecqm.engine import YEARS, calculate
 from ..ecqm.results import entity_results, latest_run, population_patients
+from ..ecqm.tasks import recalculate_practice_every_ecqm
 from ..fhir.importer import import_fhir_bundle, withdraw_import
 from ..fhir.parse import FhirError
 from ..forms import FhirUploadForm, QrdaUploadForm
@@ -130,6 +136,7 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
             "euc_warnings": import_euc_warnings(practice, year) if can_import else [],
             "qrda_form": QrdaUploadForm(practice=practice) if can_import else None,
             **batch_context(batch),
+            **_recalculation(request, year),
             # The QRDA III needs the year's eMeasure identifiers; say which are missing.
             "missing_ids": missing_identifiers(year, {r.cms_id for r in results}),
             "add_ids_command": add_command(year),
@@ -272,10 +279,63 @@ def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
 @practice_permission_required(IMPORT_QUALITY_DATA)
 @require_POST
 def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
+    """Queue every eCQM of the year (the six and the reference-engine ones) as a background
+    job: the reference engine runs in workers only. The page then polls its progress."""
     year = _year(request)
-    run = calculate(request.practice, year, trigger="manual")
-    messages.success(request, f"Recalculated {year}: {run.patients_evaluated} patients evaluated.")
-    return redirect(f"{_data_url()}?year={year}")
+    queued = timezone.now()
+    try:
+        enqueue(recalculate_practice_every_ecqm, request.practice.pk, year, request.user.pk)
+    except EnqueueFailed as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{_data_url()}?year={year}")
+    messages.success(request, f"Recalculation of every {year} eCQM queued.")
+    return redirect(f"{_data_url()}?year={year}&queued={queued.timestamp():.0f}")
+
+
+def _recalculation(request: HttpRequest, year: int) -> dict:
+    """The latest eCQM recalculation run of the practice and year for the progress fragment:
+    a running one (the queued click runs after it), else one started since the `queued`
+    time the Recalculate button passes, else none yet ("queued")."""
+    runs = JobRun.objects.filter(job=Job.RECALCULATE_ECQM, practice=request.practice, year=year)
+    queued = None
+    try:
+        queued = dt.datetime.fromtimestamp(int(request.GET.get("queued", "")), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        queued = None
+    run = runs.select_related("started_by").order_by("-started_at", "-pk").first()
+    # The queued run's row appears when a worker starts it (a second of slack for clock
+    # skew); until then an older finished run is not its result.
+    if (
+        queued is not None
+        and run is not None
+        and run.state != RunState.RUNNING
+        and run.started_at < queued - dt.timedelta(seconds=1)
+    ):
+        run = None
+    counts = (run.counts or {}) if run else {}
+    total, done = counts.get("measures_total", 0), counts.get("measures_done", 0)
+    return {
+        "recalc": run,
+        "recalc_year": year,
+        "recalc_queued": queued,
+        "recalc_waiting": queued is not None and run is None,
+        "recalc_running": run is not None and run.state == RunState.RUNNING,
+        "recalc_done": done,
+        "recalc_total": total,
+        "recalc_percent": round(100 * done / total) if total else 0,
+    }
+
+
+@practice_permission_required(VIEW_ECQM_DATA)
+@require_GET
+def ecqm_recalculation(request: HttpRequest) -> HttpResponse:
+    """The recalculation's progress (htmx polls it every 2 s while it is queued or running;
+    HTTP 286 once finished stops the polling)."""
+    context = _recalculation(request, _year(request))
+    response = render(request, "mips/_ecqm_recalculation.html", context)
+    if request.htmx and not (context["recalc_waiting"] or context["recalc_running"]):
+        return HttpResponseStopPolling(response.content)
+    return response
 
 
 def _data_url() -> str:

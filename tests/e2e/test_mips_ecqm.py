@@ -69,3 +69,35 @@ def test_upload_drill_down_and_mark_test_patient(
     page.click("button:has-text('Recalculate 2025')")
     expect(page.locator("main")).to_contain_text("1 test patient excluded")
     expect(page.locator("main")).to_contain_text("No quality data for 2025")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_recalculation_progress_polls_until_the_job_finishes(
+    page, live_server, login, quality_manager, practice, tmp_path, width
+):
+    """The Recalculate job's progress card polls (htmx) while the worker runs and turns
+    into the finished summary by itself when the run ends."""
+    from django.utils import timezone
+
+    from jobs.models import Job, JobRun, RunState
+
+    now = timezone.now()
+    run = JobRun.objects.create(
+        job=Job.RECALCULATE_ECQM, practice=practice, year=2026, trigger="user",
+        lock_key=f"recalculate_ecqm:{practice.pk}:2026:", started_at=now, heartbeat_at=now,
+        counts={"measures_total": 49, "measures_done": 12},
+    )  # fmt: skip
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "quality@sevenhills.test")
+    page.goto(f"{live_server.url}/mips/ecqm/?year=2026")
+    card = page.locator("#ecqm-recalculation")
+    expect(card).to_contain_text("12 of 49 measures done")
+    expect(page.locator("button:has-text('Recalculate every 2026 eCQM')")).to_be_disabled()
+    page.screenshot(path=str(tmp_path / f"ecqm-recalculation-running-{width}.png"), full_page=True)
+    JobRun.objects.filter(pk=run.pk).update(
+        state=RunState.SUCCEEDED, finished_at=timezone.now(),
+        counts={"measures_total": 49, "measures_done": 49},
+    )  # fmt: skip
+    expect(card).to_contain_text("49 of 49 measures", timeout=10_000)
+    expect(card.locator("[data-status]")).to_have_attribute("data-status", "succeeded")
+    page.screenshot(path=str(tmp_path / f"ecqm-recalculation-done-{width}.png"), full_page=True)

@@ -264,3 +264,55 @@ def test_lock_keys_are_per_job_practice_and_year(practice, other_practice):
         lock_key("auto_enroll_mips", practice.pk, 2026),
     }
     assert len(keys) == 4
+
+
+# --------------------------------------------------------------------------- asking less
+
+
+def test_an_unchanged_resync_skips_recently_fetched_npis(practice, clinicians, qpp, settings):
+    """QPP_ELIGIBILITY_RECENT_HOURS: a re-run within the window asks QPP nothing; --force
+    (or a change to what the answer is matched on) asks again."""
+    settings.QPP_ELIGIBILITY_RECENT_HOURS = 20
+    app, client = qpp
+    sync_practice(practice=practice, year=YEAR, client=client, batch_size=4)
+    assert app.requests == 4
+    run = sync_practice(practice=practice, year=YEAR, client=client, batch_size=4)
+    assert run.state == "succeeded" and run.counts["recent_skipped"] == 10
+    assert app.requests == 4 and run.counts["requests"] == 0
+
+    # An edit of Dr. Okafor re-asks for her NPI only (one single lookup).
+    okafor = clinicians["Okafor"]
+    okafor.provider.first_name = "Gregory"
+    okafor.provider.save()
+    run = sync_practice(practice=practice, year=YEAR, client=client, batch_size=4)
+    assert run.counts["recent_skipped"] == 9 and run.counts["requests"] == 1
+    assert app.requests == 5
+
+    run = sync_practice(practice=practice, year=YEAR, client=client, batch_size=4, force=True)
+    assert run.counts["recent_skipped"] == 0 and run.counts["unchanged"] == 10
+
+    # Outside the window everything is asked again.
+    EligibilitySnapshot.objects.update(fetched_at=timezone.now() - dt.timedelta(hours=21))
+    run = sync_practice(practice=practice, year=YEAR, client=client, batch_size=4)
+    assert run.counts["recent_skipped"] == 0 and run.counts["unchanged"] == 10
+
+
+def test_an_npi_absent_from_a_complete_batch_answer_is_not_asked_again(
+    practice, clinicians, fake_qpp
+):
+    """QPP_BATCH_ANSWER_COMPLETE on: Schmidt (unknown to QPP) is absent from the batch
+    answer and recorded as unknown without a single lookup; off (the default, since CMS
+    does not document the batch answer's completeness) he gets one single lookup."""
+    app, url = fake_qpp()
+    complete = QppEligibilityClient(url, requests_per_second=0, batch_answer_complete=True)
+    run = sync_practice(practice=practice, year=YEAR, client=complete, batch_size=4)
+    assert app.requests == 3 and run.counts["requests"] == 3
+    snap = _current(clinicians["Schmidt"])
+    assert (snap.status, snap.mismatch_kind) == ("unknown", "npi_unknown")
+    assert run.counts["not_found"] == 1 and run.counts["found"] == 9
+
+    app2, url2 = fake_qpp()
+    default = QppEligibilityClient(url2, requests_per_second=0)
+    assert default.batch_answer_complete is False
+    run = sync_practice(practice=practice, year=YEAR, client=default, batch_size=4)
+    assert app2.requests == 4 and run.counts["unchanged"] == 10

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from enrollment.eligibility.models import EligibilitySnapshot
 from mips.dashboard.rows import refresh_rows
-from mips.models import PiAttestation
+from mips.models import DashboardMeasureRow, PiAttestation
 from practices.models import AuditEvent, MedicareTinOverride
 from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, encounter, results_for, snapshot
@@ -313,13 +313,13 @@ def _grow(medical_group, n):
 # permissions, dashboard years, "has the dashboard", the rows' state (current?).
 PAGE_COMMON = 7
 PAGE_QUERIES = {
-    # own rows, count, the page of rows (LIMIT 50); the latest QPP sync run (a banner
-    # names stale clinicians when it did not succeed)
-    "mips:dashboard": PAGE_COMMON + 4,
-    # TIN choices, count, the page of measure rows with their entity and network average
-    "mips:measure-performance": PAGE_COMMON + 3,
-    # own rows, count, the page of rows; sign-offs, PI and IA attestations of that page
-    "mips:attestations": PAGE_COMMON + 6,
+    # own rows, the page of rows (LIMIT 50; the total is the build's, no COUNT); the
+    # latest QPP sync run (a banner names stale clinicians when it did not succeed)
+    "mips:dashboard": PAGE_COMMON + 3,
+    # TIN choices, the page of measure rows with their entity and network average
+    "mips:measure-performance": PAGE_COMMON + 2,
+    # own rows, the page of rows; sign-offs, PI and IA attestations of that page
+    "mips:attestations": PAGE_COMMON + 5,
 }
 
 
@@ -337,6 +337,26 @@ def test_query_count_is_constant(qm_client, setup, practice, medical_group, name
         r = qm_client.get(url)
     assert r.status_code == 200
     assert r.context["page_obj"].paginator.count > 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "&category=quality", "&category=ia", "&sort=-satisfied", "&clinician=extra1",
+     "&category=pi&sort=points"],
+)  # fmt: skip
+def test_measure_totals_from_the_build_match_a_count(qm_client, setup, practice, medical_group,
+                                                    query):  # fmt: skip
+    """The page total read from DashboardState.counts is the filtered rows' real count
+    (a search counts: the build has no total for it)."""
+    _grow(medical_group, 3)
+    refresh_rows(practice, YEAR)
+    r = qm_client.get(reverse("mips:measure-performance") + Q + query)
+    rows = DashboardMeasureRow.objects.filter(practice=practice, year=YEAR)
+    if "category=" in query:
+        rows = rows.filter(category=query.split("category=")[1].split("&")[0])
+    if "clinician=" in query:
+        rows = rows.filter(sort_name__contains="extra1")
+    assert r.context["page_obj"].paginator.count == rows.count() > 0
 
 
 def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_group):

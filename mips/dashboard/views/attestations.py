@@ -21,7 +21,7 @@ from ...scoring import load_catalog, rules_for
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..euc_warnings import attestation_data, euc_warnings, pi_counts_after, voided_by
 from ..forms import IaForm, PiForm, SignOffForm
-from ..freshness import ensure_fresh
+from ..freshness import fresh_state
 from ..measure_rows import attestation_rows, entity_attestation_key
 from ..rows import ATTESTATION_ORDER, OwnFirst, entity_rows
 from .common import get_entity_object, page_context
@@ -39,11 +39,14 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
     year = ctx["year"]
     entities = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        ctx["updating"] = not ensure_fresh(request.practice, year)
+        fresh, counts = fresh_state(request.practice, year)
+        ctx["updating"] = not fresh
         entities = entity_rows(request.practice, year, user=request.user,
                                own_only=ctx["own_only"], order=ATTESTATION_ORDER)  # fmt: skip
         entities.rest = entities.rest.filter(enrolled=True)
         entities.own = [e for e in entities.own if e.enrolled]
+        if not ctx["own_only"]:
+            entities.total = counts.get("enrolled")
     page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
     keys = [EntityKey(e.tin_npi_id, e.medical_group_id) for e in page]
     found = services.practice_attestations(request.practice, year, keys) if keys else {}

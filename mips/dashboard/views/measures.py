@@ -14,7 +14,8 @@ from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_requi
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 from ..forms import MeasureFilterForm
-from ..freshness import ensure_fresh
+from ..freshness import fresh_state
+from ..rows import Counted
 from .common import page_context
 
 PER_PAGE = 50  # one row per line (names truncate): about two screens a page
@@ -51,7 +52,9 @@ ORDERS = {
 def _ordering(sort: str) -> list:
     terms = [F(t).asc() if isinstance(t, str) else t for t in ORDERS[sort.lstrip("-")]]
     if sort.startswith("-"):
-        terms = [F(t.expression.name).desc(nulls_last=True) for t in terms]
+        # Every term reversed (the last tie-breaker too), so the sort's index serves
+        # both directions by scanning backward.
+        return [*(F(t.expression.name).desc(nulls_last=True) for t in terms), "-pk"]
     return [*terms, "pk"]
 
 
@@ -89,9 +92,10 @@ def _tin_choices(request: HttpRequest, year: int, own_only: bool) -> list[tuple[
 def measure_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "measures")
     year = ctx["year"]
-    rows, tins = DashboardMeasureRow.objects.none(), []
+    rows, tins, counts = DashboardMeasureRow.objects.none(), [], {}
     if ctx["has_dashboard"]:
-        ctx["updating"] = not ensure_fresh(request.practice, year)
+        fresh, counts = fresh_state(request.practice, year)
+        ctx["updating"] = not fresh
         rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])
     form = MeasureFilterForm(request.GET or None, tins=tins)
@@ -114,7 +118,16 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
         .annotate(network=Subquery(network.values("average")[:1]))
         .order_by(*_ordering(sort))
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # Without a search or TIN filter the total is the build's count (no COUNT over the
+    # practice's rows).
+    total = None
+    if not (search or chosen_tins or ctx["own_only"]):
+        total = counts.get("measures", {}).get(category or "all")
+        if total is None and counts.get("measures"):
+            total = 0  # a category the build has no row of
+    page = Paginator(rows if total is None else Counted(rows, total), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     for row in page:
         row.network_average = row.network
         row.network_known = row.network is not None

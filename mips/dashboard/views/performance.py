@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
-from ..freshness import ensure_fresh
+from ..freshness import fresh_state
 from ..pending import pending_groups
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
@@ -25,9 +25,12 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
     rows = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        ctx["updating"] = not ensure_fresh(request.practice, ctx["year"])
+        fresh, counts = fresh_state(request.practice, ctx["year"])
+        ctx["updating"] = not fresh
         rows = entity_rows(request.practice, ctx["year"], user=request.user,
                            own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
+        if not ctx["own_only"]:
+            rows.total = counts.get("rows")
     ctx["stale_eligibility"] = stale_eligibility(
         request.practice, ctx["year"], user=request.user if ctx["own_only"] else None
     )

@@ -19,6 +19,8 @@ from ...models import ClinicalFact, Patient
 
 QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-"
 GENDER = {"F": "female", "M": "male", "O": "other", "U": "unknown"}
+US_CORE_SEX = {"F": "248152002", "M": "248153007", "O": "33791000087105"}  # SNOMED CT
+OMB = "urn:oid:2.16.840.1.113883.6.238"  # CDC Race & Ethnicity
 RESOURCE_TYPE = {
     "encounter": "Encounter",
     "condition": "Condition",
@@ -44,6 +46,8 @@ CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-st
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 # fqm-execution trusts meta.profile (its default): a retrieve of a profile matches only
@@ -71,6 +75,7 @@ NEGATED_PROFILES = {
     "Observation": ["observationnotdone", "observationcancelled"],
     "MedicationAdministration": ["medicationadministrationnotdone", "mednotadministered"],
     "Communication": ["communicationnotdone"],
+    "MedicationDispense": ["medicationdispensedeclined"],
     "Task": ["taskrejected"],
 }
 OBSERVATION_PROFILES = [
@@ -261,6 +266,55 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
         r.update(type=concept, beneficiary={"reference": patient_ref}, period=_period(head))
         r.setdefault("status", "active")
         r["payor"] = [{"display": "payer"}]
+    elif rtype == "AllergyIntolerance":
+        r.pop("status", None)
+        r.update(code=concept, patient={"reference": patient_ref})
+        clinical = head.clinical_status or ("resolved" if head.end_at else "active")
+        r["clinicalStatus"] = _concept([(ALLERGY_CLINICAL, clinical)])
+        r["verificationStatus"] = _concept(
+            [(ALLERGY_VERIFICATION, head.verification_status or "confirmed")]
+        )
+        if head.start_at:
+            r["onsetDateTime"] = _instant(head.start_at)
+        if head.end_at:  # QDM prevalencePeriod high: the last time it held
+            r["lastOccurrence"] = _instant(head.end_at)
+        if head.authored_at:
+            r["recordedDate"] = _instant(head.authored_at)
+    elif rtype == "Communication":
+        # What was communicated (one QDM code): QI-Core 6 measures read category, QI-Core
+        # 4.1.1 ones (PY2025 CMS142) reasonCode. sent = start.
+        r.update(category=[concept], reasonCode=[concept], subject={"reference": patient_ref})
+        r.setdefault("status", "completed")
+        if head.start_at:
+            r["sent"] = _instant(head.start_at)
+        if head.end_at and head.end_at != head.start_at:
+            r["received"] = _instant(head.end_at)
+        _not_done(head, r, "not-done")
+    elif rtype == "MedicationAdministration":
+        r.update(medicationCodeableConcept=concept, subject={"reference": patient_ref})
+        r.setdefault("status", "completed")
+        if head.start_at and head.end_at and head.start_at != head.end_at:
+            r["effectivePeriod"] = _period(head)
+        elif head.start_at or head.end_at:
+            r["effectiveDateTime"] = _instant(head.start_at or head.end_at)
+        _not_done(head, r, "not-done")
+    elif rtype == "MedicationDispense":
+        r.update(medicationCodeableConcept=concept, subject={"reference": patient_ref})
+        r.setdefault("status", "completed")
+        if head.start_at:
+            r["whenHandedOver"] = _instant(head.start_at)
+        if details.get("supply_days") is not None:
+            r["daysSupply"] = _days(details["supply_days"])
+        if details.get("quantity") is not None:
+            r["quantity"] = {"value": details["quantity"]}
+        _not_done(head, r, "declined")
+    elif rtype == "AdverseEvent":
+        r.pop("status", None)
+        r.update(event=concept, subject={"reference": patient_ref}, actuality="actual")
+        if head.start_at:
+            r["date"] = _instant(head.start_at)
+        if head.authored_at or head.start_at:
+            r["recordedDate"] = _instant(head.authored_at or head.start_at)
     else:
         # Resources QRDA I/native data rarely produce: code, subject and time.
         r["code"] = concept
@@ -270,6 +324,27 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
     return r
 
 
+def _days(value) -> dict:
+    return {"value": value, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}
+
+
+def _not_done(fact, r: dict, status: str) -> None:
+    """A QDM "not done" element: the QI-Core not-done status, its reason and the time it
+    was recorded (the not-done profiles' `recorded`)."""
+    if not fact.negated:
+        return
+    r["status"] = status
+    if _reasons(fact):
+        r["statusReason"] = _concept(_reasons(fact))
+    if fact.authored_at or fact.start_at:
+        r.setdefault("extension", []).append(
+            {
+                "url": f"{QICORE}recorded",
+                "valueDateTime": _instant(fact.authored_at or fact.start_at),
+            }
+        )
+
+
 def _medication(fact, r: dict) -> None:
     details = fact.details or {}
     if fact.start_at or fact.end_at:
@@ -277,12 +352,7 @@ def _medication(fact, r: dict) -> None:
         r["dosageInstruction"] = [{"timing": {"repeat": {"boundsPeriod": bounds}}}]
     dispense = {}
     if details.get("supply_days") is not None:
-        dispense["expectedSupplyDuration"] = {
-            "value": details["supply_days"],
-            "unit": "days",
-            "system": "http://unitsofmeasure.org",
-            "code": "d",
-        }
+        dispense["expectedSupplyDuration"] = _days(details["supply_days"])
     if details.get("repeats") is not None:
         dispense["numberOfRepeatsAllowed"] = details["repeats"]
     if details.get("quantity") is not None:
@@ -294,14 +364,32 @@ def _medication(fact, r: dict) -> None:
 
 
 def patient_resource(patient: Patient, resource_id: str) -> dict:
+    """The Patient: gender (QI-Core 4.1.1 logic), the US Core sex extension the QI-Core 6
+    logic reads as `Patient.sex` (PY2026 CMS124, CMS125, CMS153, CMS771...), race and
+    ethnicity, and death (PY2026 CMS349 "Patient Expired")."""
     resource = {
         "resourceType": "Patient",
         "id": resource_id,
         "meta": {"profile": [f"{QICORE}patient"]},
         "gender": GENDER.get(patient.sex, "unknown"),
     }
+    extensions = []
+    if patient.sex in US_CORE_SEX:
+        extensions.append({"url": f"{US_CORE}us-core-sex", "valueCode": US_CORE_SEX[patient.sex]})
+    # Race and ethnicity (OMB category): SDEs, and logic too (PY2026 CMS1154 "Patient is
+    # Asian" lowers the BMI threshold).
+    for name, code in (("race", patient.race_code), ("ethnicity", patient.ethnicity_code)):
+        if code:
+            category = {"url": "ombCategory", "valueCoding": {"system": OMB, "code": code}}
+            extensions.append({"url": f"{US_CORE}us-core-{name}", "extension": [category]})
+    if extensions:
+        resource["extension"] = extensions
     if patient.birth_date:
         resource["birthDate"] = patient.birth_date.isoformat()
+    if patient.deceased_at:
+        resource["deceasedDateTime"] = _instant(patient.deceased_at)
+    elif patient.deceased:
+        resource["deceasedBoolean"] = True
     return resource
 
 

@@ -11,6 +11,7 @@ from django_scopes import scope
 from mips.ecqm.reference import content
 from mips.ecqm.reference.bundles import patient_bundles
 from mips.ecqm.reference.process import engine
+from mips.fhir.parse import parse_bundle
 from mips.models import ClinicalFact, Patient
 
 
@@ -61,3 +62,42 @@ def test_native_patient_is_computed_by_the_reference_engine(practice):
     (result,) = engine().calculate("CMS131", 2025, [bundle])
     assert result["groups"][0]["IPP"] == 1 and result["groups"][0]["DENOM"] == 1
     assert result["groups"][0]["NUMER"] == 1
+
+
+def test_sex_reaches_the_qicore6_logic_as_the_us_core_sex_extension(practice):
+    """PY2026 logic reads `Patient.sex` (US Core sex extension), not `gender`: the import
+    keeps it (it wins over gender) and the rebuilt Patient carries it again."""
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "sex-1",
+                    "gender": "female",
+                    "birthDate": "1960-01-01",
+                    "extension": [
+                        {
+                            "url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
+                            "valueCode": "248153007",
+                        }
+                    ],
+                }
+            }
+        ],
+    }
+    (record,) = parse_bundle(bundle).patients.values()
+    assert record.sex == "M"
+    with scope(practice=practice):
+        patient = Patient.objects.create(
+            practice=practice, source_id="sex-1", birth_date=dt.date(1960, 1, 1), sex="F"
+        )
+        resource = patient_bundles([patient.pk])[patient.pk]["entry"][0]["resource"]
+    assert resource["gender"] == "female"
+    assert resource["extension"] == [
+        {
+            "url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
+            "valueCode": "248152002",
+        }
+    ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
+import csv
+
 from django_scopes import scope
 
 from mips.ecqm.reference.run import calculate_reference
@@ -10,7 +11,7 @@ from mips.models import ClinicalFact, MeasureResult, Patient
 from mips.tasks import queue_reference
 from tests.shared_data import all_measures_decks
 
-from .decks import clinician, import_cases, mismatches
+from .decks import POPULATIONS, clinician, import_cases, mismatches
 
 
 def test_cms131_deck_end_to_end(practice):
@@ -25,14 +26,14 @@ def test_cms131_deck_end_to_end(practice):
     assert result.mips_id == "117"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="OPEN (issue 17): passes alone and with tests/mips/reference, but in the whole "
-    "suite the stored CMS131 MeasureResult read ipp=1, numer=0 while every per-patient "
-    "population matched the deck; order-dependent aggregation not yet explained",
-)
 def test_cms131_deck_totals_are_stored(practice):
+    """The stored counts of the clinician equal the deck's expected totals. The deck is the
+    research pack's (35 cases) when present, else the vendored sample (one DENEX case:
+    IPP 1, DENOM 1, DENEX 1, NUMER 0); an earlier version of this test asserted NUMER > 0,
+    which only the full deck satisfies, and so failed wherever the pack was not found."""
     deck = all_measures_decks() / "CMS131" / "py2025"
+    rows = list(csv.DictReader((deck / "expected_results.csv").open()))
+    expected = tuple(sum(int(r[p] or 0) for r in rows) for p in POPULATIONS)
     tin_npi = clinician(practice)
     with scope(practice=practice):
         import_cases(practice, tin_npi, deck)
@@ -40,7 +41,8 @@ def test_cms131_deck_totals_are_stored(practice):
         result = MeasureResult.objects.get(
             practice=practice, year=2025, cms_id="CMS131", npi=tin_npi.npi
         )
-    assert result.ipp > 0 and result.denom >= result.numer > 0
+    stored = (result.ipp, result.denom, result.denex, result.numer, result.denexcep)
+    assert stored == expected and result.ipp > 0
 
 
 def test_incremental_rerun_evaluates_only_changed_patients(practice):

@@ -9,6 +9,7 @@ from django_scopes import scope
 
 from enrollment.models import EnrollmentMeasure, Measure
 from mips.ecqm import catalog
+from mips.ecqm.results import results_document
 from mips.models import ScoreSnapshot
 from mips.qrda import validation
 from mips.qrda.qrda3_data import build_report
@@ -36,6 +37,19 @@ def test_catalog_offers_every_ecqm_of_the_year():
     assert len(catalog.measures(2025)) == 47
     assert catalog.info("CMS143", 2025).mips_id == "012"
     assert catalog.info("CMS157", 2026).truncated_valuesets
+
+
+def test_results_document_says_when_a_value_set_was_published_truncated(practice, tin_npi):
+    result(tin_npi, "143", cms_id="CMS157", numer=3, denom=4, year=2026)
+    result(tin_npi, "117", cms_id="CMS131", numer=3, denom=4, year=2026)
+    with scope(practice=practice):
+        document = results_document(practice, 2026)
+    measures = {m["cms_id"]: m for e in document["entities"] for m in e["measures"]}
+    (cut,) = measures["CMS157"]["truncated_valuesets"]
+    assert (cut["name"], cut["present"], cut["total"]) == ("Cancer", 1000, 7563)
+    assert "truncated_valuesets" not in measures["CMS131"] or all(
+        t["oid"] != cut["oid"] for t in measures["CMS131"]["truncated_valuesets"]
+    )
 
 
 def test_dashboard_inputs_and_qrda3_carry_reference_measures(practice, tin_npi):

@@ -32,18 +32,20 @@ class Command(BaseCommand):
         finally:
             if not keep:
                 drop_practice()
-        for label, run in (("first sync (all new)", r.first_run), ("second sync", r.second_run)):
+        runs = (
+            ("first sync (all new)", r.first_run),
+            ("unchanged re-sync", r.second_run),
+            ("forced re-sync", r.forced_run),
+        )
+        for label, run in runs:
             c = run.counts
             self.stdout.write(
                 f"{label}: {run.duration_seconds:.2f}s for {c.get('tin_npis', 0)} TIN/NPIs "
-                f"({r.npis} NPIs), {run.state}; found {c.get('found', 0)}, "
+                f"({r.npis} NPIs), {run.state}; {c.get('requests', 0)} HTTP requests "
+                f"(about {c.get('requests', 0) / 4:.0f}s at QPP's 4 requests/s); "
+                f"skipped as recent {c.get('recent_skipped', 0)}, found {c.get('found', 0)}, "
                 f"not found {c.get('not_found', 0)}, failed {c.get('failed', 0)}, "
                 f"created {c.get('created', 0)}, changed {c.get('changed', 0)}, "
                 f"unchanged {c.get('unchanged', 0)}"
             )
-        per_run = r.requests / 2
-        self.stdout.write(
-            f"set-up {r.build_seconds:.1f}s; {per_run:.0f} HTTP requests per sync "
-            f"(batch size {batch_size}); at the client's default 4 requests/s QPP's "
-            f"side alone would take about {per_run / 4:.0f}s"
-        )
+        self.stdout.write(f"set-up {r.build_seconds:.1f}s; batch size {batch_size}")

@@ -17,11 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="default: current year")
         parser.add_argument("--practice", default=None, help="practice slug (default: all)")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="ask QPP for every TIN/NPI, also those fetched recently "
+            "(QPP_ELIGIBILITY_RECENT_HOURS) and unchanged since",
+        )
 
-    def handle(self, *args, year, practice, batch_size, **options) -> None:
+    def handle(self, *args, year, practice, batch_size, force=False, **options) -> None:
         year = year or current_performance_year()
         run_for_each(
             self,
             practices_for(practice),
-            lambda p: sync_practice(practice=p, year=year, batch_size=batch_size),
+            lambda p: sync_practice(practice=p, year=year, batch_size=batch_size, force=force),
         )

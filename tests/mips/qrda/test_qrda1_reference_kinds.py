@@ -1,0 +1,147 @@
+"""QRDA I carries the QDM datatypes that only the reference-engine measures read
+(Communication Performed: CMS142; Allergy/Intolerance: CMS135/144/145; Medication
+Administered: CMS646; Medication Dispensed: CMS128; Adverse Event: CMS347; Patient
+Characteristic Expired: CMS349): they are
+written per the HL7 QRDA I STU 5.3 templates, read back into the same facts, and a
+deck patient FHIR-imported, exported as QRDA I and imported elsewhere gets the same
+populations from the reference engine (QI-Core bundle built from the QRDA facts)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django_scopes import scope
+
+from mips.ecqm.reference.run import calculate_reference
+from mips.models import ClinicalFact, Patient, PatientPopulation
+from mips.qrda import validation
+from mips.qrda.importer import import_qrda1_file
+from mips.qrda.qrda1_data import export_patients
+from mips.qrda.qrda1_write import qrda1_bytes
+from mips.qrda.safe_xml import parse_xml
+from tests.factories import MedicalGroupFactory, PracticeFactory, ProviderFactory, TinNpiFactory
+from tests.mips.factories import OFFICE_VISIT, SNOMED, PatientFactory, add_fact, at
+from tests.shared_data import all_measures_decks
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+TIN, NPI = "987654321", "1234567893"
+CEHRT = "0015C0000000000"
+NEW_KINDS = ("communication", "allergy", "medication_admin", "medication_dispense",
+             "adverse_event")  # fmt: skip
+FIELDS = ("kind", "system", "code", "status", "negated", "start_at", "end_at", "reason_code",
+          "clinical_status")  # fmt: skip
+
+
+def _entity(practice):
+    group = MedicalGroupFactory(practice=practice, tin=TIN, name=f"Group {practice.slug}")
+    return TinNpiFactory(provider=ProviderFactory(practice=practice, npi=NPI), medical_group=group)
+
+
+def _export_import(source, target, patients, year: int) -> None:
+    for patient, export in export_patients(
+        source, patients, year=year, tin=TIN, npi=NPI, cehrt_id=CEHRT
+    ):
+        outcome = import_qrda1_file(
+            practice=target, raw=qrda1_bytes(export), file_name=f"{patient.public_id}.xml",
+            schematron=False,
+        )  # fmt: skip
+        assert outcome.ok, outcome.message
+
+
+def _new_kind_facts(practice) -> list[tuple]:
+    rows = ClinicalFact.objects.filter(practice=practice, kind__in=NEW_KINDS)
+    return sorted(
+        (tuple(getattr(f, name) for name in FIELDS), (f.details or {}).get("supply_days"))
+        for f in rows
+    )
+
+
+@pytest.mark.unscoped  # exports from one practice, imports into another
+def test_new_datatypes_are_valid_qrda_and_read_back_as_the_same_facts(practice, valuesets):
+    _entity(practice)
+    # Died in the year: QDM Patient Characteristic Expired (PY2026 CMS349's exception).
+    patient = PatientFactory(practice=practice, deceased=True, deceased_at=at("2025-09-01"))
+    add_fact(patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-03-01"),
+             end_at=at("2025-03-01", 10), billing_tin=TIN, rendering_npi=NPI)  # fmt: skip
+    reason = {"reasons": [[SNOMED, "183932001"]]}
+    add_fact(patient, "communication", (SNOMED, "312903003"), status="completed",
+             start_at=at("2025-03-02"))  # fmt: skip
+    add_fact(patient, "communication", (SNOMED, "428341000124108"), status="not-done",
+             negated=True, start_at=at("2025-03-03"), reason_system=SNOMED,
+             reason_code="183932001", details=reason)  # fmt: skip
+    add_fact(patient, "allergy", (RXNORM, "1091643"), clinical_status="active",
+             start_at=at("2005-01-01"))  # fmt: skip
+    add_fact(patient, "medication_admin", (RXNORM, "1653579"), status="completed",
+             start_at=at("2025-04-01"), end_at=at("2025-04-01"))  # fmt: skip
+    add_fact(patient, "medication_admin", (RXNORM, "1653579"), status="not-done",
+             negated=True, start_at=at("2025-05-01"), end_at=at("2025-05-01"),
+             reason_system=SNOMED, reason_code="183932001", details=reason)  # fmt: skip
+    add_fact(patient, "medication_dispense", (RXNORM, "1099316"), status="completed",
+             start_at=at("2025-02-01"), end_at=at("2025-02-01"),
+             details={"supply_days": 84.0})  # fmt: skip
+    add_fact(patient, "adverse_event", (RXNORM, "301542"), start_at=at("2025-06-01"),
+             end_at=at("2025-06-01"))  # fmt: skip
+    ((_, export),) = export_patients(practice, [patient], year=2025, tin=TIN, npi=NPI,
+                                     cehrt_id=CEHRT)  # fmt: skip
+    assert export.skipped == {} and export.elements == 8
+    if validation.available("qrda1"):
+        tree = parse_xml(qrda1_bytes(export), name="out.xml")
+        assert validation.validate(tree, "qrda1") == []
+    target = PracticeFactory(slug="qrda-new-kinds")
+    _entity(target)
+    _export_import(practice, target, [patient], 2025)
+    assert _new_kind_facts(target) == _new_kind_facts(practice) != []
+    imported = Patient.objects.get(practice=target)
+    assert imported.deceased and imported.deceased_at == at("2025-09-01")
+
+
+def _deck_cases_with(root, resource_types: set[str]) -> list[tuple[str, str, object]]:
+    """(measure, year folder, bundle path) of deck patients holding one of the types."""
+    found = []
+    for path in sorted(root.glob("CMS*/py*/bundles/*.json")):
+        bundle = json.loads(path.read_text())
+        types = {e["resource"]["resourceType"] for e in bundle.get("entry", [])}
+        if types & resource_types:
+            found.append((path.parts[-4], path.parts[-3], path))
+    return found
+
+
+def _populations(practice, year: int) -> dict:
+    rows = PatientPopulation.objects.filter(practice=practice, year=year).values_list(
+        "cms_id", "patient__source_id", "group_index", "ipp", "denom", "denex", "numer",
+        "denexcep",
+    )  # fmt: skip
+    return {(cms, sid.rsplit(":", 1)[-1], g): tuple(flags) for cms, sid, g, *flags in rows}
+
+
+@pytest.mark.unscoped  # exports from one practice, imports into another
+def test_deck_patients_with_the_new_datatypes_round_trip_through_qrda1(practice, valuesets):
+    """FHIR -> facts -> QRDA I -> facts -> QI-Core bundle -> reference engine: the
+    populations equal the FHIR import's (whose bundles are the originals)."""
+    cases = _deck_cases_with(all_measures_decks(), {"Communication", "AllergyIntolerance",
+                             "MedicationAdministration", "MedicationDispense",
+                             "AdverseEvent"})  # fmt: skip
+    assert {cms for cms, _, _ in cases} >= {"CMS128", "CMS142"}
+    compared = 0
+    for year in (2025, 2026):
+        chosen = [(cms, path) for cms, folder, path in cases if folder == f"py{year}"]
+        measures = sorted({cms for cms, _ in chosen})
+        # One practice per year: the decks reuse patient ids across years.
+        source = practice if year == 2025 else PracticeFactory(slug=f"qrda-rt-a-{year}")
+        target = PracticeFactory(slug=f"qrda-rt-b-{year}")
+        _entity(source), _entity(target)
+        for _, path in chosen:
+            call_command("import_fhir", str(path), practice=source.slug, tin=TIN, npi=NPI,
+                         no_recalculate=True, stdout=io.StringIO())  # fmt: skip
+        with scope(practice=source):
+            calculate_reference(source, year, measures=measures, trigger="test")
+        _export_import(source, target, Patient.objects.filter(practice=source), year)
+        with scope(practice=target):
+            calculate_reference(target, year, measures=measures, trigger="test")
+        fhir, qrda = _populations(source, year), _populations(target, year)
+        assert fhir and qrda == fhir, year
+        compared += len(fhir)
+    assert compared >= 2
