@@ -11,6 +11,7 @@ from practices.demo import DemoContext
 from practices.models import TinNpi
 from practices.performance_year import current_performance_year
 
+from . import demo_history, demo_network
 from .ecqm.engine import YEARS, calculate
 from .ecqm.synthetic import Clinician, generate
 from .models import ClinicalFact, Patient
@@ -77,5 +78,9 @@ def seed(ctx: DemoContext) -> None:
             f"eCQM {prior} calculated for {run.patients_evaluated} patients"
         )
     assert ClinicalFact.objects.filter(practice=practice).exists()
+    # Peers before the scores: Seven Hills' recalculation stores the network averages.
+    if ctx.network:
+        demo_network.seed(ctx, year)
     __import__("mips.demo_scores").demo_scores.seed(ctx)  # attestations + score recalculation
     __import__("mips.demo_submissions").demo_submissions.seed(ctx)  # prior year's QPP + CMS
+    demo_history.seed(ctx, (year - 1, year))  # a year of daily scores for the trend charts

@@ -51,6 +51,7 @@ class DemoContext:
     groups: dict[str, MedicalGroup] = field(default_factory=dict)  # by TIN
     providers: dict[str, Provider] = field(default_factory=dict)  # by "slug:last name"
     log: list[str] = field(default_factory=list)
+    network: bool = True  # seed the synthetic peer practices (mips.demo_network)
 
 
 # (first, last, credentials, specialty, group keys, can create encounters, has NPI)

@@ -12,6 +12,9 @@ from .timing import Period, age_at
 from .valuesets import index
 
 PERFORMED_ENCOUNTER = {"finished", "arrived", "triaged", "in-progress", "onleave"}
+# Status 1.15.000 (the PY2026 release) narrowed "Encounter, Performed" to finished ones;
+# found by the differential test (mips/ecqm/differential.py) against the shared libraries.
+PERFORMED_ENCOUNTER_2026 = {"finished"}
 FINAL_OBSERVATION = {"final", "amended", "corrected"}
 ACTIVE_CLINICAL = {"active", "recurrence", "relapse"}
 
@@ -68,10 +71,16 @@ def age_at_start(p: PatientFacts, mp: Period) -> int | None:
 
 
 # --- building blocks -------------------------------------------------------------------
+def performed_statuses(mp: Period) -> set[str]:
+    """Status library's isEncounterPerformed() of the measurement period's year."""
+    return PERFORMED_ENCOUNTER_2026 if mp.end.year >= 2026 else PERFORMED_ENCOUNTER
+
+
 def performed_encounters(
-    p: PatientFacts, mp: Period, *oids: str, statuses=PERFORMED_ENCOUNTER
+    p: PatientFacts, mp: Period, *oids: str, statuses: set[str] | None = None
 ) -> list[Fact]:
     """Encounters of the value sets, performed, whose period is during the MP."""
+    statuses = statuses or performed_statuses(mp)
     return [
         e
         for e in p.facts(*oids, kind="encounter")
@@ -83,28 +92,27 @@ def qualifying_encounters(p: PatientFacts, mp: Period, year: int) -> list[Fact]:
     return performed_encounters(p, mp, *ADULT_OUTPATIENT_2025)
 
 
-def prevalence(c: Fact) -> tuple[dt.date | None, dt.date | None, bool]:
-    """QICoreCommon prevalenceInterval(): (start, end, end_known). An active condition
-    without abatement is open-ended (unbounded); an inactive one without abatement has an
-    unknown end."""
-    start = c.start_day
+def prevalence(c: Fact) -> tuple[dt.date | None, dt.date | None] | None:
+    """QICoreCommon prevalenceInterval(): (start, end), None bounds unbounded. An active
+    (recurrence, relapse) condition without abatement is open-ended. An inactive one
+    without abatement has NO interval: the CQL builds it in a query over the abatement
+    date, `(end of abatementInterval()) abatementDate return ...`, and a query over a null
+    source is null (found by the differential test; QICoreCommon 2.1.000 and 4.0.000)."""
     if c.end_day is not None:
-        return start, c.end_day, True
+        return c.start_day, c.end_day
     if c.clinical_status in ACTIVE_CLINICAL:
-        return start, None, True
-    return start, None, False
+        return c.start_day, None
+    return None
 
 
 def condition_overlaps(c: Fact, window: Period) -> bool:
-    start, end, known = prevalence(c)
-    if known:
-        return window.overlaps(start, end)
-    # Unknown end: certain only when it starts inside the window.
-    return window.contains(start)
+    interval = prevalence(c)
+    return interval is not None and window.overlaps(*interval)
 
 
 def condition_starts_in(c: Fact, window: Period) -> bool:
-    return window.contains(prevalence(c)[0])
+    interval = prevalence(c)
+    return interval is not None and window.contains(interval[0])
 
 
 def conditions(p: PatientFacts, *oids: str, year: int) -> list[Fact]:
@@ -130,11 +138,35 @@ def final_observations(p: PatientFacts, *oids: str, statuses=FINAL_OBSERVATION) 
     return [f for f in p.facts(*oids, kind="observation") if f.status in statuses and not f.negated]
 
 
-def orders(p: PatientFacts, kind: str, *oids: str, statuses=("active", "completed")) -> list[Fact]:
+# Status library "order" intents: 'order' in 1.8.000 (PY2025); 1.15.000 (PY2026) adds the
+# other order intents. A fact without an intent is sent as 'order' (reference/bundles.py).
+ORDER_INTENTS = {"order", ""}
+ORDER_INTENTS_2026 = {"order", "original-order", "reflex-order", "filler-order",
+                      "instance-order", ""}  # fmt: skip
+
+
+def order_intents(mp: Period) -> set[str]:
+    return ORDER_INTENTS_2026 if mp.end.year >= 2026 else ORDER_INTENTS
+
+
+def orders(
+    p: PatientFacts,
+    kind: str,
+    *oids: str,
+    mp: Period,
+    statuses=("active", "completed"),
+    do_not_perform: bool = False,
+) -> list[Fact]:
+    """Requests with an order intent. A "do not perform" service or medication request is
+    a QI-Core *not requested* profile, which a positive retrieve does not return (so the
+    CQL's commented-out doNotPerform checks, CQLIT-447, change nothing); a DeviceRequest
+    has no such profile: `do_not_perform` keeps those where the CQL does not test it."""
     return [
         f
         for f in p.facts(*oids, kind=kind)
-        if f.status in statuses and f.intent in ("order", "original-order", "") and not f.negated
+        if f.status in statuses
+        and f.intent in order_intents(mp)
+        and (do_not_perform or not f.negated)
     ]
 
 
@@ -144,7 +176,7 @@ def has_hospice(p: PatientFacts, mp: Period, year: int) -> bool:
     for e in p.facts(O.ENCOUNTER_INPATIENT, kind="encounter"):
         discharge = e.details.get("discharge", [])
         if (
-            e.status == "finished"
+            e.status in performed_statuses(mp)
             and (
                 vs.any_in(O.DISCHARGE_HOSPICE_HOME, discharge)
                 or vs.any_in(O.DISCHARGE_HOSPICE_FACILITY, discharge)
@@ -153,12 +185,12 @@ def has_hospice(p: PatientFacts, mp: Period, year: int) -> bool:
         ):
             return True
     for e in p.facts(O.HOSPICE_ENCOUNTER, kind="encounter"):
-        if e.status in PERFORMED_ENCOUNTER and mp.overlaps(e.start_day, e.end_day):
+        if e.status in performed_statuses(mp) and mp.overlaps(e.start_day, e.end_day):
             return True
     for o in final_observations(p, O.HOSPICE_MDS):
         if vs.any_in(O.YES, o.values()) and mp.overlaps(o.start_day, o.end_day):
             return True
-    for r in orders(p, "service_request", O.HOSPICE_CARE_AMBULATORY):
+    for r in orders(p, "service_request", O.HOSPICE_CARE_AMBULATORY, mp=mp):
         if mp.contains(r.authored_day):
             return True
     for proc in completed_procedures(p, O.HOSPICE_CARE_AMBULATORY):
@@ -174,7 +206,7 @@ def has_palliative_care(p: PatientFacts, mp: Period, year: int) -> bool:
     if conditions_overlapping(p, mp, O.PALLIATIVE_DIAGNOSIS, year=year):
         return True
     for e in p.facts(O.PALLIATIVE_ENCOUNTER, kind="encounter"):
-        if e.status in PERFORMED_ENCOUNTER and mp.overlaps(e.start_day, e.end_day):
+        if e.status in performed_statuses(mp) and mp.overlaps(e.start_day, e.end_day):
             return True
     return any(
         mp.overlaps(proc.start_day, proc.end_day)
@@ -185,7 +217,8 @@ def has_palliative_care(p: PatientFacts, mp: Period, year: int) -> bool:
 # --- Frailty / advanced illness / nursing home ----------------------------------------
 def has_frailty(p: PatientFacts, mp: Period, year: int) -> bool:
     vs = index(year)
-    for r in orders(p, "device_request", O.FRAILTY_DEVICE):
+    # PY2025 (1.16.000) drops "do not perform" device orders; PY2026 (1.27.000) does not.
+    for r in orders(p, "device_request", O.FRAILTY_DEVICE, mp=mp, do_not_perform=year >= 2026):
         if mp.contains(r.authored_day):
             return True
     for o in final_observations(p, O.MEDICAL_EQUIPMENT_USED):
@@ -194,7 +227,7 @@ def has_frailty(p: PatientFacts, mp: Period, year: int) -> bool:
     if conditions_overlapping(p, mp, O.FRAILTY_DIAGNOSIS, year=year):
         return True
     for e in p.facts(O.FRAILTY_ENCOUNTER, kind="encounter"):
-        if e.status in PERFORMED_ENCOUNTER and mp.overlaps(e.start_day, e.end_day):
+        if e.status in performed_statuses(mp) and mp.overlaps(e.start_day, e.end_day):
             return True
     statuses = FINAL_OBSERVATION | {"preliminary"}
     return any(
@@ -265,9 +298,15 @@ def medication_requests(p: PatientFacts, year: int, *oids: str) -> list[Fact]:
 def has_dementia_medication(p: PatientFacts, mp: Period, year: int) -> bool:
     window = mp.widened(years_before=1)
     for r in medication_requests(p, year, O.DEMENTIA_MEDICATIONS):
-        if r.status != "active" or r.intent != "order" or r.negated:
+        if r.status != "active" or r.intent not in order_intents(mp) or r.negated:
             continue
         period = medication_request_period(r)
+        if period is None and year >= 2026:
+            # The PY2026 ELM (AdvancedIllnessandFrailty 1.27.000) widens CMD 6.0.000's
+            # Interval<Date> to Interval<DateTime> bound by bound: a request without a
+            # computable period becomes Interval[null, null], which overlaps every window
+            # (found by the differential test; fqm-execution on the published ELM).
+            return True
         if period and window.overlaps(*period):
             return True
     return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,16 +83,26 @@ def _day(rng: random.Random, year: int, lo: int = 1, hi: int = 360) -> dt.date:
     return dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(lo, hi))
 
 
+def random_birth_date(rng: random.Random, year: int) -> dt.date:
+    age = rng.randint(14, 84)
+    return dt.date(year - age, rng.randint(1, 12), rng.randint(1, 28))
+
+
 def patient_rows(
-    practice_id: int, clinicians: list[Clinician], *, year: int, seed: int, prefix: str
+    practice_id: int,
+    clinicians: list[Clinician],
+    *,
+    year: int,
+    seed: int,
+    prefix: str,
+    birth_date: Callable[[random.Random, int], dt.date] = random_birth_date,
 ) -> Iterator[tuple[Patient, Clinician]]:
     rng = random.Random(seed)
     n = 0
     for clinician in clinicians:
         for _ in range(clinician.patients):
             n += 1
-            age = rng.randint(14, 84)
-            birth = dt.date(year - age, rng.randint(1, 12), rng.randint(1, 28))
+            birth = birth_date(rng, year)
             yield (
                 Patient(
                     practice_id=practice_id,
@@ -285,24 +295,30 @@ def generate(
     prefix: str = "syn-",
     test_patients: int = 0,
     batch: int = 5000,
+    facts: Callable[..., list[ClinicalFact]] | None = None,
+    birth_date: Callable[[random.Random, int], dt.date] = random_birth_date,
 ) -> tuple[int, int]:
-    """Create the patients and facts in batches; returns (patients, facts)."""
+    """Create the patients and facts in batches; returns (patients, facts).
+    `facts` / `birth_date`: other fact and birth-date drawers (synthetic_edges)."""
+    make_facts = facts or facts_for
     rng = random.Random(seed + 1)
-    patients = facts = 0
+    patients = fact_count = 0
     pending: list[tuple[Patient, Clinician]] = []
 
     def flush() -> None:
-        nonlocal facts
+        nonlocal fact_count
         Patient.objects.bulk_create([p for p, _ in pending], batch_size=batch)
         rows: list[ClinicalFact] = []
         for patient, clinician in pending:
-            rows.extend(facts_for(patient, clinician, year=year, rng=rng))
+            rows.extend(make_facts(patient, clinician, year=year, rng=rng))
         ClinicalFact.objects.bulk_create(rows, batch_size=batch)
-        facts += len(rows)
+        fact_count += len(rows)
         pending.clear()
 
     for n, (patient, clinician) in enumerate(
-        patient_rows(practice_id, clinicians, year=year, seed=seed, prefix=prefix)
+        patient_rows(
+            practice_id, clinicians, year=year, seed=seed, prefix=prefix, birth_date=birth_date
+        )
     ):
         patient.is_test = n < test_patients
         pending.append((patient, clinician))
@@ -311,4 +327,4 @@ def generate(
             flush()
     if pending:
         flush()
-    return patients, facts
+    return patients, fact_count

@@ -54,6 +54,13 @@ def _raw(year: int) -> tuple[str, dict]:
     return hashlib.sha256(blob + ALIASES_VERSION).hexdigest(), _with_aliases(json.loads(blob))
 
 
+@lru_cache(maxsize=4)
+def published_codes(year: int) -> dict[str, list[tuple[str, str]]]:
+    """{oid: (system, code) pairs} as the year's expansions publish them (no aliases)."""
+    data = json.loads(_path(year).read_bytes())
+    return {oid: sorted(map(tuple, vs["codes"])) for oid, vs in data.items()}
+
+
 class ValueSetIndex:
     def __init__(self, data: dict) -> None:
         self.codes = {oid: frozenset(map(tuple, vs["codes"])) for oid, vs in data.items()}

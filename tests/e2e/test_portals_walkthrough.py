@@ -21,7 +21,7 @@ pytestmark = [
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--no-network", stdout=io.StringIO())
 
 
 def open_hub(page, live_server) -> None:

@@ -314,10 +314,12 @@ def _grow(medical_group, n):
 PAGE_COMMON = 7
 PAGE_QUERIES = {
     # own rows, the page of rows (LIMIT 50; the total is the build's, no COUNT); the
-    # latest QPP sync run (a banner names stale clinicians when it did not succeed)
-    "mips:dashboard": PAGE_COMMON + 3,
-    # TIN choices, the page of measure rows with their entity and network average
-    "mips:measure-performance": PAGE_COMMON + 2,
+    # latest QPP sync run (a banner names stale clinicians when it did not succeed); the
+    # practice's CPS trend (charts)
+    "mips:dashboard": PAGE_COMMON + 4,
+    # TIN choices, the page of measure rows with their entity and network average; the
+    # charts' rate per measure and the network averages of those measures
+    "mips:measure-performance": PAGE_COMMON + 4,
     # own rows, the page of rows; sign-offs, PI and IA attestations of that page
     "mips:attestations": PAGE_COMMON + 5,
 }
@@ -375,8 +377,8 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 # year's scores, sign-offs, PI and IA attestations, enrolled measures, its eCQM results,
 # stored network averages, Medicare TIN overrides, the latest QPP submission, recorded
 # EUC exceptions, "has eCQM results", the first encounter, its MVP subgroup scores (and the
-# group's score when it is in a subgroup).
-REPORT_CARD_QUERIES = 24
+# group's score when it is in a subgroup), the entity's CPS trend (charts).
+REPORT_CARD_QUERIES = 25
 
 
 def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):

@@ -24,7 +24,7 @@ SECRET = "Portal-Secret-"
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--no-network", stdout=io.StringIO())
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects

@@ -18,7 +18,11 @@ def test_sqlite_embedded_mode_migrates_and_seeds(tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "True",
         "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens there
     }
-    for args in (["migrate", "--noinput"], ["seed_demo"], ["seed_demo"]):
+    for args in (
+        ["migrate", "--noinput"],
+        ["seed_demo", "--no-network"],
+        ["seed_demo", "--no-network"],
+    ):
         r = subprocess.run(
             [sys.executable, "manage.py", *args],
             env=env,

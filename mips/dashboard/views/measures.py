@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
+from ..chart_data import network_comparisons
 from ..forms import MeasureFilterForm
 from ..freshness import fresh_state
 from ..rows import Counted
@@ -92,12 +93,15 @@ def _tin_choices(request: HttpRequest, year: int, own_only: bool) -> list[tuple[
 def measure_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "measures")
     year = ctx["year"]
-    rows, tins, counts = DashboardMeasureRow.objects.none(), [], {}
+    rows, tins, counts, comparisons = DashboardMeasureRow.objects.none(), [], {}, []
     if ctx["has_dashboard"]:
         fresh, counts = fresh_state(request.practice, year)
         ctx["updating"] = not fresh
         rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])
+        if not request.htmx:  # the charts sit outside the table an htmx request swaps
+            whose = "You" if ctx["own_only"] else "Practice"
+            comparisons = network_comparisons(rows, year, whose=whose)
     form = MeasureFilterForm(request.GET or None, tins=tins)
     filters = form.cleaned_data if form.is_valid() else {}
     category = filters.get("category") or ""
@@ -132,6 +136,8 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
         row.network_average = row.network
         row.network_known = row.network is not None
     ctx.update(
+        comparisons=comparisons,
+        whose="You" if ctx["own_only"] else "Practice",
         form=form,
         page_obj=page,
         sort=sort,

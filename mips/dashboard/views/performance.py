@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from enrollment.eligibility.stale import stale_eligibility
 from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
+from ..chart_data import distance_chart, practice_trend_chart
 from ..freshness import fresh_state
 from ..pending import pending_groups
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
@@ -37,8 +38,13 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     unscored = {r.medical_group_id for r in page if r.cps is None and r.enrolled}
     calculating = pending_groups(request.practice.pk, ctx["year"], unscored)
+    # A clinician sees her own rows only: the practice-wide trend is not hers to see.
+    trend = None
+    if ctx["has_dashboard"] and not ctx["own_only"] and page.paginator.count:
+        trend = practice_trend_chart(request.practice, ctx["year"])
     return render(
         request,
         "mips/dashboard/performance.html",
-        {**ctx, "page_obj": page, "calculating": calculating},
-    )
+        {**ctx, "page_obj": page, "calculating": calculating, "trend": trend,
+         "distances": distance_chart(ctx["year"], page)},
+    )  # fmt: skip

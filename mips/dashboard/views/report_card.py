@@ -18,6 +18,7 @@ from practices.permissions import (
     practice_permission_required,
 )
 
+from ..chart_data import decile_strips, entity_trend_chart
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..report_card import build_report_card
 from ..scores import SOURCE_CSS, SOURCE_LABELS, SOURCE_ORDER
@@ -91,6 +92,8 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     ctx.update(
         card=card,
         entity=entity,
+        trend=entity_trend_chart(request.practice, year, entity),
+        strips=decile_strips(year, card.rows),
         headline=entity.score,
         actions=actions,
         legend=legend,

@@ -6,6 +6,9 @@
 //   {"id": 2, "op": "calculate", "key": "CMS131/2025", "start": "2025-01-01",
 //    "end": "2025-12-31", "patients": [{<patient Bundle>}, ...]}
 //   {"id": 3, "op": "ping"}
+// A calculate request may name statements ("Library.Statement Name") whose raw results to
+// return per patient (booleans as is, lists as their length, other values as null): the
+// differential test reads the shared libraries' definitions (Hospice, frailty, ...) this way.
 // Answers, one line each, same id:
 //   {"id": 1, "ok": true}
 //   {"id": 2, "ok": true, "results": [{"patient": "<Patient.id>",
@@ -40,6 +43,22 @@ function counts(populationResults, into) {
     const label = POPULATIONS[pop.populationType];
     if (label && pop.result) into[label] += 1;
   }
+}
+
+function statementValue(raw) {
+  if (typeof raw === 'boolean') return raw;
+  if (Array.isArray(raw)) return raw.length;
+  return null;
+}
+
+function statementsOf(result, wanted) {
+  const found = {};
+  const first = (result.detailedResults || [])[0];
+  for (const s of (first && first.statementResults) || []) {
+    const name = `${s.libraryName}.${s.statementName}`;
+    if (wanted.has(name) && !(name in found)) found[name] = statementValue(s.raw);
+  }
+  return found;
 }
 
 function summarize(result) {
@@ -78,7 +97,15 @@ async function handle(request) {
         calculateClauseCoverage: false,
         calculateEpisodeRangeResults: false,
       });
-      return { ok: true, results: results.map(summarize) };
+      const wanted = new Set(request.statements || []);
+      return {
+        ok: true,
+        results: results.map((result) => {
+          const summary = summarize(result);
+          if (wanted.size) summary.statements = statementsOf(result, wanted);
+          return summary;
+        }),
+      };
     }
     default:
       return { ok: false, error: `unknown op ${request.op}` };

@@ -71,11 +71,16 @@ class CMS122(Measure):
             return True
         last_day = max(o.latest_day for o in readings)
         on_day = [o for o in readings if o.latest_day == last_day]
-        # CQL sorts by value ascending with nulls first: a reading without a value wins.
         if year < 2026:
-            # PY2025 reads the value as a Quantity: any other result type counts as missing.
-            lowest = min(on_day, key=lambda o: (o.value is not None, o.value or 0))
-            return lowest.value is None or lowest.value > NINE
-        # PY2026: a coded result is a result, but cannot be compared to 9 %.
-        lowest = min(on_day, key=lambda o: (o.has_value, o.value is not None, o.value or 0))
+            # CMS122v13 (PY2025 CQL, "Lowest Glycemic Status Assessment Reading on Most
+            # Recent Day"): sorts by `value as Quantity` (nulls first, so a coded or absent
+            # result is picked before any number), then "Without Result" tests the
+            # Observation's value itself (`.value is null`): a coded result IS a result,
+            # it just cannot be "> 9 '%'". Ties among nulls keep the retrieve order.
+            lowest = min(on_day, key=lambda o: (o.value is not None, o.value or 0, o.id))
+        else:
+            # PY2026 sorts absent results first, then coded ones, then by number.
+            lowest = min(
+                on_day, key=lambda o: (o.has_value, o.value is not None, o.value or 0, o.id)
+            )
         return not lowest.has_value or (lowest.value is not None and lowest.value > NINE)

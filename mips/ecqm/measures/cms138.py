@@ -108,7 +108,7 @@ class CMS138(Measure):
         for c in p.facts(O.TOBACCO_COUNSELING_Z716, kind="condition"):
             if window.contains(c.start_day):
                 return True
-        for r in L.orders(p, "medication_request", O.CESSATION_PHARMACOTHERAPY):
+        for r in L.orders(p, "medication_request", O.CESSATION_PHARMACOTHERAPY, mp=mp):
             if window.contains(r.authored_day):
                 return True
         for r in p.facts(O.CESSATION_PHARMACOTHERAPY, kind="medication_request"):

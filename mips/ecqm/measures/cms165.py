@@ -97,7 +97,9 @@ class CMS165(Measure):
         ):
             return True
         if any(
-            e.status in L.PERFORMED_ENCOUNTER and e.start_day is not None and e.start_day <= mp.end
+            e.status in L.performed_statuses(mp)
+            and e.start_day is not None
+            and e.start_day <= mp.end
             for e in p.facts(O.ESRD_MONTHLY, kind="encounter")
         ):
             return True
@@ -117,7 +119,7 @@ class CMS165(Measure):
             acute_periods = [
                 (e.start, e.end)
                 for e in p.facts(O.ENCOUNTER_INPATIENT, O.ED_VISIT, kind="encounter")
-                if e.status in L.PERFORMED_ENCOUNTER
+                if e.status in L.performed_statuses(mp)
             ]
 
         def usable(o) -> bool:

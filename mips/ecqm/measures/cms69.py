@@ -135,7 +135,10 @@ class CMS69(Measure):
             if vs.any_in(reason_vs, f.reasons()) and (above or f.status == "completed"):
                 return True
             for c in conds:
-                start, end, _ = L.prevalence(c)
+                interval = L.prevalence(c)
+                if interval is None:
+                    continue  # no prevalence interval: the comparison is null
+                start, end = interval
                 if not _on_or_before(start, f.start_day):
                     continue
                 if end is not None and end < f.start_day:

@@ -163,8 +163,11 @@ class ReferenceEngine:
             self.loaded.add(key)
         return key
 
-    def calculate(self, cms_id: str, year: int, patients: list[dict]) -> list[dict]:
-        """Population counts per patient and group: [{"patient": id, "groups": [...]}].
+    def calculate(
+        self, cms_id: str, year: int, patients: list[dict], *, statements: list[str] = ()
+    ) -> list[dict]:
+        """Population counts per patient and group: [{"patient": id, "groups": [...]}],
+        plus {"statements": {"Library.Name": value}} for the `statements` named.
         Restarts once after a crash; a timeout is not retried (the batch hangs again)."""
         for attempt in (1, 2):
             try:
@@ -176,6 +179,7 @@ class ReferenceEngine:
                         "start": f"{year}-01-01",
                         "end": f"{year}-12-31",
                         "patients": patients,
+                        "statements": list(statements),
                     },
                     self.batch_timeout,
                 )

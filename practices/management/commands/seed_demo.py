@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins", action="store_true", help="Only print the demo logins, seed nothing."
         )
+        parser.add_argument(
+            "--no-network",
+            action="store_true",
+            help="Leave out the synthetic peer practices behind the network average "
+            "(thousands of synthetic patients; tests that do not need them).",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["logins"]:
@@ -28,6 +34,7 @@ class Command(BaseCommand):
             # First: the demo's portal passwords use the development key (portals.crypto).
             mark_demo_database()
             ctx = demo.seed()
+            ctx.network = not options["no_network"]
             for config in apps.get_app_configs():
                 if config.name == "practices":
                     continue

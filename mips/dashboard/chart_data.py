@@ -1,0 +1,136 @@
+"""The dashboard pages' charts from their data: the report card's CPS trend and decile strips,
+Practice Performance's practice trend and distances to the threshold, Measure Performance's
+practice-versus-network bars. Each adds at most one query to its page (the benchmarks and
+the threshold come from the cached scoring data)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max
+from django.urls import reverse
+
+from ..models import NetworkAverageRow
+from ..scoring import load_catalog, rules_for
+from .charts import (
+    DecileStrip,
+    NetworkComparison,
+    ThresholdChart,
+    TrendChart,
+    decile_strip,
+    network_comparison,
+    threshold_chart,
+    trend_chart,
+)
+from .entities import CLINICIAN, Entity
+from .score_trend import entity_trend, practice_trend
+
+ECQM_METHOD = "electronicHealthRecord"  # the dashboard's quality data are eCQMs
+
+
+def performance_threshold(year: int) -> Decimal | None:
+    try:
+        return rules_for(year).performance_threshold
+    except ValueError:  # no rule set for the year: no threshold to draw
+        return None
+
+
+def _catalog(year: int):
+    try:
+        return load_catalog(year)
+    except ValueError:
+        return None
+
+
+def entity_trend_chart(practice, year: int, entity: Entity) -> TrendChart | None:
+    threshold = performance_threshold(year)
+    if threshold is None:
+        return None
+    if entity.kind == CLINICIAN:
+        series = entity_trend(practice, year, tin_npi=entity.tin_npi)
+    else:
+        series = entity_trend(practice, year, medical_group=entity.group)
+    return trend_chart(series, year=year, threshold=threshold, title=f"CPS over {year}")
+
+
+def decile_strips(year: int, rows) -> list[DecileStrip]:
+    """One strip per quality row with a measure id (report card's MeasureRows)."""
+    catalog = _catalog(year)
+    strips = []
+    for row in rows:
+        if row.category != "quality" or not row.measure_id:
+            continue
+        bench = catalog.benchmark(row.measure_id, ECQM_METHOD) if catalog else None
+        strips.append(
+            decile_strip(
+                measure_id=row.measure_id,
+                title=row.title,
+                rate=row.satisfied,
+                bench=bench,
+                network=row.network_average if row.network_known else None,
+                year=year,
+            )
+        )
+    return strips
+
+
+def practice_trend_chart(practice, year: int) -> TrendChart | None:
+    threshold = performance_threshold(year)
+    if threshold is None:
+        return None
+    series = [(day, mean) for day, mean, _ in practice_trend(practice, year)]
+    return trend_chart(
+        series, year=year, threshold=threshold,
+        title=f"Practice average CPS over {year} (mean of its clinicians' scores)",
+    )  # fmt: skip
+
+
+def distance_chart(year: int, rows) -> ThresholdChart | None:
+    """The scored rows of a Practice Performance page (DashboardRow-like objects)."""
+    threshold = performance_threshold(year)
+    scored = [r for r in rows if r.cps is not None]
+    if threshold is None or not scored:
+        return None
+    entities = []
+    for r in scored:
+        name = "mips:report-card" if r.kind == CLINICIAN else "mips:group-report-card"
+        entities.append((r.name, f"{reverse(name, args=[r.public_id])}?year={year}", r.cps))
+    return threshold_chart(entities, threshold)
+
+
+def network_comparisons(rows, year: int, *, whose: str) -> list[NetworkComparison]:
+    """Per quality measure of `rows` (DashboardMeasureRow queryset the user may see): the
+    unweighted mean of the entities' rates (as the network average is), beside the stored
+    network average. Two queries."""
+    rates = list(
+        rows.filter(category="quality", satisfied__isnull=False)
+        .exclude(measure_id="")
+        .values("measure_id")
+        .annotate(rate=Avg("satisfied"), entities=Count("pk"), title=Max("title"))
+        .order_by("measure_id")
+    )
+    if not rates:
+        return []
+    ids = [r["measure_id"] for r in rates]
+    network = {
+        n.measure_id: n for n in NetworkAverageRow.objects.filter(year=year, measure_id__in=ids)
+    }
+    catalog = _catalog(year)
+    result = []
+    for r in rates:
+        mid = r["measure_id"]
+        info = catalog.quality.get(mid) if catalog else None
+        n = network.get(mid)
+        result.append(
+            network_comparison(
+                measure_id=mid,
+                title=r["title"] or (info.title if info else mid),
+                inverse=bool(info and info.is_inverse),
+                rate=r["rate"],
+                entities=r["entities"],
+                network=n.average if n else None,
+                network_entities=n.entities if n else 0,
+                whose=whose,
+            )
+        )
+    return result
