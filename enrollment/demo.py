@@ -8,13 +8,13 @@ import datetime as dt
 
 from practices.demo import DemoContext
 from practices.models import TinNpi
+from practices.performance_year import default_year
 
 from .catalog import load_file, shipped_file, shipped_years
 from .models import CaseKind, CaseStatus, EnrollmentCase, Measure, Program, ProgramKind
 from .queries import program_of_kind
 from .services.cases import open_case, set_case_status
 from .services.enrollments import add_operator_measures, enroll_tin_npi
-from .views.common import default_year
 
 DEMO_TAG = "[demo]"
 
@@ -72,10 +72,10 @@ def _custom_program(year: int) -> Program:
 def _enroll_year(ctx: DemoContext, year: int) -> int:
     """One performance year's enrollments: MIPS Quality/PI/IA, Dr. Schmidt in Not for
     Attestation, two clinicians in the custom program. Returns how many."""
-    quality = program_of_kind(year, "mips_quality")
-    pi = program_of_kind(year, "mips_pi")
-    ia = program_of_kind(year, "mips_ia")
-    nfa = program_of_kind(year, "mips_quality_nfa")
+    quality = program_of_kind(year, ProgramKind.MIPS_QUALITY)
+    pi = program_of_kind(year, ProgramKind.MIPS_PI)
+    ia = program_of_kind(year, ProgramKind.MIPS_IA)
+    nfa = program_of_kind(year, ProgramKind.MIPS_QUALITY_NFA)
     qm = ctx.users["quality@sevenhills.test"]
     picked = list(Measure.objects.filter(year=year, measure_id__in=QUALITY_MEASURES))
     enrolled = 0
@@ -116,7 +116,7 @@ def seed(ctx: DemoContext) -> None:
             loaded.append(year)
     year = default_year(shipped_years())
     enrolled = sum(_enroll_year(ctx, y) for y in (year - 1, year))
-    quality = program_of_kind(year, "mips_quality")
+    quality = program_of_kind(year, ProgramKind.MIPS_QUALITY)
     measures = {
         m.measure_id: m for m in Measure.objects.filter(year=year, measure_id__in=["226", "317"])
     }

@@ -24,6 +24,10 @@ MIPS_KINDS = frozenset(
     {ProgramKind.MIPS_QUALITY, ProgramKind.MIPS_PI, ProgramKind.MIPS_IA, ProgramKind.MVP}
 )
 
+# The traditional MIPS programs, one per category, that a clinician is enrolled in one by
+# one (auto-enrollment, demo data, benchmarks); an MVP is chosen instead, never given.
+TRADITIONAL_MIPS_KINDS = (ProgramKind.MIPS_QUALITY, ProgramKind.MIPS_PI, ProgramKind.MIPS_IA)
+
 
 class MeasureCategory(models.TextChoices):
     QUALITY = "quality", "Quality"
@@ -41,6 +45,20 @@ KIND_CATEGORY = {
     ProgramKind.CUSTOM: MeasureCategory.QUALITY,
     ProgramKind.REGIONAL: MeasureCategory.QUALITY,
 }
+
+
+# The MIPS performance categories a program submits, as the scoring engine names them
+# (an MVP covers quality, IA and foundational PI). Programs not listed submit none.
+SUBMITTED_CATEGORIES = {
+    ProgramKind.MIPS_QUALITY: ("quality",),
+    ProgramKind.MIPS_PI: ("pi",),
+    ProgramKind.MIPS_IA: ("ia",),
+    ProgramKind.MVP: ("quality", "pi", "ia"),
+}
+# An entity's quality enrollments are those in these programs (see enrollment.coverage).
+QUALITY_SUBMITTING_KINDS = frozenset(
+    kind for kind, categories in SUBMITTED_CATEGORIES.items() if "quality" in categories
+)
 
 
 class CaseStatus(models.TextChoices):

@@ -141,7 +141,8 @@ class Program(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "code"], name="uniq_program_code_per_year"),
             models.CheckConstraint(
-                condition=~Q(kind="regional") | ~Q(region=""), name="regional_program_has_region"
+                condition=~Q(kind=ProgramKind.REGIONAL) | ~Q(region=""),
+                name="regional_program_has_region",
             ),
         ]
         permissions = [

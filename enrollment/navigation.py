@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from practices.navigation import NavItem
+from practices.permissions import MANAGE_ENROLLMENT, OPEN_ENROLLMENT_CASE, VIEW_PRACTICE_FILES
 
 NAV_ITEMS = [
     NavItem(
@@ -8,7 +9,7 @@ NAV_ITEMS = [
         "Enrollment",
         "Program Enrollment",
         "enrollment:program-enrollment",
-        "enrollment.manage_enrollment",
+        MANAGE_ENROLLMENT,
         10,
     ),
     NavItem(
@@ -16,7 +17,7 @@ NAV_ITEMS = [
         "Enrollment",
         "Practice Files",
         "enrollment:files",
-        "enrollment.view_practice_files",
+        VIEW_PRACTICE_FILES,
         20,
     ),
     NavItem(
@@ -24,7 +25,7 @@ NAV_ITEMS = [
         "Quality Management",
         "Quality Program Enrollment",
         "enrollment:case-list",
-        "enrollment.open_enrollment_case",
+        OPEN_ENROLLMENT_CASE,
         10,
     ),
 ]

@@ -16,6 +16,7 @@ from django.db.models import Q
 from enrollment.eligibility.queries import latest_statuses
 from practices.models import TinNpi
 
+from .kinds import ProgramKind
 from .models import DoNotReenroll, Program
 
 # QPP statuses that count as MIPS-eligible clinicians for the group-reporting minimum
@@ -39,7 +40,7 @@ def program_of_kind(year: int, kind: str) -> Program | None:
 
 def mips_quality_program(year: int) -> Program | None:
     """The 'MIPS Quality' program of `year` (what auto-enrollment enrolls clinicians in)."""
-    return program_of_kind(year, "mips_quality")
+    return program_of_kind(year, ProgramKind.MIPS_QUALITY)
 
 
 def mips_programs(year: int):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from practices.navigation import NavItem
+from practices.permissions import RECORD_EXCEPTIONS
 
 NAV_ITEMS = [
     NavItem(
@@ -10,7 +11,7 @@ NAV_ITEMS = [
         "MIPS Dashboard",
         "Administration",
         "exceptions:status-list",
-        "exceptions.record_exceptions",
+        RECORD_EXCEPTIONS,
         90,
     ),
 ]

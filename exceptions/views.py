@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
 from practices.models import TinNpi
-from practices.permissions import practice_permission_required
+from practices.permissions import RECORD_EXCEPTIONS, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by
 
 from . import clock, services
@@ -20,8 +20,6 @@ from .errors import ExceptionWindowClosed
 from .forms import BatchStatusForm, EditStatusForm, StatusFilterForm, practice_tin_npis
 from .models import EucException, EucExceptionChange
 from .statuses import status_label
-
-RECORD_EXCEPTIONS = "exceptions.record_exceptions"
 
 SORTS = {
     "clinician": ["provider__last_name", "provider__first_name", "medical_group__name"],

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from enrollment.kinds import ProgramKind
 from enrollment.models import Measure, Program
 from enrollment.services.enrollments import enroll_tin_npi
 from mips.models import EcqmRun, MeasureResult
@@ -59,7 +60,7 @@ def seed(ctx) -> None:
         year=2025,
         code=SLUG,
         defaults={
-            "kind": "regional",
+            "kind": ProgramKind.REGIONAL,
             "name": "Ohio Regional Quality P4P",
             "region": practice.region or "Ohio",
             "description": "Blood pressure and diabetes control in adult primary care.",

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_scopes import ScopedManager
 
+from enrollment.kinds import ProgramKind
 from practices.models import PracticeOwned, TinNpi
 from practices.querysets import manager
 
@@ -52,7 +53,7 @@ class P4PProgram(models.Model):
         "enrollment.Program",
         on_delete=models.PROTECT,
         related_name="p4p",
-        limit_choices_to={"kind": "regional"},
+        limit_choices_to={"kind": ProgramKind.REGIONAL},
         help_text="The regional enrollment program (its year and region) this design is for.",
     )
     population = models.TextField(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from practices.navigation import NavItem
+from practices.permissions import VIEW_P4P_DASHBOARD
 
 NAV_ITEMS = [
     NavItem(
@@ -8,7 +9,7 @@ NAV_ITEMS = [
         "Pay for Performance",
         "Pay for Performance",
         "incentives:dashboard",
-        "incentives.view_p4p_dashboard",
+        VIEW_P4P_DASHBOARD,
         10,
     ),
 ]

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from jobs.errors import RunLocked
 from jobs.models import Job, JobRun
 from jobs.runner import job_run
-from jobs.task_base import job_task
+from jobs.task_base import job_task, started_by_task
 
 from .models import PaymentPeriod
 from .services import compute_payouts
@@ -29,8 +29,9 @@ def compute_period_job(period: PaymentPeriod, *, actor=None, trigger: str = "com
             key=f"period:{period.pk}",
             trigger=trigger,
             user=actor,
-            task_name=compute_period_payouts.name,
-            task_args=[period.pk, getattr(actor, "pk", None), trigger],
+            **started_by_task(
+                compute_period_payouts, period.pk, getattr(actor, "pk", None), trigger
+            ),
         ) as run,
     ):
         payout_run = compute_payouts(period=period, actor=actor, trigger=trigger)

@@ -9,7 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from practices.permissions import practice_permission_required
+from practices.permissions import (
+    OPEN_ENROLLMENT_CASE,
+    VIEW_P4P_DASHBOARD,
+    practice_permission_required,
+)
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 from practices.visibility import own_rows_only, visible
 
@@ -18,8 +22,6 @@ from .errors import P4PError
 from .forms import DashboardFilterForm, EnrollmentRequestForm
 from .models import P4PProgram, PayoutLine, ProviderPayout
 
-VIEW = "incentives.view_p4p_dashboard"
-OPEN_CASE = "enrollment.open_enrollment_case"
 SORTS = {
     "provider": ["payout__tin_npi__provider__last_name", "payout__tin_npi__provider__first_name"],
     "measure": ["measure__code", "payout__tin_npi__provider__last_name"],
@@ -38,7 +40,7 @@ def _selected(request, items, key, value_of):
     return next((i for i in items if value_of(i) == wanted), None)
 
 
-@practice_permission_required(VIEW)
+@practice_permission_required(VIEW_P4P_DASHBOARD)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     practice = request.practice
@@ -86,7 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, lines),
         "sort": sort,
         "offers": list(P4PProgram.objects.offered_to(practice).select_related("program")),
-        "can_request": request.membership.has_perm(OPEN_CASE),
+        "can_request": request.membership.has_perm(OPEN_ENROLLMENT_CASE),
         "own_only": own_rows_only(request),
     }
     return render(request, template_for(request, "incentives/dashboard.html", "p4p-table"), ctx)
@@ -109,7 +111,7 @@ def _filter(lines, data):
     return lines
 
 
-@practice_permission_required(VIEW)
+@practice_permission_required(VIEW_P4P_DASHBOARD)
 @require_GET
 def statement(request: HttpRequest, public_id) -> HttpResponse:
     """One provider's payout for a period, line by line, with the rules it was paid by;
@@ -123,7 +125,7 @@ def statement(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "incentives/statement.html", ctx)
 
 
-@practice_permission_required(OPEN_CASE)
+@practice_permission_required(OPEN_ENROLLMENT_CASE)
 @require_http_methods(["GET", "POST"])
 def request_enrollment(request: HttpRequest, public_id) -> HttpResponse:
     """The notification's button: open an enrollment case for a provider."""

@@ -18,7 +18,7 @@ from django.db import InterfaceError, OperationalError
 from django_scopes import scope, scopes_disabled
 from django_scopes.state import state as scope_state
 
-from .errors import TransientError
+from .errors import RunLocked, TransientError
 from .queue import register_job_task
 
 TRANSIENT = (TransientError, OperationalError, InterfaceError)
@@ -90,3 +90,39 @@ def active_practice_ids() -> list[int]:
 
     with scopes_disabled():
         return list(Practice.objects.filter(is_active=True).values_list("pk", flat=True))
+
+
+def fan_out(task, *args) -> int:
+    """A daily fan-out: queue `task(practice_id, *args)` once per active practice;
+    returns how many were queued."""
+    ids = active_practice_ids()
+    for practice_id in ids:
+        task.delay(practice_id, *args)
+    return len(ids)
+
+
+def started_by_task(task, *args) -> dict:
+    """The run row's record of the task that started it (name and arguments), so the
+    sweeper can queue that task again when its worker dies."""
+    return {"task_name": task.name, "task_args": list(args)}
+
+
+def locked(exc: RunLocked, **subject) -> dict:
+    """A task's answer when another run of its job and scope holds the lock: nothing done."""
+    return {**subject, "status": "locked", "detail": str(exc)}
+
+
+def run_practice_job(task, job: Callable, practice, year: int | None) -> dict:
+    """The body of a daily per-practice task: run `job(practice=, year=)` for Celery,
+    recorded as started by `task`. Returns the run's outcome and counts, or `locked`."""
+    try:
+        run = job(
+            practice=practice,
+            year=year,
+            trigger="celery",
+            **started_by_task(task, practice.pk, year),
+        )
+    except RunLocked as exc:
+        return locked(exc, practice=practice.pk)
+    return {"practice": practice.pk, "year": run.year, "status": run.state, "run": run.pk,
+            **run.counts}  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from enrollment.kinds import ProgramKind
 from enrollment.models import Enrollment
 from practices.demo import DemoContext
 from practices.performance_year import current_performance_year
@@ -68,11 +69,11 @@ def _seed_year(ctx: DemoContext, year: int, profiles: dict) -> None:
         entity = {"tin_npi": tin_npi, "year": year, "user": qm, "recalculate": False}
         if profile["signed"]:
             svc.sign_off(category="quality", **entity)
-        if "mips_pi" in programs and profile["sra"] is not None:
+        if ProgramKind.MIPS_PI in programs and profile["sra"] is not None:
             svc.attest_pi(measure_id="PI_PPHI_1", value=profile["sra"], **entity)
             for mid, _ in svc.required_pi_attestations(year)[1:]:
                 svc.attest_pi(measure_id=mid, value=True, **entity)
-        if "mips_pi" in programs and profile["pi"]:
+        if ProgramKind.MIPS_PI in programs and profile["pi"]:
             for mid, (num, den) in PROPORTIONS.items():
                 svc.attest_pi(measure_id=mid, numerator=num, denominator=den, **entity)
             svc.attest_pi(measure_id="PI_EP_2", value=True, **entity)
@@ -81,7 +82,7 @@ def _seed_year(ctx: DemoContext, year: int, profiles: dict) -> None:
                 engagement="prod", **entity,
             )  # fmt: skip
             svc.attest_pi(measure_id="PI_PHCDRR_3_EX_1", value=True, **entity)
-        if "mips_ia" in programs:
+        if ProgramKind.MIPS_IA in programs:
             for activity in profile["ia"]:
                 svc.attest_ia(
                     activity_id=activity, start_date=dt.date(year, 1, 2),

@@ -24,10 +24,10 @@ import datetime as dt
 import uuid
 
 from django.db.models import Q
-from django.utils import timezone
 
 from practices.demo import DemoContext
 from practices.models import AuditEvent, TinNpi
+from practices.performance_year import supported_year
 from practices.services import record
 
 from .models import QppSubmission, ScoreSnapshot, ScoreSource, SubmissionStatus
@@ -110,8 +110,7 @@ def _cms_score(tin_npi, year, document, source, when, user, submission_id=""):
 
 def seed(ctx: DemoContext) -> None:
     practice = ctx.practices["seven-hills"]
-    current = timezone.localdate().year
-    year = (current if current in RULES else max(RULES)) - 1
+    year = supported_year(None, RULES) - 1  # last year's submission, of a year we score
     if year not in RULES:
         return
     user = ctx.users["quality@sevenhills.test"]

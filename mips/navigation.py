@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from practices.navigation import NavItem
+from practices.permissions import (
+    ATTEST_MIPS,
+    MANAGE_TEST_PATIENTS,
+    VIEW_ECQM_DATA,
+    VIEW_MIPS_DASHBOARD,
+)
 
 from .dashboard.entities import has_dashboard_for_request
 
@@ -12,16 +18,16 @@ NAV_ITEMS = [
         "Quality Management",
         "Quality Management Reporting",
         "mips:qmr",
-        "mips.view_ecqm_data",
+        VIEW_ECQM_DATA,
         5,
     ),
-    NavItem("Quality", "MIPS", "eCQM Data", "mips:ecqm-data", "mips.view_ecqm_data", 20),
+    NavItem("Quality", "MIPS", "eCQM Data", "mips:ecqm-data", VIEW_ECQM_DATA, 20),
     NavItem(
         "Quality",
         "MIPS",
         "Test Patients Identification",
         "mips:test-patients",
-        "mips.manage_test_patients",
+        MANAGE_TEST_PATIENTS,
         30,
     ),
     # Quality > MIPS Dashboard: only for practices with a clinician enrolled in a MIPS
@@ -31,7 +37,7 @@ NAV_ITEMS = [
         "MIPS Dashboard",
         "Practice Performance",
         "mips:dashboard",
-        "mips.view_mips_dashboard",
+        VIEW_MIPS_DASHBOARD,
         10,
         visible=has_dashboard_for_request,
     ),
@@ -40,7 +46,7 @@ NAV_ITEMS = [
         "MIPS Dashboard",
         "Measure Performance",
         "mips:measure-performance",
-        "mips.view_mips_dashboard",
+        VIEW_MIPS_DASHBOARD,
         20,
         visible=has_dashboard_for_request,
     ),
@@ -49,7 +55,7 @@ NAV_ITEMS = [
         "MIPS Dashboard",
         "Program Attestations",
         "mips:attestations",
-        "mips.attest_mips",
+        ATTEST_MIPS,
         30,
         visible=has_dashboard_for_request,
     ),

@@ -16,16 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q
+from django.db.models import Avg, Count, F, FloatField
 from django.db.models.functions import Cast
 from django_scopes import scopes_disabled
+
+from enrollment.coverage import enrolled_in_measure
 
 from .models import MeasureResult, NetworkAverageRow
 
 NETWORK_MIN_ENTITIES = 20
 NETWORK_MIN_DENOMINATOR = 20
 INSUFFICIENT = "Insufficient Data"
-QUALITY_KINDS = ("mips_quality", "mvp")
 
 
 @dataclass(frozen=True)
@@ -43,34 +44,6 @@ class NetworkAverage:
         return self.average is not None
 
 
-def _enrolled(year: int):
-    """Exists(): the MeasureResult's entity is actively enrolled in its measure (an
-    enrollment naming no measure covers the whole catalog)."""
-    from enrollment.models import Enrollment, EnrollmentMeasure
-
-    names_measure = EnrollmentMeasure.objects.filter(
-        enrollment=OuterRef("pk"), measure__measure_id=OuterRef(OuterRef("mips_id"))
-    )
-    names_any = EnrollmentMeasure.objects.filter(enrollment=OuterRef("pk"))
-    enrollments = (
-        Enrollment.objects.filter(status="active", year=year, program__kind__in=QUALITY_KINDS)
-        .annotate(_names=Exists(names_measure), _any=Exists(names_any))
-        .filter(Q(_names=True) | Q(_any=False))
-    )
-    individual = Q(npi__gt="") & (
-        Exists(enrollments.filter(tin_npi_id=OuterRef("tin_npi_id")))
-        | Exists(
-            enrollments.filter(
-                tin_npi__isnull=True, level="both", medical_group_id=OuterRef("medical_group_id")
-            )
-        )
-    )
-    group = Q(npi="") & Exists(
-        enrollments.filter(tin_npi__isnull=True, medical_group_id=OuterRef("medical_group_id"))
-    )
-    return individual | group
-
-
 def network_averages(year: int, measure_ids=None) -> dict[str, NetworkAverage]:
     """Average performance rate per MIPS measure id over all practices' enrolled entities
     (unweighted mean of entity rates, population group 1, whole population). Measures
@@ -83,7 +56,7 @@ def network_averages(year: int, measure_ids=None) -> dict[str, NetworkAverage]:
             denom__gte=NETWORK_MIN_DENOMINATOR,
             denom__gt=F("denex") + F("denexcep"),
         )
-        rows = rows.filter(_enrolled(year))
+        rows = rows.filter(enrolled_in_measure(year))
         if measure_ids is not None:
             rows = rows.filter(mips_id__in=list(measure_ids))
         rate = (

@@ -51,6 +51,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from enrollment.coverage import covered_measures
+from enrollment.kinds import SUBMITTED_CATEGORIES, ProgramKind
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
@@ -73,13 +75,6 @@ from .snapshots import prune_history, summary_fields
 
 log = logging.getLogger(__name__)
 
-# Program kind -> categories it submits (an MVP covers quality, IA and foundational PI).
-KIND_CATEGORIES = {
-    "mips_quality": ("quality",),
-    "mips_pi": ("pi",),
-    "mips_ia": ("ia",),
-    "mvp": ("quality", "pi", "ia"),
-}
 # CMS designates a group rural / HPSA / hospital-based / non-patient-facing when more than
 # 75% of its clinicians are (inferred from the QPP special-status pages; change here).
 GROUP_STATUS_SHARE = Decimal("0.75")
@@ -95,7 +90,8 @@ class Target:
     tin: str
     npi: str = ""
     categories: set[str] = field(default_factory=set)
-    measure_ids: set[str] | None = None  # None: every quality result
+    # The measure ids each quality enrollment names (empty: the whole catalog).
+    named_measures: list[set[str]] = field(default_factory=list)
     mvp_id: str | None = None  # enrolled in this MVP: scored as the MVP (mips.scoring.mvp)
     pi_period_days: int | None = None
     pi_period: tuple[dt.date, dt.date] | None = None  # the longest PI enrollment's period
@@ -104,6 +100,11 @@ class Target:
     def entity_type(self) -> str:
         return "group" if self.key.is_group else "individual"
 
+    @property
+    def measure_ids(self) -> frozenset[str] | None:
+        """The quality measures the entity is enrolled in (None: every quality result)."""
+        return covered_measures(self.named_measures)
+
     def add(
         self,
         kind: str,
@@ -111,11 +112,10 @@ class Target:
         period_days: int | None,
         period: tuple[dt.date, dt.date] | None = None,
     ) -> None:
-        cats = KIND_CATEGORIES.get(kind, ())
+        cats = SUBMITTED_CATEGORIES.get(kind, ())
         self.categories.update(cats)
-        # An enrollment naming no measure covers the whole catalog (measure_ids stays None).
-        if "quality" in cats and measure_ids:
-            self.measure_ids = (self.measure_ids or set()) | measure_ids
+        if "quality" in cats:
+            self.named_measures.append(measure_ids)
         if "pi" in cats and period_days is not None:
             if period is not None and period_days > (self.pi_period_days or 0):
                 self.pi_period = period
@@ -198,7 +198,7 @@ def load_targets(
         period = (row["period_start"], row["period_end"])
         ids = measures.get(row["pk"], set())
         kind, tin = row["program__kind"], row["medical_group__tin"]
-        mvp_id = row["program__mvp__mvp_id"] if kind == "mvp" else None
+        mvp_id = row["program__mvp__mvp_id"] if kind == ProgramKind.MVP else None
         if row["tin_npi_id"]:
             key = EntityKey(row["tin_npi_id"], row["medical_group_id"])
             entity = target(key, tin, row["tin_npi__provider__npi"] or "")
@@ -471,8 +471,9 @@ def assemble_inputs(
         if "quality" in target.categories:
             by_measure = quality.get(key, {})
             ids = sorted(by_measure)
-            if target.measure_ids is not None:
-                ids = [m for m in ids if m in target.measure_ids]
+            enrolled = target.measure_ids
+            if enrolled is not None:
+                ids = [m for m in ids if m in enrolled]
             measurements = tuple(quality_measurement(m, by_measure[m], year) for m in ids)
         pi = _pi_submission(att, target) if "pi" in target.categories else None
         activities: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from enrollment.catalog import ensure_standard_programs
 from enrollment.eligibility.models import EligibilitySnapshot
+from enrollment.kinds import TRADITIONAL_MIPS_KINDS
 from enrollment.models import Enrollment, Program
 from practices.models import MedicalGroup, Provider, TinNpi
 
@@ -67,7 +68,7 @@ def build_registry(practice, year: int, entities: int, *, seed: int = 7) -> int:
     )
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     enrollments = []
-    for kind in ("mips_quality", "mips_pi", "mips_ia"):
+    for kind in TRADITIONAL_MIPS_KINDS:
         common = {"practice": practice, "program": programs[kind], "year": year,
                   "source": "operator", "period_start": start, "period_end": end}  # fmt: skip
         enrollments += [

@@ -7,7 +7,14 @@ from __future__ import annotations
 from jobs.errors import RunLocked, TransientError
 from jobs.models import Job
 from jobs.runner import job_run
-from jobs.task_base import active_practice_ids, job_task, practice_task
+from jobs.task_base import (
+    fan_out,
+    job_task,
+    locked,
+    practice_task,
+    run_practice_job,
+    started_by_task,
+)
 from practices.models import Practice
 
 from .ecqm.tasks import (
@@ -44,27 +51,14 @@ class RecalculationBusy(TransientError):
 def recalculate_scores(year: int | None = None) -> int:
     """Daily (after the eCQM recalculation): queue one score recalculation per active
     practice. Returns practices queued."""
-    ids = active_practice_ids()
-    for practice_id in ids:
-        recalculate_practice_scores.delay(practice_id, year)
-    return len(ids)
+    return fan_out(recalculate_practice_scores, year)
 
 
 @practice_task(job=Job.RECALCULATE_SCORES)
 def recalculate_practice_scores(practice: Practice, year: int | None = None) -> dict:
     """Score every enrolled TIN/NPI and group of one practice (portal preview snapshots).
     Idempotent: an unchanged result adds no snapshot."""
-    try:
-        run = recalculate_scores_job(
-            practice,
-            year,
-            trigger="celery",
-            task_name=recalculate_practice_scores.name,
-            task_args=[practice.pk, year],
-        )
-    except RunLocked as exc:
-        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
-    return {"practice": practice.pk, "year": run.year, "status": run.state, **run.counts}
+    return run_practice_job(recalculate_practice_scores, recalculate_scores_job, practice, year)
 
 
 @practice_task()
@@ -78,8 +72,7 @@ def recalculate_entity_scores(practice: Practice, year: int, medical_group_id: i
             year,
             medical_group_ids=[medical_group_id],
             trigger="attestation",
-            task_name=recalculate_entity_scores.name,
-            task_args=[practice.pk, year, medical_group_id],
+            **started_by_task(recalculate_entity_scores, practice.pk, year, medical_group_id),
         )
     except RunLocked as exc:
         raise RecalculationBusy(str(exc)) from exc
@@ -106,12 +99,11 @@ def send_qpp_submission(practice: Practice, submission_id: int) -> dict:
             key=f"submission:{submission_id}",
             trigger="user",
             user=submission.submitted_by,
-            task_name=send_qpp_submission.name,
-            task_args=[submission_id],
+            **started_by_task(send_qpp_submission, submission_id),
         ):
             submission_services.send_submission(submission)
     except RunLocked as exc:
-        return {"submission": submission_id, "status": "locked", "detail": str(exc)}
+        return locked(exc, submission=submission_id)
     except Exception as exc:
         submission_services.fail_unexpectedly(submission, exc)
         raise

@@ -20,17 +20,21 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from enrollment.models import EnrollmentCase
-from enrollment.views.cases import CASES
 from jobs.status import daily_job_status
 from mips.dashboard import start as mips_start
-from mips.dashboard.permissions import ATTEST, VIEW_DASHBOARD
 from portals.models import AccessIssue, PortalTask
-from portals.views.common import HUB_PERMISSION
-from practices.permissions import has_practice_perm, practice_required
+from practices.permissions import (
+    ATTEST_MIPS,
+    OPEN_ENROLLMENT_CASE,
+    PRACTICE_SETUP,
+    RECORD_EXCEPTIONS,
+    VIEW_MIPS_DASHBOARD,
+    has_practice_perm,
+    practice_required,
+)
 from practices.views.home import setup_checks
 from practices.visibility import own_rows_only
 
-RECORD_EXCEPTIONS = "exceptions.record_exceptions"
 SHOWN = 5
 
 
@@ -43,7 +47,7 @@ def _mips(request: HttpRequest, ctx: dict) -> None:
         ctx["own_cards"] = mips_start.own_cards(practice, year, request.user)
         below, _, threshold = mips_start.below_threshold(practice, year, user=request.user)
         ctx.update(own_below=below, threshold=threshold)
-        if has_practice_perm(request, ATTEST):
+        if has_practice_perm(request, ATTEST_MIPS):
             ctx["own_signoffs"] = mips_start.open_signoffs(practice, year, user=request.user)
         return
     years = sorted({year, today.year})
@@ -75,14 +79,14 @@ def home(request: HttpRequest) -> HttpResponse:
     """The practice's start page for the signed-in member's role."""
     practice = request.practice
     ctx = setup_checks(request)
-    if has_practice_perm(request, VIEW_DASHBOARD):
+    if has_practice_perm(request, VIEW_MIPS_DASHBOARD):
         _mips(request, ctx)
-    if has_practice_perm(request, CASES):
+    if has_practice_perm(request, OPEN_ENROLLMENT_CASE):
         cases = EnrollmentCase.objects.for_practice(practice).open()
         ctx["case_count"] = cases.count()
         ctx["cases"] = list(cases.select_related("provider", "medical_group")
                             .order_by("created_at", "pk")[:SHOWN])  # fmt: skip
-    if has_practice_perm(request, HUB_PERMISSION):
+    if has_practice_perm(request, PRACTICE_SETUP):
         _portal_tasks(request, ctx)
     if not own_rows_only(request):  # clinicians: their own rows, not operations
         ctx["daily_jobs"] = daily_job_status(practice)

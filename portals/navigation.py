@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from practices.navigation import NavItem
+from practices.permissions import PRACTICE_SETUP
 
 NAV_ITEMS = [
     NavItem(
@@ -10,7 +11,7 @@ NAV_ITEMS = [
         "Billing",
         "Payer Portal Hub",
         "portals:hub",
-        "practices.practice_setup",
+        PRACTICE_SETUP,
         50,
     ),
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .permissions import MANAGE_MEMBERS, PRACTICE_SETUP
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -26,7 +28,7 @@ NAV_ITEMS = [
         "Billing",
         "Providers",
         "practices:provider-list",
-        "practices.practice_setup",
+        PRACTICE_SETUP,
         10,
     ),
     NavItem(
@@ -34,7 +36,7 @@ NAV_ITEMS = [
         "Billing",
         "NPIs and Other Numbers",
         "practices:number-list",
-        "practices.practice_setup",
+        PRACTICE_SETUP,
         20,
     ),
     NavItem(
@@ -42,7 +44,7 @@ NAV_ITEMS = [
         "Billing",
         "Medical Groups",
         "practices:group-list",
-        "practices.practice_setup",
+        PRACTICE_SETUP,
         30,
     ),
     NavItem(
@@ -50,10 +52,8 @@ NAV_ITEMS = [
         "Billing",
         "Payer Enrollment",
         "practices:override-list",
-        "practices.practice_setup",
+        PRACTICE_SETUP,
         40,
     ),
-    NavItem(
-        "Settings", "Practice", "Users", "practices:member-list", "practices.manage_members", 10
-    ),
+    NavItem("Settings", "Practice", "Users", "practices:member-list", MANAGE_MEMBERS, 10),
 ]

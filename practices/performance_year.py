@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 
@@ -17,3 +18,21 @@ def supported_year(year: int | None, supported: Iterable[int]) -> int:
     supported = set(supported)
     year = year or current_performance_year()
     return year if year in supported else max(supported)
+
+
+def default_year(years: Iterable[int]) -> int:
+    """The year a page shows first: this year if it is offered; else the newest offered
+    year not in the future (else the newest, else this year)."""
+    years = list(years)
+    today = current_performance_year()
+    if today in years:
+        return today
+    past = [y for y in years if y <= today]
+    return max(past) if past else (max(years) if years else today)
+
+
+def selected_year(request: HttpRequest, years: Iterable[int]) -> int:
+    """The ?year= (or posted year) of a request when it is offered, else default_year."""
+    years = list(years)
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and int(raw) in years else default_year(years)

@@ -1,5 +1,6 @@
-"""A local fake of the QPP Eligibility API (v6) (and, via mips.submission.fake_api, of the
-Submissions API) for the demo, the benchmark and tests.
+"""A local fake of the QPP Eligibility API (v6) for the demo, the benchmark and tests; other
+QPP APIs are mounted on the same host by the app that owns them (the Submissions API:
+mips.submission.fake_api.fake_qpp_app), so this module knows nothing of them.
 
 It answers `/api/eligibility/npi/{npi}` and `/api/eligibility/npis/{npi},...` with v6
 bodies built for the clinicians of our own database, so that organizations carry our
@@ -10,8 +11,8 @@ organization whose address does not match, ...); any other NPI gets one picked f
 digits, mostly "eligible". The batch endpoint leaves unknown NPIs out of `data`, so the
 client's single-lookup fallback is exercised too.
 
-Run it with `python manage.py run_fake_qpp --port 8765`. Tests build a `StaticSource` in
-the test thread and serve it with `serve()` on a free port.
+Run both APIs with `python manage.py run_fake_qpp --port 8765`. Tests build a
+`StaticSource` in the test thread and serve it with `serve()` on a free port.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from mips.submission.fake_api import SubmissionsStore
-from mips.submission.fake_api import handle as submissions_api
+# Another QPP API served on the same host: called with the WSGI environ and
+# `respond(status, body)`, which writes a JSON answer.
+Mount = Callable[[dict, Callable[[int, dict], list[bytes]]], list[bytes]]
 
 # The demo's clinicians ("practice slug:last name") and what QPP says about them.
 DEMO_SCENARIOS = {
@@ -306,22 +308,26 @@ NPIS_PATH = re.compile(r"^/api/eligibility/npis/([^/]+)/?$")
 
 
 class FakeQppApp:
-    """The WSGI application. `source(npis) -> {npi: FakeClinician}` supplies the data."""
+    """The WSGI application. `source(npis) -> {npi: FakeClinician}` supplies the data;
+    `mounts` maps a path prefix to another API answered on the same host."""
 
-    def __init__(self, source: Callable[[list[str]], dict[str, FakeClinician]]) -> None:
+    def __init__(
+        self,
+        source: Callable[[list[str]], dict[str, FakeClinician]],
+        mounts: Mapping[str, Mount] | None = None,
+    ) -> None:
         self.source = source
+        self.mounts = dict(mounts or {})
         self.requests = 0
         self._lock = threading.Lock()
-        self.submissions = SubmissionsStore()
 
     def __call__(self, environ, start_response):
         with self._lock:
             self.requests += 1
         path = environ.get("PATH_INFO", "")
-        if path.startswith("/api/submissions/"):  # the Submissions API (mips app)
-            return submissions_api(
-                self.submissions, environ, lambda s, b: self._json(start_response, s, b)
-            )
+        for prefix, mount in self.mounts.items():
+            if path.startswith(prefix):
+                return mount(environ, lambda s, b: self._json(start_response, s, b))
         query = parse_qs(environ.get("QUERY_STRING", ""))
         year = (query.get("year") or ["2026"])[0]
         if not year.isdigit():

@@ -1,8 +1,8 @@
 """The one client for the QPP Eligibility API (public, v6), over a requests.Session.
 
-- Base URL from settings.QPP_API_BASE_URL; (connect, read) timeouts from QPP_API_TIMEOUT.
-- Retries with exponential backoff on connection errors, timeouts, 429 (honouring
-  Retry-After) and 5xx; a token-bucket rate limit shared by every request of a client.
+- Session, base URL setting, timeouts, retries and Retry-After: practices.qpp_http (timeouts
+  are retried: a lookup changes nothing); a token-bucket rate limit shared by every
+  request of a client.
 - `lookup_many` uses the batch endpoint `/api/eligibility/npis/{npi},{npi}?year=`, whose
   answer shape CMS does not document: a `data` array of per-NPI objects is accepted, and
   any NPI the answer does not cover (or every NPI, when the answer is unusable) is looked
@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,19 +27,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import requests
-from django.conf import settings
 
 from jobs.errors import TransientError
+from practices.qpp_http import QppHttpClient, QppNoAnswer, setting
 
 from .records import MalformedResponse, ProviderRecord, parse_provider, parse_single_body
 
 ACCEPT = "application/vnd.qpp.cms.gov.v6+json"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 Outcome = Literal["found", "not_found", "failed"]
 
 
-class QppUnavailable(TransientError):
+class QppUnavailable(TransientError, QppNoAnswer):
     """QPP did not answer usefully after all retries (network down, persistent 5xx/429)."""
 
 
@@ -93,21 +91,6 @@ class RateLimiter:
                 self._tokens -= 1
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _error_message(response: requests.Response) -> str:
     try:
         error = response.json().get("error") or {}
@@ -116,76 +99,48 @@ def _error_message(response: requests.Response) -> str:
         return response.text[:200]
 
 
-class QppEligibilityClient:
+class QppEligibilityClient(QppHttpClient):
+    accept = ACCEPT
+    user_agent = "p4p-portal/eligibility"
+    Unavailable = QppUnavailable
+
     def __init__(
         self,
         base_url: str | None = None,
         *,
-        timeout: tuple[float, float] | None = None,
-        max_retries: int | None = None,
-        backoff: float | None = None,
-        max_backoff: float = 60.0,
         requests_per_second: float | None = None,
         burst: int | None = None,
-        session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         batch_answer_complete: bool | None = None,
+        **http,
     ) -> None:
-        def conf(name: str, default):
-            return getattr(settings, name, default)
-
-        self.base_url = (base_url or settings.QPP_API_BASE_URL).rstrip("/")
-        self.timeout = timeout or tuple(conf("QPP_API_TIMEOUT", (5, 30)))
-        self.max_retries = conf("QPP_API_MAX_RETRIES", 4) if max_retries is None else max_retries
-        self.backoff = conf("QPP_API_BACKOFF", 0.5) if backoff is None else backoff
-        self.max_backoff = max_backoff
-        self.sleep = sleep
-        rps = conf("QPP_API_REQUESTS_PER_SECOND", 4.0)
+        super().__init__(base_url, sleep=sleep, **http)
         self.limiter = RateLimiter(
-            rps if requests_per_second is None else requests_per_second,
-            conf("QPP_API_BURST", 10) if burst is None else burst,
+            setting("QPP_API_REQUESTS_PER_SECOND", 4.0)
+            if requests_per_second is None
+            else requests_per_second,
+            setting("QPP_API_BURST", 10) if burst is None else burst,
             clock=clock,
             sleep=sleep,
         )
-        self.session = session or requests.Session()
-        self.session.headers.update({"Accept": ACCEPT, "User-Agent": "p4p-portal/eligibility"})
         self.batch_answer_complete = (
-            conf("QPP_BATCH_ANSWER_COMPLETE", False)
+            setting("QPP_BATCH_ANSWER_COMPLETE", False)
             if batch_answer_complete is None
             else batch_answer_complete
         )
         self.requests_made = 0
         self.on_request: Callable[[], None] | None = None
 
-    # -- transport -----------------------------------------------------------------
+    def before_attempt(self) -> None:
+        if self.on_request is not None:
+            self.on_request()
+        self.limiter.acquire()
+        self.requests_made += 1
 
     def _get(self, path: str, params: dict) -> requests.Response:
         """GET with rate limit and retries; the last response (any status) or QppUnavailable."""
-        last_error = ""
-        for attempt in range(self.max_retries + 1):
-            if self.on_request is not None:
-                self.on_request()
-            self.limiter.acquire()
-            self.requests_made += 1
-            wait = None
-            try:
-                response = self.session.get(
-                    f"{self.base_url}{path}", params=params, timeout=self.timeout
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = f"{type(exc).__name__}: {exc}"[:300]
-            else:
-                if response.status_code not in RETRY_STATUSES:
-                    return response
-                last_error = f"HTTP {response.status_code}"
-                wait = _retry_after(response) if response.status_code == 429 else None
-            if attempt == self.max_retries:
-                break
-            if wait is None:
-                wait = self.backoff * (2**attempt)
-            self.sleep(min(wait, self.max_backoff))
-        raise QppUnavailable(f"{path}: {last_error} after {self.max_retries + 1} attempts")
+        return self.send("GET", path, params=params)
 
     # -- lookups -------------------------------------------------------------------
 

@@ -6,8 +6,7 @@ Beat (p4p_portal/celery.py, times in settings.DAILY_JOB_TIMES) calls the fan-out
 
 from __future__ import annotations
 
-from jobs.errors import RunLocked
-from jobs.task_base import active_practice_ids, job_task, practice_task
+from jobs.task_base import fan_out, job_task, practice_task, run_practice_job
 from practices.models import Practice
 
 from .auto_enroll import auto_enroll_practice
@@ -17,46 +16,20 @@ from .sync import sync_practice
 @job_task
 def sync_qpp_eligibility(year: int | None = None) -> int:
     """Fan out one eligibility sync per active practice; returns how many were queued."""
-    ids = active_practice_ids()
-    for pk in ids:
-        sync_qpp_eligibility_practice.delay(pk, year)
-    return len(ids)
+    return fan_out(sync_qpp_eligibility_practice, year)
 
 
 @job_task
 def auto_enroll_mips(year: int | None = None) -> int:
     """Fan out one auto-enrollment per active practice; returns how many were queued."""
-    ids = active_practice_ids()
-    for pk in ids:
-        auto_enroll_mips_practice.delay(pk, year)
-    return len(ids)
+    return fan_out(auto_enroll_mips_practice, year)
 
 
 @practice_task()
 def sync_qpp_eligibility_practice(practice: Practice, year: int | None = None) -> dict:
-    try:
-        run = sync_practice(
-            practice=practice,
-            year=year,
-            trigger="celery",
-            task_name=sync_qpp_eligibility_practice.name,
-            task_args=[practice.pk, year],
-        )
-    except RunLocked as exc:
-        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
-    return {"practice": practice.pk, "status": run.state, "run": run.pk}
+    return run_practice_job(sync_qpp_eligibility_practice, sync_practice, practice, year)
 
 
 @practice_task()
 def auto_enroll_mips_practice(practice: Practice, year: int | None = None) -> dict:
-    try:
-        run = auto_enroll_practice(
-            practice=practice,
-            year=year,
-            trigger="celery",
-            task_name=auto_enroll_mips_practice.name,
-            task_args=[practice.pk, year],
-        )
-    except RunLocked as exc:
-        return {"practice": practice.pk, "status": "locked", "detail": str(exc)}
-    return {"practice": practice.pk, "status": run.state, "run": run.pk}
+    return run_practice_job(auto_enroll_mips_practice, auto_enroll_practice, practice, year)

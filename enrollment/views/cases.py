@@ -7,16 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practices.permissions import practice_permission_required
+from practices.performance_year import selected_year
+from practices.permissions import OPEN_ENROLLMENT_CASE, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 
 from ..errors import EnrollmentError
 from ..forms import CaseForm, CommentForm
 from ..models import CaseKind, CaseStatus, EnrollmentCase
 from ..services.cases import comment_case, open_case
-from .common import program_years, selected_year
+from .common import program_years
 
-CASES = "enrollment.open_enrollment_case"
 SORTS = {
     "number": ["number"],
     "opened": ["created_at"],
@@ -42,7 +42,7 @@ def _cases(request: HttpRequest):
     return EnrollmentCase.objects.for_practice(request.practice).with_related()
 
 
-@practice_permission_required(CASES)
+@practice_permission_required(OPEN_ENROLLMENT_CASE)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     qs = _cases(request)
@@ -63,7 +63,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "enrollment/case_list.html", "case-table"), ctx)
 
 
-@practice_permission_required(CASES)
+@practice_permission_required(OPEN_ENROLLMENT_CASE)
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind") or request.GET.get("kind") or ""
@@ -120,14 +120,14 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/case_form.html", ctx, status=400 if form.errors else 200)
 
 
-@practice_permission_required(CASES)
+@practice_permission_required(OPEN_ENROLLMENT_CASE)
 @require_GET
 def case_created(request: HttpRequest, public_id) -> HttpResponse:
     case = get_owned(_cases(request), request, public_id)
     return render(request, "enrollment/case_created.html", {"case": case})
 
 
-@practice_permission_required(CASES)
+@practice_permission_required(OPEN_ENROLLMENT_CASE)
 @require_GET
 def case_detail(request: HttpRequest, public_id) -> HttpResponse:
     case = get_owned(_cases(request), request, public_id)
@@ -144,7 +144,7 @@ def _detail_ctx(case: EnrollmentCase, form: CommentForm) -> dict:
     }
 
 
-@practice_permission_required(CASES)
+@practice_permission_required(OPEN_ENROLLMENT_CASE)
 @require_POST
 def case_comment(request: HttpRequest, public_id) -> HttpResponse:
     case = get_owned(_cases(request), request, public_id)

@@ -8,14 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from practices.permissions import practice_permission_required
+from practices.performance_year import selected_year
+from practices.permissions import VIEW_PRACTICE_FILES, practice_permission_required
 from practices.spreadsheet import csv_download
 from practices.views.common import get_owned
 
 from ..models import EnrollmentMeasure, MeasureOrigin, PracticeFile
-from .common import program_years, selected_year
-
-FILES = "enrollment.view_practice_files"
+from .common import program_years
 
 
 def _operator_added(request: HttpRequest):
@@ -24,7 +23,7 @@ def _operator_added(request: HttpRequest):
     )
 
 
-@practice_permission_required(FILES)
+@practice_permission_required(VIEW_PRACTICE_FILES)
 @require_GET
 def file_list(request: HttpRequest) -> HttpResponse:
     counts = dict(
@@ -40,7 +39,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@practice_permission_required(FILES)
+@practice_permission_required(VIEW_PRACTICE_FILES)
 @require_GET
 def additional_measures_csv(request: HttpRequest) -> HttpResponse:
     year = selected_year(request, program_years())
@@ -81,7 +80,7 @@ def additional_measures_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@practice_permission_required(FILES)
+@practice_permission_required(VIEW_PRACTICE_FILES)
 @require_GET
 def file_download(request: HttpRequest, public_id) -> HttpResponse:
     f = get_owned(PracticeFile.objects, request, public_id)

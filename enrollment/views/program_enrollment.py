@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from practices.models import MedicalGroup, TinNpi
-from practices.permissions import practice_permission_required
+from practices.performance_year import selected_year
+from practices.permissions import MANAGE_ENROLLMENT, practice_permission_required
 from practices.views.common import paginate, sorted_by
 
 from ..errors import EnrollmentError
@@ -25,9 +26,8 @@ from ..queries import (
     eligible_counts_by_group,
 )
 from ..services import enrollments
-from .common import program_years, selected_year
+from .common import program_years
 
-MANAGE = "enrollment.manage_enrollment"
 SORTS = {
     "name": ["provider__last_name", "provider__first_name", "medical_group__name"],
     "group": ["medical_group__name", "provider__last_name"],
@@ -96,7 +96,7 @@ def _page_context(request: HttpRequest, year: int, years: list[int]) -> dict:
     }
 
 
-@practice_permission_required(MANAGE)
+@practice_permission_required(MANAGE_ENROLLMENT)
 @require_GET
 def program_enrollment(request: HttpRequest) -> HttpResponse:
     years = program_years()
@@ -110,7 +110,7 @@ def _back(year: int) -> HttpResponse:
     return redirect(f"{reverse('enrollment:program-enrollment')}?year={year}")
 
 
-@practice_permission_required(MANAGE)
+@practice_permission_required(MANAGE_ENROLLMENT)
 @require_POST
 def enroll(request: HttpRequest) -> HttpResponse:
     years = program_years()
@@ -134,7 +134,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
     return _back(year)
 
 
-@practice_permission_required(MANAGE)
+@practice_permission_required(MANAGE_ENROLLMENT)
 @require_POST
 def enroll_group(request: HttpRequest) -> HttpResponse:
     years = program_years()

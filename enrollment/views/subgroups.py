@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from practices.models import TinNpi
-from practices.permissions import practice_permission_required
+from practices.performance_year import selected_year
+from practices.permissions import MANAGE_ENROLLMENT, practice_permission_required
 from practices.views.common import paginate
 
 from ..errors import EnrollmentError
 from ..forms import SubgroupForm, SubgroupMembersForm, all_errors
 from ..models import Subgroup
 from ..services import subgroups as services
-from .common import program_years, selected_year
-from .program_enrollment import MANAGE
+from .common import program_years
 
 
 def _list_url(year: int) -> str:
@@ -38,7 +38,7 @@ def _subgroups(practice, year: int):
     )
 
 
-@practice_permission_required(MANAGE)
+@practice_permission_required(MANAGE_ENROLLMENT)
 @require_http_methods(["GET", "POST"])
 def subgroup_list(request: HttpRequest) -> HttpResponse:
     years = program_years()
@@ -74,7 +74,7 @@ def _subgroup(request: HttpRequest, public_id) -> Subgroup:
     )
 
 
-@practice_permission_required(MANAGE)
+@practice_permission_required(MANAGE_ENROLLMENT)
 @require_http_methods(["GET", "POST"])
 def subgroup_detail(request: HttpRequest, public_id) -> HttpResponse:
     subgroup = _subgroup(request, public_id)
@@ -110,7 +110,7 @@ def subgroup_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-@practice_permission_required(MANAGE)
+@practice_permission_required(MANAGE_ENROLLMENT)
 @require_POST
 def subgroup_end(request: HttpRequest, public_id) -> HttpResponse:
     subgroup = _subgroup(request, public_id)

@@ -13,6 +13,7 @@ from operator import or_
 
 from django.db.models import Q
 
+from enrollment.coverage import covered_measures
 from enrollment.models import EnrollmentMeasure, MeasureCategory
 from practices.models import Practice
 
@@ -112,9 +113,12 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
         if not quality:
             continue
         found = results.get(_entity_key(ent), {})
-        enrolled = {mid for e in quality for mid in measures.get(e.pk, [])}
-        # Without chosen measures, every eCQM the portal computes for the entity counts.
-        ids = sorted(enrolled) if enrolled else sorted(found)
+        covered = covered_measures(measures.get(e.pk, ()) for e in quality)
+        if covered is None:
+            # Catalog-wide: every eCQM the portal computes for the entity counts, and a
+            # measure another enrollment names shows even before it has data.
+            covered = {mid for e in quality for mid in measures.get(e.pk, ())} | set(found)
+        ids = sorted(covered)
         points = ent.score.measure_points if ent.score else {}
         if not ids:
             rows.append(MeasureRow(ent, "quality", "", "No quality measure data", status="No data",

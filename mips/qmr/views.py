@@ -21,14 +21,13 @@ from enrollment.models import Enrollment, Program
 from practices.csv_cells import neutralise
 from practices.models import MedicalGroup, Provider
 from practices.performance_year import current_performance_year
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_ECQM_DATA, practice_permission_required
 from practices.views.common import PAGE_SIZE, get_owned
 
 from ..dashboard.views.common import own_rows_only
 from .listing import QmrFilterForm, sort_rows
 from .rows import NOT_SUBMITTED_KINDS, qmr_rows
 
-VIEW_QMR = "mips.view_ecqm_data"  # the same readers as the eCQM Data page
 CSV_HEADER = [
     "Year",
     "Program",
@@ -123,7 +122,7 @@ def _listing(request: HttpRequest):
     }
 
 
-@practice_permission_required(VIEW_QMR)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def qmr(request: HttpRequest) -> HttpResponse:
     ctx = _listing(request)
@@ -144,7 +143,7 @@ def _cell(value):
     return neutralise(value)
 
 
-@practice_permission_required(VIEW_QMR)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def qmr_csv(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered, sorted rows (every page)."""

@@ -26,7 +26,7 @@ from jobs.models import Job, JobRun
 from jobs.queue import EnqueueFailed, enqueue
 from jobs.runner import heartbeat, job_run
 from jobs.sweeper import on_give_up, register_sweep
-from jobs.task_base import TRANSIENT, JobTask, practice_task
+from jobs.task_base import TRANSIENT, JobTask, locked, practice_task, started_by_task
 from practices.models import Practice
 
 from ..models import QrdaImportBatch
@@ -52,13 +52,12 @@ def import_qrda_batch(practice: Practice, batch_id: int) -> dict:
             key=f"batch:{batch_id}",
             trigger="upload",
             user=batch.uploaded_by,
-            task_name=import_qrda_batch.name,
-            task_args=[batch_id],
+            **started_by_task(import_qrda_batch, batch_id),
         ) as run:
             run_batch(batch, on_progress=lambda: heartbeat(run))
             run.counts.update(imported=batch.imported, rejected=batch.rejected)
     except RunLocked as exc:  # a redelivered message while the first delivery still runs
-        return {"batch": batch_id, "status": "locked", "detail": str(exc)}
+        return locked(exc, batch=batch_id)
     except TRANSIENT:
         if _retries_left():
             raise  # JobTask retries it; the batch keeps its progress meanwhile

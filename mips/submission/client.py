@@ -5,13 +5,12 @@ Flow, as CMS's tutorials describe it: each measurement set is created with
 submission is created implicitly and its id returned), then the saved submission's score
 is read with `GET /api/submissions/submissions/{id}/score`.
 
-- Base URL from settings.QPP_API_BASE_URL (the same host as the eligibility API; the fake
-  QPP server answers both); (connect, read) timeouts from QPP_API_TIMEOUT; bearer token
-  from settings.QPP_SUBMISSIONS_TOKEN when set.
-- Retries with exponential backoff on connection errors, 429 (honouring Retry-After) and
-  500/502/503/504. Re-posting a measurement set for the same category and method replaces it,
-  so a retried POST cannot double-submit. A read timeout is not retried (the server may
-  have saved the set); it surfaces as QppUnavailable and the attempt is recorded as failed.
+- Session, base URL setting (the same host as the eligibility API; the fake QPP server
+  answers both), timeouts, retries and Retry-After: practices.qpp_http. Bearer token from
+  settings.QPP_SUBMISSIONS_TOKEN when set.
+- Re-posting a measurement set for the same category and method replaces it, so a retried
+  POST cannot double-submit. A read timeout is not retried (the server may have saved the
+  set); it surfaces as QppUnavailable and the attempt is recorded as failed.
 - 4xx answers raise `QppRejected` with QPP's error details; no usable answer after the
   retries raises `QppUnavailable` (with the last status and Retry-After). What each means
   for the user is `mips.submission.errors.explain`.
@@ -19,16 +18,15 @@ is read with `GET /api/submissions/submissions/{id}/score`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from django.conf import settings
+
+from practices.qpp_http import QppHttpClient, QppNoAnswer, setting
 
 ACCEPT = "application/vnd.qpp.cms.gov.v1+json"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class QppSubmissionError(Exception):
@@ -49,23 +47,8 @@ class QppRejected(QppSubmissionError):
         super().__init__(f"HTTP {status} {text}")
 
 
-class QppUnavailable(QppSubmissionError):
-    """QPP did not answer usefully after all retries: `status` is the last HTTP status
-    (None: no answer), `timed_out` when the read timed out, `retry_after` the seconds QPP
-    asked to wait (429)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        timed_out: bool = False,
-        retry_after: float | None = None,
-        attempts: int = 1,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.timed_out = status, timed_out
-        self.retry_after, self.attempts = retry_after, attempts
+class QppUnavailable(QppSubmissionError, QppNoAnswer):
+    """QPP did not answer usefully after all retries (see QppNoAnswer for what it carries)."""
 
 
 @dataclass
@@ -80,13 +63,6 @@ class SubmissionReceipt:
         return self.score.get("value")
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
-
-
 def _error(response: requests.Response) -> tuple[str, list[dict]]:
     try:
         error = response.json().get("error") or {}
@@ -97,65 +73,28 @@ def _error(response: requests.Response) -> tuple[str, list[dict]]:
     return message, details
 
 
-class QppSubmissionsClient:
+class QppSubmissionsClient(QppHttpClient):
+    accept = ACCEPT
+    path_prefix = "/api/submissions"
+    retry_read_timeouts = False
+    Unavailable = QppUnavailable
+
     def __init__(
         self,
         base_url: str | None = None,
         *,
-        timeout: tuple[float, float] | None = None,
-        max_retries: int | None = None,
-        backoff: float | None = None,
         max_backoff: float = 30.0,
         token: str | None = None,
-        session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        **http,
     ) -> None:
-        def conf(name: str, default):
-            return getattr(settings, name, default)
-
-        self.base_url = (base_url or settings.QPP_API_BASE_URL).rstrip("/") + "/api/submissions"
-        self.timeout = timeout or tuple(conf("QPP_API_TIMEOUT", (5, 30)))
-        self.max_retries = conf("QPP_API_MAX_RETRIES", 4) if max_retries is None else max_retries
-        self.backoff = conf("QPP_API_BACKOFF", 0.5) if backoff is None else backoff
-        self.max_backoff = max_backoff
-        self.sleep = sleep
-        self.session = session or requests.Session()
-        self.session.headers.update(
-            {"Accept": ACCEPT, "Content-Type": "application/json", "User-Agent": "p4p-portal"}
-        )
-        token = conf("QPP_SUBMISSIONS_TOKEN", "") if token is None else token
+        super().__init__(base_url, max_backoff=max_backoff, **http)
+        self.session.headers["Content-Type"] = "application/json"
+        token = setting("QPP_SUBMISSIONS_TOKEN", "") if token is None else token
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def _request(self, method: str, path: str, body: dict | None = None) -> dict:
-        last_error, status, wait = "", None, None
-        for attempt in range(self.max_retries + 1):
-            wait = None
-            try:
-                response = self.session.request(
-                    method, f"{self.base_url}{path}", json=body, timeout=self.timeout
-                )
-            except (requests.ConnectionError, requests.ConnectTimeout) as exc:
-                last_error, status = f"{type(exc).__name__}: {exc}"[:300], None
-            except requests.Timeout as exc:
-                raise QppUnavailable(
-                    f"{path}: no answer in time ({exc})"[:300], timed_out=True,
-                    attempts=attempt + 1,
-                ) from exc  # fmt: skip
-            else:
-                if response.status_code not in RETRY_STATUSES:
-                    return self._body(path, response)
-                status = response.status_code
-                last_error = f"HTTP {status}"
-                if status == 429:
-                    wait = _retry_after(response)
-            if attempt == self.max_retries:
-                break
-            self.sleep(min(self.backoff * (2**attempt) if wait is None else wait, self.max_backoff))
-        raise QppUnavailable(
-            f"{path}: {last_error} after {self.max_retries + 1} attempts", status=status,
-            retry_after=wait, attempts=self.max_retries + 1,
-        )  # fmt: skip
+        return self._body(path, self.send(method, path, json=body))
 
     @staticmethod
     def _body(path: str, response: requests.Response) -> dict:

@@ -1,5 +1,5 @@
-"""The Submissions API part of the fake QPP server (enrollment/eligibility/fake_qpp.py
-routes `/api/submissions/...` here).
+"""The Submissions API part of the fake QPP server: `fake_qpp_app` mounts it under
+`/api/submissions/` on the eligibility fake (enrollment/eligibility/fake_qpp.py).
 
 - `POST /api/submissions/measurement-sets`: validates the measurement set and its
   `submission` stub against the shapes of QPP_API.md 2.3; a wrong shape is a 400 with
@@ -17,11 +17,14 @@ State lives in memory, per server.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import threading
 import uuid
 from typing import Any
+
+from enrollment.eligibility.fake_qpp import FakeQppApp
 
 MAX_BODY = 5 * 1024 * 1024
 ENTITY_TYPES = {"apm", "group", "individual", "virtualGroup", "subgroup"}
@@ -333,3 +336,11 @@ def _error(kind: str, message: str, details: list | None = None) -> dict:
     if details is not None:
         error["details"] = details
     return {"error": error}
+
+
+def fake_qpp_app(source) -> FakeQppApp:
+    """The whole fake QPP host: the Eligibility API for `source`'s clinicians and the
+    Submissions API (in memory, per app) under /api/submissions/."""
+    return FakeQppApp(
+        source, mounts={"/api/submissions/": functools.partial(handle, SubmissionsStore())}
+    )

@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from practices.models import TinNpi
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_ECQM_DATA, practice_permission_required
 from practices.spreadsheet import csv_download
 from practices.views.common import get_owned, paginate
 from practices.visibility import own_rows_only
 
-from ..dashboard.permissions import VIEW_ECQM
 from ..ecqm import catalog
 from ..ecqm.care_gaps import GAP_SORTS, gap_counts, gap_patients, patient_memberships
 from ..ecqm.engine import YEARS
@@ -123,7 +122,7 @@ def _with_reasons(request: HttpRequest, ctx: dict, rows: list) -> list:
     return rows
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def care_gaps(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     ctx = _worklist(request, kind, public_id)
@@ -139,7 +138,7 @@ def care_gaps(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     return render(request, "mips/care_gaps.html", ctx)
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def care_gaps_csv(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     """Exactly the worklist's filtered rows (every page, the page's order), with reasons."""
@@ -165,7 +164,7 @@ def care_gaps_csv(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     return response
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
     """Every measure the patient counts in this year, and what would close each gap. A

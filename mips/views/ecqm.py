@@ -17,14 +17,18 @@ from django_htmx.http import HttpResponseStopPolling
 from jobs.models import Job, JobRun, RunState
 from jobs.queue import EnqueueFailed, enqueue
 from practices.performance_year import current_performance_year
-from practices.permissions import has_practice_perm, practice_permission_required
+from practices.permissions import (
+    IMPORT_QUALITY_DATA,
+    VIEW_ECQM_DATA,
+    has_practice_perm,
+    practice_permission_required,
+)
 from practices.spreadsheet import csv_download
 from practices.views.common import get_owned, paginate, sorted_by
 from practices.visibility import own_rows_only, visible
 
 from ..dashboard.entities import CLINICIAN, GROUP
 from ..dashboard.euc_warnings import import_euc_warnings
-from ..dashboard.permissions import VIEW_ECQM
 from ..dashboard.views.common import get_entity_object
 from ..ecqm import catalog
 from ..ecqm.engine import YEARS, calculate
@@ -38,7 +42,6 @@ from ..qrda.batches import batch_context
 from ..qrda.identifiers import add_command, missing_identifiers
 from ..scoring.direction import is_inverse
 
-IMPORT_DATA = "mips.import_quality_data"
 POPULATION_LABELS = {
     "ipp": "Initial population",
     "denom": "Denominator",
@@ -99,7 +102,7 @@ def _entities(request: HttpRequest, year: int) -> tuple[list, list[dict]]:
     return results, list(entities.values())
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def ecqm_data(request: HttpRequest) -> HttpResponse:
     practice, year = request.practice, _year(request)
@@ -114,7 +117,7 @@ def ecqm_data(request: HttpRequest) -> HttpResponse:
         .values_list("kind", flat=True)
     ):
         contributed[kind] += 1
-    can_import = has_practice_perm(request, IMPORT_DATA)
+    can_import = has_practice_perm(request, IMPORT_QUALITY_DATA)
     batch = None
     if can_import:
         batches = QrdaImportBatch.objects.for_practice(practice)
@@ -159,7 +162,7 @@ ECQM_CSV_HEADER = [
 ]  # fmt: skip
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def ecqm_data_csv(request: HttpRequest) -> HttpResponse:
     """The page's result rows for the year (the same rows a clinician or a manager sees)."""
@@ -212,7 +215,7 @@ def _entity(request: HttpRequest, kind: str, public_id):
     return entity.tin, "", f"{entity.name} (TIN {entity.masked_tin}, group)"
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, public_id):
     if year not in YEARS or not catalog.exists(cms_id, year):
@@ -265,7 +268,7 @@ def ecqm_patients(request: HttpRequest, year: int, cms_id: str, kind: str, publi
     )
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_http_methods(["POST"])
 def ecqm_upload(request: HttpRequest) -> HttpResponse:
     form = FhirUploadForm(request.POST, request.FILES, practice=request.practice)
@@ -302,7 +305,7 @@ def ecqm_upload(request: HttpRequest) -> HttpResponse:
     return redirect(f"{_data_url()}?year={year}")
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_POST
 def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
     data_import = get_owned(DataImport.objects, request, public_id)
@@ -319,7 +322,7 @@ def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
     return redirect(_data_url())
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_POST
 def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
     """Queue every eCQM of the year (the six and the reference-engine ones) as a background
@@ -369,7 +372,7 @@ def _recalculation(request: HttpRequest, year: int) -> dict:
     }
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def ecqm_recalculation(request: HttpRequest) -> HttpResponse:
     """The recalculation's progress (htmx polls it every 2 s while it is queued or running;

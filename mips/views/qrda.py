@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from practices.models import TinNpi
-from practices.permissions import practice_permission_required
+from practices.permissions import IMPORT_QUALITY_DATA, VIEW_ECQM_DATA, practice_permission_required
 from practices.views.common import get_owned
 from practices.visibility import get_visible_group, get_visible_tin_npi
 
@@ -31,7 +31,7 @@ from ..qrda.qrda1_data import empty_reason, qrda1_zip
 from ..qrda.qrda3_write import build_qrda3, qrda3_bytes
 from ..submission.content import entity_content
 from ..submission.document import submission_document
-from .ecqm import IMPORT_DATA, VIEW_ECQM, _year, unconfirmed_import_warnings
+from .ecqm import _year, unconfirmed_import_warnings
 
 DEFAULT_CEHRT_ID = "0015C0000000000"
 
@@ -40,7 +40,7 @@ def _cehrt_id() -> str:
     return getattr(settings, "MIPS_CEHRT_ID", "") or DEFAULT_CEHRT_ID
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_POST
 def qrda_upload(request: HttpRequest) -> HttpResponse:
     form = QrdaUploadForm(request.POST, request.FILES, practice=request.practice)
@@ -67,7 +67,7 @@ def qrda_upload(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('mips:ecqm-data')}?year={year}&batch={batch.public_id}#qrda")
 
 
-@practice_permission_required(IMPORT_DATA)
+@practice_permission_required(IMPORT_QUALITY_DATA)
 @require_GET
 def qrda_batch(request: HttpRequest, public_id) -> HttpResponse:
     """The batch's progress (htmx polls it every 2 s) or, once finished, its results with
@@ -101,7 +101,7 @@ def _back(request: HttpRequest, year: int, message: str) -> HttpResponse:
     return redirect(f"{reverse('mips:ecqm-data')}?year={year}")
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def qrda3_download(request: HttpRequest, year: int, kind: str, public_id) -> HttpResponse:
     if year not in YEARS:
@@ -124,7 +124,7 @@ def qrda3_download(request: HttpRequest, year: int, kind: str, public_id) -> Htt
     return _download(qrda3_bytes(report), f"QRDA3_{who}_{year}.xml", "application/xml")
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def qrda1_download(request: HttpRequest, year: int, public_id) -> HttpResponse:
     if year not in YEARS:
@@ -136,7 +136,7 @@ def qrda1_download(request: HttpRequest, year: int, public_id) -> HttpResponse:
     return _download(data, f"QRDA1_{tin}_{npi}_{year}.zip", "application/zip")
 
 
-@practice_permission_required(VIEW_ECQM)
+@practice_permission_required(VIEW_ECQM_DATA)
 @require_GET
 def submission_download(request: HttpRequest, year: int, kind: str, public_id) -> HttpResponse:
     if year not in YEARS:

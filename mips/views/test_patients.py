@@ -9,14 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from practices.permissions import practice_permission_required
+from practices.permissions import MANAGE_TEST_PATIENTS, practice_permission_required
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 
 from ..forms import PatientSearchForm
 from ..models import Patient
 from ..services import set_test_patient
 
-MANAGE_TEST_PATIENTS = "mips.manage_test_patients"
 SORTS = {
     "name": ["family_name", "given_name", "id"],
     "birth": ["birth_date", "id"],

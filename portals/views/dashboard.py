@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from practices.permissions import practice_permission_required
+from practices.permissions import PRACTICE_SETUP, practice_permission_required
 from practices.views.common import get_owned, paginate, template_for
 
 from ..forms import DashboardFilterForm
 from ..models import AccessIssue, CoveredPayer, PortalTask
-from .common import HUB_PERMISSION, attention_count
+from .common import attention_count
 
 ISSUES_PER_PAGE = 10
 
@@ -27,7 +27,7 @@ def _with_tasks(qs):
     )
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def hub(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
@@ -54,7 +54,7 @@ def hub(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "portals/hub.html", "issues"), ctx)
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def issue_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A portal row's details: the htmx expansion, or a page of its own without JS."""

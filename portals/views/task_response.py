@@ -9,14 +9,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from practices.permissions import practice_permission_required
+from practices.permissions import PRACTICE_SETUP, practice_permission_required
 from practices.views.common import get_owned
 
 from .. import services
 from ..crypto import DecryptionError
 from ..errors import PortalError
 from ..forms import TaskResponseForm
-from .common import HUB_PERMISSION, REVEAL_PASSWORD_PERMISSION, tasks
+from .common import REVEAL_PASSWORD_PERMISSION, tasks
 from .tasks import unpostables_of
 
 UNREADABLE_MESSAGE = (
@@ -39,7 +39,7 @@ def _context(task, **extra) -> dict:
 
 
 @sensitive_post_parameters("password", "password_confirm")
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_http_methods(["GET", "POST"])
 @never_cache
 def task_response(request: HttpRequest, public_id) -> HttpResponse:
@@ -81,7 +81,7 @@ def task_response(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def task_unpostables(request: HttpRequest, public_id) -> HttpResponse:
     task = _task(request, public_id)

@@ -8,13 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from practices.permissions import practice_permission_required
+from practices.permissions import PRACTICE_SETUP, practice_permission_required
 from practices.spreadsheet import csv_download
 from practices.views.common import get_owned, paginate, sorted_by, template_for
 
 from ..forms import TaskFilterForm
 from ..models import PayerPortal, PortalTask, Unpostable
-from .common import HUB_PERMISSION, attention_count, tasks
+from .common import attention_count, tasks
 
 TASK_SORTS = {
     "task": ["number"],
@@ -61,7 +61,7 @@ def _filtered_tasks(request: HttpRequest):
     return form, qs, sort
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
     form, qs, sort = _filtered_tasks(request)
@@ -76,7 +76,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "portals/task_list.html", "tasks"), ctx)
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def task_csv(request: HttpRequest) -> HttpResponse:
     """Exactly the Tasks tab's filtered rows (every page), without account details."""
@@ -102,7 +102,7 @@ def task_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     """Enrollment Worklist: claims enrollment tasks, pre-filtered by ?task=<id> from the hub."""
@@ -134,7 +134,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(request, template_for(request, "portals/worklist.html", "worklist"), ctx)
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def task_view(request: HttpRequest, public_id) -> HttpResponse:
     """The read-only related-task view opened from a task id on the dashboard."""
@@ -147,7 +147,7 @@ def task_view(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "portals/task_view.html", ctx)
 
 
-@practice_permission_required(HUB_PERMISSION)
+@practice_permission_required(PRACTICE_SETUP)
 @require_GET
 def unpostable_detail(request: HttpRequest, public_id) -> HttpResponse:
     unpostable = get_owned(Unpostable.objects.select_related("task__portal"), request, public_id)

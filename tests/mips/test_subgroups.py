@@ -14,7 +14,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
+from enrollment.eligibility.fake_qpp import StaticSource, serve
 from enrollment.models import Mvp, Program
 from enrollment.services.subgroups import create_subgroup
 from mips import attestations as svc
@@ -25,7 +25,7 @@ from mips.recalculation import recalculate_practice
 from mips.scoring import assumptions as A
 from mips.subgroups import counting_score, recalculate_subgroups
 from mips.submission.client import QppSubmissionsClient
-from mips.submission.fake_api import validate_measurement_set
+from mips.submission.fake_api import fake_qpp_app, validate_measurement_set
 from mips.submission.subgroup import subgroup_document
 from tests.factories import ProviderFactory, TinNpiFactory
 
@@ -178,7 +178,7 @@ def test_subgroup_submission_document_shape(practice, subgroup, subgroup_data):
 
 
 def test_fake_qpp_accepts_and_scores_a_subgroup_submission(practice, subgroup, subgroup_data):
-    server, url = serve(FakeQppApp(StaticSource([])))
+    server, url = serve(fake_qpp_app(StaticSource([])))
     try:
         client = QppSubmissionsClient(base_url=url, sleep=lambda s: None)
         doc = subgroup_document(practice, subgroup, cehrt_id="0015C0000000000")
@@ -218,5 +218,5 @@ def test_report_card_page_shows_the_subgroup_line(
     body = qm_client.get(url).content.decode()
     assert 'class="subgroup-note"' in body and "Subgroup Rheumatology (SG-0001)" in body
     assert outsider_client.get(url).status_code == 404
-    # Billing managers do not open the MIPS dashboard (mips.dashboard.permissions).
+    # Billing managers do not open the MIPS dashboard (practices.permissions.VIEW_MIPS_DASHBOARD).
     assert billing_client.get(url).status_code == 403

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from practices.permissions import practice_permission_required
+from practices.permissions import ATTEST_MIPS, practice_permission_required
 
 from ... import attestations as services
 from ...attestations import EntityKey
@@ -23,7 +23,6 @@ from ..euc_warnings import attestation_data, euc_warnings, pi_counts_after, void
 from ..forms import IaForm, PiForm, SignOffForm
 from ..freshness import fresh_state
 from ..measure_rows import attestation_rows, entity_attestation_key
-from ..permissions import ATTEST
 from ..rows import ATTESTATION_ORDER, OwnFirst, entity_rows
 from .common import get_entity_object, page_context
 
@@ -31,7 +30,7 @@ HISTORY_LIMIT = 50
 PER_PAGE = 50
 
 
-@practice_permission_required(ATTEST)
+@practice_permission_required(ATTEST_MIPS)
 @require_GET
 def attestation_list(request: HttpRequest) -> HttpResponse:
     """Every entity enrolled for attestation with where its sign-offs stand, a page at a
@@ -89,7 +88,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-@practice_permission_required(ATTEST)
+@practice_permission_required(ATTEST_MIPS)
 @require_http_methods(["GET", "POST"])
 def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     obj = get_entity_object(request, kind, public_id)

@@ -4,28 +4,11 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from practices.performance_year import current_performance_year
-from practices.permissions import has_practice_perm
+from practices.performance_year import selected_year
+from practices.permissions import RECORD_EXCEPTIONS, VIEW_ECQM_DATA, has_practice_perm
 from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only
 
 from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard
-from ..permissions import VIEW_ECQM
-
-RECORD_EXCEPTIONS = "exceptions.record_exceptions"
-
-
-def default_year(years: list[int]) -> int:
-    """This calendar year if it has programs; else the newest year not in the future."""
-    today = current_performance_year()
-    if today in years:
-        return today
-    past = [y for y in years if y <= today]
-    return max(past) if past else (max(years) if years else today)
-
-
-def selected_year(request: HttpRequest, years: list[int]) -> int:
-    raw = request.GET.get("year") or request.POST.get("year") or ""
-    return int(raw) if raw.isdigit() and int(raw) in years else default_year(years)
 
 
 def page_context(request: HttpRequest, page: str) -> dict:
@@ -37,7 +20,7 @@ def page_context(request: HttpRequest, page: str) -> dict:
         "own_only": own_rows_only(request),
         "has_dashboard": has_dashboard(request.practice),
         "can_administer": has_practice_perm(request, RECORD_EXCEPTIONS),
-        "can_view_gaps": has_practice_perm(request, VIEW_ECQM),
+        "can_view_gaps": has_practice_perm(request, VIEW_ECQM_DATA),
     }
 
 

@@ -10,14 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
 from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 from ..chart_data import network_comparisons
 from ..exports import measure_csv
 from ..forms import MeasureFilterForm
 from ..freshness import fresh_state
-from ..permissions import VIEW_DASHBOARD
 from ..rows import Counted
 from .common import page_context
 
@@ -153,7 +152,7 @@ def _with_network(row):
     return row
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def measure_performance(request: HttpRequest) -> HttpResponse:
     ctx = _filtered(request)
@@ -182,7 +181,7 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def measure_performance_csv(request: HttpRequest) -> HttpResponse:
     """Exactly the rows the page's filters select (every page, in the page's order)."""

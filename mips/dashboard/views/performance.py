@@ -9,13 +9,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from enrollment.eligibility.stale import stale_eligibility
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
 from ..chart_data import distance_chart, practice_trend_chart
 from ..exports import performance_csv
 from ..freshness import fresh_state
 from ..pending import pending_groups
-from ..permissions import VIEW_DASHBOARD
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
 
@@ -34,7 +33,7 @@ def _rows(request: HttpRequest, ctx: dict) -> OwnFirst:
     return rows
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def practice_performance(request: HttpRequest) -> HttpResponse:
     ctx = page_context(request, "performance")
@@ -57,7 +56,7 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def practice_performance_csv(request: HttpRequest) -> HttpResponse:
     """Every row of the page (all pages, the page's order): own rows, then the others."""

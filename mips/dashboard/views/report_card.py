@@ -9,11 +9,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from practices.permissions import has_practice_perm, practice_permission_required
+from practices.permissions import (
+    ATTEST_MIPS,
+    IMPORT_QUALITY_DATA,
+    SUBMIT_TO_QPP,
+    VIEW_MIPS_DASHBOARD,
+    has_practice_perm,
+    practice_permission_required,
+)
 
 from ..chart_data import decile_strips, entity_trend_chart
 from ..entities import CLINICIAN, GROUP, load_entities
-from ..permissions import ATTEST, SUBMIT, VIEW_DASHBOARD
 from ..report_card import build_report_card
 from ..scores import SOURCE_CSS, SOURCE_LABELS, SOURCE_ORDER
 from .common import get_entity_object, page_context
@@ -94,9 +100,9 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
         legend=legend,
         sort=sort,
         columns=_columns(request, sort),
-        can_attest=has_practice_perm(request, ATTEST),
-        can_import=has_practice_perm(request, "mips.import_quality_data"),
-        can_submit=card.submit_allowed and has_practice_perm(request, SUBMIT),
+        can_attest=has_practice_perm(request, ATTEST_MIPS),
+        can_import=has_practice_perm(request, IMPORT_QUALITY_DATA),
+        can_submit=card.submit_allowed and has_practice_perm(request, SUBMIT_TO_QPP),
         submit_url=reverse(
             "mips:report-card-submit" if kind == CLINICIAN else "mips:group-report-card-submit",
             args=[public_id],
@@ -106,13 +112,13 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     return render(request, "mips/dashboard/report_card.html", ctx)
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def clinician_report_card(request: HttpRequest, public_id) -> HttpResponse:
     return _report_card(request, CLINICIAN, public_id)
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def group_report_card(request: HttpRequest, public_id) -> HttpResponse:
     return _report_card(request, GROUP, public_id)

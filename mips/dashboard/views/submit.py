@@ -19,16 +19,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
-from practices.permissions import practice_permission_required
+from practices.performance_year import selected_year
+from practices.permissions import SUBMIT_TO_QPP, VIEW_MIPS_DASHBOARD, practice_permission_required
 from practices.views.common import get_owned
 
 from ...models import QppSubmission
 from ...submission.services import SubmissionSetupError, prepare_submission
 from ...tasks import send_qpp_submission
 from ..entities import CLINICIAN, GROUP, dashboard_years, load_entities
-from ..permissions import SUBMIT, VIEW_DASHBOARD
 from ..report_card import build_report_card
-from .common import get_entity_object, own_rows_only, selected_year
+from .common import get_entity_object, own_rows_only
 
 CARD_URLS = {CLINICIAN: "mips:report-card", GROUP: "mips:group-report-card"}
 
@@ -70,19 +70,19 @@ def _submit(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     return redirect(back)
 
 
-@practice_permission_required(SUBMIT)
+@practice_permission_required(SUBMIT_TO_QPP)
 @require_POST
 def clinician_submit(request: HttpRequest, public_id) -> HttpResponse:
     return _submit(request, CLINICIAN, public_id)
 
 
-@practice_permission_required(SUBMIT)
+@practice_permission_required(SUBMIT_TO_QPP)
 @require_POST
 def group_submit(request: HttpRequest, public_id) -> HttpResponse:
     return _submit(request, GROUP, public_id)
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def submission_progress(request: HttpRequest, public_id) -> HttpResponse:
     """The attempt's progress (the card polls it every 2 s); once finished, HX-Refresh so

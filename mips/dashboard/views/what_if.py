@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from practices.permissions import practice_permission_required
+from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
 from ..entities import CLINICIAN, GROUP, load_entities
-from ..permissions import VIEW_DASHBOARD
 from ..what_if import (
     activity_choices,
     euc_choices,
@@ -66,13 +65,13 @@ def _what_if(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     return render(request, TEMPLATE, ctx)
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def clinician_what_if(request: HttpRequest, public_id) -> HttpResponse:
     return _what_if(request, CLINICIAN, public_id)
 
 
-@practice_permission_required(VIEW_DASHBOARD)
+@practice_permission_required(VIEW_MIPS_DASHBOARD)
 @require_GET
 def group_what_if(request: HttpRequest, public_id) -> HttpResponse:
     return _what_if(request, GROUP, public_id)

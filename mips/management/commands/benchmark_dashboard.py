@@ -26,6 +26,7 @@ from django_scopes import scope, scopes_disabled
 
 from enrollment.catalog import ensure_standard_programs
 from enrollment.eligibility.models import EligibilitySnapshot
+from enrollment.kinds import TRADITIONAL_MIPS_KINDS, ProgramKind
 from enrollment.models import Enrollment, EnrollmentMeasure, Measure, Program
 from practices.models import MedicalGroup, Membership, Practice, Provider, Role, TinNpi
 from practices.performance_year import current_performance_year
@@ -35,7 +36,6 @@ from ...recalculation import recalculate_practice
 
 SLUG = "bench-dashboard"
 PER_GROUP = 100
-MIPS_KINDS = ("mips_quality", "mips_pi", "mips_ia")
 
 
 def _npi(n: int) -> str:
@@ -157,7 +157,9 @@ class Command(BaseCommand):
             )  # fmt: skip
             for i, p in enumerate(providers)
         )
-        programs = {p.kind: p for p in Program.objects.filter(year=year, kind__in=MIPS_KINDS)}
+        programs = {
+            p.kind: p for p in Program.objects.filter(year=year, kind__in=TRADITIONAL_MIPS_KINDS)
+        }
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         enrollments = Enrollment.objects.bulk_create(
             Enrollment(
@@ -172,12 +174,12 @@ class Command(BaseCommand):
                 public_id=uuid.uuid4(),
             )  # fmt: skip
             for tn in tin_npis
-            for kind in MIPS_KINDS
+            for kind in TRADITIONAL_MIPS_KINDS
         )
         EnrollmentMeasure.objects.bulk_create(
             EnrollmentMeasure(enrollment=e, measure=m)
             for e in enrollments
-            if e.program.kind == "mips_quality"
+            if e.program.kind == ProgramKind.MIPS_QUALITY
             for m in measures
         )
         now = timezone.now()

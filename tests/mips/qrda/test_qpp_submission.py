@@ -12,13 +12,13 @@ import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from enrollment.eligibility.fake_qpp import FakeQppApp, StaticSource, serve
+from enrollment.eligibility.fake_qpp import StaticSource, serve
 from mips.attestations import sign_off
 from mips.ecqm.engine import calculate
 from mips.models import QppSubmission, SubmissionStatus
 from mips.submission.client import QppRejected, QppSubmissionsClient, QppUnavailable
 from mips.submission.document import submission_document
-from mips.submission.fake_api import validate_measurement_set
+from mips.submission.fake_api import fake_qpp_app, validate_measurement_set
 from mips.submission.queries import CLINICIAN, GROUP, latest_submissions
 from mips.submission.services import SubmissionSetupError, submit_entity
 from tests.mips.factories import diabetic_patient
@@ -32,7 +32,7 @@ YEAR = 2025
 def fake_qpp(settings, submission_period):
     # QPP's documented cehrtId format (the dev placeholder of settings does not follow it).
     settings.MIPS_CEHRT_ID = "0015C0000000000"
-    server, url = serve(FakeQppApp(StaticSource([])))
+    server, url = serve(fake_qpp_app(StaticSource([])))
     yield url
     server.shutdown()
     server.server_close()
