@@ -24,16 +24,4 @@ class Migration(migrations.Migration):
             name='counts',
             field=models.JSONField(default=dict, help_text="Row counts of the build (rows, enrolled, measures per category and 'all'): an unfiltered page reads its total here instead of counting every row."),
         ),
-        migrations.AddIndex(
-            model_name='dashboardmeasurerow',
-            index=models.Index(models.F('practice'), models.F('year'), models.OrderBy(models.F('satisfied'), nulls_first=True), models.F('measure_id'), models.F('sort_name'), models.F('id'), name='dashmeasure_satisfied'),
-        ),
-        migrations.AddIndex(
-            model_name='dashboardmeasurerow',
-            index=models.Index(models.F('practice'), models.F('year'), models.F('category'), models.OrderBy(models.F('satisfied'), nulls_first=True), models.F('measure_id'), models.F('sort_name'), models.F('id'), name='dashmeasure_cat_satisfied'),
-        ),
-        migrations.AddIndex(
-            model_name='dashboardmeasurerow',
-            index=models.Index(models.F('practice'), models.F('year'), models.OrderBy(models.F('points'), nulls_first=True), models.F('measure_id'), models.F('sort_name'), models.F('id'), name='dashmeasure_points'),
-        ),
     ]

@@ -211,15 +211,6 @@ class DashboardRow(models.Model):
         return SOURCE_LABELS.get(self.prior_source, "")
 
 
-def _number_sort(column: str, name: str, *prefix: str) -> models.Index:
-    """Measure Performance sorted by a number: NULLs first ascending, so a backward scan
-    serves the descending sort (NULLs last) too (views.measures ORDERS)."""
-    return models.Index(
-        "practice", "year", *prefix, F(column).asc(nulls_first=True), "measure_id",
-        "sort_name", "id", name=name,
-    )  # fmt: skip
-
-
 class DashboardMeasureRow(MeasureDisplay, models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -256,9 +247,8 @@ class DashboardMeasureRow(MeasureDisplay, models.Model):
                 fields=["practice", "year", "category", "sort_name"], name="dashmeasure_category"
             ),  # fmt: skip
             models.Index(fields=["practice", "year", "sort_title"], name="dashmeasure_measure"),
-            _number_sort("satisfied", "dashmeasure_satisfied"),
-            _number_sort("satisfied", "dashmeasure_cat_satisfied", "category"),
-            _number_sort("points", "dashmeasure_points"),
+            # The number sorts' indexes (NULLs first, views.measures ORDERS) are created by
+            # migration 0018 on PostgreSQL only: SQLite's CREATE INDEX cannot say NULLS FIRST.
         ]
 
     def __str__(self) -> str:
