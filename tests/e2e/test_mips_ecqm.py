@@ -66,7 +66,7 @@ def test_upload_drill_down_and_mark_test_patient(
     assert page.evaluate("window.__noReload") is True
 
     page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
-    page.click("button:has-text('Recalculate 2025')")
+    page.click("button:has-text('Recalculate every 2025 eCQM')")
     expect(page.locator("main")).to_contain_text("1 test patient excluded")
     expect(page.locator("main")).to_contain_text("No quality data for 2025")
 
