@@ -13,10 +13,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django_scopes import scope
 
-from mips.ecqm.reference.run import calculate_reference
-from mips.models import ClinicalFact, Patient, PatientPopulation
+from mips.models import ClinicalFact, Patient
 from mips.qrda import validation
 from mips.qrda.importer import import_qrda1_file
 from mips.qrda.qrda1_data import export_patients
@@ -54,8 +52,11 @@ def _export_import(source, target, patients, year: int) -> None:
 def _new_kind_facts(practice) -> list[tuple]:
     rows = ClinicalFact.objects.filter(practice=practice, kind__in=NEW_KINDS)
     return sorted(
-        (tuple(getattr(f, name) for name in FIELDS), (f.details or {}).get("supply_days"))
-        for f in rows
+        (
+            (tuple(getattr(f, name) for name in FIELDS), (f.details or {}).get("supply_days"))
+            for f in rows
+        ),
+        key=repr,
     )
 
 
@@ -109,39 +110,44 @@ def _deck_cases_with(root, resource_types: set[str]) -> list[tuple[str, str, obj
     return found
 
 
-def _populations(practice, year: int) -> dict:
-    rows = PatientPopulation.objects.filter(practice=practice, year=year).values_list(
-        "cms_id", "patient__source_id", "group_index", "ipp", "denom", "denex", "numer",
-        "denexcep",
-    )  # fmt: skip
-    return {(cms, sid.rsplit(":", 1)[-1], g): tuple(flags) for cms, sid, g, *flags in rows}
+def _as_qdm(facts: list[tuple]) -> list[tuple]:
+    """The facts as QDM can say them: a point in time is a start without an end (the FHIR
+    import stores `sent`/`onsetDateTime` as start = end); Medication, Administered has no
+    status in QDM (QRDA I writes `completed`); an Adverse Event's only time is its
+    recorded date (`effectiveTime` = author time when the FHIR resource had no date)."""
+    out = []
+    for (kind, system, code, status, negated, start, end, reason, clinical), supply in facts:
+        end = None if end == start else end
+        status = "" if kind == "medication_admin" else status
+        if kind == "adverse_event":
+            start = end = None
+        out.append(((kind, system, code, status, negated, start, end, reason, clinical), supply))
+    return sorted(out, key=repr)
 
 
 @pytest.mark.unscoped  # exports from one practice, imports into another
 def test_deck_patients_with_the_new_datatypes_round_trip_through_qrda1(practice, valuesets):
-    """FHIR -> facts -> QRDA I -> facts -> QI-Core bundle -> reference engine: the
-    populations equal the FHIR import's (whose bundles are the originals)."""
+    """FHIR deck patients -> facts -> QRDA I -> facts: every fact of the new datatypes comes
+    back with the same code, status, negation, reason, times and supply.
+
+    Facts, not populations: QRDA I carries QDM, and some FHIR links have no QDM attribute
+    (CMS646's staging Observation.partOf its Procedure), so the reference engine's
+    populations from the original FHIR resources can differ from those of any QRDA file
+    (found 2026-12-05: 6 CMS646 patients leave the IPP without the staging link)."""
     cases = _deck_cases_with(all_measures_decks(), {"Communication", "AllergyIntolerance",
                              "MedicationAdministration", "MedicationDispense",
                              "AdverseEvent"})  # fmt: skip
     assert {cms for cms, _, _ in cases} >= {"CMS128", "CMS142"}
-    compared = 0
     for year in (2025, 2026):
-        chosen = [(cms, path) for cms, folder, path in cases if folder == f"py{year}"]
-        measures = sorted({cms for cms, _ in chosen})
         # One practice per year: the decks reuse patient ids across years.
         source = practice if year == 2025 else PracticeFactory(slug=f"qrda-rt-a-{year}")
         target = PracticeFactory(slug=f"qrda-rt-b-{year}")
         _entity(source), _entity(target)
-        for _, path in chosen:
-            call_command("import_fhir", str(path), practice=source.slug, tin=TIN, npi=NPI,
-                         no_recalculate=True, stdout=io.StringIO())  # fmt: skip
-        with scope(practice=source):
-            calculate_reference(source, year, measures=measures, trigger="test")
+        for _, folder, path in cases:
+            if folder == f"py{year}":
+                call_command("import_fhir", str(path), practice=source.slug, tin=TIN, npi=NPI,
+                             no_recalculate=True, stdout=io.StringIO())  # fmt: skip
         _export_import(source, target, Patient.objects.filter(practice=source), year)
-        with scope(practice=target):
-            calculate_reference(target, year, measures=measures, trigger="test")
-        fhir, qrda = _populations(source, year), _populations(target, year)
-        assert fhir and qrda == fhir, year
-        compared += len(fhir)
-    assert compared >= 2
+        kinds = {row[0][0] for row in _new_kind_facts(source)}
+        assert kinds == set(NEW_KINDS), year
+        assert _as_qdm(_new_kind_facts(target)) == _as_qdm(_new_kind_facts(source)), year
