@@ -59,6 +59,13 @@ SUBMITTED_CATEGORIES = {
 QUALITY_SUBMITTING_KINDS = frozenset(
     kind for kind, categories in SUBMITTED_CATEGORIES.items() if "quality" in categories
 )
+# Programs that never go to CMS: QMR is where their clinicians see their numbers.
+NOT_SUBMITTED_KINDS = frozenset(set(ProgramKind) - set(SUBMITTED_CATEGORIES))
+# Programs whose measures come from the quality catalog, submitted or not (NFA, custom and
+# regional programs too): the Quality Measures Report lists their enrollments.
+QUALITY_CATALOG_KINDS = frozenset(
+    kind for kind, category in KIND_CATEGORY.items() if category == MeasureCategory.QUALITY
+)
 
 
 class CaseStatus(models.TextChoices):

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
+from practices.performance_year import year_at_stake
+
 from . import clock
 
 FIRST_MIPS_YEAR = 2017
@@ -63,8 +65,7 @@ def window(practice, year: int, now: dt.datetime | None = None) -> Window:
 def default_year(practice, now: dt.datetime | None = None) -> int:
     """The year a quality manager most likely means: last year until its deadline passes
     (January), then the current year."""
-    today = local_today(practice, now)
-    return today.year - 1 if today <= deadline_for(today.year - 1) else today.year
+    return year_at_stake(local_today(practice, now), deadline_for)
 
 
 def recordable_years(practice, now: dt.datetime | None = None) -> range:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 
+from enrollment.kinds import ProgramKind
 from enrollment.models import Measure
 from enrollment.queries import program_of_kind
 from enrollment.services.enrollments import enroll_tin_npi
@@ -36,7 +37,7 @@ QUALITY = (0.35, 0.5, 0.62, 0.7, 0.8, 0.9)
 
 def seed(ctx: DemoContext, year: int) -> None:
     began = time.perf_counter()
-    program = program_of_kind(year, "mips_quality")
+    program = program_of_kind(year, ProgramKind.MIPS_QUALITY)
     if program is None:
         ctx.log.append(f"demo network: no MIPS Quality program for {year}, skipped")
         return

@@ -3,7 +3,8 @@ years, and today is the portal's local date (the injected clock in tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,6 +12,13 @@ from django.utils import timezone
 
 def current_performance_year() -> int:
     return timezone.localdate().year
+
+
+def year_at_stake(today: dt.date, last_day: Callable[[int], dt.date]) -> int:
+    """Last year until `last_day(last year)` has passed, then this year: the year whose
+    work is still open (`last_day` names the deadline: exception statuses' January 31,
+    the CMS submission window's close)."""
+    return today.year - 1 if today <= last_day(today.year - 1) else today.year
 
 
 def supported_year(year: int | None, supported: Iterable[int]) -> int:

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from exceptions.deadline import deadline_for, local_today
+from practices.performance_year import year_at_stake
 
 from ..models import DashboardRow, DataSignOff, PiAttestation
 from ..scoring import rules_for
@@ -50,11 +51,7 @@ def today_for(practice) -> dt.date:
 def focus_year(today: dt.date) -> int:
     """The performance year whose score is at stake next: last year's until CMS's
     submission period for it closes, then this year's."""
-    return (
-        today.year - 1
-        if today <= submission_window(today.year - 1, today=today).closes
-        else today.year
-    )
+    return year_at_stake(today, lambda year: submission_window(year, today=today).closes)
 
 
 def deadlines(year: int, today: dt.date) -> list[Deadline]:

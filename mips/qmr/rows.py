@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from enrollment.kinds import QUALITY_CATALOG_KINDS
 from enrollment.models import (
-    KIND_CATEGORY,
     Enrollment,
     EnrollmentMeasure,
     Measure,
@@ -39,11 +39,6 @@ RESULT_FIELDS = ("year", "cms_id", "mips_id", "group_index", "tin", "npi", "inve
                  "ipp", "denom", "denex", "numer", "denexcep")  # fmt: skip
 # Population-group names of measures with several (the eCQM Data page shows the same).
 GROUP_LABELS = {"CMS138": ("Screening", "Cessation (MIPS rate)", "Combined")}
-QUALITY_KINDS = frozenset(k for k, c in KIND_CATEGORY.items() if c == MeasureCategory.QUALITY)
-# Programs of these kinds never go to CMS: QMR is where their clinicians see their numbers.
-NOT_SUBMITTED_KINDS = frozenset(
-    {ProgramKind.MIPS_QUALITY_NFA, ProgramKind.CUSTOM, ProgramKind.REGIONAL}
-)
 
 
 @dataclass
@@ -162,7 +157,7 @@ def quality_enrollments(practice: Practice, year: int, *, user=None, own_only: b
         Enrollment.objects.for_practice(practice)
         .active()
         .for_year(year)
-        .filter(program__kind__in=QUALITY_KINDS)
+        .filter(program__kind__in=QUALITY_CATALOG_KINDS)
         .select_related("program__mvp", "tin_npi__provider", "medical_group")
     )
     if own_only:

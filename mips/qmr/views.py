@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from enrollment.kinds import NOT_SUBMITTED_KINDS
 from enrollment.models import Enrollment, Program
 from practices.csv_cells import neutralise
 from practices.models import MedicalGroup, Provider
@@ -26,7 +27,7 @@ from practices.views.common import PAGE_SIZE, get_owned
 
 from ..dashboard.views.common import own_rows_only
 from .listing import QmrFilterForm, sort_rows
-from .rows import NOT_SUBMITTED_KINDS, qmr_rows
+from .rows import qmr_rows
 
 CSV_HEADER = [
     "Year",
