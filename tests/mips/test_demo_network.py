@@ -14,7 +14,7 @@ from enrollment import demo as enrollment_demo
 from mips import demo_history, demo_network
 from mips.ecqm.engine import YEARS
 from mips.models import ScoreSnapshot
-from mips.network import NETWORK_MIN_ENTITIES, network_averages
+from mips.network import NETWORK_MIN_DENOMINATOR, NETWORK_MIN_ENTITIES, network_averages
 from practices import demo as practices_demo
 from practices import demo_network as peers
 from practices.models import Practice
@@ -24,7 +24,14 @@ from tests.mips.dashboard_helpers import clinician, snapshot
 pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
 
 
-def test_peer_practices_give_each_demo_measure_a_network_average():
+def test_peer_practices_give_each_demo_measure_a_network_average(monkeypatch):
+    # A smaller network with thresholds to match (the demo's full size, 4 practices of 6
+    # clinicians with 130 patients each, is what `make demo` seeds).
+    monkeypatch.setattr(peers, "PRACTICES", 2)
+    monkeypatch.setattr(peers, "CLINICIANS_PER_PRACTICE", 3)
+    monkeypatch.setattr(demo_network, "PATIENTS", 60)
+    monkeypatch.setattr("mips.network.NETWORK_MIN_ENTITIES", 5)
+    monkeypatch.setattr("mips.network.NETWORK_MIN_DENOMINATOR", 4)
     year = current_performance_year()
     year = year if year in YEARS else max(YEARS)
     ctx = practices_demo.seed()
@@ -33,7 +40,7 @@ def test_peer_practices_give_each_demo_measure_a_network_average():
     found = network_averages(year)
     for mid in demo_network.MEASURES:
         assert found[mid].sufficient, mid
-        assert found[mid].entities >= NETWORK_MIN_ENTITIES
+        assert found[mid].entities >= 5
         assert 0 < found[mid].average < 100
     synthetic = Practice.objects.filter(region=peers.REGION)
     assert synthetic.count() == peers.PRACTICES
@@ -41,7 +48,14 @@ def test_peer_practices_give_each_demo_measure_a_network_average():
 
     demo_network.seed(ctx, year)  # again: the same patients, the same averages
     assert network_averages(year) == found
-    assert "demo network: 4 synthetic peer practices" in ctx.log[-1]
+    assert "demo network: 2 synthetic peer practices" in ctx.log[-1]
+
+
+def test_the_full_size_peer_network_clears_the_network_thresholds():
+    """Each demo clinician's smallest denominator (diabetes, about a fifth of the synthetic
+    patients) stays above the threshold, and the peers alone make enough entities."""
+    assert peers.PRACTICES * peers.CLINICIANS_PER_PRACTICE >= NETWORK_MIN_ENTITIES
+    assert demo_network.PATIENTS // 5 >= NETWORK_MIN_DENOMINATOR
 
 
 def test_a_year_of_daily_snapshots_ending_before_the_current_score(practice, medical_group):
