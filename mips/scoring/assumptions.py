@@ -140,10 +140,13 @@ MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
 # in /work/shared; confirm each with the QPP "Subgroup Participation" page and the MVP
 # Implementation Guide of the year (CY 2023 PFS final rule, subgroup reporting).
 
-# A subgroup's Quality data is its clinicians' eCQM results summed per measure and stratum (a
-# patient seen by two of its clinicians counts twice; CMS scores the subgroup's own submitted
-# aggregate). Confirm by comparing with an eCQM run over the subgroup's patients.
-SUBGROUP_QUALITY_SUMS_MEMBERS = True
+# A subgroup's eCQM data is counted like a group's over the subgroup's clinicians' patients:
+# each patient attributed to any of its TIN/NPIs counts once per measure, with her own
+# populations (mips.ecqm.results.pooled_counts, the rule of the TIN group rows). The issue's
+# brief states this as CMS policy; no CMS text in /work/shared says it. Confirm with the QPP
+# "Subgroup Participation" page or the MVP Implementation Guide (eCQM aggregation for
+# subgroups) of the year.
+SUBGROUP_QUALITY_POOLS_PATIENTS = True
 
 # A subgroup submits its affiliated group's Promoting Interoperability data (the group's PI
 # entries), as CMS's subgroup policy states it for PI.

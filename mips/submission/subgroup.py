@@ -4,8 +4,9 @@ affiliated group's TIN (the TIN Medicare knows the group under), and one measure
 category with the MVP id as `programName`.
 
 It carries exactly what the subgroup preview scores (mips.subgroups.subgroup_inputs): the
-clinicians' summed eCQM counts of the MVP's measures, the group's PI entries and the
-activities enough clinicians attested; a category CMS's automatic EUC reweights is left out.
+eCQM counts of the MVP's measures over the clinicians' patients (each patient once), the
+group's PI entries and the activities enough clinicians attested; a category CMS's
+automatic EUC reweights is left out.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from enrollment.eligibility.fake_qpp import StaticSource, serve
 from enrollment.models import Mvp, Program
@@ -20,7 +22,10 @@ from enrollment.services.subgroups import create_subgroup
 from mips import attestations as svc
 from mips.dashboard.entities import CLINICIAN, load_entities
 from mips.dashboard.report_card import build_report_card
-from mips.models import SubgroupScore
+from mips.ecqm.cascade import Populations
+from mips.ecqm.measures import Evaluation
+from mips.ecqm.results import pooled_counts, write_results
+from mips.models import EcqmRun, MeasureResult, Patient, SubgroupScore
 from mips.recalculation import recalculate_practice
 from mips.scoring import assumptions as A
 from mips.subgroups import counting_score, recalculate_subgroups
@@ -29,7 +34,7 @@ from mips.submission.fake_api import fake_qpp_app, validate_measurement_set
 from mips.submission.subgroup import subgroup_document
 from tests.factories import ProviderFactory, TinNpiFactory
 
-from .score_helpers import YEAR, enroll, full_pi, result
+from .score_helpers import YEAR, enroll, full_pi
 
 pytestmark = pytest.mark.django_db
 DATES = {"start_date": dt.date(YEAR, 1, 1), "end_date": dt.date(YEAR, 6, 30)}
@@ -62,13 +67,35 @@ def subgroup(mvp_program, members, quality_manager):
     )  # fmt: skip
 
 
+def _populations(practice, members) -> None:
+    """CMS2 (quality 134, in G0053) stored by the engine's writer for six patients: one seen
+    by members 0 and 1 (in the numerator), four seen by one clinician, one excluded.
+    Per clinician (what a clinician's own counts say): m0 2 met of 3, m1 1 of 2, m2 1 of 2
+    with 1 exclusion, so summing the clinicians gives 4 met of 7. CMS165 (quality 236, not
+    in G0053): the first patient, met, for member 0."""
+    met, not_met = Populations(ipp=True, denom=True, numer=True), Populations(ipp=True, denom=True)
+    excluded = Populations(ipp=True, denom=True, denex=True)
+    seen = [
+        (met, members[:2]), (met, members[:1]), (not_met, members[:1]),
+        (not_met, members[1:2]), (met, members[2:3]), (excluded, members[2:3]),
+    ]  # fmt: skip
+    outcomes = {}
+    for n, (pops, clinicians) in enumerate(seen):
+        patient = Patient.objects.create(practice=practice, source_id=f"sg-{n}")
+        outcomes[patient.pk] = Evaluation(
+            groups=[pops], attribution={(tn.tin, tn.npi) for tn in clinicians}
+        )
+    first = next(iter(outcomes))
+    controlled = {first: Evaluation(groups=[met], attribution={(members[0].tin, members[0].npi)})}
+    run = EcqmRun.objects.create(practice=practice, year=YEAR, started_at=timezone.now())
+    write_results(run, {"CMS2": outcomes, "CMS165": controlled})
+
+
 @pytest.fixture
-def subgroup_data(subgroup, members, quality_manager):
-    """134 (in G0053) for every member, 236 (not in G0053) for one; the group's PI; IA_BE_1
-    attested by two of three clinicians, IA_BE_15 by one."""
-    for tn, met in zip(members, (20, 25, 30), strict=True):
-        result(tn, "134", numer=met, denom=30)
-    result(members[0], "236", numer=40, denom=50)
+def subgroup_data(practice, subgroup, members, quality_manager):
+    """134 (in G0053) over six patients of the members, 236 (not in G0053) for one
+    (_populations); the group's PI; IA_BE_1 attested by two of three clinicians, IA_BE_15 by one."""
+    _populations(practice, members)
     full_pi(quality_manager, medical_group=members[0].medical_group)
     for tn in members[:2]:
         svc.attest_ia(year=YEAR, activity_id="IA_BE_1", user=quality_manager, tin_npi=tn, **DATES,
@@ -89,9 +116,11 @@ def test_subgroup_is_scored_as_its_mvp_over_its_clinicians_data(practice, subgro
     row = SubgroupScore.objects.get(subgroup=subgroup, year=YEAR)
     entity = row.inputs["entity"]
     assert entity["entity_type"] == "subgroup" and entity["mvp_id"] == "G0053"
-    # SUBGROUP_QUALITY_SUMS_MEMBERS: 20 + 25 + 30 met of 30 + 30 + 30.
+    # SUBGROUP_QUALITY_POOLS_PATIENTS: six patients, the shared one once: 3 met of 6, 1
+    # excluded (the clinicians' own counts would add up to 4 of 7).
     (m134,) = [m for m in entity["quality"] if m["measure_id"] == "134"]
-    assert (m134["performance_met"], m134["eligible_population"]) == (75, 90)
+    counts = ("performance_met", "performance_not_met", "eligible_population", "exclusions")
+    assert tuple(m134[c] for c in counts) == (3, 2, 6, 1)
     # SUBGROUP_IA_SHARE (0.5): 2 of 3 attested IA_BE_1; 1 of 3 attested IA_BE_15.
     assert pytest.approx(0.5) == A.SUBGROUP_IA_SHARE
     assert entity["ia_activities"] == ["IA_BE_1"]
@@ -103,6 +132,33 @@ def test_subgroup_is_scored_as_its_mvp_over_its_clinicians_data(practice, subgro
     assert row.final_score is not None
     # Unchanged inputs: not scored again.
     assert recalculate_subgroups(practice, YEAR)["subgroups_scored"] == 0
+
+
+def test_shared_patient_counts_once_and_pooling_all_npis_is_the_group_row(
+    practice, members, subgroup, subgroup_data
+):
+    """A patient seen by two clinicians of the subgroup counts once (CMS: a subgroup reports
+    like a group over its clinicians' patients; SUBGROUP_QUALITY_POOLS_PATIENTS), by the same
+    rule as the TIN group row the engine writes: pooling every NPI of the TIN gives it."""
+    tin = members[0].tin
+    pooled = pooled_counts(practice, YEAR, {
+        "m0+m1": (tin, [m.npi for m in members[:2]]),
+        "m1": (tin, [members[1].npi]),
+        "all": (tin, [m.npi for m in members]),
+        "other TIN": ("999999999", [m.npi for m in members]),
+    })  # fmt: skip
+    (both,) = pooled["m0+m1"]["CMS2"]
+    assert (both.numer, both.denom, both.performance_not_met) == (2, 4, 2)
+    (one,) = pooled["m1"]["CMS2"]
+    own = MeasureResult.objects.get(cms_id="CMS2", tin_npi=members[1], stratum=0)
+    assert (one.numer, one.denom) == (own.numer, own.denom) == (1, 2)
+    group = MeasureResult.objects.get(cms_id="CMS2", tin=tin, npi="", stratum=0)
+    (everyone,) = pooled["all"]["CMS2"]
+    assert (everyone.ipp, everyone.denom, everyone.denex, everyone.numer) == (
+        group.ipp, group.denom, group.denex, group.numer
+    ) == (6, 6, 1, 3)  # fmt: skip
+    assert "other TIN" not in pooled
+    assert pooled_counts(practice, YEAR, {}) == {}
 
 
 def test_ended_subgroup_is_not_scored(practice, subgroup, subgroup_data):
@@ -169,7 +225,7 @@ def test_subgroup_submission_document_shape(practice, subgroup, subgroup_data):
     quality = next(s for s in doc["measurementSets"] if s["category"] == "quality")
     # Only the MVP's measures are sent, with the summed counts.
     assert [m["measureId"] for m in quality["measurements"]] == ["134"]
-    assert quality["measurements"][0]["value"]["performanceMet"] == 75
+    assert quality["measurements"][0]["value"]["performanceMet"] == 3
     ia = next(s for s in doc["measurementSets"] if s["category"] == "ia")
     assert ia["measurements"] == [{"measureId": "IA_BE_1", "value": True}]
     stub = {k: v for k, v in doc.items() if k != "measurementSets"}
@@ -209,7 +265,6 @@ def test_subgroup_without_entity_id_is_refused_by_the_fake():
 def test_report_card_page_shows_the_subgroup_line(
     qm_client, outsider_client, billing_client, practice, tin_npi, subgroup, subgroup_data
 ):
-    from django.urls import reverse
 
     enroll(tin_npi, ("mips_quality",))
     recalculate_practice(practice, YEAR)
