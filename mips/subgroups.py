@@ -59,6 +59,10 @@ class SubgroupInput:
     subgroup: object  # enrollment.Subgroup
     entity: EntityInput
     context: dict
+    # What the submission's sign-off check reads (mips.submission.subgroup): the affiliated
+    # group's attestations (its PI) and each clinician's (her CQM sign-off).
+    group_attestations: object | None = None
+    member_attestations: tuple = ()
 
 
 def _active_subgroups(practice, year: int, medical_group_ids=None) -> list:
@@ -150,7 +154,9 @@ def subgroup_inputs(practice, year: int, subgroups: list) -> list[SubgroupInput]
             "euc": {"automatic": automatic, "reweighted": sorted(decision.reweighted)},
             "notes": list(decision.notes),
         }
-        found.append(SubgroupInput(subgroup, entity, context))
+        member_atts = tuple(attestations.get(EntityKey(m.pk, subgroup.medical_group_id))
+                            for m in members)  # fmt: skip
+        found.append(SubgroupInput(subgroup, entity, context, group_att, member_atts))
     return found
 
 

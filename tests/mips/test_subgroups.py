@@ -275,3 +275,138 @@ def test_report_card_page_shows_the_subgroup_line(
     assert outsider_client.get(url).status_code == 404
     # Billing managers do not open the MIPS dashboard (practices.permissions.VIEW_MIPS_DASHBOARD).
     assert billing_client.get(url).status_code == 403
+
+
+# --- Submit a subgroup (mips.views.subgroups, mips.submission.services) -------------------
+SUBMIT_DAY = dt.date(YEAR + 1, 2, 10)  # inside CMS's submission period of YEAR
+
+
+@pytest.fixture(autouse=True)
+def in_submission_period(submission_period):
+    submission_period(SUBMIT_DAY)
+
+
+@pytest.fixture
+def signed_off(subgroup_data, members, quality_manager):
+    """Every clinician of the subgroup signed off her CQM data (the group's PI is attested
+    by subgroup_data's full_pi)."""
+    for tn in members:
+        svc.sign_off(year=YEAR, category="quality", user=quality_manager, tin_npi=tn)
+
+
+def detail_url(subgroup) -> str:
+    return reverse("enrollment:subgroup-detail", args=[subgroup.public_id])
+
+
+def submit_url(subgroup) -> str:
+    return reverse("mips:subgroup-submit", args=[subgroup.public_id])
+
+
+def test_quality_manager_submits_a_subgroup_and_its_page_shows_the_result(
+    qm_client, practice, subgroup, signed_off, fake_qpp, quality_manager
+):
+    from mips.models import QppSubmission, ScoreSnapshot, SubmissionStatus
+    from mips.submission.queries import GROUP, attempts, latest_submissions
+    from practices.models import AuditEvent
+
+    page = qm_client.get(detail_url(subgroup)).content.decode()
+    assert 'id="submit-subgroup"' in page and "Not submitted yet." in page
+    r = qm_client.post(submit_url(subgroup))
+    assert r.status_code == 302 and r["Location"] == detail_url(subgroup) + "#submission"
+    sub = QppSubmission.objects.get()
+    assert sub.status == SubmissionStatus.SUBMITTED, sub.failure_reason
+    assert (sub.subgroup, sub.tin_npi, sub.npi, sub.submitted_by) == (
+        subgroup, None, "", quality_manager
+    )  # fmt: skip
+    assert (sub.document["entityType"], sub.document["entityId"]) == ("subgroup", "SG-0001")
+    assert sub.score_preview is not None  # the fake's score of the subgroup's document
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(sub.public_id)).values_list("action", flat=True)
+    )
+    assert sorted(actions) == ["mips.qpp_submission_processing", "mips.qpp_submission_submitted"]
+    # Not the TIN's group attempt, and its score is no group snapshot.
+    group = subgroup.medical_group
+    assert latest_submissions([(GROUP, group.pk)], YEAR) == {}
+    assert attempts((GROUP, group.pk), YEAR) == []
+    assert not ScoreSnapshot.objects.filter(source="cms_submitted").exists()
+    body = qm_client.get(r["Location"]).content.decode()
+    assert "Submission to QPP started" in body and f"<code>{sub.submission_id}</code>" in body
+    assert "Submit to QPP again" in body
+
+
+def test_htmx_submit_redirects_the_page(qm_client, subgroup, signed_off, fake_qpp):
+    r = qm_client.post(submit_url(subgroup), headers={"HX-Request": "true"})
+    assert r.status_code == 200 and r["HX-Redirect"] == detail_url(subgroup) + "#submission"
+
+
+def test_missing_signoff_refuses_and_records_nothing_but_the_refusal(
+    qm_client, subgroup, subgroup_data, members, quality_manager, fake_qpp
+):
+    from mips.models import QppSubmission
+    from practices.models import AuditEvent
+
+    svc.sign_off(year=YEAR, category="quality", user=quality_manager, tin_npi=members[0])
+    r = qm_client.post(submit_url(subgroup), follow=True)
+    assert "missing sign-offs: Sign off the CQM data" in r.content.decode()
+    assert not QppSubmission.objects.exists()
+    assert AuditEvent.objects.filter(action="mips.qpp_submission_refused").count() == 1
+
+
+def test_outside_the_submission_period_nothing_is_recorded(
+    qm_client, subgroup, signed_off, fake_qpp, submission_period
+):
+    from mips.models import QppSubmission
+
+    submission_period(dt.date(YEAR, 12, 5))
+    r = qm_client.post(submit_url(subgroup), follow=True)
+    assert f"Submission of {YEAR} data to CMS opens on January 2" in r.content.decode()
+    assert not QppSubmission.objects.exists()
+
+
+def test_an_ended_subgroup_cannot_submit(qm_client, subgroup, signed_off, fake_qpp):
+    from enrollment.services.subgroups import end_subgroup
+    from mips.models import QppSubmission
+
+    end_subgroup(subgroup=subgroup)
+    assert 'id="submit-subgroup"' not in qm_client.get(detail_url(subgroup)).content.decode()
+    r = qm_client.post(submit_url(subgroup), follow=True)
+    assert "has ended; it cannot submit" in r.content.decode()
+    assert not QppSubmission.objects.exists()
+
+
+@pytest.mark.parametrize("client_name", ["billing_client", "clinician_client"])
+def test_submit_wrong_role_gets_403(request, client_name, subgroup, signed_off, fake_qpp):
+    from mips.models import QppSubmission
+
+    client = request.getfixturevalue(client_name)
+    assert client.post(submit_url(subgroup)).status_code == 403
+    assert client.get(submit_url(subgroup)).status_code == 403
+    assert not QppSubmission.objects.exists()
+
+
+def test_submit_outsider_gets_404_and_get_is_refused(
+    outsider_client, qm_client, subgroup, signed_off, fake_qpp
+):
+    from mips.models import QppSubmission
+
+    assert outsider_client.post(submit_url(subgroup)).status_code == 404
+    assert qm_client.get(submit_url(subgroup)).status_code == 405
+    assert not QppSubmission.objects.exists()
+
+
+def test_subgroup_page_query_budget(
+    qm_client, subgroup, signed_off, fake_qpp, django_assert_num_queries
+):
+    qm_client.post(submit_url(subgroup))
+    qm_client.get(detail_url(subgroup))  # warm the session, read the message
+    # session, user, memberships, role permissions, the subgroup, its members (form
+    # initial), its practice (the members form), the attempts with their users, the clinicians
+    with django_assert_num_queries(9) as first:
+        qm_client.get(detail_url(subgroup))
+    budget = len(first.captured_queries)  # read now: the submits below fill the query log
+    qm_client.post(submit_url(subgroup))
+    qm_client.post(submit_url(subgroup))
+    qm_client.get(detail_url(subgroup))
+    with django_assert_num_queries(budget):
+        r = qm_client.get(detail_url(subgroup))
+    assert len(r.context["attempts"]) == 3
