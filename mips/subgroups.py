@@ -214,13 +214,31 @@ def subgroup_scores_of(tin_npi_id: int, year: int) -> list[SubgroupScore]:
     )
 
 
+def subgroup_final(row: SubgroupScore) -> tuple[Decimal | None, str]:
+    """The final score CMS assigns the subgroup, or None and why: no data submitted (42 CFR
+    414.1318(b)(1)) or every category it is scored in reweighted."""
+    if row.final_score is None:
+        return None, "not scored yet"
+    entity = (row.inputs or {}).get("entity") or {}
+    if not any(entity.get(k) for k in ("quality", "pi", "ia_activities")):
+        return None, (
+            "no data to submit: CMS assigns no final score to a subgroup that does not "
+            "submit (42 CFR 414.1318(b)(1))"
+        )
+    if set(CATEGORIES) <= set(summary_fields(row.document or {})["reweighted"]):
+        return None, "Quality, PI and IA all reweighted: the subgroup has no final score"
+    return row.final_score, ""
+
+
 def counting_score(
     individual: Decimal | None, group: Decimal | None, subgroup: Decimal | None
 ) -> tuple[str, Decimal] | None:
-    """Which final score counts for a subgroup clinician's payment adjustment: the highest of
-    her individual, group and subgroup scores (SUBGROUP_CLINICIAN_GETS_HIGHEST)."""
-    scores = [(n, s) for n, s in (("subgroup", subgroup), ("group", group),
-              ("individual", individual)) if s is not None]  # fmt: skip
-    if not scores:
-        return None
-    return max(scores, key=lambda pair: pair[1])
+    """Which final score counts for a subgroup clinician's payment adjustment. `subgroup` is
+    `subgroup_final`'s: when the subgroup has a final score, it (42 CFR 414.1318(b): each
+    clinician in the subgroup receives a final score based on the subgroup's performance),
+    even where her individual or group score is higher; without one, the affiliated group's,
+    else her individual score (SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP)."""
+    for name, score in (("subgroup", subgroup), ("group", group), ("individual", individual)):
+        if score is not None:
+            return name, score
+    return None

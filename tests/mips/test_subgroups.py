@@ -28,7 +28,7 @@ from mips.ecqm.results import pooled_counts, write_results
 from mips.models import EcqmRun, MeasureResult, Patient, SubgroupScore
 from mips.recalculation import recalculate_practice
 from mips.scoring import assumptions as A
-from mips.subgroups import counting_score, recalculate_subgroups
+from mips.subgroups import counting_score, recalculate_subgroups, subgroup_final
 from mips.submission.client import QppSubmissionsClient
 from mips.submission.fake_api import fake_qpp_app, validate_measurement_set
 from mips.submission.subgroup import subgroup_document
@@ -178,16 +178,92 @@ def test_score_job_scores_subgroups(practice, subgroup, subgroup_data):
 @pytest.mark.parametrize(
     ("individual", "group", "sub", "expected"),
     [
+        # 42 CFR 414.1318(b): the subgroup's final score, even where another is higher.
         (70, 80, 90, ("subgroup", 90)),
-        (95, 80, 90, ("individual", 95)),
-        (None, 85, 60, ("group", 85)),
+        (95, 80, 90, ("subgroup", 90)),
+        (None, 85, 60, ("subgroup", 60)),
+        # No subgroup final score: the group's, else the clinician's own
+        # (SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP, unconfirmed).
+        (95, 80, None, ("group", 80)),
+        (71, None, None, ("individual", 71)),
         (None, None, None, None),
     ],
 )
-def test_subgroup_clinician_gets_the_highest_score(individual, group, sub, expected):
-    # SUBGROUP_CLINICIAN_GETS_HIGHEST (unconfirmed; assumptions.py names what confirms it).
-    assert A.SUBGROUP_CLINICIAN_GETS_HIGHEST is True
+def test_which_score_a_subgroup_clinician_gets(individual, group, sub, expected):
+    assert A.SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP is True
     assert counting_score(individual, group, sub) == expected
+
+
+def _scored_row(subgroup, *, reweighted=(), quality=True) -> SubgroupScore:
+    """A SubgroupScore as recalculate_subgroups stores it, for a crafted MVP input."""
+    from mips.recalculation import inputs_json
+    from mips.scoring import EntityInput, QualityMeasurement, Reweighting, score_entity
+    from mips.snapshots import summary_fields
+
+    measures = (
+        (
+            QualityMeasurement(
+                "134",
+                "electronicHealthRecord",
+                performance_met=9,
+                performance_not_met=1,
+                eligible_population=10,
+            ),
+        )  # fmt: skip
+        if quality
+        else ()
+    )
+    entity = EntityInput(
+        performance_year=YEAR, entity_type="subgroup", tin="123456789", quality=measures,
+        ia_activities=("IA_BE_1",) if quality else (), mvp_id="G0053",
+        reweighting=tuple(Reweighting(c, cause="euc", automatic=True) for c in reweighted),
+    )  # fmt: skip
+    document = score_entity(entity).to_dict()
+    return SubgroupScore.objects.create(
+        subgroup=subgroup, year=YEAR, computed_at=timezone.now(), document=document,
+        inputs=inputs_json(entity, {}), final_score=summary_fields(document)["final_score"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reweighted", "quality", "has_score"),
+    [
+        ((), True, True),
+        # PI reweighted for the subgroup: it is still scored (Quality and IA), so its score
+        # applies (414.1318(b)).
+        (("pi",), True, True),
+        # Every category it is scored in reweighted: no subgroup final score.
+        (("quality", "pi", "ia"), True, False),
+        # No data submitted: CMS assigns no final score (414.1318(b)(1)).
+        ((), False, False),
+    ],
+)
+def test_subgroup_final_score_or_why_not(subgroup, reweighted, quality, has_score):
+    row = _scored_row(subgroup, reweighted=reweighted, quality=quality)
+    final, why = subgroup_final(row)
+    assert (final is not None) is has_score
+    assert (final, why) == ((row.final_score, "") if has_score else (None, why))
+    if not has_score:
+        assert why.startswith(("Quality, PI and IA all reweighted", "no data to submit"))
+
+
+def test_report_card_falls_back_to_the_group_score_of_a_reweighted_subgroup(
+    practice, tin_npi, medical_group, subgroup
+):
+    """All of the subgroup's categories reweighted: the group's score counts, said in words
+    with the rule's name (SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP)."""
+    from tests.mips.dashboard_helpers import snapshot
+
+    enroll(tin_npi, ("mips_quality",))
+    _scored_row(subgroup, reweighted=("quality", "pi", "ia"))
+    snapshot(tin_npi, 71, year=YEAR)
+    snapshot(medical_group, 82.4, year=YEAR)
+    entity = load_entities(practice, YEAR, with_points=True, only=(CLINICIAN, tin_npi.pk))[0]
+    notes = build_report_card(practice, YEAR, entity).subgroup_notes
+    assert notes[0].endswith("no final score (Quality, PI and IA all reweighted: the subgroup "
+                             "has no final score)")  # fmt: skip
+    assert notes[1].startswith("Group score counts: 82.4 vs individual 71.0")
+    assert "SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP" in notes[1]
 
 
 def test_report_card_shows_the_subgroup_score(practice, tin_npi, subgroup, subgroup_data):
