@@ -486,3 +486,28 @@ def test_subgroup_page_query_budget(
     with django_assert_num_queries(budget):
         r = qm_client.get(detail_url(subgroup))
     assert len(r.context["attempts"]) == 3
+
+
+def test_a_subgroup_with_nothing_to_send_records_a_failed_attempt(qm_client, subgroup):
+    from mips.models import QppSubmission, SubmissionStatus
+
+    r = qm_client.post(submit_url(subgroup), follow=True)
+    sub = QppSubmission.objects.get()
+    assert (sub.status, sub.subgroup) == (SubmissionStatus.FAILED, subgroup)
+    assert sub.failure_reason.startswith("nothing to submit")
+    body = r.content.decode()
+    assert "Submission failed: nothing to submit: no eCQM results of the MVP" in body
+    assert "Submission Failed" in body  # the attempts table
+
+
+def test_a_processing_attempt_shows_its_progress_on_the_page(
+    qm_client, practice, subgroup, signed_off, quality_manager
+):
+    from mips.submission.services import prepare_subgroup_submission
+
+    sub = prepare_subgroup_submission(practice=practice, subgroup=subgroup, user=quality_manager)
+    assert not sub.is_finished and sub.steps_total == 4  # three sets, then the score
+    body = qm_client.get(detail_url(subgroup)).content.decode()
+    progress = reverse("mips:submission-progress", args=[sub.public_id])
+    assert 'id="submission-progress"' in body and progress in body
+    assert qm_client.get(progress).status_code == 200
