@@ -4,8 +4,10 @@ recalculation (mips.recalculation), in a constant number of queries per practice
 A subgroup is scored as its MVP (mips.scoring.mvp) over its clinicians' data; which data
 counts is CMS's subgroup policy as the portal reads it (mips/scoring/assumptions.py,
 "Subgroups", names what is unconfirmed):
-- Quality: the eCQM results of the subgroup's clinicians, summed per measure and stratum
-  (SUBGROUP_QUALITY_SUMS_MEMBERS);
+- Quality: the eCQM populations of the patients attributed to any of the subgroup's
+  clinicians under its TIN, each patient once per measure, as a group's are counted
+  (mips.ecqm.results.pooled_counts; CMS: a subgroup reports like a group over its clinicians'
+  patients, SUBGROUP_QUALITY_POOLS_PATIENTS);
 - PI: the affiliated group's PI entries (SUBGROUP_PI_FROM_GROUP);
 - IA: an activity counts when at least half of the subgroup's clinicians attested it
   (SUBGROUP_IA_SHARE);
@@ -20,7 +22,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,7 @@ from exceptions.rules import reweighting_decision
 from practices.models import TinNpi
 
 from .attestation_reads import EntityKey, practice_attestations
+from .ecqm.results import pooled_counts
 from .models import MeasureResult, SubgroupScore
 from .recalculation import (
     _group_statuses,
@@ -50,7 +52,6 @@ from .snapshots import summary_fields
 
 log = logging.getLogger(__name__)
 CATEGORIES = ("quality", "pi", "ia")
-COUNTS = ("numer", "denom", "denex", "denexcep", "performance_not_met")
 
 
 @dataclass
@@ -58,16 +59,10 @@ class SubgroupInput:
     subgroup: object  # enrollment.Subgroup
     entity: EntityInput
     context: dict
-
-
-def _summed(rows: list) -> list[SimpleNamespace]:
-    """One row per stratum (population group) with the clinicians' counts added up."""
-    by_index: dict[int, dict] = {}
-    for r in rows:
-        total = by_index.setdefault(r.group_index, {"group_index": r.group_index})
-        for name in COUNTS:
-            total[name] = total.get(name, 0) + (getattr(r, name) or 0)
-    return [SimpleNamespace(**by_index[i]) for i in sorted(by_index)]
+    # What the submission's sign-off check reads (mips.submission.subgroup): the affiliated
+    # group's attestations (its PI) and each clinician's (her CQM sign-off).
+    group_attestations: object | None = None
+    member_attestations: tuple = ()
 
 
 def _active_subgroups(practice, year: int, medical_group_ids=None) -> list:
@@ -88,12 +83,15 @@ def subgroup_inputs(practice, year: int, subgroups: list) -> list[SubgroupInput]
         return []
     member_ids = {m.pk for s in subgroups for m in s.members.all()}
     group_ids = {s.medical_group_id for s in subgroups}
-    quality: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    rows = MeasureResult.objects.filter(
-        practice=practice, year=year, stratum=0, tin_npi_id__in=member_ids
-    ).only("tin_npi_id", "mips_id", "group_index", "denom", "denex", "numer", "denexcep")
-    for r in rows:
-        quality[r.tin_npi_id][r.mips_id].append(r)
+    pooled = pooled_counts(
+        practice, year,
+        {s.pk: (s.medical_group.tin, [m.npi for m in s.members.all()]) for s in subgroups},
+    )  # fmt: skip
+    mips_ids = dict(
+        MeasureResult.objects.filter(practice=practice, year=year)
+        .values_list("cms_id", "mips_id")
+        .distinct()
+    )
     keys = [EntityKey(None, g) for g in group_ids]
     keys += [EntityKey(pk, None) for pk in member_ids]
     attestations = practice_attestations(practice, year, keys, values=True)
@@ -108,12 +106,13 @@ def subgroup_inputs(practice, year: int, subgroups: list) -> list[SubgroupInput]
     found = []
     for subgroup in subgroups:
         members = sorted(subgroup.members.all(), key=lambda m: m.pk)
-        by_measure: dict[str, list] = defaultdict(list)
-        for m in members:
-            for mips_id, measure_rows in quality.get(m.pk, {}).items():
-                by_measure[mips_id].extend(measure_rows)
+        by_measure = {
+            mips_ids[cms_id]: rows
+            for cms_id, rows in pooled.get(subgroup.pk, {}).items()
+            if cms_id in mips_ids
+        }
         measurements = tuple(
-            quality_measurement(mid, _summed(by_measure[mid]), year) for mid in sorted(by_measure)
+            quality_measurement(mid, by_measure[mid], year) for mid in sorted(by_measure)
         )
         group_att = attestations.get(EntityKey(None, subgroup.medical_group_id))
         pi = pi_submission(group_att, None) if group_att and group_att.pi else None
@@ -155,7 +154,9 @@ def subgroup_inputs(practice, year: int, subgroups: list) -> list[SubgroupInput]
             "euc": {"automatic": automatic, "reweighted": sorted(decision.reweighted)},
             "notes": list(decision.notes),
         }
-        found.append(SubgroupInput(subgroup, entity, context))
+        member_atts = tuple(attestations.get(EntityKey(m.pk, subgroup.medical_group_id))
+                            for m in members)  # fmt: skip
+        found.append(SubgroupInput(subgroup, entity, context, group_att, member_atts))
     return found
 
 
@@ -213,13 +214,31 @@ def subgroup_scores_of(tin_npi_id: int, year: int) -> list[SubgroupScore]:
     )
 
 
+def subgroup_final(row: SubgroupScore) -> tuple[Decimal | None, str]:
+    """The final score CMS assigns the subgroup, or None and why: no data submitted (42 CFR
+    414.1318(b)(1)) or every category it is scored in reweighted."""
+    if row.final_score is None:
+        return None, "not scored yet"
+    entity = (row.inputs or {}).get("entity") or {}
+    if not any(entity.get(k) for k in ("quality", "pi", "ia_activities")):
+        return None, (
+            "no data to submit: CMS assigns no final score to a subgroup that does not "
+            "submit (42 CFR 414.1318(b)(1))"
+        )
+    if set(CATEGORIES) <= set(summary_fields(row.document or {})["reweighted"]):
+        return None, "Quality, PI and IA all reweighted: the subgroup has no final score"
+    return row.final_score, ""
+
+
 def counting_score(
     individual: Decimal | None, group: Decimal | None, subgroup: Decimal | None
 ) -> tuple[str, Decimal] | None:
-    """Which final score counts for a subgroup clinician's payment adjustment: the highest of
-    her individual, group and subgroup scores (SUBGROUP_CLINICIAN_GETS_HIGHEST)."""
-    scores = [(n, s) for n, s in (("subgroup", subgroup), ("group", group),
-              ("individual", individual)) if s is not None]  # fmt: skip
-    if not scores:
-        return None
-    return max(scores, key=lambda pair: pair[1])
+    """Which final score counts for a subgroup clinician's payment adjustment. `subgroup` is
+    `subgroup_final`'s: when the subgroup has a final score, it (42 CFR 414.1318(b): each
+    clinician in the subgroup receives a final score based on the subgroup's performance),
+    even where her individual or group score is higher; without one, the affiliated group's,
+    else her individual score (SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP)."""
+    for name, score in (("subgroup", subgroup), ("group", group), ("individual", individual)):
+        if score is not None:
+            return name, score
+    return None

@@ -4,7 +4,7 @@ from django.urls import path
 
 from .dashboard.views import attestations, measures, performance, report_card, submit, what_if
 from .qmr import views as qmr
-from .views import care_gaps, ecqm, qrda, test_patients
+from .views import care_gaps, ecqm, qrda, subgroups, test_patients
 
 app_name = "mips"
 
@@ -47,6 +47,7 @@ urlpatterns = [
         submit.group_submit,
         name="group-report-card-submit",
     ),
+    path("subgroups/<uuid:public_id>/submit/", subgroups.subgroup_submit, name="subgroup-submit"),
     path("dashboard/measures/", measures.measure_performance, name="measure-performance"),
     path(
         "dashboard/measures/csv/",

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from practices.models import TinNpi
 from practices.performance_year import selected_year
-from practices.permissions import MANAGE_ENROLLMENT, practice_permission_required
+from practices.permissions import (
+    MANAGE_ENROLLMENT,
+    SUBMIT_TO_QPP,
+    has_practice_perm,
+    practice_permission_required,
+)
 from practices.views.common import paginate
 
 from ..errors import EnrollmentError
@@ -21,6 +26,8 @@ from ..forms import SubgroupForm, SubgroupMembersForm, all_errors
 from ..models import Subgroup
 from ..services import subgroups as services
 from .common import program_years
+
+ATTEMPTS_SHOWN = 10
 
 
 def _list_url(year: int) -> str:
@@ -102,11 +109,20 @@ def subgroup_detail(request: HttpRequest, public_id) -> HttpResponse:
         .order_by("provider__last_name", "provider__first_name")
     )
     chosen = {str(v) for v in (form["members"].value() or [])}
+    # The QPP submission attempts (mips.QppSubmission, through its `subgroup` foreign key),
+    # newest first; Submit posts to mips:subgroup-submit (quality managers only).
+    attempts = list(
+        subgroup.qpp_submissions.select_related("submitted_by").order_by("-created_at", "-pk")[
+            :ATTEMPTS_SHOWN
+        ]
+    )
+    context = {
+        "subgroup": subgroup, "form": form, "clinicians": clinicians, "chosen": chosen,
+        "attempts": attempts, "latest": attempts[0] if attempts else None,
+        "can_submit": subgroup.is_active and has_practice_perm(request, SUBMIT_TO_QPP),
+    }  # fmt: skip
     return render(
-        request,
-        "enrollment/subgroup_detail.html",
-        {"subgroup": subgroup, "form": form, "clinicians": clinicians, "chosen": chosen},
-        status=400 if form.errors else 200,
+        request, "enrollment/subgroup_detail.html", context, status=400 if form.errors else 200
     )
 
 

@@ -20,7 +20,7 @@ from ..models import ClinicalFact, MeasureResult, ScoreSnapshot
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
 from ..recalculation import pi_submission
 from ..scoring import load_catalog, pi_counts_for_euc, rules_for
-from ..subgroups import counting_score, subgroup_scores_of
+from ..subgroups import counting_score, subgroup_final, subgroup_scores_of
 from ..submission.queries import attempts
 from ..submission.window import SubmissionWindow, submission_window
 from .bars import CategoryBars, category_bars
@@ -114,8 +114,9 @@ def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) ->
 
 def _subgroup_notes(entity: Entity, year: int, individual) -> list[str]:
     """The MVP subgroup scores of a clinician and which final score counts for her payment
-    (the highest of individual, group and subgroup: SUBGROUP_CLINICIAN_GETS_HIGHEST). Two
-    queries, none for a group or a clinician in no subgroup."""
+    (mips.subgroups.counting_score: the subgroup's, 42 CFR 414.1318(b); the group's or her
+    own when the subgroup has none). Two queries, none for a group or a clinician in no
+    subgroup."""
     if entity.kind != CLINICIAN:
         return []
     rows = subgroup_scores_of(entity.pk, year)
@@ -132,24 +133,32 @@ def _subgroup_notes(entity: Entity, year: int, individual) -> list[str]:
     notes = []
     for row in rows:
         sub = row.subgroup
-        value = "not scored yet" if row.final_score is None else f"{row.final_score:.1f}"
+        final, why = subgroup_final(row)
+        value = f"{final:.1f}" if final is not None else f"no final score ({why})"
         notes.append(
             f"Subgroup {sub.name} ({sub.subgroup_id}), MVP {sub.program.mvp.mvp_id}: "
             f"subgroup score {value}"
         )
-        counts = counting_score(individual, group, row.final_score)
-        if counts is not None:
-            scores = (("individual", individual), ("group", group), ("subgroup", row.final_score))
-            others = ", ".join(
-                f"{label} {score:.1f}"
-                for label, score in scores
-                if score is not None and label != counts[0]
-            )
-            notes.append(
-                f"{counts[0].capitalize()} score counts: {counts[1]:.1f}"
-                + (f" vs {others}" if others else "")
-                + " (the highest of this clinician's scores)"
-            )
+        counts = counting_score(individual, group, final)
+        if counts is None:
+            continue
+        scores = (("individual", individual), ("group", group), ("subgroup", final))
+        others = ", ".join(
+            f"{label} {score:.1f}" for label, score in scores
+            if score is not None and label != counts[0]
+        )  # fmt: skip
+        reason = (
+            "a subgroup clinician receives the subgroup's final score, 42 CFR 414.1318(b); "
+            "special statuses are the group's, 414.1318(a)(1)"
+            if counts[0] == "subgroup"
+            else "the subgroup has no final score; unconfirmed rule, "
+            "assumptions.SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP"
+        )
+        notes.append(
+            f"{counts[0].capitalize()} score counts: {counts[1]:.1f}"
+            + (f" vs {others}" if others else "")
+            + f" ({reason})"
+        )
     return notes
 
 

@@ -5,14 +5,25 @@ Stored per practice and year:
 - MeasureAttribution: the (TIN, NPI) pairs the patient counts for in that measure;
 - MeasureResult: counts per entity (TIN/NPI and TIN group), measure, group and stratum.
 
-Read with `entity_results()` (counts), `population_patients()` (drill-down) and
-`results_document()` (the `ecqm_results --json` shape).
+Read with `entity_results()` (counts), `population_patients()` (drill-down),
+`pooled_counts()` (counts over several TIN/NPIs of a TIN, each patient once: MVP subgroups)
+and `results_document()` (the `ecqm_results --json` shape).
+
+Who a patient counts for is one rule (`_attributed`): a patient counts once for an entity
+when she is attributed to any of its TIN/NPIs in the measure, with her own cascaded flags
+(the flags are the patient's, not the clinician's, so a patient in the numerator for one
+clinician is in the numerator for the entity). The TIN group rows written by
+`write_results` follow it (the TIN/NPIs of the TIN as a set), and so do the drill-down and
+the pooled counts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from practices.models import MedicalGroup, Practice, TinNpi
@@ -141,6 +152,53 @@ def latest_run(practice: Practice, year: int) -> EcqmRun | None:
     return EcqmRun.objects.filter(practice=practice, year=year).order_by("-started_at").first()
 
 
+def _attributed(practice, year: int, tin: str, npis: Iterable[str] | None):
+    """Attributions that make a patient count for an entity of `tin`: any of `npis` (an
+    individual or a subgroup), or any NPI of the TIN (None: the TIN group)."""
+    rows = MeasureAttribution.objects.filter(practice=practice, year=year, tin=tin)
+    return rows if npis is None else rows.filter(npi__in=list(npis))
+
+
+def pooled_counts(
+    practice: Practice, year: int, entities: dict[Hashable, tuple[str, Iterable[str]]]
+) -> dict[Hashable, dict[str, list[SimpleNamespace]]]:
+    """Counts per entity, measure (cms_id) and population group over the patients attributed
+    to any of an entity's NPIs under its TIN, each patient once (`_attributed`'s rule, in
+    SQL). `entities` maps a key to (tin, npis); the rows carry the MeasureResult count names
+    (ipp, denom, denex, numer, denexcep, performance_not_met) and group_index, ordered by
+    group. One query for all entities."""
+    members = [(n, tin, npi) for n, (tin, npis) in enumerate(entities.values()) for npi in npis]
+    if not members:
+        return {}
+    keys = list(entities)
+    population = PatientPopulation._meta.db_table
+    attribution = MeasureAttribution._meta.db_table
+    sums = ", ".join(f"SUM(CASE WHEN p.{c} THEN 1 ELSE 0 END)" for c in POPULATIONS)
+    # One row per (entity, measure, patient) before counting: a patient attributed to two
+    # clinicians of the entity counts once.
+    sql = f"""
+        WITH members(entity, tin, npi) AS (VALUES {", ".join(["(%s, %s, %s)"] * len(members))})
+        SELECT x.entity, p.cms_id, p.group_index, {sums}
+        FROM {population} p
+        JOIN (SELECT DISTINCT m.entity, a.cms_id, a.patient_id
+              FROM {attribution} a JOIN members m ON a.tin = m.tin AND a.npi = m.npi
+              WHERE a.practice_id = %s AND a.year = %s) x
+          ON x.cms_id = p.cms_id AND x.patient_id = p.patient_id
+        WHERE p.practice_id = %s AND p.year = %s
+        GROUP BY x.entity, p.cms_id, p.group_index
+        ORDER BY x.entity, p.cms_id, p.group_index
+    """
+    params = [v for row in members for v in row] + [practice.pk, year, practice.pk, year]
+    found: dict[Hashable, dict[str, list[SimpleNamespace]]] = defaultdict(lambda: defaultdict(list))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for entity, cms_id, index, *counts in cursor.fetchall():
+            row = SimpleNamespace(group_index=index, **dict(zip(POPULATIONS, counts, strict=True)))
+            row.performance_not_met = row.denom - row.denex - row.denexcep - row.numer
+            found[keys[entity]][cms_id].append(row)
+    return found
+
+
 def population_patients(
     practice: Practice,
     year: int,
@@ -154,11 +212,9 @@ def population_patients(
 ) -> QuerySet[Patient]:
     """Patients of one population (ipp/denom/denex/numer/denexcep, or "not_met") of an
     entity (npi="" for the TIN group), for drill-down. Test patients never have rows."""
-    attributed = MeasureAttribution.objects.filter(
-        practice=practice, year=year, cms_id=cms_id, tin=tin, patient=OuterRef("patient")
+    attributed = _attributed(practice, year, tin, [npi] if npi else None).filter(
+        cms_id=cms_id, patient=OuterRef("patient")
     )
-    if npi:
-        attributed = attributed.filter(npi=npi)
     rows = PatientPopulation.objects.filter(
         practice=practice, year=year, cms_id=cms_id, group_index=group_index
     ).filter(Exists(attributed))

@@ -1,8 +1,9 @@
 """Submissions of an entity's year to the QPP Submissions API, and what became of them.
 
-One row per attempt (history is kept). The entity is a TIN/NPI (`tin_npi` set) or a TIN
-reporting as a group (`tin_npi` null), like the score snapshots; `tin`/`npi` keep what was
-sent. Read the latest attempt per entity with `mips.submission.queries.latest_submissions`.
+One row per attempt (history is kept). The entity is a TIN/NPI (`tin_npi` set), a TIN
+reporting as a group (`tin_npi` and `subgroup` null), like the score snapshots, or an MVP
+subgroup of the TIN (`subgroup` set, `tin_npi` null); `tin`/`npi` keep what was sent.
+Read the latest attempt per entity with `mips.submission.queries.latest_submissions`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,18 @@ class QppSubmission(PracticeOwned):
     medical_group = models.ForeignKey(
         "practices.MedicalGroup", on_delete=models.CASCADE, related_name="+"
     )
+    subgroup = models.ForeignKey(
+        "enrollment.Subgroup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qpp_submissions",
+        help_text="Set for an MVP subgroup's submission (entityType subgroup).",
+    )
     tin = models.CharField("TIN", max_length=9)
-    npi = models.CharField("NPI", max_length=10, blank=True, help_text="Blank for a group.")
+    npi = models.CharField(
+        "NPI", max_length=10, blank=True, help_text="Blank for a group or a subgroup."
+    )
     status = models.CharField(
         max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.PROCESSING
     )
@@ -66,12 +77,19 @@ class QppSubmission(PracticeOwned):
         ]
 
     def __str__(self) -> str:
-        who = f"{self.tin}/{self.npi}" if self.npi else f"TIN {self.tin} (group)"
-        return f"{who} {self.year}: {self.get_status_display()}"
+        return f"{self.entity_label} {self.year}: {self.get_status_display()}"
+
+    @property
+    def entity_label(self) -> str:
+        if self.npi:
+            return f"{self.tin}/{self.npi}"
+        if self.subgroup_id:
+            return f"TIN {self.tin} subgroup {self.document.get('entityId', self.subgroup_id)}"
+        return f"TIN {self.tin} (group)"
 
     @property
     def is_group(self) -> bool:
-        return self.tin_npi_id is None
+        return self.tin_npi_id is None and self.subgroup_id is None
 
     @property
     def is_finished(self) -> bool:

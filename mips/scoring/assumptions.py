@@ -136,14 +136,27 @@ MVP_IA_ACTIVITIES_FOR_FULL_CREDIT = 1
 # Confirmed [C]: QPP_API.md 2.3 (qpp-submissions-docs data.ts): `entityType` may be "subgroup"
 # and `entityId` is required for a subgroup; QRDA NOTES.md 2.1 (conversion tool Program.java):
 # MIPS_SUBGROUP carries the subgroup id (root 2.16.840.1.113883.3.249.5.5) and the MVP id, so a
-# subgroup always reports an MVP (programName = the MVP id). Everything below has no CMS text
-# in /work/shared; confirm each with the QPP "Subgroup Participation" page and the MVP
-# Implementation Guide of the year (CY 2023 PFS final rule, subgroup reporting).
+# subgroup always reports an MVP (programName = the MVP id).
+# Confirmed [C: 42 CFR 414.1318, as eCFR publishes it; read through a third-party copy,
+# law.lawstack.com/cfr/42/414.1318, not in /work/shared; check against ecfr.gov]:
+# (a)(1) a subgroup's low-volume threshold and special statuses are determined at the group
+# level (SUBGROUP_STATUSES_FROM_GROUP; a clinician's own status does not reweight her
+# subgroup); (a)(3) a TIN/NPI registers for at most one subgroup of a TIN; (b) each MIPS
+# eligible clinician in the subgroup receives a final score based on the subgroup's combined
+# performance (except APM Entity scores, 414.1317(b)); (b)(1) CMS assigns no final score to a
+# subgroup that registers and does not submit data; (c)(1) the subgroup aggregates its
+# Quality and IA data across the subgroup. mips.subgroups.counting_score applies (b) and
+# (b)(1). Everything below has no CMS text; confirm each with the QPP "Subgroup
+# Participation" page and the MVP Implementation Guide of the year (CY 2023 PFS final rule,
+# subgroup reporting).
 
-# A subgroup's Quality data is its clinicians' eCQM results summed per measure and stratum (a
-# patient seen by two of its clinicians counts twice; CMS scores the subgroup's own submitted
-# aggregate). Confirm by comparing with an eCQM run over the subgroup's patients.
-SUBGROUP_QUALITY_SUMS_MEMBERS = True
+# A subgroup's eCQM data is counted like a group's over the subgroup's clinicians' patients:
+# each patient attributed to any of its TIN/NPIs counts once per measure, with her own
+# populations (mips.ecqm.results.pooled_counts, the rule of the TIN group rows). The issue's
+# brief states this as CMS policy; no CMS text in /work/shared says it. Confirm with the QPP
+# "Subgroup Participation" page or the MVP Implementation Guide (eCQM aggregation for
+# subgroups) of the year.
+SUBGROUP_QUALITY_POOLS_PATIENTS = True
 
 # A subgroup submits its affiliated group's Promoting Interoperability data (the group's PI
 # entries), as CMS's subgroup policy states it for PI.
@@ -153,14 +166,20 @@ SUBGROUP_PI_FROM_GROUP = True
 # attested it (CMS's 50% rule for groups, applied to subgroups).
 SUBGROUP_IA_SHARE = Decimal("0.5")
 
-# A subgroup has its affiliated group's special statuses (small practice, rural, ...) and the
-# group's automatic EUC; it cannot hold its own application exception.
+# A subgroup has its affiliated group's special statuses (small practice, rural, ...): confirmed
+# by 42 CFR 414.1318(a)(1) (above). That it also takes the group's automatic EUC and cannot
+# hold its own application exception is unconfirmed (the CY 2023 PFS final rule's subgroup
+# reweighting policy would confirm it).
 SUBGROUP_STATUSES_FROM_GROUP = True
 
-# A clinician of a subgroup gets the highest final score attributable to her TIN/NPI: subgroup,
-# group or individual (APM Entity scores aside). Where a subgroup is reweighted for an EUC, CMS
-# is reported to use the affiliated group's score instead; not implemented.
-SUBGROUP_CLINICIAN_GETS_HIGHEST = True
+# When the subgroup has no final score because every category it is scored in (Quality, PI,
+# IA) is reweighted, or because it submits no data (414.1318(b)(1)), its clinicians' payment
+# uses the affiliated group's final score when the TIN reports as a group (the portal's group
+# score), else the clinician's individual score; with neither, no score is attributable from
+# the portal. The issue's brief states the group fallback as CMS's rule for 2025/2026; no CMS
+# text found confirms it or the individual step. Confirm with the CY 2023 PFS final rule
+# preamble (subgroup final score and reweighting) or the QPP subgroup scoring fact sheet.
+SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP = True
 
 # The subgroup identifier is taken as letters, digits and hyphens up to 30 characters
 # (enrollment.services.subgroups.SUBGROUP_ID; the portal does not know CMS's format). Confirm

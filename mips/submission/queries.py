@@ -24,7 +24,9 @@ def latest_submissions(entities: Iterable[EntityKey], year: int) -> dict[EntityK
     group_ids = {pk for kind, pk in entities if kind == GROUP}
     if not tin_npi_ids and not group_ids:
         return {}
-    wanted = Q(tin_npi_id__in=tin_npi_ids) | Q(tin_npi__isnull=True, medical_group_id__in=group_ids)
+    # A subgroup's attempts (subgroup set) are not its TIN's group attempts.
+    group = Q(tin_npi__isnull=True, subgroup__isnull=True)
+    wanted = Q(tin_npi_id__in=tin_npi_ids) | (group & Q(medical_group_id__in=group_ids))
     latest: dict[EntityKey, QppSubmission] = {}
     # Newest first, so the first row seen per entity is its latest attempt.
     for sub in QppSubmission.objects.filter(wanted, year=year).order_by("-created_at", "-pk"):
@@ -37,7 +39,8 @@ def attempts(entity: EntityKey, year: int, limit: int = 10) -> list[QppSubmissio
     """The entity's submission attempts of `year`, newest first (the history the report
     card lists; the first is the latest), in one query."""
     kind, pk = entity
-    wanted = Q(tin_npi_id=pk) if kind == CLINICIAN else Q(tin_npi__isnull=True, medical_group_id=pk)
+    group = Q(tin_npi__isnull=True, subgroup__isnull=True, medical_group_id=pk)
+    wanted = Q(tin_npi_id=pk) if kind == CLINICIAN else group
     return list(
         QppSubmission.objects.filter(wanted, year=year)
         .select_related("submitted_by")

@@ -46,8 +46,10 @@ def _store(*, document, source, year, user, tin_npi, group, submission_id, pract
 
 
 def store_submitted_score(submission: QppSubmission, document: dict, *, user=None):
-    """Store the score QPP returned for a saved submission as the CMS-submitted score."""
-    if not (document.get("data") or {}).get("score"):
+    """Store the score QPP returned for a saved submission as the CMS-submitted score. A
+    subgroup's score is not a TIN/NPI's or the group's snapshot: it stays on its attempt
+    (`score_preview`, `response`)."""
+    if submission.subgroup_id is not None or not (document.get("data") or {}).get("score"):
         return None
     return _store(
         document=document, source=ScoreSource.CMS_SUBMITTED, year=submission.year, user=user,

@@ -34,6 +34,7 @@ from .content import entity_content
 from .document import submission_document
 from .errors import explain
 from .scores_back import store_submitted_score
+from .subgroup import subgroup_content
 from .window import submission_window
 
 DEFAULT_CEHRT_ID = "0015C0000000000"
@@ -132,6 +133,50 @@ def prepare_submission(
         )  # fmt: skip
     if not content.enrolled or not (document or {}).get("measurementSets"):
         return _finish(practice, user, _fail(submission, _nothing_reason(content, year)))
+    return submission
+
+
+def prepare_subgroup_submission(
+    *, practice: Practice, subgroup, user=None, cehrt_id: str | None = None,
+    today: dt.date | None = None,
+) -> QppSubmission:  # fmt: skip
+    """The same as `prepare_submission` for an MVP subgroup (an enrollment.Subgroup of the
+    practice) and its year: the document is `subgroup.subgroup_content`'s (entityType
+    "subgroup"); an ended subgroup cannot submit (SubmissionSetupError)."""
+    if subgroup.practice_id != practice.pk:
+        raise SubmissionSetupError("This subgroup is not one of this practice's subgroups")
+    if not subgroup.is_active:
+        raise SubmissionSetupError(f"{subgroup} has ended; it cannot submit")
+    year = subgroup.year
+    window = submission_window(year, today=today)
+    if not window.is_open:
+        raise SubmissionClosed(window.message)
+    document, missing = subgroup_content(practice, subgroup, cehrt_id=cehrt_id)
+    if missing:
+        labels = "; ".join(a.label for a in missing)
+        message = f"Submission of {subgroup} {year} is not enabled: missing sign-offs: {labels}"
+        record(
+            practice=practice, actor=user, action="mips.qpp_submission_refused", obj=subgroup,
+            summary=message, missing=[a.code for a in missing],
+        )  # fmt: skip
+        raise SubmissionRefused(message, missing)
+    with transaction.atomic():
+        submission = QppSubmission.objects.create(
+            practice=practice, year=year, medical_group=subgroup.medical_group,
+            subgroup=subgroup, tin=subgroup.medical_group.tin, npi="",
+            submitted_by=user if getattr(user, "is_authenticated", False) else None,
+            document=document, steps_total=len(document["measurementSets"]) + 1,
+        )  # fmt: skip
+        record(
+            practice=practice, actor=user, action="mips.qpp_submission_processing",
+            obj=submission, summary=f"QPP submission {submission} started",
+        )  # fmt: skip
+    if not document["measurementSets"]:
+        reason = (
+            f"nothing to submit: no eCQM results of the MVP's measures, PI entries of the "
+            f"group or IA attestations for {year} (run the calculation first)"
+        )
+        return _finish(practice, user, _fail(submission, reason))
     return submission
 
 

@@ -4,8 +4,14 @@ affiliated group's TIN (the TIN Medicare knows the group under), and one measure
 category with the MVP id as `programName`.
 
 It carries exactly what the subgroup preview scores (mips.subgroups.subgroup_inputs): the
-clinicians' summed eCQM counts of the MVP's measures, the group's PI entries and the
-activities enough clinicians attested; a category CMS's automatic EUC reweights is left out.
+eCQM counts of the MVP's measures over the clinicians' patients (each patient once), the
+group's PI entries and the activities enough clinicians attested; a category CMS's
+automatic EUC reweights is left out.
+
+Sign-offs (`subgroup_content`), as for a TIN/NPI or a group (mips.submission.content): the
+group's mandatory PI attestations when PI is sent (the PI entries are the group's), and
+the CQM sign-off of every clinician of the subgroup when Quality is sent (the counts are
+their patients').
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from django.utils import timezone
 
 from practices.services import resolve_group_mips_tin
 
+from ..dashboard.submission import PI_REQUIRED, Action, SubmissionInput, signoff_actions
 from ..scoring import QualityMeasurement, load_catalog
-from ..subgroups import subgroup_inputs
+from ..subgroups import SubgroupInput, subgroup_inputs
 
 DEFAULT_CEHRT_ID = "0015C0000000000"
 
@@ -45,9 +52,36 @@ def _quality_value(m: QualityMeasurement) -> dict[str, Any]:
 
 def subgroup_document(practice, subgroup, *, cehrt_id: str | None = None) -> dict[str, Any]:
     """The submission document of `subgroup` (an enrollment.Subgroup) for its year."""
+    return subgroup_content(practice, subgroup, cehrt_id=cehrt_id)[0]
+
+
+def subgroup_content(
+    practice, subgroup, *, cehrt_id: str | None = None
+) -> tuple[dict[str, Any], tuple[Action, ...]]:
+    """(the submission document, the sign-offs its submission still needs) of `subgroup`."""
+    item = subgroup_inputs(practice, subgroup.year, [subgroup])[0]
+    document = _document(item, cehrt_id)
+    sent = frozenset(s["category"] for s in document["measurementSets"])
+    group_att = item.group_attestations
+    missing = signoff_actions(
+        SubmissionInput(
+            eligibility="",
+            enrolled_categories=sent,
+            cqm_signoff_required="quality" in sent,
+            cqm_signed_off=all(
+                a is not None and a.signed_off("quality") for a in item.member_attestations
+            ),  # fmt: skip
+            pi_attested=frozenset(
+                mid for mid, _ in PI_REQUIRED if group_att and group_att.pi_yes(mid)
+            ),  # fmt: skip
+        )
+    )
+    return document, missing
+
+
+def _document(item: SubgroupInput, cehrt_id: str | None) -> dict[str, Any]:
+    subgroup, entity = item.subgroup, item.entity
     year = subgroup.year
-    item = subgroup_inputs(practice, year, [subgroup])[0]
-    entity = item.entity
     info = load_catalog(year).mvps.get(entity.mvp_id or "")
     cehrt_id = cehrt_id or getattr(settings, "MIPS_CEHRT_ID", "") or DEFAULT_CEHRT_ID
     reweighted = set(item.context["euc"]["reweighted"])

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from enrollment.eligibility.fake_qpp import StaticSource, serve
 from mips.ecqm.valuesets import ensure_loaded
+from mips.submission.fake_api import fake_qpp_app
+from mips.submission.services import send_submission
 from tests.factories import ProviderFactory, TinNpiFactory
 
 
@@ -49,3 +52,17 @@ def colleague(practice, medical_group):
     """Another clinician's TIN/NPI in the same group."""
     provider = ProviderFactory(practice=practice, first_name="Grace", last_name="Hopper")
     return TinNpiFactory(provider=provider, medical_group=medical_group)
+
+
+@pytest.fixture
+def fake_qpp(settings, submission_period, monkeypatch):
+    """The project's fake QPP Submissions API at the client's base URL (a setting), inside
+    the 2025 submission period; Submit's send (the Celery task) runs at once (its own test
+    drives the task and progress)."""
+    settings.MIPS_CEHRT_ID = "0015C0000000000"  # QPP's documented format
+    monkeypatch.setattr("mips.dashboard.views.submit.enqueue_send", send_submission)
+    server, url = serve(fake_qpp_app(StaticSource([])))
+    settings.QPP_API_BASE_URL = url
+    yield url
+    server.shutdown()
+    server.server_close()

@@ -8,30 +8,15 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from enrollment.eligibility.fake_qpp import StaticSource, serve
 from mips import attestations as svc
 from mips.ecqm.engine import calculate
 from mips.models import QppSubmission, SubmissionStatus
-from mips.submission.fake_api import fake_qpp_app
-from mips.submission.services import send_submission
 from tests.mips.dashboard_helpers import snapshot
 from tests.mips.factories import diabetic_patient
 from tests.mips.score_helpers import eligibility, enroll, full_pi
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
-
-
-@pytest.fixture
-def fake_qpp(settings, submission_period, monkeypatch):
-    settings.MIPS_CEHRT_ID = "0015C0000000000"  # QPP's documented format
-    # What the Celery task does, run at once (its own test drives the task and progress).
-    monkeypatch.setattr("mips.dashboard.views.submit.enqueue_send", send_submission)
-    server, url = serve(fake_qpp_app(StaticSource([])))
-    settings.QPP_API_BASE_URL = url
-    yield url
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

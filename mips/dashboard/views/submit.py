@@ -38,6 +38,25 @@ def enqueue_send(submission: QppSubmission) -> None:
     transaction.on_commit(lambda: send_qpp_submission.delay(submission.pk))
 
 
+def start_submission(request: HttpRequest, prepare, back: str) -> HttpResponse:
+    """Record an attempt with `prepare()` (a prepare_* service), queue its send and say
+    what happened; back to `back` (HX-Redirect for htmx). The report card's and the MVP
+    subgroup page's Submit (mips.views.subgroups) share it."""
+    try:
+        sub = prepare()
+    except SubmissionSetupError as exc:  # closed window, missing sign-offs
+        messages.error(request, str(exc))
+    else:
+        if sub.is_finished:
+            messages.error(request, f"Submission failed: {sub.failure_reason}")
+        else:
+            enqueue_send(sub)
+            messages.info(request, "Submission to QPP started; its progress is shown below.")
+    if request.htmx:
+        return HttpResponseClientRedirect(back)
+    return redirect(back)
+
+
 def _submit(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     obj = get_entity_object(request, kind, public_id)
     year = selected_year(request, dashboard_years())
@@ -53,18 +72,13 @@ def _submit(request: HttpRequest, kind: str, public_id) -> HttpResponse:
         messages.error(request, f"Submission is not enabled ({card.status.status}).")
     else:
         npi = obj.npi if kind == CLINICIAN else ""
-        try:
-            sub = prepare_submission(
+        return start_submission(
+            request,
+            lambda: prepare_submission(
                 practice=request.practice, year=year, tin=entity.tin, npi=npi, user=request.user
-            )
-        except SubmissionSetupError as exc:  # closed window, missing sign-offs
-            messages.error(request, str(exc))
-        else:
-            if sub.is_finished:
-                messages.error(request, f"Submission failed: {sub.failure_reason}")
-            else:
-                enqueue_send(sub)
-                messages.info(request, "Submission to QPP started; its progress is shown below.")
+            ),
+            back,
+        )
     if request.htmx:
         return HttpResponseClientRedirect(back)
     return redirect(back)

@@ -33,9 +33,9 @@ class Command(BaseCommand):
         stored = failed = 0
         with scope(practice=practice):
             latest: dict[tuple, QppSubmission] = {}
-            for sub in QppSubmission.objects.filter(practice=practice, year=year).order_by(
-                "-created_at", "-pk"
-            ):
+            # A subgroup's attempts carry its TIN with no NPI: not the group's score.
+            subs = QppSubmission.objects.filter(practice=practice, year=year, subgroup=None)
+            for sub in subs.order_by("-created_at", "-pk"):
                 latest.setdefault((sub.tin, sub.npi), sub)
             for sub in latest.values():
                 if sub.status != SubmissionStatus.SUBMITTED:
