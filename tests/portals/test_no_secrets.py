@@ -3,18 +3,19 @@ list page, SQL statement or error report."""
 
 from __future__ import annotations
 
-import io
 import sys
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
+from portals import demo as portals_demo
 from portals.models import AccessIssue, PortalTask, Unpostable
+from practices import demo as practices_demo
+from practices.demo_database import mark_demo_database
 
 # These tests read several practices (or the whole demo) on purpose.
 pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
@@ -24,7 +25,10 @@ SECRET = "Portal-Secret-"
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", "--no-network", stdout=io.StringIO())
+    # The practices' and portals' demo data only (where the portal passwords live): the
+    # whole seed_demo also calculates every demo eCQM and score, 20 s per test.
+    mark_demo_database()
+    portals_demo.seed(practices_demo.seed())
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects
