@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from mips.models import QppSubmission, ScoreSnapshot, ScoreSource
-from tests.mips.test_dashboard_submit import YEAR, card_url, fake_qpp, ready, submit_url
+from tests.mips.test_dashboard_submit import YEAR, card_url, ready, submit_url
 
 pytestmark = pytest.mark.django_db
 

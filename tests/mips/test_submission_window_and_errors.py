@@ -19,7 +19,7 @@ from mips.submission import errors
 from mips.submission.client import QppSubmissionsClient
 from mips.submission.window import submission_window
 from practices.models import AuditEvent
-from tests.mips.test_dashboard_submit import YEAR, card_url, fake_qpp, ready, submit_url
+from tests.mips.test_dashboard_submit import YEAR, card_url, ready, submit_url
 
 pytestmark = pytest.mark.django_db
 
