@@ -25,7 +25,13 @@ from ..scoring import (
     score_entity,
 )
 from ..scoring.opportunities import BestSix, NextDecile, best_six, next_decile
-from ..scoring.what_if import EUC_CATEGORIES, WhatIf, apply_what_if, pi_exclusion_ids
+from ..scoring.what_if import (
+    EUC_CATEGORIES,
+    WhatIf,
+    apply_what_if,
+    pi_exclusion_ids,
+    scored_counts,
+)
 from .entities import CLINICIAN, Entity
 
 SHORT_LABELS = {"quality": "Quality", "pi": "PI", "ia": "IA", "cost": "Cost"}
@@ -86,15 +92,18 @@ def _ints(data: QueryDict, base: WhatIfBase, errors: list[str]) -> dict[str, int
 
 def parse_changes(data: QueryDict, base: WhatIfBase) -> tuple[WhatIf, list[str]]:
     """The what-if of a submitted form; without ``changed`` (the first view) nothing changes.
-    Numerators equal to today's are not changes (a measure with several rates keeps its)."""
+    Numerators equal to today's are not changes (a measure that averages several rates
+    keeps its); a multi-rate measure's numerator is its scored stratum's."""
     if not data.get("changed"):
         return WhatIf(), []
     errors: list[str] = []
     numerators = _ints(data, base, errors)
     pool = {**base.available, **{m.measure_id: m for m in base.entity.quality}}
+    catalog = load_catalog(base.entity.performance_year)
+    now = {mid: scored_counts(m, catalog.quality.get(mid)) for mid, m in pool.items()}
     numerators = {
         mid: n for mid, n in numerators.items()
-        if mid in pool and not pool[mid].strata and n != pool[mid].performance_met
+        if now.get(mid) is not None and n != now[mid][0]
     }  # fmt: skip
     cost = None
     raw_cost = (data.get("cost") or "").strip()
@@ -195,8 +204,8 @@ class MeasureChoice:
     title: str
     submitted: bool
     numerator: int
-    denominator: int  # performance denominator (met + not met)
-    several_rates: bool
+    denominator: int  # performance denominator (met + not met) of the scored rate
+    several_rates: bool  # the scored rate averages several strata: no numerator to change
     inverse: bool
     high_priority: bool
 
@@ -213,14 +222,16 @@ def measure_choices(base: WhatIfBase, changes: WhatIf) -> list[MeasureChoice]:
     rows = []
     for mid, m in pool.items():
         info = catalog.quality.get(mid)
+        counts = scored_counts(m, info)
+        met, whole = counts or (m.performance_met, m.performance_met + m.performance_not_met)
         rows.append(
             MeasureChoice(
                 mid,
                 info.title if info else mid,
                 mid in chosen,
-                changes.numerators.get(mid, m.performance_met),
-                m.performance_met + m.performance_not_met,
-                bool(m.strata),
+                changes.numerators.get(mid, met),
+                whole,
+                counts is None,
                 bool(info and info.is_inverse),
                 bool(info and (info.is_high_priority or info.measure_type == "outcome")),
             )  # fmt: skip

@@ -12,7 +12,8 @@ improvement needs full participation).
 
 Patients to the next decile: how many more numerator patients (for an inverse measure,
 fewer: lower is better) move the measure's rate into the next benchmark decile, with the
-performance denominator unchanged (patients move from "not met" to "met").
+performance denominator unchanged (patients move from "not met" to "met"); for a measure
+with several rates, in the stratum the engine scores (split: "performance", SCORING.md 1.6).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .final import score_entity
 from .inputs import EntityInput, QualityMeasurement
 from .quality import PICKED, MeasureScore, score_measure, score_quality
 from .rules import YearRules
-from .what_if import with_numerator
+from .what_if import scored_counts, with_numerator
 
 ZERO = Decimal(0)
 
@@ -141,21 +142,20 @@ def next_decile(
         measurement.measure_id, inverse, now.performance_rate, decile, now.points,
         reasons=list(now.reasons),
     )  # fmt: skip
-    if measurement.strata:
-        return replace(base, note="Several rates: not computed per patient")
+    info = catalog.quality.get(measurement.measure_id)
+    counts = scored_counts(measurement, info)  # a measure with several rates: the scored one
+    if counts is None:
+        return replace(base, note="Averages several rates: not computed per patient")
     if decile is None:
         return replace(base, note=now.reasons[0] if now.reasons else "Not scored on a benchmark")
     if decile >= 10:
         return replace(base, note="Already in the top decile")
-    met, whole = (
-        measurement.performance_met,
-        measurement.performance_met + measurement.performance_not_met,
-    )
+    met, whole = counts
     room = met if inverse else whole - met
     step = -1 if inverse else 1
 
     def reaches(k: int) -> bool:
-        d = _decile(with_numerator(measurement, met + step * k), catalog, rules, small)[1]
+        d = _decile(with_numerator(measurement, met + step * k, info), catalog, rules, small)[1]
         return d is not None and d > decile
 
     if room <= 0 or not reaches(room):
@@ -167,7 +167,7 @@ def next_decile(
             high = mid
         else:
             low = mid + 1
-    moved = with_numerator(measurement, met + step * low)
+    moved = with_numerator(measurement, met + step * low, info)
     after, _ = _decile(moved, catalog, rules, small)
     gain = None
     if any(m.measure_id == measurement.measure_id for m in entity.quality):

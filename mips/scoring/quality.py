@@ -188,6 +188,25 @@ def _strata_rates(
     return rate, parts, parts, sum(cases(s) for s in parts)
 
 
+def scored_stratum(m: QualityMeasurement, info: QualityMeasureInfo | None) -> int | None:
+    """The index in ``m.strata`` of the one stratum whose rate ``_strata_rates`` scores, or
+    None when the scored rate averages or pools several strata (or there are no strata).
+    By overallAlgorithm as there: overallStratumOnly scores the "overall" stratum (else the
+    first), split the "performance" stratum; the other algorithms pool or average the
+    non-overall strata, which is one stratum's rate only when there is one."""
+    if not m.strata:
+        return None
+    names = [(info.stratum_name(s.name) if info else None) or s.name for s in m.strata]
+    algorithm = info.overall_algorithm if info else None
+    if algorithm == "overallStratumOnly":
+        return names.index("overall") if "overall" in names else 0
+    if algorithm == "split":
+        found = [i for i, n in enumerate(names) if n == "performance"]
+    else:
+        found = [i for i, n in enumerate(names) if n != "overall"] or list(range(len(names)))
+    return found[0] if len(found) == 1 else None
+
+
 def _rates(m: QualityMeasurement, info: QualityMeasureInfo | None, ms: MeasureScore) -> None:
     """Fill performance rate, reporting rate and case count (SCORING.md 1.2, 1.6; QPP_API.md
     2.3: reportingRate, performanceRate, caseCount)."""

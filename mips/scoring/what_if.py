@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .catalog import YearCatalog
+from .catalog import QualityMeasureInfo, YearCatalog
 from .inputs import EntityInput, PiMeasurement, PiSubmission, QualityMeasurement, Reweighting
+from .quality import scored_stratum
 
 EUC_CATEGORIES = ("quality", "pi", "ia", "cost")
 
@@ -37,15 +38,40 @@ def pi_exclusion_ids(catalog: YearCatalog) -> dict[str, str]:
     return {ex: m.measure_id for m in catalog.pi.values() for ex in m.exclusions}
 
 
-def with_numerator(m: QualityMeasurement, met: int) -> QualityMeasurement:
-    """The measure with `met` of its performance denominator in the numerator (the rest
-    not met); exclusions, exceptions and the eligible population do not change."""
-    if m.strata:
-        raise ValueError(f"measure {m.measure_id} has several rates: its numerator is fixed")
-    whole = m.performance_met + m.performance_not_met
+def scored_counts(
+    m: QualityMeasurement, info: QualityMeasureInfo | None = None
+) -> tuple[int, int] | None:
+    """(numerator, performance denominator) of the rate the engine scores: the measure's own
+    counts, or for a measure with several rates those of its scored stratum (split: the
+    "performance" stratum, SCORING.md 1.6). None when the scored rate averages or pools
+    several strata: no one numerator moves it."""
+    if not m.strata:
+        return m.performance_met, m.performance_met + m.performance_not_met
+    i = scored_stratum(m, info)
+    if i is None:
+        return None
+    s = m.strata[i]
+    return s.performance_met, s.performance_met + s.performance_not_met
+
+
+def with_numerator(
+    m: QualityMeasurement, met: int, info: QualityMeasureInfo | None = None
+) -> QualityMeasurement:
+    """The measure with `met` of its scored performance denominator in the numerator (the
+    rest not met); exclusions, exceptions and the eligible population do not change. For a
+    measure with several rates the scored stratum changes (`info` names the strata and the
+    overallAlgorithm)."""
+    counts = scored_counts(m, info)
+    if counts is None:
+        raise ValueError(f"measure {m.measure_id} averages several rates: its numerator is fixed")
+    whole = counts[1]
     if not 0 <= met <= whole:
         raise ValueError(f"measure {m.measure_id}: numerator must be between 0 and {whole}")
-    return replace(m, performance_met=met, performance_not_met=whole - met)
+    if not m.strata:
+        return replace(m, performance_met=met, performance_not_met=whole - met)
+    i = scored_stratum(m, info)
+    s = replace(m.strata[i], performance_met=met, performance_not_met=whole - met)
+    return replace(m, strata=m.strata[:i] + (s,) + m.strata[i + 1 :])
 
 
 def apply_what_if(
@@ -69,7 +95,7 @@ def apply_what_if(
     for mid in sorted(ids):
         m = pool[mid]
         if mid in changes.numerators:
-            m = with_numerator(m, changes.numerators[mid])
+            m = with_numerator(m, changes.numerators[mid], catalog.quality.get(mid))
         quality.append(m)
 
     activities = entity.ia_activities

@@ -10,6 +10,10 @@
   [D: S2 measuresPicked, maxMeasurementsAllowed 6]). Exhaustive over small sets.
 - Patients to the next decile is the least number that reaches the next decile
   (SCORING.md 1.3 deciles; inverse measures: lower is better, so fewer numerator patients).
+- Measures with several rates are changed where the engine scores them: 226 (CMS138) is
+  ``split`` in qpp-measures-data, only its "performance" stratum is rated; 238 and 366 are
+  ``overallStratumOnly``, the "overall" stratum is rated (SCORING.md 1.6 [D: S2
+  overallAlgorithm]). The hand-built submission below names those strata itself.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from mips.scoring import (
     PiSubmission,
     QualityMeasurement,
     Reweighting,
+    Stratum,
     load_catalog,
     rules_for,
     score_entity,
@@ -46,6 +51,10 @@ POOL = sorted(
     for (mid, method) in CAT.benchmarks
     if method == EHR and mid in CAT.quality and not CAT.quality[mid].strata
 )
+# Multi-rate eCQMs with an eCQM benchmark and the stratum CMS rates (SCORING.md 1.6).
+SCORED = {"226": "performance", "238": "overall", "366": "overall"}
+assert all(CAT.quality[m].strata and (m, EHR) in CAT.benchmarks for m in SCORED)
+AVERAGED = "009"  # simpleAverage of two rates: no one numerator (SCORING.md 1.6)
 HP = [m for m in POOL if CAT.quality[m].is_high_priority]
 OTHER = [m for m in POOL if not CAT.quality[m].is_high_priority]
 ACTIVITIES = sorted(CAT.ia)[:12]
@@ -69,10 +78,36 @@ def qm(mid: str, met: int, not_met: int, missing: int = 0, excl: int = 0) -> Qua
 counts = st.tuples(st.integers(0, 120), st.integers(0, 120), st.integers(0, 30), st.integers(0, 5))
 
 
+def stratum(name: str, met: int, not_met: int, missing: int = 0, excl: int = 0) -> Stratum:
+    return Stratum(met, not_met, met + not_met + missing + excl, excl, 0, name)
+
+
+def multi(mid: str, rows) -> QualityMeasurement:
+    """A multi-rate measure with one row of counts per stratum, in CMS's stratum order."""
+    return QualityMeasurement(
+        mid,
+        EHR,
+        strata=tuple(stratum(n, *c) for n, c in zip(CAT.quality[mid].strata, rows, strict=True)),
+    )
+
+
+def met_whole(m: QualityMeasurement) -> tuple[int, int]:
+    """The scored counts, found by stratum name as the test's own reading of SCORING.md 1.6."""
+    row = next(s for s in m.strata if s.name == SCORED[m.measure_id]) if m.strata else m
+    return row.performance_met, row.performance_met + row.performance_not_met
+
+
+@st.composite
+def measurement(draw, mid: str) -> QualityMeasurement:
+    if mid in SCORED or mid == AVERAGED:
+        return multi(mid, [draw(counts) for _ in CAT.quality[mid].strata])
+    return qm(mid, *draw(counts))
+
+
 @st.composite
 def scenarios(draw):
-    ids = draw(st.lists(st.sampled_from(POOL), min_size=0, max_size=9, unique=True))
-    available = {mid: qm(mid, *draw(counts)) for mid in ids}
+    ids = draw(st.lists(st.sampled_from([*POOL, *SCORED, AVERAGED]), max_size=9, unique=True))
+    available = {mid: draw(measurement(mid)) for mid in ids}
     submitted = draw(st.sets(st.sampled_from(ids))) if ids else set()
     pi = draw(st.sampled_from([None, "full", "partial"]))
     pi_sub = None
@@ -98,9 +133,9 @@ def scenarios(draw):
     measures = draw(st.one_of(st.none(), st.sets(st.sampled_from(ids)) if ids else st.none()))
     chosen = sorted(measures if measures is not None else submitted)
     numerators = {}
-    for mid in draw(st.sets(st.sampled_from(chosen))) if chosen else ():
-        m = available[mid]
-        numerators[mid] = draw(st.integers(0, m.performance_met + m.performance_not_met))
+    changeable = [mid for mid in chosen if mid != AVERAGED]
+    for mid in draw(st.sets(st.sampled_from(changeable))) if changeable else ():
+        numerators[mid] = draw(st.integers(0, met_whole(available[mid])[1]))
     changes = WhatIf(
         measures=frozenset(measures) if measures is not None else None,
         numerators=numerators,
@@ -118,15 +153,24 @@ def submission(base: EntityInput, available: dict, changes: WhatIf) -> tuple[dic
     ids = sorted(changes.measures if changes.measures is not None else
                  {m.measure_id for m in base.quality})  # fmt: skip
     quality = []
+
+    def value(row, changed: bool) -> dict:
+        met = changes.numerators[mid] if changed else row.performance_met
+        whole = row.performance_met + row.performance_not_met
+        return {"performanceMet": met, "performanceNotMet": whole - met,
+                "eligiblePopulation": row.eligible_population,
+                "eligiblePopulationExclusion": row.exclusions,
+                "eligiblePopulationException": row.exceptions}  # fmt: skip
+
     for mid in ids:
         m = available[mid]
-        met = changes.numerators.get(mid, m.performance_met)
-        whole = m.performance_met + m.performance_not_met
-        quality.append({"measureId": mid, "value": {
-            "performanceMet": met, "performanceNotMet": whole - met,
-            "eligiblePopulation": m.eligible_population,
-            "eligiblePopulationExclusion": m.exclusions,
-            "eligiblePopulationException": m.exceptions}})  # fmt: skip
+        changed = mid in changes.numerators
+        if m.strata:
+            strata = [{**value(s, changed and s.name == SCORED[mid]), "stratum": s.name}
+                      for s in m.strata]  # fmt: skip
+            quality.append({"measureId": mid, "value": {"strata": strata}})
+        else:
+            quality.append({"measureId": mid, "value": value(m, changed)})
     sets = [{"category": "quality", "submissionMethod": EHR, "measurements": quality}]
     pi_rows = list(base.pi.measurements) if base.pi else []
     pi_rows = [m for m in pi_rows if m.measure_id not in changes.pi_exclusions]
@@ -308,3 +352,43 @@ def test_next_decile_explains_what_it_cannot_count():
     # A measure that is not submitted shows the patients, not a final-score gain.
     low = qm(direct, 10, 90)
     assert next_decile(EntityInput(YEAR), low, catalog=CAT, rules=RULES).final_gain is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(SCORED)), st.lists(st.tuples(st.integers(0, 300),
+       st.integers(0, 300)), min_size=3, max_size=3))  # fmt: skip
+def test_patients_to_next_decile_of_a_multi_rate_measure_moves_the_scored_stratum(mid, rows):
+    m = multi(mid, rows[: len(CAT.quality[mid].strata)])
+    found = next_decile(EntityInput(YEAR, quality=(m,)), m, catalog=CAT, rules=RULES)
+    now = _decile(m)
+    assert found.decile == now
+    if found.patients is None:
+        return
+    met, _ = met_whole(m)
+    step = -1 if found.inverse else 1
+    moved = with_numerator(m, met + step * found.patients, CAT.quality[mid])
+    assert met_whole(moved)[0] == met + step * found.patients
+    others = [s for s in moved.strata if s.name != SCORED[mid]]
+    assert others == [s for s in m.strata if s.name != SCORED[mid]]
+    assert _decile(moved) > now
+    if found.patients > 1:
+        back = with_numerator(m, met + step * (found.patients - 1), CAT.quality[mid])
+        assert _decile(back) == now
+
+
+def test_cms138_what_if_and_next_decile_use_the_performance_stratum():
+    """226/CMS138 (split): reporting 100 screened of 100, performance 20 of 60 counselled.
+    Only the performance rate is scored (SCORING.md 1.6), so 30 counselled score 50%."""
+    m = multi("226", [(100, 0), (20, 40), (20, 40)])
+    base = EntityInput(YEAR, quality=(m,))
+    then = apply_what_if(base, WhatIf(numerators={"226": 30}), available={}, catalog=CAT)
+    scored = score_entity(then).quality.measures[0]
+    assert scored.performance_rate == Decimal("50.00")
+    assert [s.performance_met for s in then.quality[0].strata] == [100, 30, 20]
+    found = next_decile(base, m, catalog=CAT, rules=RULES)
+    assert found.patients is not None and found.patients <= 40 and found.final_gain > 0
+    averaged = multi(AVERAGED, [(10, 10), (10, 10)])
+    with pytest.raises(ValueError, match="averages several rates"):
+        apply_what_if(EntityInput(YEAR, quality=(averaged,)),
+                      WhatIf(numerators={AVERAGED: 5}), available={}, catalog=CAT)  # fmt: skip
+    assert "several rates" in next_decile(base, averaged, catalog=CAT, rules=RULES).note
