@@ -96,21 +96,28 @@ def _cms122(m: CMS122, p: PatientFacts, mp: Period, year: int, group: int) -> Ga
 
 
 def _cms165(m: CMS165, p: PatientFacts, mp: Period, year: int, group: int) -> GapReason:
-    systolic: dict = {}
-    diastolic: dict = {}
-    for o in L.final_observations(p, O.SYSTOLIC, O.DIASTOLIC):
-        if o.value is None or not mp.contains(o.latest_day):
-            continue
-        target = systolic if o.oid == O.SYSTOLIC else diastolic
-        target[o.latest_day] = min(target.get(o.latest_day, o.value), o.value)
+    """The reading the measure used: readings in an emergency department or inpatient
+    setting do not count (CMS165 logic), so a later one there is named as skipped."""
     close = "A blood pressure below 140/90 as the last reading of the year (outpatient)."
-    days = set(systolic) & set(diastolic)
-    if not days:
-        return GapReason("No blood pressure reading (systolic and diastolic) this year", close)
-    last = max(days)
-    return GapReason(
-        f"Last BP {_number(systolic[last])}/{_number(diastolic[last])} on {_day(last)}", close
+    used = m.last_reading(p, mp, year)
+    seen = m.last_reading(p, mp, year, acute_too=True)
+    skipped = (
+        f"; the later reading {_bp(seen)} was taken in an emergency department or hospital "
+        "stay and does not count"
+        if seen is not None and (used is None or seen[0] > used[0])
+        else ""
     )
+    if used is None:
+        return GapReason(
+            "No outpatient blood pressure reading (systolic and diastolic) this year" + skipped,
+            close,
+        )
+    return GapReason(f"Last BP {_bp(used)}{skipped}", close)
+
+
+def _bp(reading: tuple[dt.date, Decimal, Decimal]) -> str:
+    day, systolic, diastolic = reading
+    return f"{_number(systolic)}/{_number(diastolic)} on {_day(day)}"
 
 
 def _cms138(m: CMS138, p: PatientFacts, mp: Period, year: int, group: int) -> GapReason:
@@ -185,6 +192,7 @@ def gap_reasons(
         return dict.fromkeys(ids, reason)
     measure = get_measure(cms_id)
     facts = select_candidates(practice_id, year, measure.oids(year), ids)
+    measure.prepare(practice_id, year, facts)  # what the engine loads beside the facts
     mp = Period.year(year)
     out = {}
     for pid in ids:

@@ -9,6 +9,7 @@ is a numerator patient, again not excluded and without an exception."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -23,7 +24,18 @@ from tests.mips.score_helpers import enroll
 from tests.mips.test_ecqm_decks import DISPUTED
 from tests.shared_data import ecqm_testdecks
 
-from .factories import HBA1C, add_fact, at, diabetic_patient, import_deck
+from .factories import (
+    CPT,
+    HBA1C,
+    HYPERTENSION,
+    LOINC,
+    OFFICE_VISIT,
+    PatientFactory,
+    add_fact,
+    at,
+    diabetic_patient,
+    import_deck,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
@@ -123,6 +135,36 @@ def test_a_new_result_closes_the_gap(qm_client, practice, own, patients):
     )
     calculate(practice, YEAR)
     assert names(qm_client.get(gaps_url("clinician", own.public_id))) == ["Bnone"]
+
+
+def bp(patient, day: str, systolic: str, diastolic: str, encounter_ref: str = "") -> None:
+    for code, value in (("8480-6", systolic), ("8462-4", diastolic)):
+        add_fact(patient, "observation", (LOINC, code), status="final", category="vital-signs",
+                 start_at=at(day), end_at=at(day), value_num=value, value_unit="mm[Hg]",
+                 encounter_ref=encounter_ref)  # fmt: skip
+
+
+def test_blood_pressure_reason_quotes_the_reading_the_measure_used(qm_client, practice, own):
+    """CMS165 (PY2025, CMS165FHIR 0.1.000) leaves out readings whose encounter is an
+    emergency, inpatient or observation stay (class EMER, IMP, ACUTE, NONAC, PRENC, SS):
+    the reason names the last outpatient reading, 142/91, not the later ED one."""
+    patient = PatientFactory(practice=practice, birth_date=dt.date(1960, 1, 1), family_name="Bp")
+    add_fact(patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-03-03"),
+             end_at=at("2025-03-03", 10), billing_tin=own.tin, rendering_npi=own.npi)  # fmt: skip
+    add_fact(patient, "condition", HYPERTENSION, clinical_status="active",
+             start_at=at("2020-01-01"))  # fmt: skip
+    ed = (CPT, "99284")  # an emergency visit
+    add_fact(patient, "encounter", ed, status="finished", encounter_class="EMER", resource_id="ed",
+             start_at=at("2025-10-05"), end_at=at("2025-10-05", 12))  # fmt: skip
+    bp(patient, "2025-03-03", "142", "91")
+    bp(patient, "2025-10-05", "128", "78", encounter_ref="ed")  # controlled, but in the ED
+    calculate(practice, YEAR, measures=["CMS165"])
+    r = qm_client.get(gaps_url("clinician", own.public_id, "CMS165"))
+    [row] = r.context["page"]  # the ED reading does not close the gap
+    assert row.reason.missing == (
+        "Last BP 142/91 on 3 Mar 2025; the later reading 128/78 on 5 Oct 2025 was taken in "
+        "an emergency department or hospital stay and does not count"
+    )
 
 
 def test_sort_filter_and_group_worklist(qm_client, own, medical_group, patients):

@@ -113,9 +113,21 @@ class CMS165(Measure):
         return L.has_palliative_care(p, mp, year)
 
     def controlled(self, p: PatientFacts, mp: Period, year: int) -> bool:
-        acute_refs = self._acute_encounters.get(p.id, set())
+        last = self.last_reading(p, mp, year)
+        return last is not None and last[1] < Decimal(140) and last[2] < Decimal(90)
+
+    def last_reading(
+        self, p: PatientFacts, mp: Period, year: int, *, acute_too: bool = False
+    ) -> tuple[dt.date, Decimal, Decimal] | None:
+        """(day, lowest systolic, lowest diastolic) of the most recent day with both a
+        systolic and a diastolic reading the measure counts: final, during the MP, and not
+        taken in an emergency department or inpatient setting (PY2025: the reading's linked
+        encounter has an acute class, loaded by ``prepare``; PY2026: taken during a
+        performed Encounter Inpatient or ED visit). ``acute_too`` counts those as well: the
+        care-gap reason names a later reading the measure skipped."""
+        acute_refs = set() if acute_too else self._acute_encounters.get(p.id, set())
         acute_periods = []
-        if year >= 2026:
+        if year >= 2026 and not acute_too:
             acute_periods = [
                 (e.start, e.end)
                 for e in p.facts(O.ENCOUNTER_INPATIENT, O.ED_VISIT, kind="encounter")
@@ -142,9 +154,9 @@ class CMS165(Measure):
             target[d] = min(target.get(d, o.value), o.value)
         days = set(systolic) & set(diastolic)
         if not days:
-            return False
+            return None
         last = max(days)
-        return systolic[last] < Decimal(140) and diastolic[last] < Decimal(90)
+        return last, systolic[last], diastolic[last]
 
 
 def _six_months_after(mp: Period) -> dt.date:
