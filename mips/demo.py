@@ -79,8 +79,10 @@ def seed(ctx: DemoContext) -> None:
         )
     assert ClinicalFact.objects.filter(practice=practice).exists()
     # Peers before the scores: Seven Hills' recalculation stores the network averages.
-    if ctx.network:
-        demo_network.seed(ctx, year)
+    if ctx.network:  # both dashboard years show a network average
+        for network_year in (year, prior):
+            if network_year in YEARS:
+                demo_network.seed(ctx, network_year, current=year)
     __import__("mips.demo_scores").demo_scores.seed(ctx)  # attestations + score recalculation
     __import__("mips.demo_submissions").demo_submissions.seed(ctx)  # prior year's QPP + CMS
     demo_history.seed(ctx, (year - 1, year))  # a year of daily scores for the trend charts

@@ -13,7 +13,7 @@ from django.utils import timezone
 from enrollment import demo as enrollment_demo
 from mips import demo_history, demo_network
 from mips.ecqm.engine import YEARS
-from mips.models import ScoreSnapshot
+from mips.models import Patient, ScoreSnapshot
 from mips.network import NETWORK_MIN_DENOMINATOR, NETWORK_MIN_ENTITIES, network_averages
 from practices import demo as practices_demo
 from practices import demo_network as peers
@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.unscoped]
 
 
 def test_peer_practices_give_each_demo_measure_a_network_average(monkeypatch):
+    """Both dashboard years (the current and the prior) get a network average."""
     # A smaller network with thresholds to match (the demo's full size, 4 practices of 6
     # clinicians with 130 patients each, is what `make demo` seeds).
     monkeypatch.setattr(peers, "PRACTICES", 2)
@@ -49,6 +50,18 @@ def test_peer_practices_give_each_demo_measure_a_network_average(monkeypatch):
     demo_network.seed(ctx, year)  # again: the same patients, the same averages
     assert network_averages(year) == found
     assert "demo network: 2 synthetic peer practices" in ctx.log[-1]
+
+    # The dashboard's prior year gets its own peer patients and so a network average too;
+    # the current year's averages stay as they were.
+    prior = year - 1
+    demo_network.seed(ctx, prior, current=year)
+    averages = network_averages(prior)
+    for mid in demo_network.MEASURES:
+        assert averages[mid].sufficient and averages[mid].entities >= 5, mid
+    assert network_averages(year) == found
+    peer = synthetic.first()
+    assert Patient.objects.filter(practice=peer).count() == 2 * 3 * 60
+    assert f"eCQM {prior} calculated" in ctx.log[-1]
 
 
 def test_the_full_size_peer_network_clears_the_network_thresholds():
