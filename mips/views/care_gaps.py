@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from practices.models import TinNpi
 from practices.permissions import VIEW_ECQM_DATA, practice_permission_required
 from practices.spreadsheet import csv_download
-from practices.views.common import get_owned, paginate
+from practices.views.common import get_owned, paginate, template_for
 from practices.visibility import own_rows_only
 
 from ..ecqm import catalog
@@ -135,7 +135,7 @@ def care_gaps(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     if ctx["chosen"]:
         params["measure"] = ctx["chosen"].key
     ctx.update(page=page, csv_query=params.urlencode())
-    return render(request, "mips/care_gaps.html", ctx)
+    return render(request, template_for(request, "mips/care_gaps.html", "worklist"), ctx)
 
 
 @practice_permission_required(VIEW_ECQM_DATA)

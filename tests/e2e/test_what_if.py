@@ -40,7 +40,7 @@ def test_changing_a_numerator_moves_the_score_without_a_reload(
     expect(page.locator("#final-what-if strong")).not_to_have_text(raised)
     assert page.evaluate("window.__noReload") is True
 
-    page.set_viewport_size({"width": 400, "height": 900})
-    page.screenshot(path=str(SHOTS / "what_if_400.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "what_if_390.png"))
     page.locator("#what-if-result").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "what_if_400_result.png"))
+    page.screenshot(path=str(SHOTS / "what_if_390_result.png"))

@@ -167,6 +167,16 @@ def test_blood_pressure_reason_quotes_the_reading_the_measure_used(qm_client, pr
     )
 
 
+def test_htmx_filter_and_sort_return_only_the_worklist(qm_client, own, patients):
+    """The worklist's filter form, sort headers and pages swap #worklist (htmx)."""
+    r = qm_client.get(
+        gaps_url("clinician", own.public_id, extra="&sort=-name"), HTTP_HX_REQUEST="true"
+    )
+    body = r.content.decode()
+    assert body.lstrip().startswith('<section class="card" id="worklist"') and "<html" not in body
+    assert names(r) == ["Bnone", "Ahigh"] and 'hx-boost="true"' in body
+
+
 def test_sort_filter_and_group_worklist(qm_client, own, medical_group, patients):
     r = qm_client.get(gaps_url("clinician", own.public_id, extra="&sort=-name"))
     assert names(r) == ["Bnone", "Ahigh"]
