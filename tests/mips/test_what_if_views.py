@@ -140,3 +140,28 @@ def test_report_card_links_to_its_what_if(qm_client, scored):
     card = reverse("mips:report-card", args=[scored["own"].public_id]) + f"?year={YEAR}"
     link = html.fromstring(qm_client.get(card).content).xpath('//p[@id="what-if-link"]/a')[0]
     assert link.get("href") == url(scored["own"])
+
+
+def test_a_multi_rate_measure_changes_its_scored_stratum(qm_client, scored):
+    """226/CMS138 is `split` in qpp-measures-data: only the "performance" stratum (eCQM
+    population group 2) is rated (SCORING.md 1.6), so the form offers that stratum's
+    numerator and the what-if moves with it."""
+    own = scored["own"]
+    result(own, "226", numer=10, denom=40, group_index=1)  # performance: 10 of 40
+    result(own, "226", numer=10, denom=40, group_index=2)  # combinedPopulations
+    recalculate_practice(own.practice, YEAR)
+    page = html.fromstring(qm_client.get(url(own)).content)
+    field = page.get_element_by_id("n-226")
+    assert (field.get("value"), field.get("max")) == ("10", "40")
+    chosen = "changed=1&ia=1&measure=236&measure=134&measure=113&measure=317&measure=226"
+
+    def final(n: int) -> Decimal:
+        body = qm_client.get(url(own) + f"&{chosen}&n_226={n}", headers=HX).content
+        return Decimal(html.fromstring(body).xpath('//td[@id="final-what-if"]/strong')[0].text)
+
+    assert final(40) > final(10)
+    body = qm_client.get(url(own) + f"&{chosen}&n_226=41", headers=HX).content
+    assert (
+        "between 0 and 40"
+        in html.fromstring(body).get_element_by_id("what-if-errors").text_content()
+    )
