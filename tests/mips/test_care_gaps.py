@@ -144,26 +144,30 @@ def bp(patient, day: str, systolic: str, diastolic: str, encounter_ref: str = ""
                  encounter_ref=encounter_ref)  # fmt: skip
 
 
-def test_blood_pressure_reason_quotes_the_reading_the_measure_used(qm_client, practice, own):
-    """CMS165 (PY2025, CMS165FHIR 0.1.000) leaves out readings whose encounter is an
-    emergency, inpatient or observation stay (class EMER, IMP, ACUTE, NONAC, PRENC, SS):
-    the reason names the last outpatient reading, 142/91, not the later ED one."""
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_blood_pressure_reason_quotes_the_reading_the_measure_used(qm_client, practice, own, year):
+    """CMS165 leaves out readings taken in an emergency or inpatient setting: PY2025
+    (CMS165FHIR 0.1.000) by the reading's encounter class (EMER, IMP, ACUTE, NONAC, PRENC,
+    SS), PY2026 (CMS165v14) by time overlap with an ED visit or inpatient encounter. The
+    reason names the last outpatient reading, 142/91, not the later ED one."""
     patient = PatientFactory(practice=practice, birth_date=dt.date(1960, 1, 1), family_name="Bp")
-    add_fact(patient, "encounter", OFFICE_VISIT, status="finished", start_at=at("2025-03-03"),
-             end_at=at("2025-03-03", 10), billing_tin=own.tin, rendering_npi=own.npi)  # fmt: skip
+    visit = f"{year}-03-03"
+    add_fact(patient, "encounter", OFFICE_VISIT, status="finished", start_at=at(visit),
+             end_at=at(visit, 10), billing_tin=own.tin, rendering_npi=own.npi)  # fmt: skip
     add_fact(patient, "condition", HYPERTENSION, clinical_status="active",
              start_at=at("2020-01-01"))  # fmt: skip
-    ed = (CPT, "99284")  # an emergency visit
+    ed = (CPT, "99284")  # an emergency department visit (ED E/M value set)
     add_fact(patient, "encounter", ed, status="finished", encounter_class="EMER", resource_id="ed",
-             start_at=at("2025-10-05"), end_at=at("2025-10-05", 12))  # fmt: skip
-    bp(patient, "2025-03-03", "142", "91")
-    bp(patient, "2025-10-05", "128", "78", encounter_ref="ed")  # controlled, but in the ED
-    calculate(practice, YEAR, measures=["CMS165"])
-    r = qm_client.get(gaps_url("clinician", own.public_id, "CMS165"))
+             start_at=at(f"{year}-10-05"), end_at=at(f"{year}-10-05", 12))  # fmt: skip
+    bp(patient, visit, "142", "91")
+    bp(patient, f"{year}-10-05", "128", "78", encounter_ref="ed")  # controlled, but in the ED
+    calculate(practice, year, measures=["CMS165"])
+    url = reverse("mips:care-gaps", args=["clinician", own.public_id])
+    r = qm_client.get(f"{url}?year={year}&measure=CMS165")
     [row] = r.context["page"]  # the ED reading does not close the gap
     assert row.reason.missing == (
-        "Last BP 142/91 on 3 Mar 2025; the later reading 128/78 on 5 Oct 2025 was taken in "
-        "an emergency department or hospital stay and does not count"
+        f"Last BP 142/91 on 3 Mar {year}; the later reading 128/78 on 5 Oct {year} was taken "
+        "in an emergency department or hospital stay and does not count"
     )
 
 
