@@ -197,8 +197,8 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
         r["class"] = {"system": ACT_CODE, "code": head.encounter_class or "AMB"}
         if details.get("discharge"):
             r["hospitalization"] = {"dischargeDisposition": _concept(details["discharge"])}
-        if locations(head):
-            r["location"] = [_location_entry(lid, loc) for lid, loc in locations(head)]
+        if places := locations(head):
+            r["location"] = [_location_entry(place_id, place) for place_id, place in places]
     elif rtype == "Condition":
         r.pop("status", None)
         r.update(code=concept, subject={"reference": patient_ref})
