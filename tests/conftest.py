@@ -161,3 +161,20 @@ def provider(practice):
 @pytest.fixture
 def tin_npi(provider, medical_group):
     return TinNpiFactory(provider=provider, medical_group=medical_group)
+
+
+@pytest.fixture
+def queued_recalculations(monkeypatch):
+    """The every-eCQM recalculations queued (an import, a withdrawal), recorded as
+    (practice id, year, user id) instead of run: eager Celery would run each one in the
+    test, loading every measure's value sets and starting Node (minutes per test). The
+    job itself is tested in tests/mips/test_ecqm_recalculation.py."""
+    from mips.ecqm.tasks import recalculate_practice_every_ecqm
+
+    queued: list[tuple] = []
+
+    def record(args=(), kwargs=None, **options):
+        queued.append(tuple(args))
+
+    monkeypatch.setattr(recalculate_practice_every_ecqm, "apply_async", record)
+    return queued

@@ -99,7 +99,8 @@ def import_fhir_bundle(
         for attr in ("mrn", "given_name", "family_name", "birth_date", "sex", "deceased",
                      "deceased_at"):  # fmt: skip
             setattr(patient, attr, getattr(rec, attr))
-        patient.race_code, patient.ethnicity_code = rec.race_code, rec.ethnicity_code
+        patient.race_code, patient.race_codes = rec.race_code, rec.race_codes
+        patient.ethnicity_code = rec.ethnicity_code
         patient.data_import = data_import
         patient.save()
         for row in rec.facts:

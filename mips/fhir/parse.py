@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..encounter_locations import encounter_location
+
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 TIN_SYSTEMS = {"urn:oid:2.16.840.1.113883.4.4", "http://hl7.org/fhir/sid/us-tin"}
 NOT_DONE_REASON = "qicore-notDoneReason"
@@ -31,6 +33,8 @@ SUPPORTED = {
     "Coverage",
     "Task",
 }
+# Not patient data of their own: read through the resources that refer to them (a
+# clinician's NPI, a medication's code, an encounter's location types).
 IGNORED = {"Practitioner", "Organization", "Medication", "Location", "PractitionerRole"}
 # Other patient resources are kept too (the reference engine's measures read them): one
 # fact per coding of their main concept, the resource itself in `source_resource`.
@@ -55,6 +59,7 @@ TIME_ELEMENTS = (
     "date",
 )
 # US Core sex (SNOMED CT): female, male, intersex / other; anything else is unknown.
+MAX_RACES = 10
 US_CORE_SEX = {"248152002": "F", "248153007": "M", "33791000087105": "O"}
 # Statuses of the "not done" QI-Core profiles (CommunicationNotDone, MedicationAdministration
 # NotDone, MedicationDispenseDeclined).
@@ -77,6 +82,7 @@ class PatientRecord:
     birth_date: dt.date | None = None
     sex: str = "U"
     race_code: str = ""
+    race_codes: list[str] = field(default_factory=list)
     ethnicity_code: str = ""
     deceased: bool = False
     deceased_at: dt.datetime | None = None
@@ -315,6 +321,7 @@ class _BundleParser:
                 r["deceasedDateTime"], f"Patient/{r['id']}.deceasedDateTime"
             )
         record.deceased = record.deceased_at is not None or r.get("deceasedBoolean") is True
+        races: dict[str, list[str]] = {"ombCategory": [], "detailed": []}
         for ext in r.get("extension", []) or []:
             url = str(ext.get("url", ""))
             if url.endswith("us-core-sex"):
@@ -323,12 +330,18 @@ class _BundleParser:
                 code = ext.get("valueCode") or (ext.get("valueCoding") or {}).get("code")
                 record.sex = US_CORE_SEX.get(str(code or ""), "U")
             for sub in ext.get("extension", []) or []:
-                if sub.get("url") == "ombCategory":
-                    code = (sub.get("valueCoding") or {}).get("code", "")
-                    if url.endswith("us-core-race") and not record.race_code:
-                        record.race_code = code[:20]
-                    elif url.endswith("us-core-ethnicity") and not record.ethnicity_code:
-                        record.ethnicity_code = code[:20]
+                code = str((sub.get("valueCoding") or {}).get("code") or "")[:20]
+                if not code or sub.get("url") not in ("ombCategory", "detailed"):
+                    continue
+                if url.endswith("us-core-race"):
+                    # Every race (ombCategory 0..5, then detailed codes), not just the first.
+                    races[sub["url"]].append(code)
+                elif url.endswith("us-core-ethnicity") and sub["url"] == "ombCategory":
+                    record.ethnicity_code = record.ethnicity_code or code
+        record.race_codes = list(dict.fromkeys(races["ombCategory"] + races["detailed"]))[
+            :MAX_RACES
+        ]
+        record.race_code = record.race_codes[0] if record.race_codes else ""
         return record
 
     def encounter(self, r: dict, where: str) -> list[dict]:
@@ -352,10 +365,33 @@ class _BundleParser:
                 break
         fact["rendering_npi"] = npi or self.default_npi
         fact["billing_tin"] = self.tin_of(r.get("serviceProvider")) or self.default_tin
+        locations = self.locations(r, where)
+        if locations:
+            fact["details"]["locations"] = locations
         codes = _all_codings(r.get("type"))
         if not codes:
             raise FhirError(f"{where}: Encounter.type has no coding")
         return _explode(fact, codes)
+
+    def locations(self, r: dict, where: str) -> list[dict]:
+        """Encounter.location: each Location's id (the encounter's reference to it), type
+        codings and the period the patient was there. Locations are not patient data of
+        their own, so they live on the encounter (measures read `GetLocation(...).type`,
+        e.g. CMS136's psychotherapy at an ambulatory location)."""
+        out = []
+        for n, entry in enumerate(r.get("location", []) or []):
+            ref = entry.get("location") if isinstance(entry, dict) else None
+            location_id = _ref_id(ref)
+            target = self.by_ref.get(f"Location/{location_id}") if location_id else None
+            codes = _all_codings((target or {}).get("type"))
+            if not (location_id or codes):
+                continue
+            period = entry.get("period") or {}
+            at = f"{where}.location[{n}].period"
+            start = parse_datetime(period.get("start"), f"{at}.start")
+            end = parse_datetime(period.get("end"), f"{at}.end", end=True)
+            out.append(encounter_location(location_id, codes, start, end))
+        return out
 
     def condition(self, r: dict, where: str) -> list[dict]:
         fact = _new_fact("condition", r)

@@ -108,7 +108,11 @@ class Patient(PracticeOwned):
     family_name = models.CharField(max_length=100, blank=True)
     birth_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    race_code = models.CharField(max_length=20, blank=True)
+    race_code = models.CharField(max_length=20, blank=True, help_text="The first race.")
+    # Every race the source gives (US Core race ombCategory / detailed codes, QRDA I raceCode
+    # and sdtc:raceCode), first one first; `races` reads it (race_code alone for patients
+    # stored before it existed).
+    race_codes = models.JSONField(default=list, blank=True)
     ethnicity_code = models.CharField(max_length=20, blank=True)
     payer_code = models.CharField(max_length=20, blank=True)
     # FHIR Patient.deceased[x] / QDM Patient Characteristic Expired: measures except or
@@ -140,6 +144,10 @@ class Patient(PracticeOwned):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def races(self) -> list[str]:
+        return list(self.race_codes or ([self.race_code] if self.race_code else []))
 
     @property
     def display_name(self) -> str:

@@ -161,7 +161,7 @@ def import_qrda1_file(
     ).first() or Patient(practice=practice, source=FactSource.QRDA, source_id=source_id)
     for attr in (
         "mrn", "given_name", "family_name", "birth_date", "sex", "race_code",
-        "ethnicity_code", "payer_code", "deceased", "deceased_at",
+        "race_codes", "ethnicity_code", "payer_code", "deceased", "deceased_at",
     ):  # fmt: skip
         setattr(patient, attr, getattr(doc.patient, attr))
     patient.data_import = data_import

@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..encounter_locations import encounter_location
 from . import codes
 from .qdm import (
     ADVERSE_EVENT_CAUSE,
@@ -33,7 +34,8 @@ NS = {
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
 H = "{urn:hl7-org:v3}"
-SDTC_VALUESET = "{urn:hl7-org:sdtc}valueSet"
+SDTC = "{urn:hl7-org:sdtc}"
+SDTC_VALUESET = f"{SDTC}valueSet"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 QRDA_FRAMEWORK = "2.16.840.1.113883.10.20.24.1.1"
@@ -43,6 +45,7 @@ TIN_ROOT = "2.16.840.1.113883.4.2"
 MEASURE_UUID_ROOT = "2.16.840.1.113883.4.738"
 REPORTING_ACT = "2.16.840.1.113883.10.20.17.3.8"
 DAYS_SUPPLIED = "2.16.840.1.113883.10.20.24.3.99"
+FACILITY_LOCATION = "2.16.840.1.113883.10.20.24.3.100"  # QDM facilityLocations
 
 NEGATED_STATUS = {
     "observation": "cancelled",
@@ -78,6 +81,7 @@ class PatientData:
     birth_date: dt.date | None = None
     sex: str = "U"
     race_code: str = ""
+    race_codes: list[str] = field(default_factory=list)
     ethnicity_code: str = ""
     payer_code: str = ""
     deceased: bool = False
@@ -151,8 +155,10 @@ def _code_pairs(el: etree._Element | None) -> tuple[list[tuple[str, str]], str]:
     return pairs, el.get(SDTC_VALUESET, "")
 
 
-def _time_range(el: etree._Element) -> tuple[dt.datetime | None, dt.datetime | None]:
-    et = el.find(f"{H}effectiveTime")
+def _time_range(
+    el: etree._Element, tag: str = "effectiveTime"
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    et = el.find(f"{H}{tag}")
     if et is None:
         return None, None
     if et.get("value"):
@@ -162,6 +168,18 @@ def _time_range(el: etree._Element) -> tuple[dt.datetime | None, dt.datetime | N
     start = parse_ts(low.get("value")) if low is not None else None
     end = parse_ts(high.get("value"), end=True) if high is not None else None
     return start, end
+
+
+def _facility_locations(encounter: etree._Element) -> list[dict]:
+    """QDM facilityLocations (Facility Location participants, typeCode LOC): the location
+    type codes and period, stored as the FHIR import stores Encounter.location."""
+    out = []
+    for participant in encounter.findall(f"{H}participant[@typeCode='LOC']"):
+        pairs, _ = _code_pairs(participant.find(f"{H}participantRole/{H}code"))
+        if not pairs:
+            continue
+        out.append(encounter_location("", pairs, *_time_range(participant, "time")))
+    return out
 
 
 def _author_time(el: etree._Element) -> dt.datetime | None:
@@ -251,9 +269,11 @@ class _Reader:
         if birth is None or not birth.get("value"):
             raise self.fail("the patient has no birth date (patient/birthTime)")
         data.birth_date = self.ts(birth.get("value"), "patient/birthTime").date()
-        race = person.find(f"{H}raceCode")
-        if race is not None:
-            data.race_code = (race.get("code") or "")[:20]
+        # The first race in raceCode, every other one in sdtc:raceCode (QRDA I STU 5.3).
+        races = person.findall(f"{H}raceCode") + person.findall(f"{SDTC}raceCode")
+        codes = [(race.get("code") or "")[:20] for race in races]
+        data.race_codes = list(dict.fromkeys(c for c in codes if c))[:10]
+        data.race_code = data.race_codes[0] if data.race_codes else ""
         ethnicity = person.find(f"{H}ethnicGroupCode")
         if ethnicity is not None:
             data.ethnicity_code = (ethnicity.get("code") or "")[:20]
@@ -460,6 +480,9 @@ class _Reader:
             disp_pairs, _ = _code_pairs(disposition)
             if disp_pairs:
                 fact["details"]["discharge"] = [list(p) for p in disp_pairs]
+            locations = _facility_locations(el)
+            if locations:
+                fact["details"]["locations"] = locations
         if qdm.kind == "observation":
             self._value(el, fact, where)
         reasons = self._reasons(el)

@@ -42,6 +42,7 @@ from .qdm import (
     QdmType,
 )
 from .qrda1_read import (
+    FACILITY_LOCATION,
     MEASURE_UUID_ROOT,
     NPI_ROOT,
     QRDA_FRAMEWORK,
@@ -114,6 +115,7 @@ class ExportPatient:
     sex: str = "U"
     race_code: str = ""
     ethnicity_code: str = ""
+    race_codes: list[str] = field(default_factory=list)  # every race, race_code first
     deceased: bool = False
     deceased_at: dt.datetime | None = None
 
@@ -376,6 +378,8 @@ class _Writer:
                 disp.set("code", code)
                 disp.set("codeSystem", oid)
         self._author(el, f.authored_at)
+        for location in f.details.get("locations") or []:
+            _facility_location(el, location)
 
     def _diagnosis(self, el, qdm, f, pairs) -> None:
         code = _sub(el, "code", code="29308-4", codeSystem=codes.LOINC, codeSystemName="LOINC")
@@ -600,6 +604,32 @@ def _addr(parent, address=None) -> None:
     _sub(addr, "country").text = "US"
 
 
+def _demographic(person, tag: str, code: str, *, namespace: str = V3) -> None:
+    el = etree.SubElement(person, f"{{{namespace}}}{tag}")
+    if code:
+        el.set("code", code)
+        el.set("codeSystem", codes.CDC_RACE)
+        el.set("codeSystemName", "CDC Race and Ethnicity")
+    else:
+        el.set("nullFlavor", "UNK")
+
+
+def _facility_location(el, location: dict) -> None:
+    """QDM facilityLocations: a Facility Location participant (QRDA I STU 5.3, template
+    2.16.840.1.113883.10.20.24.3.100) with the location type and period."""
+    usable = [tuple(c) for c in location.get("type") or [] if codes.system_oid(c[0])]
+    if not usable:
+        return
+    participant = _sub(el, "participant", typeCode="LOC")
+    _template(participant, FACILITY_LOCATION, "2017-08-01")
+    start, end = (
+        dt.datetime.fromisoformat(location[k]) if location.get(k) else None
+        for k in ("start", "end")
+    )
+    _time_range(participant, start, end, tag="time", open_end=True)
+    _code(_sub(participant, "participantRole", classCode="SDLOC"), "code", usable)
+
+
 def _num(value: Decimal) -> str:
     text = format(Decimal(value).normalize(), "f")
     return text
@@ -693,13 +723,13 @@ def build_qrda1(
         _sub(person, "birthTime", value=patient.birth_date.strftime("%Y%m%d"))
     else:
         _sub(person, "birthTime", nullFlavor="UNK")
-    demographics = (("raceCode", patient.race_code), ("ethnicGroupCode", patient.ethnicity_code))
-    for tag, value in demographics:
-        if value:
-            _sub(person, tag, code=value, codeSystem=codes.CDC_RACE,
-                 codeSystemName="CDC Race and Ethnicity")  # fmt: skip
-        else:
-            _sub(person, tag, nullFlavor="UNK")
+    races = list(dict.fromkeys(c for c in (patient.race_code, *patient.race_codes) if c))
+    # The first race in raceCode, each further one in sdtc:raceCode (between raceCode and
+    # ethnicGroupCode, as the SDTC schema orders them).
+    _demographic(person, "raceCode", races[0] if races else "")
+    for race in races[1:]:
+        _demographic(person, "raceCode", race, namespace=SDTC)
+    _demographic(person, "ethnicGroupCode", patient.ethnicity_code)
     author = _sub(root, "author")
     _sub(author, "time", value=ts(author_time))
     assigned = _sub(author, "assignedAuthor")

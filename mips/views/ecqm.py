@@ -31,7 +31,7 @@ from ..dashboard.entities import CLINICIAN, GROUP
 from ..dashboard.euc_warnings import import_euc_warnings
 from ..dashboard.views.common import get_entity_object
 from ..ecqm import catalog
-from ..ecqm.engine import YEARS, calculate
+from ..ecqm.engine import YEARS
 from ..ecqm.results import entity_results, latest_run, population_patients
 from ..ecqm.tasks import recalculate_practice_every_ecqm
 from ..fhir.importer import import_fhir_bundle, withdraw_import
@@ -292,15 +292,12 @@ def ecqm_upload(request: HttpRequest) -> HttpResponse:
         except FhirError as exc:
             form.add_error("file", f"Bundle rejected, nothing was stored: {exc}")
         else:
-            for y in YEARS:
-                calculate(request.practice, y, trigger="import")
             verb = "replaced its earlier import" if outcome.replaced else "imported"
             messages.success(
                 request,
-                f"{upload.name} {verb}: {outcome.patients} patient(s), {outcome.facts} facts. "
-                "Results recalculated.",
+                f"{upload.name} {verb}: {outcome.patients} patient(s), {outcome.facts} facts.",
             )
-            return redirect(f"{_data_url()}?year={year}")
+            return _queue_every_ecqm(request, year, YEARS)
     messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     return redirect(f"{_data_url()}?year={year}")
 
@@ -313,12 +310,8 @@ def ecqm_withdraw(request: HttpRequest, public_id) -> HttpResponse:
         messages.error(request, f"{data_import.file_name} is not an active import.")
     else:
         removed = withdraw_import(data_import=data_import, user=request.user)
-        for y in YEARS:
-            calculate(request.practice, y, trigger="withdrawal")
-        messages.success(
-            request,
-            f"Withdrew {data_import.file_name}: {removed} facts removed, results recalculated.",
-        )
+        messages.success(request, f"Withdrew {data_import.file_name}: {removed} facts removed.")
+        return _queue_every_ecqm(request, _year(request), YEARS)
     return redirect(_data_url())
 
 
@@ -328,13 +321,23 @@ def ecqm_recalculate(request: HttpRequest) -> HttpResponse:
     """Queue every eCQM of the year (the six and the reference-engine ones) as a background
     job: the reference engine runs in workers only. The page then polls its progress."""
     year = _year(request)
+    return _queue_every_ecqm(request, year, [year])
+
+
+def _queue_every_ecqm(request: HttpRequest, year: int, years) -> HttpResponse:
+    """Queue the recalculation of every eCQM of `years` (the Recalculate button: its year;
+    an upload or a withdrawal: every supported year, the data may count in either) and
+    show `year`'s page, which polls the progress."""
     queued = timezone.now()
     try:
-        enqueue(recalculate_practice_every_ecqm, request.practice.pk, year, request.user.pk)
+        for y in years:
+            enqueue(recalculate_practice_every_ecqm, request.practice.pk, y, request.user.pk)
     except EnqueueFailed as exc:
         messages.error(request, str(exc))
         return redirect(f"{_data_url()}?year={year}")
-    messages.success(request, f"Recalculation of every {year} eCQM queued.")
+    messages.success(
+        request, f"Recalculation of every {' and '.join(map(str, years))} eCQM queued."
+    )
     return redirect(f"{_data_url()}?year={year}&queued={queued.timestamp():.0f}")
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jobs.queue import EnqueueFailed
 from mips.ecqm.engine import calculate
 from mips.models import DataImport, Patient
 from practices.models import AuditEvent
@@ -93,16 +94,41 @@ def test_outsider_gets_404_for_other_practice_objects(outsider_client, results, 
     assert outsider_client.post(url).status_code == 404
 
 
-def test_upload_imports_and_recalculates(qm_client, practice, tin_npi, valuesets):
+def test_upload_imports_and_queues_every_ecqm_of_each_year(
+    qm_client, practice, tin_npi, quality_manager, valuesets, queued_recalculations
+):
+    """Not only the six hand-written measures: the job of the Recalculate button (every
+    eCQM, the reference engine in the workers) for each year the data can count in."""
     data = bundle("up-1", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01"))
     upload = SimpleUploadedFile("up.json", json.dumps(data).encode(), "application/json")
     response = qm_client.post(
         reverse("mips:ecqm-upload"), {"file": upload, "tin_npi": tin_npi.public_id, "year": 2025}
     )
-    assert response.status_code == 302
-    page = qm_client.get(DATA + "?year=2025").content.decode()
+    assert response.status_code == 302 and "year=2025&queued=" in response.url
+    assert queued_recalculations == [
+        (practice.pk, 2025, quality_manager.pk), (practice.pk, 2026, quality_manager.pk)
+    ]  # fmt: skip
+    page = qm_client.get(response.url).content.decode()
     assert "up.json" in page and "imported: 1 patient(s)" in page
+    assert "Recalculation of every 2025 and 2026 eCQM queued." in page
+    assert 'data-status="queued"' in page  # the page polls the job's progress
     assert Patient.objects.filter(source_id="up-1").exists()
+
+
+def test_upload_with_the_job_service_down_keeps_the_import_and_says_so(
+    qm_client, practice, tin_npi, valuesets, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise EnqueueFailed("The background job service is unavailable right now")
+
+    monkeypatch.setattr("mips.views.ecqm.enqueue", down)
+    data = bundle("up-2", fhir_encounter("2025-03-01"))
+    upload = SimpleUploadedFile("up.json", json.dumps(data).encode(), "application/json")
+    body = qm_client.post(
+        reverse("mips:ecqm-upload"), {"file": upload, "year": 2025}, follow=True
+    ).content.decode()
+    assert "imported: 1 patient(s)" in body and "background job service is unavailable" in body
+    assert Patient.objects.filter(source_id="up-2").exists()
 
 
 def test_invalid_upload_is_rejected_with_reason(qm_client, practice, valuesets):
@@ -118,7 +144,7 @@ def test_clinician_cannot_upload_or_withdraw(clinician_client, practice):
     assert clinician_client.post(reverse("mips:ecqm-recalculate")).status_code == 403
 
 
-def test_withdraw_import(qm_client, practice, tin_npi, valuesets):
+def test_withdraw_import(qm_client, practice, tin_npi, valuesets, queued_recalculations):
     data = bundle("w-1", fhir_encounter("2025-03-01"))
     upload = SimpleUploadedFile("w.json", json.dumps(data).encode(), "application/json")
     qm_client.post(reverse("mips:ecqm-upload"), {"file": upload})
@@ -127,6 +153,8 @@ def test_withdraw_import(qm_client, practice, tin_npi, valuesets):
     assert response.status_code == 302
     data_import.refresh_from_db()
     assert data_import.status == "withdrawn" and not data_import.facts.exists()
+    # The upload's recalculations, then the withdrawal's: every eCQM of both years again.
+    assert [year for _, year, _ in queued_recalculations] == [2025, 2026, 2025, 2026]
 
 
 def test_test_patient_search_and_toggle(qm_client, practice, quality_manager):
@@ -210,7 +238,7 @@ def test_import_warns_whose_automatic_euc_it_voids(qm_client, practice, tin_npi,
 
 
 def test_import_that_voids_an_exception_needs_the_confirmation(
-    qm_client, practice, tin_npi, quality_manager, valuesets
+    qm_client, practice, tin_npi, quality_manager, valuesets, queued_recalculations
 ):
     """Issue 14 item 4: without the ticked confirmation the upload stores nothing and says
     which exception it would void; with it the import goes ahead."""

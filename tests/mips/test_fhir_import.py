@@ -154,7 +154,7 @@ def test_invalid_bundle_is_rejected_and_nothing_stored(practice, data, reason):
     assert not Patient.objects.exists() and not DataImport.objects.exists()
 
 
-def test_import_fhir_command(practice, tin_npi, tmp_path, valuesets):
+def test_import_fhir_command(practice, tin_npi, tmp_path, valuesets, queued_recalculations):
     good = tmp_path / "good.json"
     good.write_text(
         json.dumps(bundle("c-1", fhir_encounter("2025-03-01"), fhir_condition("2020-01-01")))
@@ -174,7 +174,9 @@ def test_import_fhir_command(practice, tin_npi, tmp_path, valuesets):
         )
     assert "bad.json: rejected: bad.json: not valid JSON" in err.getvalue()
     assert Patient.objects.filter(source_id="c-1").exists()
-    assert MeasureResult.objects.filter(practice=practice, cms_id="CMS122").exists()
+    # Every eCQM of each year, as the Recalculate button's job (the worker runs it).
+    assert queued_recalculations == [(practice.pk, 2025), (practice.pk, 2026)]
+    assert "Recalculation of every eCQM of 2025, 2026 queued" in out.getvalue()
     with pytest.raises(CommandError, match="9 digits"):
         call_command("import_fhir", str(good), practice=practice.slug, tin="12")
     with pytest.raises(CommandError, match="no practice"):

@@ -58,7 +58,9 @@ def test_a_bundle_id_too_long_to_store_is_refused(qm_client, practice, valuesets
     assert not DataImport.objects.exists()
 
 
-def test_reupload_with_a_255_character_id_replaces(qm_client, practice, valuesets):
+def test_reupload_with_a_255_character_id_replaces(
+    qm_client, practice, valuesets, queued_recalculations
+):
     data = _valid(bundle_id="b" * 255)
     for _ in range(3):
         upload = SimpleUploadedFile("b.json", data.encode(), "application/json")

@@ -21,6 +21,8 @@ QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-"
 GENDER = {"F": "female", "M": "male", "O": "other", "U": "unknown"}
 US_CORE_SEX = {"F": "248152002", "M": "248153007", "O": "33791000087105"}  # SNOMED CT
 OMB = "urn:oid:2.16.840.1.113883.6.238"  # CDC Race & Ethnicity
+# US Core race ombCategory codes; any other CDC race code is a `detailed` one.
+OMB_RACE_CATEGORIES = {"1002-5", "2028-9", "2054-5", "2076-8", "2106-3", "UNK", "ASKU"}
 RESOURCE_TYPE = {
     "encounter": "Encounter",
     "condition": "Condition",
@@ -195,6 +197,8 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
         r["class"] = {"system": ACT_CODE, "code": head.encounter_class or "AMB"}
         if details.get("discharge"):
             r["hospitalization"] = {"dischargeDisposition": _concept(details["discharge"])}
+        if places := locations(head):
+            r["location"] = [_location_entry(place_id, place) for place_id, place in places]
     elif rtype == "Condition":
         r.pop("status", None)
         r.update(code=concept, subject={"reference": patient_ref})
@@ -324,6 +328,38 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
     return r
 
 
+def locations(fact) -> list[tuple[str, dict]]:
+    """An encounter's stored locations (`details["locations"]`) as (Location id, location).
+    A FHIR import keeps the id its Encounter refers to, so the resource sent unchanged
+    finds its Location in the bundle; a location without one (QRDA I) gets an id."""
+    out = []
+    for n, location in enumerate((fact.details or {}).get("locations") or []):
+        location_id = location.get("id") or ""
+        out.append((location_id if _FHIR_ID.match(location_id) else f"l{fact.pk}-{n}", location))
+    return out
+
+
+def _location_entry(location_id: str, location: dict) -> dict:
+    entry: dict = {"location": {"reference": f"Location/{location_id}"}}
+    period = {k: location[k] for k in ("start", "end") if location.get(k)}
+    if period:
+        entry["period"] = period
+    return entry
+
+
+def location_resource(location_id: str, location: dict) -> dict:
+    """The Location an encounter refers to: its type is what measures read (CMS136
+    `GetLocation(Location.location).type in "Ambulatory"`)."""
+    resource = {
+        "resourceType": "Location",
+        "id": location_id,
+        "meta": {"profile": [f"{QICORE}location"]},
+    }
+    if location.get("type"):
+        resource["type"] = [_concept(location["type"])]
+    return resource
+
+
 def _days(value) -> dict:
     return {"value": value, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}
 
@@ -363,6 +399,11 @@ def _medication(fact, r: dict) -> None:
         r["status"] = fact.status or "active"
 
 
+def _race(code: str) -> dict:
+    kind = "ombCategory" if code in OMB_RACE_CATEGORIES else "detailed"
+    return {"url": kind, "valueCoding": {"system": OMB, "code": code}}
+
+
 def patient_resource(patient: Patient, resource_id: str) -> dict:
     """The Patient: gender (QI-Core 4.1.1 logic), the US Core sex extension the QI-Core 6
     logic reads as `Patient.sex` (PY2026 CMS124, CMS125, CMS153, CMS771...), race and
@@ -376,12 +417,19 @@ def patient_resource(patient: Patient, resource_id: str) -> dict:
     extensions = []
     if patient.sex in US_CORE_SEX:
         extensions.append({"url": f"{US_CORE}us-core-sex", "valueCode": US_CORE_SEX[patient.sex]})
-    # Race and ethnicity (OMB category): SDEs, and logic too (PY2026 CMS1154 "Patient is
+    # Race (every one) and ethnicity: SDEs, and logic too (PY2026 CMS1154 "Patient is
     # Asian" lowers the BMI threshold).
-    for name, code in (("race", patient.race_code), ("ethnicity", patient.ethnicity_code)):
-        if code:
-            category = {"url": "ombCategory", "valueCoding": {"system": OMB, "code": code}}
-            extensions.append({"url": f"{US_CORE}us-core-{name}", "extension": [category]})
+    races = [_race(code) for code in patient.races]
+    if races:
+        extensions.append({"url": f"{US_CORE}us-core-race", "extension": races})
+    if patient.ethnicity_code:
+        coding = {"system": OMB, "code": patient.ethnicity_code}
+        extensions.append(
+            {
+                "url": f"{US_CORE}us-core-ethnicity",
+                "extension": [{"url": "ombCategory", "valueCoding": coding}],
+            }
+        )
     if extensions:
         resource["extension"] = extensions
     if patient.birth_date:
@@ -411,11 +459,16 @@ def patient_bundles(patient_ids) -> dict[int, dict]:
     for pk, patient in patients.items():
         ref_id = bundle_id(pk)
         entries = [patient_resource(patient, ref_id)]
+        places: dict[str, dict] = {}  # Locations the encounters refer to, once each
         for n, group in enumerate(grouped[pk].values()):
             original = next((f.source_resource for f in group if f.source_resource), None)
             resource = original or synthesize(group, f"Patient/{ref_id}", n)
             if resource is not None:
                 entries.append(resource)
+            if group[0].kind == "encounter":
+                for location_id, location in locations(group[0]):
+                    places.setdefault(location_id, location_resource(location_id, location))
+        entries.extend(places.values())
         bundles[pk] = {
             "resourceType": "Bundle",
             "id": ref_id,

@@ -2,9 +2,10 @@
 whose input changed since their stored evaluation (ReferenceEvaluation) go to the engine.
 
 A patient's input hash covers what its bundle is built from (every fact's id and the
-columns a measure reads, birth date, sex, death); the content hash covers the measure's shipped
-resources. New, changed or re-imported patients (re-imports give facts new ids) and a new
-content release are evaluated again; patients no longer candidates lose their row.
+columns a measure reads, birth date, sex, death, race and ethnicity); the content hash
+covers the measure's shipped resources. New, changed or re-imported patients (re-imports
+give facts new ids) and a new content release are evaluated again; patients no longer
+candidates lose their row.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def input_hashes(patient_ids: list[int]) -> dict[int, str]:
     """{patient: sha256 of its bundle's inputs}; two queries."""
     parts: dict[int, list[str]] = defaultdict(list)
     for pid, *demographics in Patient.objects.filter(pk__in=patient_ids).values_list(
-        "pk", "birth_date", "sex", "deceased", "deceased_at"
-    ):
+        "pk", "birth_date", "sex", "deceased", "deceased_at",
+        "race_code", "race_codes", "ethnicity_code",
+    ):  # fmt: skip
         parts[pid].append("|".join(map(str, demographics)))
     rows = (
         ClinicalFact.objects.filter(patient_id__in=patient_ids)

@@ -1,5 +1,6 @@
-"""Import FHIR R4 bundles (files or directories of *.json) into a practice, then
-recalculate the eCQMs of the years the data touches."""
+"""Import FHIR R4 bundles (files or directories of *.json) into a practice, then queue the
+recalculation of every eCQM of each supported year (the eCQM Data page's Recalculate job:
+the reference engine runs in the Celery workers)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
-from mips.ecqm.engine import YEARS, calculate
+from jobs.queue import EnqueueFailed, enqueue
+from mips.ecqm.engine import YEARS
+from mips.ecqm.tasks import recalculate_practice_every_ecqm
 from mips.fhir.importer import import_fhir_bundle
 from mips.fhir.parse import FhirError
 
@@ -65,7 +68,12 @@ class Command(BaseCommand):
                     )
             self.stdout.write(f"{len(files) - failures} bundle(s) imported, {failures} rejected")
             if not opts["no_recalculate"] and len(files) > failures:
-                for year in YEARS:
-                    calculate(practice, year, trigger="import")
+                try:
+                    for year in YEARS:
+                        enqueue(recalculate_practice_every_ecqm, practice.pk, year)
+                except EnqueueFailed as exc:
+                    raise CommandError(f"imported, but the recalculation was not: {exc}") from exc
+                years = ", ".join(map(str, YEARS))
+                self.stdout.write(f"Recalculation of every eCQM of {years} queued")
         if failures:
             raise CommandError(f"{failures} bundle(s) rejected")
