@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mips', '0018_dashboard_number_sort_indexes'),
+        ('mips', '0019_qppsubmission_subgroup'),
     ]
 
     operations = [
