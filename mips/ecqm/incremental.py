@@ -40,6 +40,9 @@ REFERENCE_CODE = ("reference/bundles.py", "reference/candidates.py", "fqm/packag
 
 
 RUNS_SEARCHED = 100  # a measure not among the latest runs' is evaluated in full
+# Beyond this many changed patients a run is full: about as fast, and every query's list
+# of patient ids stays far below PostgreSQL's 65,535 parameters.
+FULL_ABOVE = 10_000
 
 
 @lru_cache(maxsize=2)
@@ -151,5 +154,5 @@ def plan(practice_id: int, year: int, versions: dict[str, str], *, full: bool = 
         key = (seen["snapshot"], seen["xact"], seen["seq"])
         if key not in changed:
             changed[key] = changed_since(practice_id, seen)
-        result.patients[cms_id] = changed[key]
+        result.patients[cms_id] = changed[key] if len(changed[key]) <= FULL_ABOVE else None
     return result

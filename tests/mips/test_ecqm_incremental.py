@@ -3,7 +3,10 @@ measure's last run are evaluated again, and the stored results equal a full run'
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from mips.ecqm import incremental
 from mips.ecqm.engine import calculate
@@ -11,6 +14,7 @@ from mips.ecqm.measures import MEASURE_CLASSES
 from mips.ecqm.synthetic import Clinician, generate
 from mips.models import ClinicalFact, MeasureAttribution, MeasureResult, Patient, PatientPopulation
 from mips.services import set_test_patient
+from practices.models import Practice
 
 YEAR = 2025
 RESULT_FIELDS = ("cms_id", "group_index", "stratum", "tin", "npi", "ipp", "denom", "denex",
@@ -83,6 +87,7 @@ def test_changing_one_patients_fact_evaluates_only_that_patient(synthetic):
     ClinicalFact.objects.filter(pk=reading.pk).update(value_num="12.5")
     run = calculate(synthetic, YEAR)
     assert not run.full and run.patients_evaluated == 1
+    assert run.timings["engine"]["CMS122"] == {"full": False, "evaluated": 1}
     after = stored(synthetic)
     assert after != before
     assert_equals_a_full_run(synthetic, after)
@@ -145,3 +150,26 @@ def test_the_plan_sees_changes_of_its_own_transaction_after_the_snapshot(synthet
     work = incremental.plan(synthetic.pk, YEAR, versions)
     assert work.patients["CMS122"] == {patient.pk}
     assert incremental.plan(synthetic.pk, YEAR, versions, full=True).full
+
+
+def test_many_changed_patients_make_a_full_run(synthetic, monkeypatch):
+    calculate(synthetic, YEAR)
+    monkeypatch.setattr(incremental, "FULL_ABOVE", 2)
+    ClinicalFact.objects.filter(patient__in=Patient.objects.all()[:3]).update(status="final")
+    run = calculate(synthetic, YEAR)
+    assert run.full and run.patients_evaluated == 40
+
+
+def test_the_benchmark_reports_full_and_incremental_runs(valuesets):
+    out = io.StringIO()
+    call_command("benchmark_engines", sizes="100", reference_sizes="", stdout=out)
+    row = next(line.split() for line in out.getvalue().splitlines() if " fast " in line)
+    patients, _, _, evals, _, _, changed, _, incr_evals = row
+    assert (patients, changed) == ("100", "1") and int(evals) > 0
+    assert 0 < int(incr_evals) <= len(MEASURE_CLASSES)  # the changed patient only
+    assert not Practice.objects.filter(slug__startswith="benchmark-engines").exists()
+
+
+def test_the_benchmark_rejects_bad_sizes(db):
+    with pytest.raises(CommandError, match="numbers separated by commas"):
+        call_command("benchmark_engines", sizes="1k")

@@ -2,9 +2,11 @@
 the hand-written engine (MeasureResult, PatientPopulation, MeasureAttribution).
 
 Per measure: load its value sets into ContentValueSetCode once (candidates.py), select in
-SQL the patients who can be in its initial population, build their QI-Core bundles from
+SQL the patients who can be in its initial population (among the patients changed since
+the measure's last run, unless full: ../incremental.py), build their QI-Core bundles from
 the stored facts (bundles.py), run them through the Node engine in batches (process.py),
-write the counts. Runs in Celery workers and management commands, never in a web request.
+store their evaluations, and sum the counts over every stored evaluation. Runs in Celery
+workers and management commands, never in a web request.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from ...models import (
     ReferenceEvaluation,
 )
 from ..incremental import plan, reference_version
-from ..results import ATTRIBUTION_COLUMNS, POPULATION_COLUMNS, replace_rows, store_counts
+from ..results import (
+    ATTRIBUTION_COLUMNS,
+    POPULATION_COLUMNS,
+    refresh_statistics,
+    replace_rows,
+    store_counts,
+)
 from . import content
 from .bundles import bundle_id, patient_bundles
 from .candidates import candidate_patients
@@ -125,6 +133,7 @@ def write(
                     populations.append((practice_id, year, cms_id, index, 0, pid, *flags))
     copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
     copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    refresh_statistics(len(populations) + len(attributions))
     store_counts(
         practice_id,
         year,
