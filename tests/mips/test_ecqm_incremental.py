@@ -4,14 +4,16 @@ measure's last run are evaluated again, and the stored results equal a full run'
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from mips.ecqm import incremental
 from mips.ecqm.engine import calculate
 from mips.ecqm.measures import MEASURE_CLASSES
-from mips.ecqm.synthetic import Clinician, generate
+from mips.ecqm.synthetic import SNOMED, Clinician, generate
 from mips.models import ClinicalFact, MeasureAttribution, MeasureResult, Patient, PatientPopulation
 from mips.services import set_test_patient
 from practices.models import Practice
@@ -173,3 +175,35 @@ def test_the_benchmark_reports_full_and_incremental_runs(valuesets):
 def test_the_benchmark_rejects_bad_sizes(db):
     with pytest.raises(CommandError, match="numbers separated by commas"):
         call_command("benchmark_engines", sizes="1k")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_flight_during_a_run_is_picked_up_by_the_next(practice):
+    """A write whose transaction began before a run's snapshot and committed after the run
+    read the facts: the run did not see it, so the next run evaluates its patient (a
+    change time compared with the run's start would call it seen and skip it)."""
+    patient = Patient.objects.create(practice=practice, source_id="in-flight")
+    before = incremental.take_snapshot()
+    written, may_commit = threading.Event(), threading.Event()
+
+    def import_facts():
+        try:
+            with transaction.atomic():
+                ClinicalFact.objects.create(
+                    practice=practice, patient=patient, kind="condition", system=SNOMED,
+                    code="44054006",
+                )  # fmt: skip
+                written.set()
+                may_commit.wait(10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=import_facts)
+    writer.start()
+    assert written.wait(10)
+    run_saw = incremental.take_snapshot()  # a run starts while the import is in flight
+    assert incremental.changed_since(practice.pk, before) == set()  # not committed yet
+    may_commit.set()
+    writer.join()
+    assert incremental.changed_since(practice.pk, run_saw) == {patient.pk}
+    assert incremental.changed_since(practice.pk, incremental.take_snapshot()) == set()
