@@ -112,7 +112,8 @@ def recalculate_ecqm_job(
         run.counts.update(measures_total=total, measures_done=0)
         heartbeat(run, min_interval=0)
         ecqm_run = calculate(practice, year, trigger=trigger, full=full)
-        run.counts.update(patients=ecqm_run.patients_evaluated, measures_done=len(MEASURE_CLASSES))
+        run.counts["patients"] = ecqm_run.patients_evaluated
+        run.counts["measures_done"] = len(MEASURE_CLASSES)
         heartbeat(run, min_interval=0)
         user = run_options.get("user")
         for batch in batches:
