@@ -112,15 +112,16 @@ def locked(exc: RunLocked, **subject) -> dict:
     return {**subject, "status": "locked", "detail": str(exc)}
 
 
-def run_practice_job(task, job: Callable, practice, year: int | None) -> dict:
+def run_practice_job(task, job: Callable, practice, year: int | None, *task_args) -> dict:
     """The body of a daily per-practice task: run `job(practice=, year=)` for Celery,
-    recorded as started by `task`. Returns the run's outcome and counts, or `locked`."""
+    recorded as started by `task` (with its further arguments `task_args`, so the sweeper
+    can queue it again). Returns the run's outcome and counts, or `locked`."""
     try:
         run = job(
             practice=practice,
             year=year,
             trigger="celery",
-            **started_by_task(task, practice.pk, year),
+            **started_by_task(task, practice.pk, year, *task_args),
         )
     except RunLocked as exc:
         return locked(exc, practice=practice.pk)

@@ -239,6 +239,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # seconds before a hung batch is killed.
 ECQM_REFERENCE_FANOUT = env_bool("ECQM_REFERENCE_FANOUT", True)
 ECQM_REFERENCE_BATCH = env_int("ECQM_REFERENCE_BATCH", 50)
+# Reference-engine measures per fan-out task (one run row and lock each).
+ECQM_REFERENCE_MEASURES_PER_TASK = env_int("ECQM_REFERENCE_MEASURES_PER_TASK", 4)
 ECQM_BATCH_TIMEOUT = env_int("ECQM_BATCH_TIMEOUT", 300)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -44,6 +44,7 @@ LABELS = {
 }
 
 
+POPS_SQL = ", ".join(POPULATIONS)
 POPULATION_COLUMNS = (
     "practice_id",
     "year",
@@ -56,60 +57,121 @@ POPULATION_COLUMNS = (
 ATTRIBUTION_COLUMNS = ("practice_id", "year", "cms_id", "patient_id", "tin", "npi")
 
 
-def write_results(run: EcqmRun, outcomes: dict[str, dict[int, Evaluation]]) -> None:
+def replace_rows(practice_id: int, year: int, patients: dict[str, set[int] | None]) -> None:
+    """Drop the stored rows of the measures about to be written: per measure, of the
+    patients it evaluates (an incremental run), or of every patient (None: a full run).
+    Measures evaluating the same patients share one DELETE per table."""
+    by_patients: dict[frozenset | None, list[str]] = defaultdict(list)
+    for cms_id, ids in patients.items():
+        by_patients[None if ids is None else frozenset(ids)].append(cms_id)
+    for ids, cms_ids in by_patients.items():
+        if ids is not None and not ids:
+            continue
+        for model in (PatientPopulation, MeasureAttribution):
+            rows = model.objects.filter(practice_id=practice_id, year=year, cms_id__in=cms_ids)
+            if ids is not None:
+                rows = rows.filter(patient_id__in=list(ids))
+            rows.delete()
+
+
+def write_results(
+    run: EcqmRun,
+    outcomes: dict[str, dict[int, Evaluation]],
+    patients: dict[str, set[int] | None] | None = None,
+) -> None:
+    """Store the evaluated patients' rows (replacing theirs: `patients` per measure, None
+    or missing: every patient), then the measures' counts summed from the stored rows."""
     practice_id, year = run.practice_id, run.year
-    cms_ids = list(outcomes)
-    for model in (PatientPopulation, MeasureAttribution, MeasureResult):
-        model.objects.filter(practice_id=practice_id, year=year, cms_id__in=cms_ids).delete()
+    patients = patients or {}
+    replace_rows(practice_id, year, {cms_id: patients.get(cms_id) for cms_id in outcomes})
     populations: list[tuple] = []
     attributions: list[tuple] = []
-    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for cms_id, evaluations in outcomes.items():
-        measure = get_measure(cms_id)
         for patient_id, evaluation in evaluations.items():
-            entities = set(evaluation.attribution) | {
-                (tin, "") for tin, _ in evaluation.attribution
-            }
             for tin, npi in evaluation.attribution:
                 attributions.append((practice_id, year, cms_id, patient_id, tin, npi))
             for index, pops in enumerate(evaluation.groups):
-                if not pops.ipp:
-                    continue
-                populations.append(
-                    (
-                        practice_id,
-                        year,
-                        cms_id,
-                        index,
-                        pops.stratum,
-                        patient_id,
-                        pops.ipp,
-                        pops.denom,
-                        pops.denex,
-                        pops.numer,
-                        pops.denexcep,
+                if pops.ipp:
+                    flags = (pops.ipp, pops.denom, pops.denex, pops.numer, pops.denexcep)
+                    populations.append(
+                        (practice_id, year, cms_id, index, pops.stratum, patient_id, *flags)
                     )
-                )
-                flags = [int(getattr(pops, name)) for name in POPULATIONS]
-                strata = (0, pops.stratum) if measure.stratified and pops.stratum else (0,)
-                for tin, npi in entities:
-                    if not tin:
-                        continue  # no billing TIN: cannot count for any MIPS entity
-                    for stratum in strata:
-                        row = counts[(cms_id, index, stratum, tin, npi)]
-                        for i, flag in enumerate(flags):
-                            row[i] += flag
     copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
     copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
+    refresh_statistics(len(populations) + len(attributions))
+    stratified = [cms_id for cms_id in outcomes if get_measure(cms_id).stratified]
     store_counts(
-        practice_id, year, run, counts, meta=lambda cms_id: MEASURE_CLASSES[cms_id]().meta(year)
+        practice_id,
+        year,
+        run,
+        population_counts(practice_id, year, list(outcomes), stratified=stratified),
+        cms_ids=list(outcomes),
+        meta=lambda cms_id: MEASURE_CLASSES[cms_id]().meta(year),
     )
 
 
-def store_counts(practice_id: int, year: int, run: EcqmRun, counts: dict, *, meta) -> None:
-    """MeasureResult rows from counts {(cms_id, group, stratum, tin, npi): [ipp, denom, denex,
-    numer, denexcep]}, for both engines; `meta(cms_id)` gives the measure's mips_id and
-    inverse flag."""
+ANALYZE_ABOVE = 5000  # rows written
+
+
+def refresh_statistics(written: int) -> None:
+    """After a large write, refresh the planner's statistics of the two tables the counts
+    join: sized by stale statistics (autovacuum has not seen the rows yet), a practice's
+    first full run joined them by nested loop, for minutes at 20,000 patients."""
+    if written > ANALYZE_ABOVE and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (PatientPopulation, MeasureAttribution):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def population_counts(
+    practice_id: int, year: int, cms_ids: list[str], *, stratified: list[str] = ()
+) -> dict[tuple, list[int]]:
+    """Counts {(cms_id, group, stratum, tin, npi): [ipp, denom, denex, numer, denexcep]}
+    summed in SQL from the stored PatientPopulation and MeasureAttribution rows: a patient
+    counts for each TIN/NPI it is attributed to and once for each of their TINs (group);
+    never without a TIN. A stratified measure's patient counts in stratum 0 and its own."""
+    if not cms_ids:
+        return {}
+    pops, atts = PatientPopulation._meta.db_table, MeasureAttribution._meta.db_table
+    scope = f"practice_id = %s AND year = %s AND cms_id IN ({_marks(cms_ids)})"
+    params: list = [practice_id, year, *cms_ids]
+    strata = ""
+    strata_params: list = []
+    if stratified:
+        strata = (
+            f" UNION ALL SELECT cms_id, group_index, stratum, patient_id, {POPS_SQL} FROM {pops}"
+            f" WHERE {scope} AND stratum <> 0 AND cms_id IN ({_marks(stratified)})"
+        )
+        strata_params = [*params, *stratified]
+    sums = ", ".join(f"SUM(CASE WHEN p.{name} THEN 1 ELSE 0 END)" for name in POPULATIONS)
+    sql = (
+        f"WITH entity AS ("
+        f" SELECT cms_id, patient_id, tin, npi FROM {atts} WHERE {scope} AND tin <> ''"
+        f" UNION SELECT cms_id, patient_id, tin, '' FROM {atts} WHERE {scope} AND tin <> ''"
+        f"), pop AS ("
+        f" SELECT cms_id, group_index, 0 AS stratum, patient_id, {POPS_SQL} FROM {pops}"
+        f" WHERE {scope}{strata}"
+        f") SELECT p.cms_id, p.group_index, p.stratum, e.tin, e.npi, {sums} FROM pop p"
+        f" JOIN entity e ON e.cms_id = p.cms_id AND e.patient_id = p.patient_id"
+        f" GROUP BY p.cms_id, p.group_index, p.stratum, e.tin, e.npi"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params, *params, *strata_params])
+        return {tuple(row[:5]): list(row[5:]) for row in cursor.fetchall()}
+
+
+def store_counts(practice_id: int, year: int, run: EcqmRun, counts: dict, *, cms_ids, meta) -> None:
+    """Replace the MeasureResult rows of `cms_ids` with counts {(cms_id, group,
+    stratum, tin, npi): [ipp, denom, denex, numer, denexcep]}, for both engines;
+    `meta(cms_id)` gives the measure's mips_id and inverse flag. `run` is the measures'
+    latest run (incremental runs keep earlier patients' rows; the counts cover them)."""
+    MeasureResult.objects.filter(
+        practice_id=practice_id, year=year, cms_id__in=list(cms_ids)
+    ).delete()
     tin_npis = {
         (t.medical_group.tin, t.provider.npi): t.pk
         for t in TinNpi.objects.filter(practice_id=practice_id).select_related(

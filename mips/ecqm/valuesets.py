@@ -54,6 +54,11 @@ def _raw(year: int) -> tuple[str, dict]:
     return hashlib.sha256(blob + ALIASES_VERSION).hexdigest(), _with_aliases(json.loads(blob))
 
 
+def checksum(year: int) -> str:
+    """The version of the year's expansions (with the aliases) that ensure_loaded loads."""
+    return _raw(year)[0]
+
+
 @lru_cache(maxsize=4)
 def published_codes(year: int) -> dict[str, list[tuple[str, str]]]:
     """{oid: (system, code) pairs} as the year's expansions publish them (no aliases)."""

@@ -25,6 +25,13 @@ class EcqmRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     patients_evaluated = models.PositiveIntegerField(default=0)
     timings = models.JSONField(default=dict, blank=True, help_text="Seconds per measure.")
+    # For the next incremental run: what the run saw, taken before it read any fact
+    # ({"snapshot": pg_current_snapshot(), "xact": its own transaction, "seq": the change
+    # counter}; empty outside PostgreSQL: the next run is full; mips/ecqm/incremental.py),
+    # and the content version of each measure computed (a new one forces a full run).
+    snapshot = models.JSONField(default=dict, blank=True)
+    content = models.JSONField(default=dict, blank=True, help_text="{cms_id: content hash}")
+    full = models.BooleanField(default=True, help_text="Every patient evaluated.")
 
     objects = ScopedManager(practice="practice", _manager_class=manager(PracticeQuerySet))
 

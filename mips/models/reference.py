@@ -1,6 +1,7 @@
-"""The reference engine's per-patient evaluations, kept for incremental recalculation: a
-patient whose input (facts and demographics) and measure content are unchanged since the
-last run is not sent to the engine again (mips/ecqm/reference/incremental.py)."""
+"""The reference engine's per-patient evaluations (counts per population group, episodes
+included), kept for incremental recalculation: a patient unchanged since the measure's
+last run is not sent to the engine again, and the measure's counts are summed from these
+rows (mips/ecqm/incremental.py, mips/ecqm/reference/run.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ class ReferenceEvaluation(models.Model):
     year = models.PositiveSmallIntegerField()
     cms_id = models.CharField(max_length=10)
     patient = models.ForeignKey("mips.Patient", on_delete=models.CASCADE, related_name="+")
-    input_hash = models.CharField(max_length=64, help_text="Facts and demographics read.")
     content_hash = models.CharField(max_length=64, help_text="Measure content evaluated.")
     groups = models.JSONField(default=list, help_text="Counts per population group.")
     evaluated_at = models.DateTimeField(auto_now=True)

@@ -345,7 +345,10 @@ def _recalculation(request: HttpRequest, year: int) -> dict:
     """The latest eCQM recalculation run of the practice and year for the progress fragment:
     a running one (the queued click runs after it), else one started since the `queued`
     time the Recalculate button passes, else none yet ("queued")."""
-    runs = JobRun.objects.filter(job=Job.RECALCULATE_ECQM, practice=request.practice, year=year)
+    # key "": the practice-year run (a reference batch's run has its own key).
+    runs = JobRun.objects.filter(
+        job=Job.RECALCULATE_ECQM, practice=request.practice, year=year, key=""
+    )
     queued = None
     try:
         queued = dt.datetime.fromtimestamp(int(request.GET.get("queued", "")), tz=dt.UTC)

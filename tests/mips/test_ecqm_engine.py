@@ -235,14 +235,20 @@ def test_recalculation_query_count_is_flat(practice, tin_npi, valuesets):
     for _ in range(3):
         diabetic_patient(practice, tin_npi)
     calculate(practice, 2025)  # warm-up (value sets loaded)
+    diabetic_patient(practice, tin_npi)
     with CaptureQueriesContext(connection) as small:
-        calculate(practice, 2025)
+        calculate(practice, 2025)  # incremental: the one new patient
+    with CaptureQueriesContext(connection) as small_full:
+        calculate(practice, 2025, full=True)
     for _ in range(30):
         diabetic_patient(practice, tin_npi, hba1c="9.5")
     with CaptureQueriesContext(connection) as large:
         calculate(practice, 2025)
+    with CaptureQueriesContext(connection) as large_full:
+        calculate(practice, 2025, full=True)
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert cms122(practice).denom == 33
+    assert len(large_full.captured_queries) == len(small_full.captured_queries)
+    assert cms122(practice).denom == 34
 
 
 def test_recalculation_query_count_exact(practice, tin_npi, valuesets, django_assert_num_queries):
@@ -250,16 +256,18 @@ def test_recalculation_query_count_exact(practice, tin_npi, valuesets, django_as
     calculate(practice, 2025)
     for _ in range(10):
         diabetic_patient(practice, tin_npi)
-    # A fixed budget, whatever the number of patients:
-    #  1 SAVEPOINT (calculate is atomic)         8 DELETE measure attributions
-    #  2 value-set release (loaded?)              9 DELETE measure results
-    #  3 COUNT patients evaluated                10 TIN/NPIs of the practice
-    #  4 INSERT the EcqmRun                      11 medical groups (TIN -> id)
-    #  5 every candidate fact, all measures      12 INSERT the measure results (one batch)
-    #  6 CMS165's linked encounters              13 UPDATE the EcqmRun (finished, timings)
-    #  7 DELETE patient populations              14 RELEASE SAVEPOINT
+    # A fixed budget, whatever the number of patients (an incremental run: the 10 new):
+    #  1 SAVEPOINT (calculate is atomic)         10 DELETE their patient populations
+    #  2 value-set release (loaded?)             11 DELETE their measure attributions
+    #  3 the database snapshot                   12 the counts, summed from the stored rows
+    #  4 the latest runs (baselines)             13 DELETE the measure results
+    #  5 patients changed since the baseline     14 TIN/NPIs of the practice
+    #  6 COUNT patients evaluated                15 medical groups (TIN -> id)
+    #  7 INSERT the EcqmRun                      16 INSERT the measure results (one batch)
+    #  8 their candidate facts, all measures     17 UPDATE the EcqmRun (finished, timings)
+    #  9 CMS165's linked encounters              18 RELEASE SAVEPOINT
     # Populations and attributions are written with COPY, which Django does not count.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         calculate(practice, 2025)
 
 

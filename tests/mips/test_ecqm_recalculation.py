@@ -13,6 +13,7 @@ from jobs.models import Job, JobRun, RunState
 from jobs.queue import EnqueueFailed
 from mips.ecqm.measures import MEASURE_CLASSES
 from mips.ecqm.reference import content
+from mips.ecqm.tasks import batch_key, reference_batches
 from mips.models import EcqmRun
 
 DATA = reverse("mips:ecqm-data")
@@ -42,15 +43,19 @@ def test_recalculate_runs_every_ecqm_of_the_year_as_a_job(qm_client, practice, y
     # the web request).
     response = qm_client.post(RECALCULATE, {"year": year})
     assert response.status_code == 302 and "queued=" in response.url
-    run = JobRun.objects.get(job=Job.RECALCULATE_ECQM, practice=practice, year=year)
+    run = JobRun.objects.get(job=Job.RECALCULATE_ECQM, practice=practice, year=year, key="")
     every = len(MEASURE_CLASSES) + len(content.measures(year))
     assert every == {2025: 47, 2026: 49}[year]  # CMS's MIPS eCQM list of the year
     assert run.state == RunState.SUCCEEDED and run.trigger == "user"
     assert run.counts["measures_done"] == run.counts["measures_total"] == every
-    # One engine run for the six, one per reference measure (each writes its own results).
-    assert EcqmRun.objects.filter(practice=practice, year=year).count() == 1 + len(
-        content.measures(year)
-    )
+    # One engine run for the six, one per reference-measure batch, each batch under its
+    # own run row (and lock); the button evaluates in full.
+    batches = reference_batches(year)
+    batch_runs = JobRun.objects.filter(job=Job.RECALCULATE_ECQM, year=year).exclude(key="")
+    assert sorted(r.key for r in batch_runs) == sorted(batch_key(b) for b in batches)
+    assert {r.state for r in batch_runs} == {RunState.SUCCEEDED}
+    engine_runs = EcqmRun.objects.filter(practice=practice, year=year)
+    assert engine_runs.count() == 1 + len(batches) and all(r.full for r in engine_runs)
     page = qm_client.get(response.url).content.decode()
     assert f"Recalculation of every {year} eCQM queued." in page
     assert f"{every} of {every} measures" in page and 'data-status="succeeded"' in page

@@ -30,6 +30,11 @@ class Command(BaseCommand):
             "--stored", action="store_true", help="print stored results without recalculating"
         )
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="evaluate every patient (default: only patients changed since the last run)",
+        )
+        parser.add_argument(
             "--engine",
             choices=["all", "fast", "reference"],
             default="all",
@@ -44,10 +49,10 @@ class Command(BaseCommand):
             raise CommandError(f"--year must be one of {', '.join(map(str, YEARS))}")
         with scope(practice=practice):
             if not opts["stored"] and opts["engine"] in ("all", "fast"):
-                calculate(practice, year, trigger="command")
+                calculate(practice, year, trigger="command", full=opts["full"])
             if not opts["stored"] and opts["engine"] in ("all", "reference"):
                 try:
-                    calculate_reference(practice, year, trigger="command")
+                    calculate_reference(practice, year, trigger="command", full=opts["full"])
                 except EngineError as exc:
                     raise CommandError(f"reference engine: {exc}") from exc
             document = results_document(practice, year, with_patients=opts["patients"])

@@ -6,7 +6,9 @@ import csv
 
 from django_scopes import scope
 
+from jobs.models import Job, JobRun, RunState
 from mips.ecqm.reference.run import calculate_reference
+from mips.ecqm.tasks import batch_key, reference_batches
 from mips.models import ClinicalFact, MeasureResult, Patient
 from mips.tasks import queue_reference
 from tests.shared_data import all_measures_decks
@@ -64,17 +66,32 @@ def test_incremental_rerun_evaluates_only_changed_patients(practice):
             start_at=fact.start_at,
         )
         changed = calculate_reference(practice, 2025, measures=["CMS131"])
-        stored = MeasureResult.objects.filter(practice=practice, year=2025, cms_id="CMS131")
-        assert stored.exists()
-    stats = [run.timings["engine"]["CMS131"] for run in (first, again, changed)]
-    assert stats[0]["evaluated"] == stats[0]["candidates"] > 0
-    assert stats[1] == {**stats[0], "evaluated": 0, "reused": stats[0]["candidates"]}
-    assert stats[2]["evaluated"] == 1
+        incremental = _stored(practice)
+        full = calculate_reference(practice, 2025, measures=["CMS131"], full=True)
+        assert incremental == _stored(practice) and incremental
+    stats = [run.timings["engine"]["CMS131"] for run in (first, again, changed, full)]
+    assert stats[0]["evaluated"] == stats[0]["candidates"] > 0 and stats[0]["full"]
+    assert stats[1] == {"candidates": 0, "evaluated": 0, "full": False}
+    assert stats[2] == {"candidates": 1, "evaluated": 1, "full": False}
+    assert stats[3] == stats[0]
 
 
-def test_reference_fanout_queues_one_task_per_measure(practice, settings):
+def _stored(practice) -> list[tuple]:
+    return list(
+        MeasureResult.objects.filter(practice=practice, year=2025, cms_id="CMS131")
+        .order_by("tin", "npi", "group_index")
+        .values_list("tin", "npi", "group_index", "ipp", "denom", "denex", "numer", "denexcep")
+    )
+
+
+def test_reference_fanout_queues_one_task_per_measure_batch(practice, settings):
     settings.ECQM_REFERENCE_FANOUT = True
+    batches = reference_batches(2026)
+    assert sum(map(len, batches)) == 43 and max(map(len, batches)) <= 4
     with scope(practice=practice):
-        # No patients: every measure's task runs (eagerly) and finds no candidates.
-        assert queue_reference(practice.pk, 2026) == 43
+        # No patients: every batch's task runs (eagerly) and finds no candidates.
+        assert queue_reference(practice.pk, 2026) == len(batches)
         assert not MeasureResult.objects.filter(practice=practice, year=2026).exists()
+    runs = JobRun.objects.filter(job=Job.RECALCULATE_ECQM, practice=practice, year=2026)
+    assert sorted(runs.values_list("key", flat=True)) == sorted(map(batch_key, batches))
+    assert set(runs.values_list("state", flat=True)) == {RunState.SUCCEEDED}
