@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import In
 
 from .kinds import QUALITY_SUBMITTING_KINDS
 from .models import Enrollment, EnrollmentMeasure, EnrollmentStatus, Level
@@ -32,25 +34,52 @@ def covered_measures(named: Iterable[Collection[str]]) -> frozenset[str] | None:
     return frozenset(covered)
 
 
+def _key(entity: str, measure: str):
+    """'<entity id>:<measure id>', so a pair is matched with one IN against a subquery
+    that does not depend on the row: PostgreSQL hashes it once instead of running
+    correlated EXISTS per row (36 s instead of 0.1 s over 24,000 results)."""
+    return Concat(Cast(entity, CharField()), Value(":"), measure, output_field=CharField())
+
+
 def enrolled_in_measure(year: int) -> Q:
     """The same rule as a filter on eCQM result rows (`tin_npi_id`, `medical_group_id`,
     `npi`, `mips_id`, as on mips.MeasureResult): the row's entity is enrolled in the row's
-    measure. A row with an NPI is a clinician's; one without is its TIN's."""
-    names_measure = EnrollmentMeasure.objects.filter(
-        enrollment=OuterRef("pk"), measure__measure_id=OuterRef(OuterRef("mips_id"))
+    measure. A row with an NPI is a clinician's; one without is its TIN's. Every subquery
+    is independent of the row (set-based, see _key)."""
+    covering = Enrollment.objects.filter(
+        status=EnrollmentStatus.ACTIVE, year=year, program__kind__in=QUALITY_SUBMITTING_KINDS
     )
-    names_any = EnrollmentMeasure.objects.filter(enrollment=OuterRef("pk"))
-    covering = (
-        Enrollment.objects.filter(
-            status=EnrollmentStatus.ACTIVE, year=year, program__kind__in=QUALITY_SUBMITTING_KINDS
+    # Enrollments naming no measure cover the whole catalog.
+    whole = covering.filter(~Exists(EnrollmentMeasure.objects.filter(enrollment=OuterRef("pk"))))
+    named = EnrollmentMeasure.objects.filter(enrollment__in=covering)
+
+    def pairs(entity: str, **where):
+        return (
+            named.filter(**where)
+            .annotate(_pair=_key(f"enrollment__{entity}", "measure__measure_id"))
+            .values("_pair")
         )
-        .annotate(_names=Exists(names_measure), _any=Exists(names_any))
-        .filter(Q(_names=True) | Q(_any=False))
-    )
-    tin_level = covering.filter(tin_npi__isnull=True, medical_group_id=OuterRef("medical_group_id"))
+
+    own = {"tin_npi__isnull": False}
+    tin_level = {"tin_npi__isnull": True}
+    both = {**tin_level, "level": Level.BOTH}
+
+    def prefixed(where: dict) -> dict:
+        return {f"enrollment__{k}": v for k, v in where.items()}
+
     clinician = Q(npi__gt="") & (
-        Exists(covering.filter(tin_npi_id=OuterRef("tin_npi_id")))
-        | Exists(tin_level.filter(level=Level.BOTH))
+        Q(tin_npi_id__in=whole.filter(**own).values("tin_npi_id"))
+        | Q(In(_key("tin_npi_id", "mips_id"), pairs("tin_npi_id", **prefixed(own))))
+        | Q(medical_group_id__in=whole.filter(**both).values("medical_group_id"))
+        | Q(In(_key("medical_group_id", "mips_id"), pairs("medical_group_id", **prefixed(both))))
     )
-    group = Q(npi="") & Exists(tin_level)
+    group = Q(npi="") & (
+        Q(medical_group_id__in=whole.filter(**tin_level).values("medical_group_id"))
+        | Q(
+            In(
+                _key("medical_group_id", "mips_id"),
+                pairs("medical_group_id", **prefixed(tin_level)),
+            )
+        )
+    )
     return clinician | group
