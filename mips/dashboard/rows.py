@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet
@@ -23,15 +25,29 @@ from django.utils import timezone
 
 from practices.models import Practice
 
-from ..attestation_reads import practice_attestations
+from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..bulk import copy_objects, copy_rows
 from ..models import DashboardChange, DashboardMeasureRow, DashboardRow, DashboardState
 from ..network import store_network_averages
 from .entities import CLINICIAN, Entity, load_entities
 from .measure_rows import MeasureRow, attestation_rows, entity_attestation_key, quality_rows
+from .scores import ScoreDoc
 from .state import forget_pending
 
 LOCK_NAMESPACE = 19_000_000_000
+
+
+@dataclass
+class ScoredRun:
+    """What a score recalculation hands the rebuild it triggers: the headline portal
+    scores it has just written at `written_at` (with their measure points), and every
+    entity's attestations it read (the whole practice's, as values)."""
+
+    written_at: datetime
+    scores: dict[tuple[str, int], ScoreDoc] = field(default_factory=dict)
+    attestations: dict[EntityKey, EntityAttestations] = field(default_factory=dict)
+
+
 MEASURE_COLUMNS = (
     "practice_id", "year", "entity_id", "sort_name", "tin", "provider_user_id", "category",
     "measure_id", "title", "sort_title", "numerator", "denominator", "exclusions",
@@ -172,12 +188,20 @@ def _add_counts(old: dict, gone: dict, added: dict) -> dict:
 
 @transaction.atomic
 def refresh_rows(
-    practice: Practice, year: int, *, force: bool = True, groups=None
+    practice: Practice,
+    year: int,
+    *,
+    force: bool = True,
+    groups=None,
+    scored: ScoredRun | None = None,
 ) -> DashboardState:
     """Rebuild the practice's dashboard rows of `year`. `force=False`: only when a write
     happened since the last build (checked again under the lock). `groups`: the TINs
     whose data the caller changed (the recalculation's new scores): when every other write
-    since the last build names its TIN too, only those TINs' rows are rebuilt."""
+    since the last build names its TIN too, only those TINs' rows are rebuilt. `scored`:
+    what the recalculation calling us has just read and written (not read again); it also
+    stores the network averages itself, once per run. Without it, a build of every row
+    stores them (a partial build's few TINs barely move a network-wide mean)."""
     began = time.perf_counter()
     _lock(practice.pk, year)
     state, _ = DashboardState.objects.get_or_create(practice=practice, year=year)
@@ -187,11 +211,16 @@ def refresh_rows(
     forget_pending(practice.pk)
     consumed, only = _pending_groups(state, groups, everything=force and groups is None)
     entities = load_entities(
-        practice, year, with_points=True, groups=None if only is None else sorted(only)
-    )
+        practice, year, with_points=True, groups=None if only is None else sorted(only),
+        known_scores=scored.scores if scored else None,
+        written_at=scored.written_at if scored else None,
+    )  # fmt: skip
     rows = [_row(practice, year, e) for e in entities]
     keys = None if only is None else [entity_attestation_key(e) for e in entities]
-    attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
+    if scored is not None:
+        attestations = scored.attestations
+    else:
+        attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
     measure_rows = quality_rows(practice, year, entities) + attestation_rows(
         practice, year, entities, attestations
     )
@@ -216,7 +245,8 @@ def refresh_rows(
                 f"ANALYZE {DashboardRow._meta.db_table}, {DashboardMeasureRow._meta.db_table}"
             )
     DashboardChange.objects.filter(pk__in=consumed).delete()
-    store_network_averages(year)
+    if scored is None and only is None:
+        store_network_averages(year)
     state.built_from, state.built_at, state.counts = seen, timezone.now(), counts
     state.build_seconds = round(time.perf_counter() - began, 3)
     DashboardState.objects.filter(pk=state.pk).update(
