@@ -797,7 +797,9 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},
         scored=scored,
     )  # fmt: skip
-    # Once per run, in SQL, across practices (mips.network): pages read the stored rows.
-    store_network_averages(year)
+    # Once per run that changed scores, in SQL across practices (mips.network): pages
+    # read the stored rows. (Another practice's changes are stored by its own run.)
+    if new_rows:
+        store_network_averages(year)
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats
