@@ -125,16 +125,19 @@ def _inverse_sql(year: int) -> tuple[str, list]:
     return f"CASE {' '.join(parts)} ELSE {fallback} END", params
 
 
-def _rows_sql(enrollments, year: int, practice_id: int, mvp_pairs) -> tuple[str, list]:
+def _rows_sql(
+    enrollments, year: int, practice_id: int, mvp_pairs, sort: str = ""
+) -> tuple[str, list]:
     """The CTEs `e` (the enrollments with their names) and `x` (one row per QMR row with
-    its counts and computed columns)."""
+    its counts and computed columns). The decile and the direction (a CASE over the
+    catalogue's measures: a thousand parameters to plan) only when `sort` needs them."""
     inner, inner_params = enrollments.values("pk").query.sql_with_params()
     mvp_values = (
         " UNION ALL ".join([f"SELECT {MVP_ROW}"] * len(mvp_pairs))
         or "SELECT " + MVP_ROW.replace("%s", "NULL") + " WHERE 1 = 0"
     )
-    decile, decile_params = _decile_sql(year)
-    inverse, inverse_params = _inverse_sql(year)
+    decile, decile_params = _decile_sql(year) if sort == "decile" else ("NULL", [])
+    inverse, inverse_params = _inverse_sql(year) if sort == "trend" else ("0", [])
     enrollment, program = _table(Enrollment), _table(Program)
     result, measure = _table(MeasureResult), _table(Measure)
     listed = _table(Program.measures.through)
@@ -249,14 +252,15 @@ class QmrListing:
         self.name, self.desc = parse_sort(sort)
         self.sort = ("-" if self.desc else "") + self.name
         self.year, self.build = year, build
-        self.base, self.params = _rows_sql(enrollments, year, practice_id, _mvp_pairs(year))
+        self.query = (enrollments, year, practice_id, _mvp_pairs(year))
         self.where, self.where_params = _where(filters)
         self._count: int | None = None
 
-    def _run(self, select: str, tail: str = "") -> list[tuple]:
-        sql = f"{self.base} SELECT {select} FROM x JOIN e ON e.id = x.enrollment_id"
+    def _run(self, select: str, tail: str = "", sort: str = "") -> list[tuple]:
+        base, params = _rows_sql(*self.query, sort=sort)
+        sql = f"{base} SELECT {select} FROM x JOIN e ON e.id = x.enrollment_id"
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql}{self.where}{tail}", self.params + self.where_params)
+            cursor.execute(f"{sql}{self.where}{tail}", params + self.where_params)
             return cursor.fetchall()
 
     def count(self) -> int:
@@ -281,7 +285,8 @@ class QmrListing:
         if start:  # SQLite takes OFFSET after a LIMIT only
             unlimited = stop is None and connection.vendor == "sqlite"
             tail += f"{' LIMIT -1' if unlimited else ''} OFFSET {int(start)}"
-        return [tuple(k) for k in self._run("x.enrollment_id, x.mips_id, x.group_index", tail)]
+        found = self._run("x.enrollment_id, x.mips_id, x.group_index", tail, sort=self.name)
+        return [tuple(k) for k in found]
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
