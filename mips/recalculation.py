@@ -791,7 +791,11 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     scored = ScoredRun(
         written_at=now,
         scores={_dashboard_key(r): doc_from_snapshot(r, with_points=True) for r in new_rows},
-        attestations={i.target.key: i.attestations for i in assembled if i.attestations},
+        # Every entity's when the run read the whole practice (a build may rebuild more
+        # TINs than the run scored).
+        attestations=None
+        if medical_group_ids is not None
+        else {i.target.key: i.attestations for i in assembled if i.attestations},
     )
     refresh_rows(
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},

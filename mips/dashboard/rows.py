@@ -45,7 +45,7 @@ class ScoredRun:
 
     written_at: datetime
     scores: dict[tuple[str, int], ScoreDoc] = field(default_factory=dict)
-    attestations: dict[EntityKey, EntityAttestations] = field(default_factory=dict)
+    attestations: dict[EntityKey, EntityAttestations] | None = None  # None: read them
 
 
 MEASURE_COLUMNS = (
@@ -217,7 +217,7 @@ def refresh_rows(
     )  # fmt: skip
     rows = [_row(practice, year, e) for e in entities]
     keys = None if only is None else [entity_attestation_key(e) for e in entities]
-    if scored is not None:
+    if scored is not None and scored.attestations is not None:
         attestations = scored.attestations
     else:
         attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
