@@ -244,17 +244,23 @@ def _uuid(value) -> str:
 
 
 class QmrListing:
-    """The filtered, sorted rows as Paginator needs them: count() is one query, a slice
-    one query for its keys plus ``build(keys)`` for the rows themselves."""
+    """The filtered, sorted rows as Paginator needs them. The first count() reads the
+    keys of the page the request asks for (`start`, `per_page`) with the total in one
+    query; the page's slice then builds those rows (``build(keys)``). Another slice (past
+    the last page, the CSV's every row) is one more query."""
 
-    def __init__(self, enrollments, year: int, practice_id: int, *, filters: QmrFilters,
-                 sort: str, build) -> None:  # fmt: skip
+    def __init__(
+        self, enrollments, year: int, practice_id: int, *, filters: QmrFilters, sort: str,
+        build, start: int = 0, per_page: int | None = None,
+    ) -> None:  # fmt: skip
         self.name, self.desc = parse_sort(sort)
         self.sort = ("-" if self.desc else "") + self.name
         self.year, self.build = year, build
         self.query = (enrollments, year, practice_id, _mvp_pairs(year))
         self.where, self.where_params = _where(filters)
+        self.window = (start, None if per_page is None else start + per_page)
         self._count: int | None = None
+        self._keys: list | None = None  # the keys of self.window
 
     def _run(self, select: str, tail: str = "", sort: str = "") -> list[tuple]:
         base, params = _rows_sql(*self.query, sort=sort)
@@ -265,14 +271,19 @@ class QmrListing:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._run("COUNT(*)")[0][0]
+            found = self._read(*self.window)
+            self._keys = [k[:3] for k in found]
+            if found:
+                self._count = found[0][3]
+            else:  # an empty page (past the end, or no row): count alone
+                self._count = self._run("COUNT(*)")[0][0]
         return self._count
 
     def __len__(self) -> int:
         return self.count()
 
-    def keys(self, start: int = 0, stop: int | None = None) -> list[tuple[int, str, int]]:
-        """(enrollment id, measure id, population group) of the rows start..stop."""
+    def _read(self, start: int, stop: int | None) -> list[tuple]:
+        """(enrollment id, measure id, population group, total) of the rows start..stop."""
         if self.name in NUMERIC_SORTS:
             value = NUMERIC_SORTS[self.name]
             order = f"CASE WHEN {value} IS NULL THEN 1 ELSE 0 END, {value}"
@@ -285,13 +296,16 @@ class QmrListing:
         if start:  # SQLite takes OFFSET after a LIMIT only
             unlimited = stop is None and connection.vendor == "sqlite"
             tail += f"{' LIMIT -1' if unlimited else ''} OFFSET {int(start)}"
-        found = self._run("x.enrollment_id, x.mips_id, x.group_index", tail, sort=self.name)
-        return [tuple(k) for k in found]
+        select = "x.enrollment_id, x.mips_id, x.group_index, COUNT(*) OVER ()"
+        return [tuple(k) for k in self._run(select, tail, sort=self.name)]
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        return self.build(self.keys(index.start or 0, index.stop))
+        window = (index.start or 0, index.stop)
+        if window == self.window and self._keys is not None:
+            return self.build(self._keys)
+        return self.build([k[:3] for k in self._read(*window)])
 
 
 def _mvp_pairs(year: int) -> list[tuple[int, str]]:
@@ -307,7 +321,8 @@ def _mvp_pairs(year: int) -> list[tuple[int, str]]:
 def qmr_choices(enrollments, year: int, practice_id: int) -> QmrChoices:
     """The programs, clinicians, TINs and measures of the user's rows. Two queries."""
     base, params = _rows_sql(enrollments, year, practice_id, _mvp_pairs(year))
-    listed = "e.id IN (SELECT enrollment_id FROM x)"
+    # The measures without their counts: `x` (the joins to the results) is not needed.
+    listed = "e.id IN (SELECT enrollment_id FROM m)"
     sql = f"""{base}
         SELECT DISTINCT 'program', CAST(pg.public_id AS VARCHAR(40)), e.program_name, '', ''
         FROM e JOIN {_table(Program)} pg ON pg.id = e.program_id WHERE {listed}
@@ -319,9 +334,15 @@ def qmr_choices(enrollments, year: int, practice_id: int) -> QmrChoices:
         SELECT DISTINCT 'tin', CAST(g.public_id AS VARCHAR(40)), e.group_name, e.tin, ''
         FROM e JOIN {_table(MedicalGroup)} g ON g.id = e.medical_group_id WHERE {listed}
         UNION ALL
-        SELECT DISTINCT 'measure', x.mips_id, COALESCE(x.title, ''), COALESCE(x.cms_id, ''), ''
-        FROM x
+        SELECT 'measure', d.mips_id, COALESCE(ms.title, ''),
+               COALESCE((SELECT r.cms_id FROM {_table(MeasureResult)} r
+                         WHERE ms.id IS NULL AND r.practice_id = %s AND r.year = %s
+                           AND r.mips_id = d.mips_id ORDER BY r.cms_id LIMIT 1), ''), ''
+        FROM (SELECT DISTINCT mips_id FROM m) d
+        LEFT JOIN {_table(Measure)} ms ON ms.year = %s AND ms.category = 'quality'
+             AND ms.measure_id = d.mips_id
     """  # noqa: S608 - table names from the models, values are parameters
+    params = [*params, practice_id, year, year]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()

@@ -131,8 +131,11 @@ def _listing(request: HttpRequest):
     def build(keys):
         return rows_for_keys(practice, year, keys, user=request.user, own_only=own_only)
 
+    raw_page = request.GET.get("page", "")
+    start = (int(raw_page) - 1) * PAGE_SIZE if raw_page.isdigit() and int(raw_page) else 0
     rows = QmrListing(enrollments, year, practice.pk, filters=_filters(form, pks),
-                      sort=request.GET.get("sort", ""), build=build)  # fmt: skip
+                      sort=request.GET.get("sort", ""), build=build, start=start,
+                      per_page=PAGE_SIZE)  # fmt: skip
     return {
         "year": year,
         "prior_year": year - 1,

@@ -276,7 +276,7 @@ def _bare_sql_ms(statements: list[str]) -> float:
     with connection.cursor() as cursor:
         began = time.perf_counter()
         for sql in statements:
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue  # a session or state write: not part of reading the page
             cursor.execute(sql)
             if cursor.description is not None:
