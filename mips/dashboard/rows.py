@@ -18,9 +18,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from practices.models import Practice
@@ -153,10 +154,17 @@ def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict
     rows = rows.filter(medical_group_id__in=groups)
     measures = measures.filter(entity__in=rows)
     removed = Counter(dict(measures.values_list("category").annotate(n=Count("pk"))))
+    rates = (
+        measures.filter(category="quality", satisfied__isnull=False)
+        .exclude(measure_id="")
+        .values_list("measure_id")
+        .annotate(total=Sum("satisfied"), n=Count("pk"))
+    )
     gone = {
         "rows": rows.count(),
         "enrolled": rows.filter(enrolled=True).count(),
         "measures": {"all": sum(removed.values()), **removed},
+        "quality": {mid: {"sum": str(total), "n": n} for mid, total, n in rates},
     }
     measures.delete()
     rows.delete()
@@ -165,10 +173,21 @@ def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict
 
 def _counts(rows: list[DashboardRow], measure_rows: list[MeasureRow]) -> dict:
     by_category = Counter(m.category for m in measure_rows)
+    quality: dict[str, dict] = {}
+    for m in measure_rows:
+        rate = m.satisfied if m.category == "quality" and m.measure_id else None
+        if rate is not None:
+            entry = quality.setdefault(m.measure_id, {"sum": "0", "n": 0, "title": ""})
+            entry["sum"] = str(Decimal(entry["sum"]) + rate)
+            entry["n"] += 1
+            entry["title"] = max(entry["title"], m.title[:500])
     return {
         "rows": len(rows),
         "enrolled": sum(1 for r in rows if r.enrolled),
         "measures": {"all": len(measure_rows), **by_category},
+        # Per quality measure, the sum and number of the entities' rates: Measure
+        # Performance's practice-versus-network chart without aggregating every row.
+        "quality": quality,
     }
 
 
@@ -179,11 +198,27 @@ def _add_counts(old: dict, gone: dict, added: dict) -> dict:
         + added["measures"].get(k, 0)
         for k in keys
     }  # fmt: skip
-    return {
+    result = {
         "rows": old["rows"] - gone["rows"] + added["rows"],
         "enrolled": old["enrolled"] - gone["enrolled"] + added["enrolled"],
         "measures": {k: n for k, n in measures.items() if n or k == "all"},
     }
+    if "quality" in old:  # (a build from before the sums were kept: none to update)
+        result["quality"] = _add_rates(old["quality"], gone["quality"], added["quality"])
+    return result
+
+
+def _add_rates(old: dict, gone: dict, added: dict) -> dict:
+    result = {}
+    for mid in set(old) | set(added):
+        before, minus, plus = old.get(mid, {}), gone.get(mid, {}), added.get(mid, {})
+        n = before.get("n", 0) - minus.get("n", 0) + plus.get("n", 0)
+        if n > 0:
+            total = sum(Decimal(x.get("sum", "0")) for x in (before, plus))
+            title = max(before.get("title", ""), plus.get("title", ""))
+            result[mid] = {"sum": str(total - Decimal(minus.get("sum", "0"))), "n": n,
+                           "title": title}  # fmt: skip
+    return result
 
 
 @transaction.atomic
