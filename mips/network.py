@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, F, FloatField
 from django.db.models.functions import Cast
 from django_scopes import scopes_disabled
 
-from enrollment.coverage import enrolled_in_measure
+from enrollment.coverage import enrolled_results
 
 from .models import MeasureResult, NetworkAverageRow
 
@@ -56,7 +56,7 @@ def network_averages(year: int, measure_ids=None) -> dict[str, NetworkAverage]:
             denom__gte=NETWORK_MIN_DENOMINATOR,
             denom__gt=F("denex") + F("denexcep"),
         )
-        rows = rows.filter(enrolled_in_measure(year))
+        rows = enrolled_results(rows, year)
         if measure_ids is not None:
             rows = rows.filter(mips_id__in=list(measure_ids))
         rate = (

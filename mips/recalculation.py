@@ -57,8 +57,10 @@ from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from .bulk import copy_objects
-from .dashboard.rows import refresh_rows
+from .dashboard.rows import ScoredRun, refresh_rows
+from .dashboard.snapshots import doc_from_snapshot
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
+from .network import store_network_averages
 from .scoring import (
     EntityInput,
     PiMeasurement,
@@ -684,6 +686,12 @@ def input_hash(inputs: dict, group_hash: str = "") -> str:
 # --------------------------------------------------------------------------- recalculation
 
 
+def _dashboard_key(snapshot: ScoreSnapshot) -> tuple[str, int]:
+    if snapshot.tin_npi_id:
+        return ("clinician", snapshot.tin_npi_id)
+    return ("group", snapshot.medical_group_id)
+
+
 @transaction.atomic
 def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> RecalcStats:
     """Score every dashboard entity of the practice (or of the given TINs) for `year` and
@@ -778,8 +786,24 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     # The dashboard pages read rows built from these scores and the practice's other data:
     # rebuilt when scores changed, or when anything else changed since the last build.
     # Only the TINs with new scores (and those other writes named since the last build).
-    refresh_rows(
-        practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows}
+    # The scores just written and the attestations read go along (not read back: the
+    # documents are ~15 KB each).
+    scored = ScoredRun(
+        written_at=now,
+        scores={_dashboard_key(r): doc_from_snapshot(r, with_points=True) for r in new_rows},
+        # Every entity's when the run read the whole practice (a build may rebuild more
+        # TINs than the run scored).
+        attestations=None
+        if medical_group_ids is not None
+        else {i.target.key: i.attestations for i in assembled if i.attestations},
     )
+    refresh_rows(
+        practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},
+        scored=scored,
+    )  # fmt: skip
+    # Once per run that changed scores, in SQL across practices (mips.network): pages
+    # read the stored rows. (Another practice's changes are stored by its own run.)
+    if new_rows:
+        store_network_averages(year)
     stats.seconds = round(time.perf_counter() - began, 3)
     return stats

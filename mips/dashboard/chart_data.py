@@ -98,17 +98,26 @@ def distance_chart(year: int, rows) -> ThresholdChart | None:
     return threshold_chart(entities, threshold)
 
 
-def network_comparisons(rows, year: int, *, whose: str) -> list[NetworkComparison]:
+def network_comparisons(rows, year: int, *, whose: str, sums=None) -> list[NetworkComparison]:
     """Per quality measure of `rows` (DashboardMeasureRow queryset the user may see): the
     unweighted mean of the entities' rates (as the network average is), beside the stored
-    network average. Two queries."""
-    rates = list(
-        rows.filter(category="quality", satisfied__isnull=False)
-        .exclude(measure_id="")
-        .values("measure_id")
-        .annotate(rate=Avg("satisfied"), entities=Count("pk"), title=Max("title"))
-        .order_by("measure_id")
-    )
+    network average. Two queries; one with `sums`, the build's per-measure sums of the
+    practice's rates (DashboardState.counts["quality"]) when `rows` are all of them."""
+    if sums is not None:
+        rates = [
+            {"measure_id": mid, "rate": Decimal(s["sum"]) / s["n"], "entities": s["n"],
+             "title": s.get("title", "")}
+            for mid, s in sorted(sums.items())
+            if s.get("n")
+        ]  # fmt: skip
+    else:
+        rates = list(
+            rows.filter(category="quality", satisfied__isnull=False)
+            .exclude(measure_id="")
+            .values("measure_id")
+            .annotate(rate=Avg("satisfied"), entities=Count("pk"), title=Max("title"))
+            .order_by("measure_id")
+        )
     if not rates:
         return []
     ids = [r["measure_id"] for r in rates]

@@ -117,10 +117,13 @@ def load_entities(
     with_points: bool = False,
     only: tuple[str, int] | None = None,
     groups: list[int] | None = None,
+    known_scores: dict[tuple[str, int], ScoreDoc] | None = None,
+    written_at=None,
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
     groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups.
-    `groups`: the entities of these medical groups (TINs) only."""
+    `groups`: the entities of these medical groups (TINs) only. `known_scores` /
+    `written_at`: portal-preview scores just written (snapshots.score_docs)."""
     enrollments = _enrollments(practice, year, only, groups)
     by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
     by_group: dict[int, list[Enrollment]] = defaultdict(list)
@@ -182,7 +185,10 @@ def load_entities(
             )
     if with_scores and entities:
         keys, subset = [e.key for e in entities], only is not None or groups is not None
-        docs = score_docs(practice, year, keys, with_points=with_points, subset=subset)
+        docs = score_docs(
+            practice, year, keys, with_points=with_points, subset=subset,
+            known=known_scores, written_at=written_at,
+        )  # fmt: skip
         prior = score_docs(practice, year - 1, keys, subset=subset)
         for e in entities:
             e.scores = docs.get(e.key, {})

@@ -16,22 +16,39 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from practices.models import Practice
 
-from ..attestation_reads import practice_attestations
+from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..bulk import copy_objects, copy_rows
 from ..models import DashboardChange, DashboardMeasureRow, DashboardRow, DashboardState
 from ..network import store_network_averages
 from .entities import CLINICIAN, Entity, load_entities
 from .measure_rows import MeasureRow, attestation_rows, entity_attestation_key, quality_rows
+from .scores import ScoreDoc
 from .state import forget_pending
 
 LOCK_NAMESPACE = 19_000_000_000
+
+
+@dataclass
+class ScoredRun:
+    """What a score recalculation hands the rebuild it triggers: the headline portal
+    scores it has just written at `written_at` (with their measure points), and every
+    entity's attestations it read (the whole practice's, as values)."""
+
+    written_at: datetime
+    scores: dict[tuple[str, int], ScoreDoc] = field(default_factory=dict)
+    attestations: dict[EntityKey, EntityAttestations] | None = None  # None: read them
+
+
 MEASURE_COLUMNS = (
     "practice_id", "year", "entity_id", "sort_name", "tin", "provider_user_id", "category",
     "measure_id", "title", "sort_title", "numerator", "denominator", "exclusions",
@@ -137,10 +154,17 @@ def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict
     rows = rows.filter(medical_group_id__in=groups)
     measures = measures.filter(entity__in=rows)
     removed = Counter(dict(measures.values_list("category").annotate(n=Count("pk"))))
+    rates = (
+        measures.filter(category="quality", satisfied__isnull=False)
+        .exclude(measure_id="")
+        .values_list("measure_id")
+        .annotate(total=Sum("satisfied"), n=Count("pk"))
+    )
     gone = {
         "rows": rows.count(),
         "enrolled": rows.filter(enrolled=True).count(),
         "measures": {"all": sum(removed.values()), **removed},
+        "quality": {mid: {"sum": str(total), "n": n} for mid, total, n in rates},
     }
     measures.delete()
     rows.delete()
@@ -149,10 +173,21 @@ def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict
 
 def _counts(rows: list[DashboardRow], measure_rows: list[MeasureRow]) -> dict:
     by_category = Counter(m.category for m in measure_rows)
+    quality: dict[str, dict] = {}
+    for m in measure_rows:
+        rate = m.satisfied if m.category == "quality" and m.measure_id else None
+        if rate is not None:
+            entry = quality.setdefault(m.measure_id, {"sum": "0", "n": 0, "title": ""})
+            entry["sum"] = str(Decimal(entry["sum"]) + rate)
+            entry["n"] += 1
+            entry["title"] = max(entry["title"], m.title[:500])
     return {
         "rows": len(rows),
         "enrolled": sum(1 for r in rows if r.enrolled),
         "measures": {"all": len(measure_rows), **by_category},
+        # Per quality measure, the sum and number of the entities' rates: Measure
+        # Performance's practice-versus-network chart without aggregating every row.
+        "quality": quality,
     }
 
 
@@ -163,21 +198,45 @@ def _add_counts(old: dict, gone: dict, added: dict) -> dict:
         + added["measures"].get(k, 0)
         for k in keys
     }  # fmt: skip
-    return {
+    result = {
         "rows": old["rows"] - gone["rows"] + added["rows"],
         "enrolled": old["enrolled"] - gone["enrolled"] + added["enrolled"],
         "measures": {k: n for k, n in measures.items() if n or k == "all"},
     }
+    if "quality" in old:  # (a build from before the sums were kept: none to update)
+        result["quality"] = _add_rates(old["quality"], gone["quality"], added["quality"])
+    return result
+
+
+def _add_rates(old: dict, gone: dict, added: dict) -> dict:
+    result = {}
+    for mid in set(old) | set(added):
+        before, minus, plus = old.get(mid, {}), gone.get(mid, {}), added.get(mid, {})
+        n = before.get("n", 0) - minus.get("n", 0) + plus.get("n", 0)
+        if n > 0:
+            total = sum(Decimal(x.get("sum", "0")) for x in (before, plus))
+            title = max(before.get("title", ""), plus.get("title", ""))
+            result[mid] = {"sum": str(total - Decimal(minus.get("sum", "0"))), "n": n,
+                           "title": title}  # fmt: skip
+    return result
 
 
 @transaction.atomic
 def refresh_rows(
-    practice: Practice, year: int, *, force: bool = True, groups=None
+    practice: Practice,
+    year: int,
+    *,
+    force: bool = True,
+    groups=None,
+    scored: ScoredRun | None = None,
 ) -> DashboardState:
     """Rebuild the practice's dashboard rows of `year`. `force=False`: only when a write
     happened since the last build (checked again under the lock). `groups`: the TINs
     whose data the caller changed (the recalculation's new scores): when every other write
-    since the last build names its TIN too, only those TINs' rows are rebuilt."""
+    since the last build names its TIN too, only those TINs' rows are rebuilt. `scored`:
+    what the recalculation calling us has just read and written (not read again); it also
+    stores the network averages itself, once per run. Without it, a build of every row
+    stores them (a partial build's few TINs barely move a network-wide mean)."""
     began = time.perf_counter()
     _lock(practice.pk, year)
     state, _ = DashboardState.objects.get_or_create(practice=practice, year=year)
@@ -187,11 +246,16 @@ def refresh_rows(
     forget_pending(practice.pk)
     consumed, only = _pending_groups(state, groups, everything=force and groups is None)
     entities = load_entities(
-        practice, year, with_points=True, groups=None if only is None else sorted(only)
-    )
+        practice, year, with_points=True, groups=None if only is None else sorted(only),
+        known_scores=scored.scores if scored else None,
+        written_at=scored.written_at if scored else None,
+    )  # fmt: skip
     rows = [_row(practice, year, e) for e in entities]
     keys = None if only is None else [entity_attestation_key(e) for e in entities]
-    attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
+    if scored is not None and scored.attestations is not None:
+        attestations = scored.attestations
+    else:
+        attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
     measure_rows = quality_rows(practice, year, entities) + attestation_rows(
         practice, year, entities, attestations
     )
@@ -216,7 +280,8 @@ def refresh_rows(
                 f"ANALYZE {DashboardRow._meta.db_table}, {DashboardMeasureRow._meta.db_table}"
             )
     DashboardChange.objects.filter(pk__in=consumed).delete()
-    store_network_averages(year)
+    if scored is None and only is None:
+        store_network_averages(year)
     state.built_from, state.built_at, state.counts = seen, timezone.now(), counts
     state.build_seconds = round(time.perf_counter() - began, 3)
     DashboardState.objects.filter(pk=state.pk).update(

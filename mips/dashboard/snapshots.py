@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Case, ExpressionWrapper, F, JSONField, Q, Value, When
 
 from practices.models import Practice
 
 from ..models import ScoreSnapshot
-from .scores import CATEGORIES, CategoryPart, ScoreDoc, measure_points
+from .scores import CATEGORIES, PORTAL_PREVIEW, CategoryPart, ScoreDoc, measure_points
 
 
 def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def doc_from_snapshot(s: ScoreSnapshot, *, with_points: bool) -> ScoreDoc:
+def doc_from_snapshot(s: ScoreSnapshot, *, with_points: bool, document=None) -> ScoreDoc:
+    """`document`: the snapshot's document when it was read apart from the row."""
     categories = {}
     for name in CATEGORIES:
         c = s.category(name)
@@ -35,7 +36,9 @@ def doc_from_snapshot(s: ScoreSnapshot, *, with_points: bool) -> ScoreDoc:
         source=s.source,
         final=s.final_score,
         categories=categories,
-        measure_points=measure_points(s.document) if with_points else {},
+        measure_points=measure_points(s.document if document is None else document)
+        if with_points
+        else {},
         small_practice_bonus=s.small_practice_bonus or Decimal(0),
         payment_adjustment=s.payment_adjustment,
         payment_year=s.year + 2,
@@ -52,10 +55,15 @@ def score_docs(
     *,
     with_points: bool = False,
     subset: bool = False,
+    known: dict[tuple[str, int], ScoreDoc] | None = None,
+    written_at=None,
 ) -> dict[tuple[str, int], dict[str, ScoreDoc]]:
     """{(kind, pk): {source: ScoreDoc}} for the entities; `with_points` also reads the
     measure points from the stored documents (heavier: only where points are shown);
-    `subset`: the keys are a few of the practice's entities (filtered in SQL)."""
+    `subset`: the keys are a few of the practice's entities (filtered in SQL).
+    `known` + `written_at`: the portal-preview scores the caller (the recalculation) has
+    just written at `written_at`, with their points: their documents (about 15 KB each)
+    are not read back."""
     wanted = set(keys)
     qs = ScoreSnapshot.objects.current().for_year(year).filter(practice=practice)
     if subset:  # a few entities (a report card, a page of rows): filter in SQL
@@ -64,10 +72,22 @@ def score_docs(
         qs = qs.filter(
             Q(tin_npi_id__in=clinicians) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
         )
-    qs = qs.defer("inputs") if with_points else qs.defer("document", "inputs")
+    qs = qs.defer("document", "inputs")
+    if with_points:
+        document = F("document")
+        if known is not None and written_at is not None:
+            just_written = Q(source=PORTAL_PREVIEW, computed_at=written_at)
+            document = Case(When(just_written, then=Value(None)), default=document)
+        qs = qs.annotate(_document=ExpressionWrapper(document, output_field=JSONField()))
     result: dict[tuple[str, int], dict[str, ScoreDoc]] = {}
     for s in qs:
         key = ("clinician", s.tin_npi_id) if s.tin_npi_id else ("group", s.medical_group_id)
-        if key in wanted:
-            result.setdefault(key, {})[s.source] = doc_from_snapshot(s, with_points=with_points)
+        if key not in wanted:
+            continue
+        if known and key in known and s.source == PORTAL_PREVIEW and s.computed_at == written_at:
+            result.setdefault(key, {})[s.source] = known[key]
+            continue
+        result.setdefault(key, {})[s.source] = doc_from_snapshot(
+            s, with_points=with_points, document=getattr(s, "_document", None) or {}
+        )
     return result

@@ -12,7 +12,7 @@ XACT = "pg_current_xact_id()::text::bigint"
 SEQ = "nextval('mips_patient_facts_seq')"
 # The Patient columns an engine reads (bundles, candidate SQL, attribution).
 PATIENT_COLUMNS = ("birth_date", "sex", "deceased", "deceased_at", "is_test", "data_import_id",
-                   "race_code", "ethnicity_code", "payer_code")  # fmt: skip
+                   "race_code", "race_codes", "ethnicity_code", "payer_code")  # fmt: skip
 
 
 def _row(alias: str) -> str:
@@ -87,7 +87,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mips", "0018_dashboard_number_sort_indexes"),
+        ("mips", "0020_patient_race_codes"),
     ]
 
     operations = [

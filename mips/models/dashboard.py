@@ -247,6 +247,11 @@ class DashboardMeasureRow(MeasureDisplay, models.Model):
                 fields=["practice", "year", "category", "sort_name"], name="dashmeasure_category"
             ),  # fmt: skip
             models.Index(fields=["practice", "year", "sort_title"], name="dashmeasure_measure"),
+            # The TIN filter (count and page in the default clinician order) reads its TIN's
+            # rows only, not the practice's.
+            models.Index(
+                fields=["practice", "year", "tin", "sort_name", "position"], name="dashmeasure_tin"
+            ),  # fmt: skip
             # The number sorts' indexes (NULLs first, views.measures ORDERS) are created by
             # migration 0018 on PostgreSQL only: SQLite's CREATE INDEX cannot say NULLS FIRST.
         ]

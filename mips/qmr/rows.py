@@ -236,9 +236,15 @@ def _measure_ids(
     return results_of_entity
 
 
-def qmr_rows(practice: Practice, year: int, *, user=None, own_only: bool = False) -> list[QmrRow]:
-    """Every QMR row of the year (unsorted, unfiltered). Five queries."""
-    enrollments = list(quality_enrollments(practice, year, user=user, own_only=own_only))
+def qmr_rows(
+    practice: Practice, year: int, *, user=None, own_only: bool = False, enrollment_ids=None
+) -> list[QmrRow]:
+    """Every QMR row of the year (unsorted, unfiltered), or those of the given enrollments
+    (a page's: mips.qmr.query lists them). Five queries."""
+    enrollments = quality_enrollments(practice, year, user=user, own_only=own_only)
+    if enrollment_ids is not None:
+        enrollments = enrollments.filter(pk__in=list(enrollment_ids))
+    enrollments = list(enrollments)
     if not enrollments:
         return []
     named, listed = _named_measures(enrollments)
@@ -298,6 +304,28 @@ def _npi(enrollment: Enrollment) -> str:
 
 
 def _title(result: Counts | None, catalog_title: str) -> str:
-    if result is not None and result.cms_id in MEASURE_CLASSES and catalog_title == result.mips_id:
-        return MEASURE_CLASSES[result.cms_id].title
+    if result is None:
+        return catalog_title
+    return measure_title(result.cms_id, result.mips_id, catalog_title)
+
+
+def measure_title(cms_id: str, mips_id: str, catalog_title: str) -> str:
+    """The catalogue's title, or the eCQM's own when the catalogue has none (its title is
+    then the measure id)."""
+    if cms_id in MEASURE_CLASSES and catalog_title == mips_id:
+        return MEASURE_CLASSES[cms_id].title
     return catalog_title
+
+
+def rows_for_keys(
+    practice: Practice, year: int, keys: list[tuple[int, str, int]], *, user=None,
+    own_only: bool = False,
+) -> list[QmrRow]:  # fmt: skip
+    """The rows of `keys` ((enrollment id, measure id, population group)), in that order."""
+    if not keys:
+        return []
+    built = qmr_rows(
+        practice, year, user=user, own_only=own_only, enrollment_ids={k[0] for k in keys}
+    )
+    by_key = {(r.enrollment.pk, r.measure_id, r.group_index): r for r in built}
+    return [by_key[k] for k in keys if k in by_key]

@@ -26,8 +26,9 @@ from practices.permissions import VIEW_ECQM_DATA, practice_permission_required
 from practices.views.common import PAGE_SIZE, get_owned
 
 from ..dashboard.views.common import own_rows_only
-from .listing import QmrFilterForm, sort_rows
-from .rows import qmr_rows
+from .listing import QmrFilterForm
+from .query import QmrFilters, QmrListing, qmr_choices
+from .rows import quality_enrollments, rows_for_keys
 
 CSV_HEADER = [
     "Year",
@@ -80,24 +81,41 @@ def _uuid(raw: str):
         raise Http404("Unknown filter value.") from exc
 
 
-def _selected(request: HttpRequest, own_only: bool) -> dict:
+def _selected(request: HttpRequest, own_only: bool) -> tuple[dict, dict]:
     """Resolve the program, clinician and TIN filters: anything not of this practice (or,
-    for a clinician, not her own) is a 404."""
-    selected = {}
+    for a clinician, not her own) is a 404. Returns the form's {field: (value, label)} and
+    the primary keys the query filters on."""
+    selected, pks = {}, {}
     if raw := request.GET.get("clinician"):
         provider = get_owned(Provider.objects, request, _uuid(raw))
         if own_only and provider.user_id != request.user.pk:
             raise Http404("Clinicians see their own rows only.")
         selected["clinician"] = (str(provider.public_id), provider.display_name)
+        pks["clinician"] = provider.pk
     if raw := request.GET.get("tin"):
         group = get_owned(MedicalGroup.objects, request, _uuid(raw))
         selected["tin"] = (str(group.public_id), f"{group.name} ({group.masked_tin})")
+        pks["tin"] = group.pk
     if raw := request.GET.get("program"):
         program = Program.objects.filter(public_id=_uuid(raw)).first()
         if program is None:
             raise Http404("Unknown program.")
         selected["program"] = (str(program.public_id), program.name)
-    return selected
+        pks["program"] = program.pk
+    return selected, pks
+
+
+def _filters(form: QmrFilterForm, pks: dict) -> QmrFilters:
+    """The valid filters (an invalid form shows every row, and says so)."""
+    if not form.is_valid():
+        return QmrFilters()
+    data = form.cleaned_data
+    return QmrFilters(
+        program_id=pks.get("program") if data["program"] else None,
+        provider_id=pks.get("clinician") if data["clinician"] else None,
+        medical_group_id=pks.get("tin") if data["tin"] else None,
+        measure_id=data["measure"] or "",
+    )
 
 
 def _listing(request: HttpRequest):
@@ -105,10 +123,20 @@ def _listing(request: HttpRequest):
     own_only = own_rows_only(request)
     years = qmr_years(practice)
     year = _year(request, years)
-    selected = _selected(request, own_only)
-    rows = qmr_rows(practice, year, user=request.user, own_only=own_only)
-    form = QmrFilterForm(request.GET or None, rows=rows, own_only=own_only, selected=selected)
-    shown, sort = sort_rows(form.apply(rows), request.GET.get("sort", ""))
+    selected, pks = _selected(request, own_only)
+    enrollments = quality_enrollments(practice, year, user=request.user, own_only=own_only)
+    choices = qmr_choices(enrollments, year, practice.pk)
+    form = QmrFilterForm(request.GET or None, choices=choices, own_only=own_only,
+                         selected=selected)  # fmt: skip
+
+    def build(keys):
+        return rows_for_keys(practice, year, keys, user=request.user, own_only=own_only)
+
+    raw_page = request.GET.get("page", "")
+    start = (int(raw_page) - 1) * PAGE_SIZE if raw_page.isdigit() and int(raw_page) else 0
+    rows = QmrListing(enrollments, year, practice.pk, filters=_filters(form, pks),
+                      sort=request.GET.get("sort", ""), build=build, start=start,
+                      per_page=PAGE_SIZE)  # fmt: skip
     return {
         "year": year,
         "prior_year": year - 1,
@@ -116,9 +144,9 @@ def _listing(request: HttpRequest):
         "years": years,
         "own_only": own_only,
         "form": form,
-        "rows": shown,
-        "total": len(rows),
-        "sort": sort,
+        "rows": rows,
+        "any_rows": bool(choices.measures),
+        "sort": rows.sort,
         "not_submitted": NOT_SUBMITTED_KINDS,
     }
 
@@ -157,7 +185,7 @@ def qmr_csv(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
-    for r in ctx["rows"]:
+    for r in ctx["rows"][0:None]:
         row = [
             ctx["year"],
             r.program.name,

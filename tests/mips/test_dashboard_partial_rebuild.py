@@ -5,8 +5,12 @@ to a count either way."""
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from django.db.models import Count, Sum
+
+from mips.dashboard.chart_data import network_comparisons
 from mips.dashboard.rows import refresh_rows
 from mips.models import DashboardChange, DashboardMeasureRow, DashboardRow, DashboardState
 from tests.factories import MedicalGroupFactory
@@ -44,6 +48,14 @@ def _assert_totals(practice):
     assert counts["measures"]["all"] == measures.count()
     for category in ("quality", "pi", "ia"):
         assert counts["measures"].get(category, 0) == measures.filter(category=category).count()
+    # The per-measure sums of the rates (Measure Performance's chart) equal an aggregate.
+    rated = measures.filter(category="quality", satisfied__isnull=False).exclude(measure_id="")
+    live = rated.values_list("measure_id").annotate(total=Sum("satisfied"), n=Count("pk"))
+    stored = {mid: (Decimal(s["sum"]), s["n"]) for mid, s in counts["quality"].items()}
+    assert stored == {mid: (total, n) for mid, total, n in live}
+    assert network_comparisons(measures, YEAR, whose="Practice", sums=counts["quality"]) == (
+        network_comparisons(measures, YEAR, whose="Practice")
+    )
 
 
 def test_a_score_rebuilds_its_tin_only(practice, two_tins):

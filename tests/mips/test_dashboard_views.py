@@ -322,8 +322,8 @@ PAGE_QUERIES = {
     # practice's CPS trend (charts)
     "mips:dashboard": PAGE_COMMON + 4,
     # TIN choices, the page of measure rows with their entity and network average; the
-    # charts' rate per measure and the network averages of those measures
-    "mips:measure-performance": PAGE_COMMON + 4,
+    # network averages of the charts' measures (their practice rates are the build's sums)
+    "mips:measure-performance": PAGE_COMMON + 3,
     # own rows, the page of rows; sign-offs, PI and IA attestations of that page
     "mips:attestations": PAGE_COMMON + 5,
 }

@@ -465,3 +465,38 @@ def test_not_for_attestation_measures_stay_out_of_a_mips_submission(
         for m in ms.get("measurements", [])
     ]
     assert "001" not in stored
+
+
+# ------------------------------------------------------------------ SQL order = shown values
+
+
+def _many(group, rates):
+    """One clinician per (numerator of 20) on 236 (CMS165, regular) and 001 (CMS122,
+    inverse), last year's results the other way round: deciles and trends that differ."""
+    for n, numer in enumerate(rates):
+        tn = make_clinician(group, f"Sorted{n:02d}", kinds=())
+        _enroll_with(tn, "mips_quality", ("236", "001"))
+        result(tn, "236", numer=numer, denom=20, cms_id="CMS165")
+        result(tn, "236", numer=20 - numer, denom=20, cms_id="CMS165", year=YEAR - 1)
+        result(tn, "001", numer=numer, denom=20, cms_id="CMS122", inverse=True)
+
+
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [("decile", "decile"), ("-decile", "decile"), ("trend", "improvement"),
+     ("-rate", "rate"), ("prior", "prior_rate")],
+)  # fmt: skip
+def test_sql_order_follows_the_values_the_rows_show(qm_client, group, sort, value):
+    """The SQL's decile (a mirror of score_rate's thresholds), rate and trend order the
+    rows as the Python values they display, across pages (rows without one last)."""
+    _many(group, (0, 3, 7, 11, 14, 16, 18, 19, 20, 9, 12, 17, 2, 5, 15, 6, 10, 13, 1, 4,
+                  8, 11, 14, 16, 18, 19, 20))  # fmt: skip
+    first = _rows(qm_client.get(QMR + f"?year={YEAR}&sort={sort}"))
+    second = _rows(qm_client.get(QMR + f"?year={YEAR}&sort={sort}&page=2"))
+    shown = [getattr(r, value) for r in first + second]
+    assert len(shown) == 54
+    known = [v for v in shown if v is not None]
+    assert shown[: len(known)] == known  # missing values last
+    assert known == sorted(known, reverse=sort.startswith("-"))
+    if value == "decile":
+        assert len(set(known)) > 2  # the rates cross several deciles

@@ -102,7 +102,8 @@ def _filtered(request: HttpRequest) -> dict:
         tins = _tin_choices(request, year, ctx["own_only"])
         if not request.htmx:  # the charts sit outside the table an htmx request swaps
             whose = "You" if ctx["own_only"] else "Practice"
-            comparisons = network_comparisons(rows, year, whose=whose)
+            sums = None if ctx["own_only"] else counts.get("quality")
+            comparisons = network_comparisons(rows, year, whose=whose, sums=sums)
     form = MeasureFilterForm(request.GET or None, tins=tins)
     filters = form.cleaned_data if form.is_valid() else {}
     category = filters.get("category") or ""

@@ -1,0 +1,46 @@
+"""The score recalculation hands the dashboard rebuild what it has just computed: the rows
+get the points of the scores it wrote without re-reading their ~15 KB documents, and the
+network averages are stored once by the run (mips.recalculation, mips.dashboard.rows)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from mips.dashboard.scores import ScoreDoc, measure_points
+from mips.dashboard.snapshots import score_docs
+from mips.models import DashboardMeasureRow, NetworkAverageRow, ScoreSnapshot
+from mips.recalculation import recalculate_practice
+from tests.mips.score_helpers import YEAR, enroll, result
+
+pytestmark = pytest.mark.django_db
+
+
+def test_known_scores_replace_the_documents_written_at_that_time(practice, tin_npi):
+    enroll(tin_npi)
+    result(tin_npi)
+    recalculate_practice(practice, YEAR)
+    snapshot = ScoreSnapshot.objects.get(tin_npi=tin_npi, is_current=True)
+    key = ("clinician", tin_npi.pk)
+    handed = ScoreDoc(source="portal_preview", final=Decimal(1), measure_points={"x": Decimal(2)})
+    docs = score_docs(practice, YEAR, [key], with_points=True, known={key: handed},
+                      written_at=snapshot.computed_at)  # fmt: skip
+    assert docs[key]["portal_preview"] is handed
+    # Written at another time (an earlier run's row): its stored document is read.
+    read = score_docs(practice, YEAR, [key], with_points=True, known={key: handed},
+                      written_at=snapshot.computed_at.replace(year=YEAR - 1))  # fmt: skip
+    assert read[key]["portal_preview"].measure_points == measure_points(snapshot.document)
+    assert read[key]["portal_preview"].measure_points  # the document has points to read
+
+
+def test_rows_built_by_the_run_carry_the_points_of_the_scores_it_wrote(practice, tin_npi):
+    enroll(tin_npi, ("mips_quality", "mips_pi", "mips_ia"))
+    result(tin_npi, "236")
+    result(tin_npi, "001", numer=5, denom=30)
+    recalculate_practice(practice, YEAR)
+    snapshot = ScoreSnapshot.objects.get(tin_npi=tin_npi, is_current=True)
+    points = measure_points(snapshot.document)
+    rows = DashboardMeasureRow.objects.filter(entity__tin_npi=tin_npi, category="quality")
+    assert {r.measure_id: r.points for r in rows} == {m: points.get(m) for m in ("001", "236")}
+    assert NetworkAverageRow.objects.filter(year=YEAR).exists()  # stored by the run
