@@ -44,6 +44,10 @@ class QrdaImportBatch(PracticeOwned):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Why the whole batch failed.")
+    recalculation = models.CharField(
+        max_length=300, blank=True,
+        help_text="After the import: the eCQM recalculation queued, or why it could not be.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at"]

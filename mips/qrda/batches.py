@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.queue import EnqueueFailed, enqueue_job
+from jobs.queue import enqueue as queue_task
 from practices.models import Practice
 from practices.services import record
 
-from ..ecqm.engine import YEARS, calculate
+from ..ecqm.engine import YEARS
+from ..ecqm.tasks import recalculate_practice_every_ecqm
 from ..models import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .importer import Qrda1Outcome, import_qrda1_file
 from .safe_xml import UnsafeXmlError, expand_upload
@@ -162,8 +164,7 @@ def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
             on_progress()
     _discard_uploads(batch)
     if batch.imported:
-        for year in YEARS:
-            calculate(batch.practice, year, trigger="import")
+        _save_progress(batch, recalculation=queue_recalculation(batch))
     status = final_status(batch.imported, batch.rejected)
     error = ""
     if status == QrdaImportBatch.Status.FAILED:
@@ -176,6 +177,23 @@ def run_batch(batch: QrdaImportBatch, *, on_progress=None) -> QrdaImportBatch:
         error = "The upload contained no QRDA documents."
     _save_progress(batch, status=status, error=error, finished_at=timezone.now())
     return batch
+
+
+def queue_recalculation(batch: QrdaImportBatch) -> str:
+    """Queue the recalculation of every eCQM (the six and the reference-engine ones) of
+    every supported year, as the FHIR upload does, and return what to tell the user. Every
+    year: a document's facts can count in another year than its reporting period (a
+    lookback, a patient seen in both years), and a replaced import's facts may have counted
+    in any. Queued, never run here: the reference engine runs in its own worker tasks, one
+    run and lock per practice and year (mips/ecqm/tasks.py)."""
+    user_id = batch.uploaded_by_id
+    try:
+        for year in YEARS:
+            queue_task(recalculate_practice_every_ecqm, batch.practice_id, year, user_id)
+    except EnqueueFailed as exc:
+        return f"The eCQM results were not recalculated: {exc} Use Recalculate on this page."
+    years = " and ".join(map(str, YEARS))
+    return f"Recalculation of every {years} eCQM queued; the results update when it has run."
 
 
 def _discard_uploads(batch: QrdaImportBatch) -> None:

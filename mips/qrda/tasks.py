@@ -39,8 +39,9 @@ def _practice_of(batch_id: int) -> int:
 
 @practice_task(practice_of=_practice_of, job=Job.IMPORT_QRDA_BATCH)
 def import_qrda_batch(practice: Practice, batch_id: int) -> dict:
-    """Import an uploaded QRDA I batch (eCQM Data page) and recalculate; progress is kept
-    on the batch row, which the page polls. Idempotent (see run_batch)."""
+    """Import an uploaded QRDA I batch (eCQM Data page) and queue the recalculation of
+    every eCQM; progress is kept on the batch row, which the page polls. Idempotent (see
+    run_batch)."""
     batch = QrdaImportBatch.objects.select_related("practice", "uploaded_by").get(pk=batch_id)
     if batch.is_finished:
         return {"batch": batch_id, "status": batch.status}

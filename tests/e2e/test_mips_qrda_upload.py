@@ -8,6 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from mips.ecqm.engine import calculate
 from mips.models import QrdaImportBatch
 from mips.qrda import validation
 from mips.tasks import import_qrda_batch
@@ -22,8 +23,9 @@ SAMPLES = validation.base_dir() / "samples"
 
 
 def test_upload_watch_progress_and_download_qrda3(
-    page, live_server, login, quality_manager, practice, monkeypatch, tmp_path
-):
+    page, live_server, login, quality_manager, practice, monkeypatch, tmp_path,
+    queued_recalculations,
+):  # fmt: skip
     group = MedicalGroupFactory(practice=practice, tin="679235746", name="North")
     tin_npi = TinNpiFactory(
         provider=ProviderFactory(practice=practice, last_name="Okafor"), medical_group=group
@@ -62,8 +64,12 @@ def test_upload_watch_progress_and_download_qrda3(
     expect(rejected).to_contain_text("fails QRDA I validation")
     expect(rejected).to_contain_text("<ClinicalDocument>")  # the element ...
     expect(rejected).to_contain_text("CONF:1198-16791")  # ... and the rule to fix
+    # The recalculation of every eCQM is queued for the workers, and the batch says so.
+    expect(page.locator("#qrda-batch-recalculation")).to_contain_text("eCQM queued")
     with scopes_disabled():
         assert QrdaImportBatch.objects.get().status == "warning"
+        assert [year for _, year, _ in queued_recalculations] == [2025, 2026]
+        calculate(practice, 2025)  # what the queued job's fast engine does
 
     page.goto(f"{live_server.url}/mips/ecqm/?year=2025")
     with page.expect_download() as info:

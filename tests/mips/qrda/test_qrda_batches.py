@@ -11,6 +11,8 @@ import zipfile
 import pytest
 from django_scopes import scope
 
+from jobs.queue import EnqueueFailed
+from mips.ecqm.tasks import recalculate_practice_every_ecqm
 from mips.models import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from mips.qrda import validation
 from mips.qrda.batches import fail_batch, final_status, run_batch
@@ -91,7 +93,9 @@ def qrda_batch(practice, samples):
 
 
 @pytest.mark.skipif(not validation.available("qrda1"), reason="no QRDA schemas")
-def test_damaged_members_do_not_fail_the_batch(practice, qrda_batch, valuesets):
+def test_damaged_members_do_not_fail_the_batch(
+    practice, qrda_batch, valuesets, queued_recalculations
+):
     archive = _zip({"good.xml": qrda_batch.good, "crc.xml": qrda_batch.good, "odd.xml": b"<x/>"})
     archive = _method(_damage_crc(archive, "crc.xml"), "odd.xml", 99)
     batch = qrda_batch(("export.zip", archive))
@@ -105,10 +109,15 @@ def test_damaged_members_do_not_fail_the_batch(practice, qrda_batch, valuesets):
     assert "compression method" in results["export.zip/odd.xml"].message
     # The uploaded bytes do not stay in the database.
     assert [bytes(c) for c in QrdaImportFile.objects.values_list("content", flat=True)] == [b""]
+    # The imported file counts: every eCQM of every supported year is queued, not run here.
+    assert queued_recalculations == [(practice.pk, 2025, None), (practice.pk, 2026, None)]
+    assert batch.recalculation.startswith("Recalculation of every 2025 and 2026 eCQM queued")
 
 
 @pytest.mark.skipif(not validation.available("qrda1"), reason="no QRDA schemas")
-def test_all_rejected_is_failed_with_actionable_reasons(practice, qrda_batch, samples):
+def test_all_rejected_is_failed_with_actionable_reasons(
+    practice, qrda_batch, samples, queued_recalculations
+):
     bad = (samples / "invalid_qrda1" / "sample_patient_bad_schema.xml").read_bytes()
     batch = qrda_batch(("bad.xml", bad))
     with scope(practice=practice):
@@ -120,6 +129,7 @@ def test_all_rejected_is_failed_with_actionable_reasons(practice, qrda_batch, sa
     assert "line " in message and "<ClinicalDocument>" in message
     assert "CONF:1198-16791" in message and "local-name()" not in message
     assert bytes(QrdaImportFile.objects.get(batch=batch).content) == b""
+    assert queued_recalculations == [] and batch.recalculation == ""  # nothing new to count
 
 
 def test_xsd_problem_names_element_and_line():
@@ -136,6 +146,24 @@ def test_xsd_problem_names_element_and_line():
     problem = validation.xsd_problems(doc)[0]
     assert problem.line and problem.rule == "CDA schema" and "{urn:hl7-org:v3}" not in str(problem)
     assert str(problem).startswith(f"line {problem.line}, <")
+
+
+@pytest.mark.skipif(not validation.available("qrda1"), reason="no QRDA schemas")
+def test_broker_down_says_the_recalculation_was_not_queued(
+    practice, qrda_batch, valuesets, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise EnqueueFailed("The background job service is unavailable right now.")
+
+    monkeypatch.setattr(recalculate_practice_every_ecqm, "apply_async", refuse)
+    batch = qrda_batch(("good.xml", qrda_batch.good))
+    with scope(practice=practice):
+        run_batch(batch)
+    batch.refresh_from_db()
+    # The import stands; the user is told to recalculate by hand.
+    assert (batch.status, batch.imported) == ("done", 1)
+    assert batch.recalculation.startswith("The eCQM results were not recalculated")
+    assert "Use Recalculate" in batch.recalculation
 
 
 def test_crashed_batch_drops_the_bytes(practice, qrda_batch):

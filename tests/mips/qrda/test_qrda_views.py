@@ -44,8 +44,9 @@ def results(practice, tin_npi, valuesets):
 
 @pytest.mark.skipif(not validation.available("qrda1"), reason="no QRDA schemas")
 def test_upload_imports_valid_rejects_invalid_and_reports_per_file(
-    qm_client, practice, upload_files, valuesets, django_capture_on_commit_callbacks
-):
+    qm_client, practice, quality_manager, upload_files, valuesets, queued_recalculations,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         response = qm_client.post(
             reverse("mips:qrda-upload"), {"files": upload_files, "year": 2025}, headers=HTMX
@@ -65,6 +66,10 @@ def test_upload_imports_valid_rejects_invalid_and_reports_per_file(
     assert b"Rejected" in poll.content and b"batch.zip/inside/good.xml" in poll.content
     page = qm_client.get(reverse("mips:ecqm-data") + f"?year=2025&batch={batch.public_id}")
     assert b"2 files imported, 1 rejected" in page.content
+    # Every eCQM of every supported year queued (the worker runs the reference engine),
+    # never computed in the upload's task, and the page says so.
+    assert queued_recalculations == [(practice.pk, y, quality_manager.pk) for y in (2025, 2026)]
+    assert b"Recalculation of every 2025 and 2026 eCQM queued" in page.content
 
 
 def test_running_batch_keeps_polling(qm_client, practice, quality_manager):
