@@ -197,6 +197,7 @@ def recalculate_subgroups(practice, year: int, *, medical_group_ids=None) -> dic
             "inputs": inputs,
             "messages": fields["messages"] + item.context["notes"],
             "fingerprint": digest,
+            "no_final_score": no_final_score(fields["final_score"], document, inputs)[0],
         }
         SubgroupScore.objects.update_or_create(
             subgroup=item.subgroup, year=year, defaults={"practice": practice, **values}
@@ -214,20 +215,30 @@ def subgroup_scores_of(tin_npi_id: int, year: int) -> list[SubgroupScore]:
     )
 
 
-def subgroup_final(row: SubgroupScore) -> tuple[Decimal | None, str]:
-    """The final score CMS assigns the subgroup, or None and why: no data submitted (42 CFR
-    414.1318(b)(1)) or every category it is scored in reweighted."""
-    if row.final_score is None:
-        return None, "not scored yet"
-    entity = (row.inputs or {}).get("entity") or {}
+def no_final_score(final_score, document: dict, inputs: dict) -> tuple[str, str]:
+    """(SubgroupScore.NoFinalScore value, why) when CMS assigns the subgroup no final score:
+    every category it is scored in reweighted (the cause when an EUC also left it without
+    data), or no data submitted (42 CFR 414.1318(b)(1)); ("", why) when not scored yet,
+    ("", "") when it has a final score."""
+    if final_score is None:
+        return "", "not scored yet"
+    if set(CATEGORIES) <= set(summary_fields(document)["reweighted"]):
+        return SubgroupScore.NoFinalScore.REWEIGHTED, (
+            "Quality, PI and IA all reweighted: the subgroup has no final score"
+        )
+    entity = inputs.get("entity") or {}
     if not any(entity.get(k) for k in ("quality", "pi", "ia_activities")):
-        return None, (
+        return SubgroupScore.NoFinalScore.NO_DATA, (
             "no data to submit: CMS assigns no final score to a subgroup that does not "
             "submit (42 CFR 414.1318(b)(1))"
         )
-    if set(CATEGORIES) <= set(summary_fields(row.document or {})["reweighted"]):
-        return None, "Quality, PI and IA all reweighted: the subgroup has no final score"
-    return row.final_score, ""
+    return "", ""
+
+
+def subgroup_final(row: SubgroupScore) -> tuple[Decimal | None, str]:
+    """The final score CMS assigns the subgroup, or None and why (no_final_score)."""
+    _, why = no_final_score(row.final_score, row.document or {}, row.inputs or {})
+    return (None, why) if why else (row.final_score, "")
 
 
 def counting_score(

@@ -133,6 +133,9 @@ class ScoreSnapshot(PracticeOwned):
         return None if value is None else Decimal(str(value))
 
 
+NO_SCORE = "No subgroup final score ({}): clinicians get the group's score"
+
+
 class SubgroupScore(PracticeOwned):
     """The portal's score preview of an MVP subgroup for a year (mips.subgroups): one row
     per subgroup and year, replaced by each recalculation whose inputs changed."""
@@ -150,6 +153,18 @@ class SubgroupScore(PracticeOwned):
     inputs = models.JSONField(default=dict, blank=True, help_text="What was scored.")
     messages = models.JSONField(default=list, blank=True, help_text="Explanation lines.")
     fingerprint = models.CharField(max_length=64, blank=True)
+
+    class NoFinalScore(models.TextChoices):
+        # The labels are what the enrollment pages show in place of a number (they read
+        # this row through Subgroup.scores: enrollment does not import mips).
+        REWEIGHTED = "reweighted", NO_SCORE.format("all categories reweighted")
+        NO_DATA = "no_data", NO_SCORE.format("no data to submit")
+
+    no_final_score = models.CharField(
+        max_length=12, choices=NoFinalScore.choices, blank=True,
+        help_text="Why CMS assigns the subgroup no final score (42 CFR 414.1318(b), "
+        "mips.subgroups.subgroup_final); blank when it has one or is not scored yet.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-year", "subgroup__name"]

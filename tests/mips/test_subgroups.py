@@ -34,7 +34,7 @@ from mips.submission.fake_api import fake_qpp_app, validate_measurement_set
 from mips.submission.subgroup import subgroup_document
 from tests.factories import ProviderFactory, TinNpiFactory
 
-from .score_helpers import YEAR, enroll, full_pi
+from .score_helpers import YEAR, eligibility, enroll, full_pi
 
 pytestmark = pytest.mark.django_db
 DATES = {"start_date": dt.date(YEAR, 1, 1), "end_date": dt.date(YEAR, 6, 30)}
@@ -129,7 +129,7 @@ def test_subgroup_is_scored_as_its_mvp_over_its_clinicians_data(practice, subgro
     # MVP scoring (assumptions.MVP_*): 236 is not in G0053; one MVP activity is full IA credit.
     assert any("not in this MVP are not scored" in m and "236" in m for m in row.messages)
     assert row.ia_score == 100
-    assert row.final_score is not None
+    assert row.final_score is not None and row.no_final_score == ""
     # Unchanged inputs: not scored again.
     assert recalculate_subgroups(practice, YEAR)["subgroups_scored"] == 0
 
@@ -245,6 +245,34 @@ def test_subgroup_final_score_or_why_not(subgroup, reweighted, quality, has_scor
     assert (final, why) == ((row.final_score, "") if has_score else (None, why))
     if not has_score:
         assert why.startswith(("Quality, PI and IA all reweighted", "no data to submit"))
+
+
+@pytest.mark.parametrize(
+    ("group_euc", "stored"),
+    [
+        # The group's automatic EUC covers every category and nothing was submitted: every
+        # category reweighted, the cause shown (414.1318(b); SUBGROUP_UNSCORED_FALLS_BACK_TO_GROUP).
+        (["quality", "pi", "ia", "cost"], SubgroupScore.NoFinalScore.REWEIGHTED),
+        # No EUC, no data: CMS assigns no final score to a subgroup that does not submit
+        # (42 CFR 414.1318(b)(1)).
+        ([], SubgroupScore.NoFinalScore.NO_DATA),
+    ],
+)
+def test_subgroup_list_says_why_a_subgroup_has_no_final_score(
+    qm_client, practice, members, subgroup, group_euc, stored
+):
+    """The enrollment page shows what the scoring stored (it reads SubgroupScore through
+    Subgroup.scores, without importing mips), never the stored preview number."""
+    for member in members:
+        eligibility(member, group_euc=bool(group_euc), group_euc_categories=group_euc)
+    recalculate_subgroups(practice, YEAR)
+    row = SubgroupScore.objects.get(subgroup=subgroup, year=YEAR)
+    assert row.final_score is not None  # the preview computes a number ...
+    assert row.no_final_score == stored and subgroup_final(row)[0] is None  # ... CMS none
+    page = qm_client.get(reverse("enrollment:subgroups"), {"year": YEAR}).content.decode()
+    cell = page.split("SG-0001")[1].split("</tr>")[0]
+    assert stored.label.replace("'", "&#x27;") in cell
+    assert f"{row.final_score:.2f}" not in cell
 
 
 def test_report_card_falls_back_to_the_group_score_of_a_reweighted_subgroup(
