@@ -4,7 +4,7 @@ their stored rows, and the counts are summed again from the stored rows.
 
 A change is marked on the patient by database triggers (`Patient.facts_xact`, the
 transaction that last wrote its facts or the demographics an engine reads, and
-`facts_seq`, its number in a change sequence; migration 0019), so no write path can
+`facts_seq`, its number in a change sequence; migration 0021), so no write path can
 forget it. Each run stores the database snapshot taken before it read anything
 (`EcqmRun.snapshot`). The next run of a measure re-evaluates the patients whose last
 change that snapshot did not see: committed after it, still in flight when it was taken,

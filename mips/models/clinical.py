@@ -131,7 +131,7 @@ class Patient(PracticeOwned):
     test_marked_at = models.DateTimeField(null=True, blank=True)
     # The last change to what the eCQM engines read of this patient (a fact written or
     # deleted; birth date, sex, death, test flag, import): its database transaction and
-    # its number in a change sequence, set by PostgreSQL triggers (migration 0019) so no
+    # its number in a change sequence, set by PostgreSQL triggers (migration 0021) so no
     # write path can forget them. An incremental eCQM run re-evaluates the patients whose
     # last change its previous run did not see (mips/ecqm/incremental.py). Empty: unknown.
     facts_xact = models.BigIntegerField(null=True, blank=True, editable=False)
