@@ -68,14 +68,15 @@ class QmrFilters:
     provider_id: int | None = None
     medical_group_id: int | None = None
     measure_id: str = ""
+    search: str = ""  # part of the clinician's or group's name, or the start of the NPI
 
 
 @dataclass
 class QmrChoices:
-    """Filter choices: the values present in the user's rows of the year."""
+    """Filter choices: the values present in the user's rows of the year (clinicians are
+    searched, not listed)."""
 
     programs: dict[str, str] = field(default_factory=dict)
-    clinicians: dict[str, str] = field(default_factory=dict)
     tins: dict[str, str] = field(default_factory=dict)
     measures: dict[str, str] = field(default_factory=dict)
 
@@ -227,7 +228,16 @@ def _where(filters: QmrFilters) -> tuple[str, list]:
         if value is not None:
             terms.append(f"{column} = %s")
             params.append(value)
+    if filters.search:
+        pattern = _like_escape(filters.search)
+        terms.append(f"(LOWER({NAME}) LIKE %s ESCAPE '\\' OR e.npi LIKE %s ESCAPE '\\')")
+        params += [f"%{pattern.lower()}%", f"{pattern}%"]
     return (" WHERE " + " AND ".join(terms)) if terms else "", params
+
+
+def _like_escape(text: str) -> str:
+    """A search is literal text: LIKE's wildcards and escape character are escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def parse_sort(sort: str) -> tuple[str, bool]:
@@ -319,25 +329,21 @@ def _mvp_pairs(year: int) -> list[tuple[int, str]]:
 
 
 def qmr_choices(enrollments, year: int, practice_id: int) -> QmrChoices:
-    """The programs, clinicians, TINs and measures of the user's rows. Two queries."""
+    """The programs, TINs and measures of the user's rows. One query."""
     base, params = _rows_sql(enrollments, year, practice_id, _mvp_pairs(year))
     # The measures without their counts: `x` (the joins to the results) is not needed.
     listed = "e.id IN (SELECT enrollment_id FROM m)"
     sql = f"""{base}
-        SELECT DISTINCT 'program', CAST(pg.public_id AS VARCHAR(40)), e.program_name, '', ''
+        SELECT DISTINCT 'program', CAST(pg.public_id AS VARCHAR(40)), e.program_name, ''
         FROM e JOIN {_table(Program)} pg ON pg.id = e.program_id WHERE {listed}
         UNION ALL
-        SELECT DISTINCT 'clinician', CAST(pv.public_id AS VARCHAR(40)), e.last_name,
-               e.first_name, e.credentials
-        FROM e JOIN {_table(Provider)} pv ON pv.id = e.provider_id WHERE {listed}
-        UNION ALL
-        SELECT DISTINCT 'tin', CAST(g.public_id AS VARCHAR(40)), e.group_name, e.tin, ''
+        SELECT DISTINCT 'tin', CAST(g.public_id AS VARCHAR(40)), e.group_name, e.tin
         FROM e JOIN {_table(MedicalGroup)} g ON g.id = e.medical_group_id WHERE {listed}
         UNION ALL
         SELECT 'measure', d.mips_id, COALESCE(ms.title, ''),
                COALESCE((SELECT r.cms_id FROM {_table(MeasureResult)} r
                          WHERE ms.id IS NULL AND r.practice_id = %s AND r.year = %s
-                           AND r.mips_id = d.mips_id ORDER BY r.cms_id LIMIT 1), ''), ''
+                           AND r.mips_id = d.mips_id ORDER BY r.cms_id LIMIT 1), '')
         FROM (SELECT DISTINCT mips_id FROM m) d
         LEFT JOIN {_table(Measure)} ms ON ms.year = %s AND ms.category = 'quality'
              AND ms.measure_id = d.mips_id
@@ -347,12 +353,9 @@ def qmr_choices(enrollments, year: int, practice_id: int) -> QmrChoices:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     choices = QmrChoices()
-    for kind, key, a, b, c in sorted(found, key=lambda row: [str(v) for v in row]):
+    for kind, key, a, b in sorted(found, key=lambda row: [str(v) for v in row]):
         if kind == "program":
             choices.programs[_uuid(key)] = a
-        elif kind == "clinician":
-            name = f"{a}, {b}"
-            choices.clinicians[_uuid(key)] = f"{name} {c}".strip() if c else name
         elif kind == "tin":
             choices.tins[_uuid(key)] = f"{a} ({mask_tin(b)})"
         else:

@@ -115,6 +115,7 @@ def _filters(form: QmrFilterForm, pks: dict) -> QmrFilters:
         provider_id=pks.get("clinician") if data["clinician"] else None,
         medical_group_id=pks.get("tin") if data["tin"] else None,
         measure_id=data["measure"] or "",
+        search=data["search"],
     )
 
 

@@ -280,6 +280,28 @@ def test_outsider_gets_404_for_our_objects(outsider_client, own, group):
     assert r.status_code == 200 and "Okafor" not in r.content.decode()
 
 
+def test_clinician_search_never_finds_another_practices_clinician(
+    qm_client, outsider_client, own, group, other_practice
+):
+    """The clinician filter searches names and NPIs (no list of every clinician): only
+    among the practice's rows, never another practice's clinician."""
+    theirs_group = MedicalGroupFactory(practice=other_practice, name="Lakeside", tin="111222333")
+    theirs = make_clinician(theirs_group, "Okafor-Lakeside", kinds=())
+    _enroll_with(theirs, "mips_quality", ("236",))
+    result(theirs, "236", numer=3, denom=10)
+    rows = _rows(qm_client.get(QMR + f"?year={YEAR}&search=okafor"))
+    assert rows and {r.tin_npi for r in rows} == {own}
+    assert _rows(qm_client.get(QMR + f"?year={YEAR}&search={theirs.provider.npi}")) == []
+    assert {
+        r.tin_npi for r in _rows(qm_client.get(QMR + f"?year={YEAR}&search={own.npi[:4]}"))
+    } == {own}
+    assert _rows(qm_client.get(QMR + f"?year={YEAR}&search=%25")) == []  # literal, not LIKE's %
+    mine = _rows(outsider_client.get(QMR + f"?year={YEAR}&search=okafor"))
+    assert {r.tin_npi for r in mine} == {theirs}
+    page = qm_client.get(QMR + f"?year={YEAR}").content.decode()
+    assert 'name="search"' in page and str(own.provider.public_id) not in page
+
+
 def test_wrong_role_is_refused(billing_client, own):
     assert billing_client.get(QMR).status_code == 403
     assert billing_client.get(QMR_CSV).status_code == 403
