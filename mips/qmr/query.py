@@ -317,6 +317,19 @@ class QmrListing:
             return self.build(self._keys)
         return self.build([k[:3] for k in self._read(*window)])
 
+    def chunks(self, size: int):
+        """Every row, `size` at a time (one listing query and one build per chunk): the
+        CSV streams 200,000 rows without holding them. Pages in the listing's total order
+        (the tie-break ends with the row's key), so no row is read twice or skipped."""
+        start = 0
+        while True:
+            keys = [k[:3] for k in self._read(start, start + size)]
+            if keys:
+                yield self.build(keys)
+            if len(keys) < size:
+                return
+            start += size
+
 
 def _mvp_pairs(year: int) -> list[tuple[int, str]]:
     """(program id, measure id) of the year's MVPs' quality measures. One query."""
