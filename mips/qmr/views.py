@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_scopes import scope
 
 from enrollment.kinds import NOT_SUBMITTED_KINDS
 from enrollment.models import Enrollment, Program
@@ -209,12 +210,21 @@ def _csv_row(year: int, r) -> list:
     ]
 
 
-def _csv_lines(year: int, rows):
+def _csv_lines(practice, year: int, rows):
+    """The header, then one string per chunk of rows. The rows are read while the
+    response streams, after the middleware has left the practice's scope: each chunk is
+    read and formatted inside it again (never across a yield, which would leave the
+    scope set in the server's code between chunks)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
-    for chunk in rows.chunks(CSV_CHUNK):
-        for r in chunk:
-            yield writer.writerow([_cell(v) for v in _csv_row(year, r)])
+    chunks = rows.chunks(CSV_CHUNK)
+    while True:
+        with scope(practice=practice):
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            lines = "".join(writer.writerow([_cell(v) for v in _csv_row(year, r)]) for r in chunk)
+        yield lines
 
 
 @practice_permission_required(VIEW_ECQM_DATA)
@@ -226,7 +236,8 @@ def qmr_csv(request: HttpRequest) -> StreamingHttpResponse:
     ctx = _listing(request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(
-        _csv_lines(ctx["year"], ctx["rows"]), content_type="text/csv; charset=utf-8"
+        _csv_lines(request.practice, ctx["year"], ctx["rows"]),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="quality-management-report-{ctx["year"]}-{stamp}.csv"'

@@ -25,6 +25,7 @@ from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
 from tests.mips.dashboard_helpers import clinician as make_clinician
 from tests.mips.factories import diabetic_patient
 from tests.mips.score_helpers import YEAR, enroll, programs, result
+from tests.scopes import scope_state
 
 pytestmark = pytest.mark.django_db
 QMR = reverse("mips:qmr")
@@ -155,6 +156,15 @@ def test_csv_rows_equal_the_filtered_table_rows_across_chunks(
     assert len(table) == 5 and len(lines) == 6
     got = [(line[3], line[6], line[11], line[12]) for line in lines[1:]]
     assert got == [(r.name, r.measure_id, str(r.numerator), str(r.denominator)) for r in table]
+
+
+def test_csv_streams_after_the_request_has_left_the_practices_scope(qm_client, own, nfa):
+    """A server reads the stream after the middleware's scope has ended (the test's own
+    scope is left too): the rows are still read, in the practice's scope only."""
+    response = qm_client.get(QMR_CSV + f"?year={YEAR}")
+    with scope_state({}):  # no scope: a tenant query outside one raises
+        lines = _csv(response)
+    assert {line[3] for line in lines[1:]} == {own.provider.display_name, nfa.provider.display_name}
 
 
 # ------------------------------------------------------------------ programs
