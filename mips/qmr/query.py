@@ -127,11 +127,14 @@ def _inverse_sql(year: int) -> tuple[str, list]:
 
 
 def _rows_sql(
-    enrollments, year: int, practice_id: int, mvp_pairs, sort: str = ""
-) -> tuple[str, list]:
+    enrollments, year: int, practice_id: int, mvp_pairs, sort: str = "",
+    entity_where: tuple[str, list] = ("", []),
+) -> tuple[str, list]:  # fmt: skip
     """The CTEs `e` (the enrollments with their names) and `x` (one row per QMR row with
     its counts and computed columns). The decile and the direction (a CASE over the
-    catalogue's measures: a thousand parameters to plan) only when `sort` needs them."""
+    catalogue's measures: a thousand parameters to plan) only when `sort` needs them.
+    `entity_where` (`_where`'s terms on `e`) filters the enrollments before their rows
+    are computed: a search for one clinician does not compute 200,000 rows first."""
     inner, inner_params = enrollments.values("pk").query.sql_with_params()
     mvp_values = (
         " UNION ALL ".join([f"SELECT {MVP_ROW}"] * len(mvp_pairs))
@@ -143,7 +146,7 @@ def _rows_sql(
     result, measure = _table(MeasureResult), _table(Measure)
     listed = _table(Program.measures.through)
     sql = f"""
-    WITH e AS (
+    WITH e AS (SELECT * FROM (
         SELECT en.id, en.program_id, pg.kind, pg.name AS program_name, pg.mvp_id,
                en.tin_npi_id, en.medical_group_id, g.tin, g.name AS group_name,
                COALESCE(pv.npi, '') AS npi, pv.id AS provider_id, pv.last_name,
@@ -154,7 +157,7 @@ def _rows_sql(
         LEFT JOIN {_table(TinNpi)} tn ON tn.id = en.tin_npi_id
         LEFT JOIN {_table(Provider)} pv ON pv.id = tn.provider_id
         WHERE en.id IN ({inner})
-    ),
+    ) e{entity_where[0]}),
     named AS (
         SELECT em.enrollment_id, ms.measure_id AS mips_id
         FROM {_table(EnrollmentMeasure)} em JOIN {measure} ms ON ms.id = em.measure_id
@@ -206,6 +209,7 @@ def _rows_sql(
     own_lists = (ProgramKind.CUSTOM, ProgramKind.REGIONAL)
     params = [
         *inner_params,
+        *entity_where[1],
         *(v for pair in mvp_pairs for v in pair),
         *own_lists,
         ProgramKind.MVP,
@@ -217,18 +221,24 @@ def _rows_sql(
     return sql, params
 
 
-def _where(filters: QmrFilters) -> tuple[str, list]:
+def _where(filters: QmrFilters) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The filters' WHERE on the enrollments (`e`) and on the rows (`x`)."""
+    return _terms(filters, entity=True), _terms(filters, entity=False)
+
+
+def _terms(filters: QmrFilters, *, entity: bool) -> tuple[str, list]:
     terms, params = [], []
-    for column, value in (
-        ("e.program_id", filters.program_id),
-        ("e.provider_id", filters.provider_id),
-        ("e.medical_group_id", filters.medical_group_id),
-        ("x.mips_id", filters.measure_id or None),
-    ):
+    columns = (
+        (("e.program_id", filters.program_id), ("e.provider_id", filters.provider_id),
+         ("e.medical_group_id", filters.medical_group_id))
+        if entity
+        else (("x.mips_id", filters.measure_id or None),)
+    )  # fmt: skip
+    for column, value in columns:
         if value is not None:
             terms.append(f"{column} = %s")
             params.append(value)
-    if filters.search:
+    if filters.search and entity:
         pattern = _like_escape(filters.search)
         terms.append(f"(LOWER({NAME}) LIKE %s ESCAPE '\\' OR e.npi LIKE %s ESCAPE '\\')")
         params += [f"%{pattern.lower()}%", f"{pattern}%"]
@@ -267,13 +277,13 @@ class QmrListing:
         self.sort = ("-" if self.desc else "") + self.name
         self.year, self.build = year, build
         self.query = (enrollments, year, practice_id, _mvp_pairs(year))
-        self.where, self.where_params = _where(filters)
+        self.entity_where, (self.where, self.where_params) = _where(filters)
         self.window = (start, None if per_page is None else start + per_page)
         self._count: int | None = None
         self._keys: list | None = None  # the keys of self.window
 
     def _run(self, select: str, tail: str = "", sort: str = "") -> list[tuple]:
-        base, params = _rows_sql(*self.query, sort=sort)
+        base, params = _rows_sql(*self.query, sort=sort, entity_where=self.entity_where)
         sql = f"{base} SELECT {select} FROM x JOIN e ON e.id = x.enrollment_id"
         with connection.cursor() as cursor:
             cursor.execute(f"{sql}{self.where}{tail}", params + self.where_params)
