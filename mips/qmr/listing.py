@@ -12,10 +12,14 @@ ALL = ""
 
 
 class QmrFilterForm(forms.Form):
-    """Program, clinician, TIN and measure; each offers only values present in the rows."""
+    """Program, TIN and measure offer only values present in the rows; clinicians are
+    searched (name or NPI, like Measure Performance's filter), not listed: a registry of
+    10,000 clinicians made a select of 10,000 options. `clinician` names one clinician by
+    id (the report card's link; a clinician's own rows) and offers only that one."""
 
     program = forms.ChoiceField(required=False, label="Program")
-    clinician = forms.ChoiceField(required=False, label="Clinician")
+    search = forms.CharField(required=False, max_length=100, strip=True, label="Clinician")
+    clinician = forms.ChoiceField(required=False, label="Selected clinician")
     tin = forms.ChoiceField(required=False, label="TIN")
     measure = forms.ChoiceField(required=False, label="Measure")
 
@@ -23,8 +27,7 @@ class QmrFilterForm(forms.Form):
         """`selected`: {field: (value, label)} of filter values the view resolved (a
         clinician, TIN or program with no row this year stays selectable)."""
         super().__init__(data)
-        programs, clinicians = dict(choices.programs), dict(choices.clinicians)
-        tins = dict(choices.tins)
+        programs, clinicians, tins = dict(choices.programs), {}, dict(choices.tins)
         for field, (value, label) in selected.items():
             {"program": programs, "clinician": clinicians, "tin": tins}[field][value] = label
         self.fields["program"].choices = _choices(programs, "All programs")
@@ -33,6 +36,9 @@ class QmrFilterForm(forms.Form):
         self.fields["measure"].choices = _choices(choices.measures, "All measures", by_key=True)
         if own_only:
             self.fields["clinician"].widget = forms.HiddenInput()
+        self.fields["search"].widget.attrs.update(
+            placeholder="Name or NPI", type="search", autocomplete="off"
+        )
 
     @property
     def is_filtered(self) -> bool:

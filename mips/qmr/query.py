@@ -68,14 +68,15 @@ class QmrFilters:
     provider_id: int | None = None
     medical_group_id: int | None = None
     measure_id: str = ""
+    search: str = ""  # part of the clinician's or group's name, or the start of the NPI
 
 
 @dataclass
 class QmrChoices:
-    """Filter choices: the values present in the user's rows of the year."""
+    """Filter choices: the values present in the user's rows of the year (clinicians are
+    searched, not listed)."""
 
     programs: dict[str, str] = field(default_factory=dict)
-    clinicians: dict[str, str] = field(default_factory=dict)
     tins: dict[str, str] = field(default_factory=dict)
     measures: dict[str, str] = field(default_factory=dict)
 
@@ -126,11 +127,14 @@ def _inverse_sql(year: int) -> tuple[str, list]:
 
 
 def _rows_sql(
-    enrollments, year: int, practice_id: int, mvp_pairs, sort: str = ""
-) -> tuple[str, list]:
+    enrollments, year: int, practice_id: int, mvp_pairs, sort: str = "",
+    entity_where: tuple[str, list] = ("", []),
+) -> tuple[str, list]:  # fmt: skip
     """The CTEs `e` (the enrollments with their names) and `x` (one row per QMR row with
     its counts and computed columns). The decile and the direction (a CASE over the
-    catalogue's measures: a thousand parameters to plan) only when `sort` needs them."""
+    catalogue's measures: a thousand parameters to plan) only when `sort` needs them.
+    `entity_where` (`_where`'s terms on `e`) filters the enrollments before their rows
+    are computed: a search for one clinician does not compute 200,000 rows first."""
     inner, inner_params = enrollments.values("pk").query.sql_with_params()
     mvp_values = (
         " UNION ALL ".join([f"SELECT {MVP_ROW}"] * len(mvp_pairs))
@@ -142,7 +146,7 @@ def _rows_sql(
     result, measure = _table(MeasureResult), _table(Measure)
     listed = _table(Program.measures.through)
     sql = f"""
-    WITH e AS (
+    WITH e AS (SELECT * FROM (
         SELECT en.id, en.program_id, pg.kind, pg.name AS program_name, pg.mvp_id,
                en.tin_npi_id, en.medical_group_id, g.tin, g.name AS group_name,
                COALESCE(pv.npi, '') AS npi, pv.id AS provider_id, pv.last_name,
@@ -153,7 +157,7 @@ def _rows_sql(
         LEFT JOIN {_table(TinNpi)} tn ON tn.id = en.tin_npi_id
         LEFT JOIN {_table(Provider)} pv ON pv.id = tn.provider_id
         WHERE en.id IN ({inner})
-    ),
+    ) e{entity_where[0]}),
     named AS (
         SELECT em.enrollment_id, ms.measure_id AS mips_id
         FROM {_table(EnrollmentMeasure)} em JOIN {measure} ms ON ms.id = em.measure_id
@@ -205,6 +209,7 @@ def _rows_sql(
     own_lists = (ProgramKind.CUSTOM, ProgramKind.REGIONAL)
     params = [
         *inner_params,
+        *entity_where[1],
         *(v for pair in mvp_pairs for v in pair),
         *own_lists,
         ProgramKind.MVP,
@@ -216,18 +221,33 @@ def _rows_sql(
     return sql, params
 
 
-def _where(filters: QmrFilters) -> tuple[str, list]:
+def _where(filters: QmrFilters) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The filters' WHERE on the enrollments (`e`) and on the rows (`x`)."""
+    return _terms(filters, entity=True), _terms(filters, entity=False)
+
+
+def _terms(filters: QmrFilters, *, entity: bool) -> tuple[str, list]:
     terms, params = [], []
-    for column, value in (
-        ("e.program_id", filters.program_id),
-        ("e.provider_id", filters.provider_id),
-        ("e.medical_group_id", filters.medical_group_id),
-        ("x.mips_id", filters.measure_id or None),
-    ):
+    columns = (
+        (("e.program_id", filters.program_id), ("e.provider_id", filters.provider_id),
+         ("e.medical_group_id", filters.medical_group_id))
+        if entity
+        else (("x.mips_id", filters.measure_id or None),)
+    )  # fmt: skip
+    for column, value in columns:
         if value is not None:
             terms.append(f"{column} = %s")
             params.append(value)
+    if filters.search and entity:
+        pattern = _like_escape(filters.search)
+        terms.append(f"(LOWER({NAME}) LIKE %s ESCAPE '\\' OR e.npi LIKE %s ESCAPE '\\')")
+        params += [f"%{pattern.lower()}%", f"{pattern}%"]
     return (" WHERE " + " AND ".join(terms)) if terms else "", params
+
+
+def _like_escape(text: str) -> str:
+    """A search is literal text: LIKE's wildcards and escape character are escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def parse_sort(sort: str) -> tuple[str, bool]:
@@ -257,13 +277,13 @@ class QmrListing:
         self.sort = ("-" if self.desc else "") + self.name
         self.year, self.build = year, build
         self.query = (enrollments, year, practice_id, _mvp_pairs(year))
-        self.where, self.where_params = _where(filters)
+        self.entity_where, (self.where, self.where_params) = _where(filters)
         self.window = (start, None if per_page is None else start + per_page)
         self._count: int | None = None
         self._keys: list | None = None  # the keys of self.window
 
     def _run(self, select: str, tail: str = "", sort: str = "") -> list[tuple]:
-        base, params = _rows_sql(*self.query, sort=sort)
+        base, params = _rows_sql(*self.query, sort=sort, entity_where=self.entity_where)
         sql = f"{base} SELECT {select} FROM x JOIN e ON e.id = x.enrollment_id"
         with connection.cursor() as cursor:
             cursor.execute(f"{sql}{self.where}{tail}", params + self.where_params)
@@ -307,6 +327,26 @@ class QmrListing:
             return self.build(self._keys)
         return self.build([k[:3] for k in self._read(*window)])
 
+    def chunks(self, size: int):
+        """Every row, about `size` at a time: the CSV streams 200,000 rows. The keys
+        (small tuples) come from one listing query (re-run per chunk it took minutes at
+        10,000 clinicians). A row is built with every later row of its enrollment, kept
+        until its turn: the default sorts (clinician, TIN, program) hold about a chunk;
+        a sort by a number interleaves enrollments and holds more, but never builds an
+        enrollment's rows twice."""
+        keys = [k[:3] for k in self._read(0, None)]
+        later: dict[int, list] = {}
+        for key in keys:
+            later.setdefault(key[0], []).append(key)
+        built: dict = {}
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            todo = {k[0] for k in chunk if k not in built and k[0] in later}
+            wanted = [k for pk in todo for k in later.pop(pk)]
+            built.update({(r.enrollment.pk, r.measure_id, r.group_index): r
+                          for r in self.build(wanted)})  # fmt: skip
+            yield [built.pop(k) for k in chunk if k in built]
+
 
 def _mvp_pairs(year: int) -> list[tuple[int, str]]:
     """(program id, measure id) of the year's MVPs' quality measures. One query."""
@@ -319,25 +359,21 @@ def _mvp_pairs(year: int) -> list[tuple[int, str]]:
 
 
 def qmr_choices(enrollments, year: int, practice_id: int) -> QmrChoices:
-    """The programs, clinicians, TINs and measures of the user's rows. Two queries."""
+    """The programs, TINs and measures of the user's rows. One query."""
     base, params = _rows_sql(enrollments, year, practice_id, _mvp_pairs(year))
     # The measures without their counts: `x` (the joins to the results) is not needed.
     listed = "e.id IN (SELECT enrollment_id FROM m)"
     sql = f"""{base}
-        SELECT DISTINCT 'program', CAST(pg.public_id AS VARCHAR(40)), e.program_name, '', ''
+        SELECT DISTINCT 'program', CAST(pg.public_id AS VARCHAR(40)), e.program_name, ''
         FROM e JOIN {_table(Program)} pg ON pg.id = e.program_id WHERE {listed}
         UNION ALL
-        SELECT DISTINCT 'clinician', CAST(pv.public_id AS VARCHAR(40)), e.last_name,
-               e.first_name, e.credentials
-        FROM e JOIN {_table(Provider)} pv ON pv.id = e.provider_id WHERE {listed}
-        UNION ALL
-        SELECT DISTINCT 'tin', CAST(g.public_id AS VARCHAR(40)), e.group_name, e.tin, ''
+        SELECT DISTINCT 'tin', CAST(g.public_id AS VARCHAR(40)), e.group_name, e.tin
         FROM e JOIN {_table(MedicalGroup)} g ON g.id = e.medical_group_id WHERE {listed}
         UNION ALL
         SELECT 'measure', d.mips_id, COALESCE(ms.title, ''),
                COALESCE((SELECT r.cms_id FROM {_table(MeasureResult)} r
                          WHERE ms.id IS NULL AND r.practice_id = %s AND r.year = %s
-                           AND r.mips_id = d.mips_id ORDER BY r.cms_id LIMIT 1), ''), ''
+                           AND r.mips_id = d.mips_id ORDER BY r.cms_id LIMIT 1), '')
         FROM (SELECT DISTINCT mips_id FROM m) d
         LEFT JOIN {_table(Measure)} ms ON ms.year = %s AND ms.category = 'quality'
              AND ms.measure_id = d.mips_id
@@ -347,12 +383,9 @@ def qmr_choices(enrollments, year: int, practice_id: int) -> QmrChoices:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     choices = QmrChoices()
-    for kind, key, a, b, c in sorted(found, key=lambda row: [str(v) for v in row]):
+    for kind, key, a, b in sorted(found, key=lambda row: [str(v) for v in row]):
         if kind == "program":
             choices.programs[_uuid(key)] = a
-        elif kind == "clinician":
-            name = f"{a}, {b}"
-            choices.clinicians[_uuid(key)] = f"{name} {c}".strip() if c else name
         elif kind == "tin":
             choices.tins[_uuid(key)] = f"{a} ({mask_tin(b)})"
         else:

@@ -25,6 +25,7 @@ from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
 from tests.mips.dashboard_helpers import clinician as make_clinician
 from tests.mips.factories import diabetic_patient
 from tests.mips.score_helpers import YEAR, enroll, programs, result
+from tests.scopes import scope_state
 
 pytestmark = pytest.mark.django_db
 QMR = reverse("mips:qmr")
@@ -52,7 +53,9 @@ def _rows(response) -> list:
 
 
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming  # built a chunk at a time, never the whole report
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
 
 
 @pytest.fixture
@@ -133,6 +136,35 @@ def test_page_and_csv_show_the_same_counts(qm_client, own):
     assert cell["Performance rate (%)"] == "80.00" and cell["Prior-year rate (%)"] == "60.00"
     assert cell["Trend"] == "better" and cell["Change (points)"] == "20.00"
     assert cell["Submitted to CMS"] == "Yes"
+
+
+def test_csv_rows_equal_the_filtered_table_rows_across_chunks(
+    qm_client, own, nfa, group, monkeypatch
+):
+    """The streamed CSV, read a few rows at a time, is the filtered, sorted table: every
+    row once, in the table's order (here three chunks of 2 for 5 rows)."""
+    from mips.qmr import views
+
+    for n in range(3):
+        tn = make_clinician(group, f"Chunk{n}", kinds=())
+        _enroll_with(tn, "mips_quality", ("236",))
+        result(tn, "236", numer=n, denom=10)
+    monkeypatch.setattr(views, "CSV_CHUNK", 2)
+    query = f"?year={YEAR}&measure=236&sort=-rate"
+    table = _rows(qm_client.get(QMR + query))
+    lines = _csv(qm_client.get(QMR_CSV + query))
+    assert len(table) == 5 and len(lines) == 6
+    got = [(line[3], line[6], line[11], line[12]) for line in lines[1:]]
+    assert got == [(r.name, r.measure_id, str(r.numerator), str(r.denominator)) for r in table]
+
+
+def test_csv_streams_after_the_request_has_left_the_practices_scope(qm_client, own, nfa):
+    """A server reads the stream after the middleware's scope has ended (the test's own
+    scope is left too): the rows are still read, in the practice's scope only."""
+    response = qm_client.get(QMR_CSV + f"?year={YEAR}")
+    with scope_state({}):  # no scope: a tenant query outside one raises
+        lines = _csv(response)
+    assert {line[3] for line in lines[1:]} == {own.provider.display_name, nfa.provider.display_name}
 
 
 # ------------------------------------------------------------------ programs
@@ -280,6 +312,28 @@ def test_outsider_gets_404_for_our_objects(outsider_client, own, group):
     assert r.status_code == 200 and "Okafor" not in r.content.decode()
 
 
+def test_clinician_search_never_finds_another_practices_clinician(
+    qm_client, outsider_client, own, group, other_practice
+):
+    """The clinician filter searches names and NPIs (no list of every clinician): only
+    among the practice's rows, never another practice's clinician."""
+    theirs_group = MedicalGroupFactory(practice=other_practice, name="Lakeside", tin="111222333")
+    theirs = make_clinician(theirs_group, "Okafor-Lakeside", kinds=())
+    _enroll_with(theirs, "mips_quality", ("236",))
+    result(theirs, "236", numer=3, denom=10)
+    rows = _rows(qm_client.get(QMR + f"?year={YEAR}&search=okafor"))
+    assert rows and {r.tin_npi for r in rows} == {own}
+    assert _rows(qm_client.get(QMR + f"?year={YEAR}&search={theirs.provider.npi}")) == []
+    assert {
+        r.tin_npi for r in _rows(qm_client.get(QMR + f"?year={YEAR}&search={own.npi[:4]}"))
+    } == {own}
+    assert _rows(qm_client.get(QMR + f"?year={YEAR}&search=%25")) == []  # literal, not LIKE's %
+    mine = _rows(outsider_client.get(QMR + f"?year={YEAR}&search=okafor"))
+    assert {r.tin_npi for r in mine} == {theirs}
+    page = qm_client.get(QMR + f"?year={YEAR}").content.decode()
+    assert 'name="search"' in page and str(own.provider.public_id) not in page
+
+
 def test_wrong_role_is_refused(billing_client, own):
     assert billing_client.get(QMR).status_code == 403
     assert billing_client.get(QMR_CSV).status_code == 403
@@ -371,7 +425,10 @@ def _count_queries(client, url) -> int:
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:  # the CSV's rows are read as it streams
+            b"".join(response.streaming_content)
     return len(ctx.captured_queries)
 
 
@@ -389,7 +446,7 @@ def test_query_count_is_flat_in_practice_size(qm_client, own, group, django_asse
     with django_assert_num_queries(small):
         assert qm_client.get(url).status_code == 200
     with django_assert_num_queries(small_csv):
-        assert qm_client.get(QMR_CSV + f"?year={YEAR}").status_code == 200
+        assert len(_csv(qm_client.get(QMR_CSV + f"?year={YEAR}"))) > 1
 
 
 # ------------------------------------------------------------------ Not for Attestation
