@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mips", "0022_dashboard_measure_tin_index"),
+        ("mips", "0024_subgroup_score_no_final_score"),
         ("practices", "0004_invitations"),
     ]
 
