@@ -251,28 +251,24 @@ def test_outsider_and_wrong_role(outsider_client, billing_client, own, medical_g
         assert billing_client.get(url).status_code == 403, url
 
 
+def _in_denominator_only(practice, own, patient, cms_id: str, mips_id: str) -> None:
+    """`patient` in the denominator of `cms_id` for `own`, not in its numerator."""
+    PatientPopulation.objects.create(
+        practice=practice, year=YEAR, cms_id=cms_id, patient=patient, ipp=True, denom=True
+    )
+    MeasureAttribution.objects.create(
+        practice=practice, year=YEAR, cms_id=cms_id, patient=patient, tin=own.tin, npi=own.npi
+    )
+    MeasureResult.objects.create(
+        practice=practice, run=EcqmRun.objects.filter(practice=practice, year=YEAR).first(),
+        year=YEAR, cms_id=cms_id, mips_id=mips_id, tin=own.tin, npi=own.npi, ipp=1, denom=1,
+    )  # fmt: skip
+
+
 def test_a_reference_engine_measure_names_the_failed_criterion(qm_client, practice, own, patients):
     """Measures the fast engine does not hand-code say which population criterion failed,
     with CMS's numerator description from the measure content."""
-    run = EcqmRun.objects.filter(practice=practice, year=YEAR).first()
-    p = patients["good"]
-    PatientPopulation.objects.create(
-        practice=practice, year=YEAR, cms_id="CMS135", patient=p, ipp=True, denom=True
-    )
-    MeasureAttribution.objects.create(
-        practice=practice, year=YEAR, cms_id="CMS135", patient=p, tin=own.tin, npi=own.npi
-    )
-    MeasureResult.objects.create(
-        practice=practice,
-        run=run,
-        year=YEAR,
-        cms_id="CMS135",
-        mips_id="005",
-        tin=own.tin,
-        npi=own.npi,
-        ipp=1,
-        denom=1,
-    )
+    _in_denominator_only(practice, own, patients["good"], "CMS135", "005")
     r = qm_client.get(gaps_url("clinician", own.public_id, "005"))
     [row] = r.context["page"]
     assert "numerator criterion is not met" in row.reason.missing
@@ -340,27 +336,10 @@ def test_results_of_a_measure_without_content_still_list_their_gaps(
 ):
     """A result row whose measure the year's content lacks: the page names the failed
     criterion from the flags, never a 500."""
-    run = EcqmRun.objects.filter(practice=practice, year=YEAR).first()
-    p = patients["good"]
-    PatientPopulation.objects.create(
-        practice=practice, year=YEAR, cms_id="CMS9999", patient=p, ipp=True, denom=True
-    )
-    MeasureAttribution.objects.create(
-        practice=practice, year=YEAR, cms_id="CMS9999", patient=p, tin=own.tin, npi=own.npi
-    )
-    MeasureResult.objects.create(
-        practice=practice,
-        run=run,
-        year=YEAR,
-        cms_id="CMS9999",
-        mips_id="999",
-        tin=own.tin,
-        npi=own.npi,
-        ipp=1,
-        denom=1,
-    )
+    _in_denominator_only(practice, own, patients["good"], "CMS9999", "999")
     r = qm_client.get(gaps_url("clinician", own.public_id, "999"))
     assert r.status_code == 200
     [row] = r.context["page"]
     assert "numerator criterion is not met" in row.reason.missing
-    assert qm_client.get(reverse("mips:patient", args=[p.public_id]) + Q).status_code == 200
+    patient_url = reverse("mips:patient", args=[patients["good"].public_id]) + Q
+    assert qm_client.get(patient_url).status_code == 200
