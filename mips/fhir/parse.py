@@ -552,6 +552,10 @@ class _BundleParser:
         for name in TIME_ELEMENTS:
             start, end = _period(r, name, where)
             if start or end:
+                if name == "onset" and "onsetPeriod" not in r:
+                    # An onset moment says when it began, not that it ended there: the
+                    # allergy holds until lastOccurrence (below) or is still active.
+                    end = None
                 fact["start_at"], fact["end_at"] = start, end
                 break
         if r.get("lastOccurrence"):  # AllergyIntolerance: the last time it held

@@ -112,7 +112,7 @@ def _deck_cases_with(root, resource_types: set[str]) -> list[tuple[str, str, obj
 
 def _as_qdm(facts: list[tuple]) -> list[tuple]:
     """The facts as QDM can say them: a point in time is a start without an end (the FHIR
-    import stores `sent`/`onsetDateTime` as start = end); Medication, Administered has no
+    import stores `sent` as start = end); Medication, Administered has no
     status in QDM (QRDA I writes `completed`); an Adverse Event's only time is its
     recorded date (`effectiveTime` = author time when the FHIR resource had no date)."""
     out = []
