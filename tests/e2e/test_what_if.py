@@ -42,5 +42,12 @@ def test_changing_a_numerator_moves_the_score_without_a_reload(
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SHOTS / "what_if_390.png"))
+    # At a phone width the measure rows stack and the scores table fits: nothing to scroll
+    # sideways inside them (the numerator box stays visible).
+    for table in ("#what-if-measures", "#what-if-scores"):
+        overflow = page.evaluate(
+            f"(e => e.scrollWidth - e.clientWidth)(document.querySelector('{table}'))"
+        )
+        assert overflow <= 1, (table, overflow)
     page.locator("#what-if-result").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "what_if_390_result.png"))
