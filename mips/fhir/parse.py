@@ -60,6 +60,7 @@ TIME_ELEMENTS = (
 )
 # US Core sex (SNOMED CT): female, male, intersex / other; anything else is unknown.
 MAX_RACES = 10
+MAX_PATIENT_ID = 255  # Patient.source_id's column; FHIR ids are at most 64
 US_CORE_SEX = {"248152002": "F", "248153007": "M", "33791000087105": "O"}
 # Statuses of the "not done" QI-Core profiles (CommunicationNotDone, MedicationAdministration
 # NotDone, MedicationDispenseDeclined).
@@ -303,7 +304,13 @@ class _BundleParser:
     def patient(self, r: dict) -> PatientRecord:
         if not r.get("id"):
             raise FhirError("a Patient has no id")
-        record = PatientRecord(source_id=str(r["id"])[:255])
+        patient_id = str(r["id"])
+        if len(patient_id) > MAX_PATIENT_ID:
+            # Cutting it short could merge two patients whose ids share a prefix.
+            raise FhirError(
+                f"Patient.id is {len(patient_id)} characters long; at most {MAX_PATIENT_ID}"
+            )
+        record = PatientRecord(source_id=patient_id)
         idents = r.get("identifier") or []
         if idents and isinstance(idents[0], dict):
             record.mrn = str(idents[0].get("value", ""))[:100]

@@ -1,5 +1,5 @@
 """Issue 16 item 8: hostile FHIR uploads are a clear per-file message, nothing stored, no 500;
-and a long Bundle.id cannot defeat replace-on-reupload."""
+a long Bundle.id cannot defeat replace-on-reupload, and a long Patient.id is not cut short."""
 
 from __future__ import annotations
 
@@ -55,6 +55,17 @@ def test_a_bundle_id_too_long_to_store_is_refused(qm_client, practice, valuesets
         upload = SimpleUploadedFile("long.json", data.encode(), "application/json")
         response = qm_client.post(UPLOAD, {"file": upload, "year": 2025}, follow=True)
         assert "Bundle.id is 300 characters long" in response.content.decode()
+    assert not DataImport.objects.exists()
+
+
+def test_a_patient_id_too_long_to_store_is_refused(qm_client, practice, valuesets):
+    """Cut to 255 characters, two long ids sharing a prefix would become one patient."""
+    data = json.dumps(bundle("p" * 300, fhir_encounter("2025-03-01")))
+    upload = SimpleUploadedFile("long-patient.json", data.encode(), "application/json")
+    response = qm_client.post(UPLOAD, {"file": upload, "year": 2025}, follow=True)
+    body = response.content.decode()
+    assert "Bundle rejected, nothing was stored" in body
+    assert "Patient.id is 300 characters long; at most 255" in body
     assert not DataImport.objects.exists()
 
 
