@@ -37,6 +37,27 @@ def record(*, practice: Practice, actor, action: str, obj, summary: str, **detai
     )
 
 
+def record_account_link(*, practice: Practice, actor, provider: Provider, before) -> None:
+    """Audit a change of the member account linked to a provider: that account is the
+    clinician who sees this provider's patients, rows and payouts."""
+    after = provider.user
+    if (before.pk if before else None) == (after.pk if after else None):
+        return
+
+    def name(user) -> str:
+        return user.get_username() if user else "no account"
+
+    record(
+        practice=practice,
+        actor=actor,
+        action="provider.account_linked" if after else "provider.account_unlinked",
+        obj=provider,
+        summary=f"{provider}: account {name(before)} → {name(after)}",
+        before=name(before),
+        after=name(after),
+    )
+
+
 @transaction.atomic
 def change_role(*, membership: Membership, actor, role: str) -> Membership:
     old = membership.get_role_display()

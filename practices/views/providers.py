@@ -63,6 +63,9 @@ def provider_create(request: HttpRequest) -> HttpResponse:
             obj=provider,
             summary=f"{provider} created",
         )
+        services.record_account_link(
+            practice=request.practice, actor=request.user, provider=provider, before=None
+        )
         messages.success(request, f"{provider} added. Now add their NPI.")
         return redirect("practices:provider-detail", provider.public_id)
     return render(
@@ -81,6 +84,7 @@ def provider_detail(request: HttpRequest, public_id) -> HttpResponse:
         practice=request.practice,
     )
     if request.method == "POST" and form.is_valid():
+        linked_before = provider.user
         provider = form.save()
         services.record(
             practice=request.practice,
@@ -89,6 +93,9 @@ def provider_detail(request: HttpRequest, public_id) -> HttpResponse:
             obj=provider,
             summary=f"{provider} updated",
             changed=form.changed_data,
+        )
+        services.record_account_link(
+            practice=request.practice, actor=request.user, provider=provider, before=linked_before
         )
         messages.success(request, "Provider saved.")
         return redirect("practices:provider-detail", provider.public_id)

@@ -56,6 +56,21 @@ def test_provider_user_must_be_member_of_the_practice(qm_client, provider, outsi
     assert provider.user is None
 
 
+def test_linking_a_provider_to_an_account_is_audited(qm_client, practice, provider, clinician):
+    """The linked account is the clinician who sees this provider's patients and payouts."""
+    url = reverse("practices:provider-detail", args=[provider.public_id])
+    form = {"first_name": "Ada", "last_name": "Lovelace", "is_active": "on"}
+    qm_client.post(url, {**form, "user": clinician.pk})
+    qm_client.post(url, {**form, "user": clinician.pk, "credentials": "MD"})  # no link change
+    qm_client.post(url, form)
+    events = AuditEvent.objects.filter(practice=practice, action__startswith="provider.account_")
+    assert [(e.action, e.detail["before"], e.detail["after"]) for e in events.order_by("pk")] == [
+        ("provider.account_linked", "no account", "clinician@sevenhills.test"),
+        ("provider.account_unlinked", "clinician@sevenhills.test", "no account"),
+    ]
+    assert all(e.actor.username == "quality@sevenhills.test" for e in events)
+
+
 def test_edit_provider_clears_encounters_flag(qm_client, provider):
     qm_client.post(
         reverse("practices:provider-detail", args=[provider.public_id]),
