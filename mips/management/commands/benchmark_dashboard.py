@@ -65,6 +65,9 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=3)
         parser.add_argument("--year", type=int, default=None)
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark practice.")
+        parser.add_argument(
+            "--views", default="", help="Only the views whose label contains this text."
+        )
 
     def handle(self, *args, **opts):
         sizes = [opts["tin_npis"]] if opts["tin_npis"] else [
@@ -106,7 +109,7 @@ class Command(BaseCommand):
                 f"Score recalculation: {took:.1f}s, {rate:,.0f} entities/s ({stats.as_dict()})"
             )
         try:
-            self._measure(practice, user, sample, year, opts["runs"])
+            self._measure(practice, user, sample, year, opts["runs"], opts["views"])
         finally:
             if not opts["keep"]:
                 with scopes_disabled():
@@ -227,7 +230,7 @@ class Command(BaseCommand):
         )
         return practice, user, tin_npis[count // 2]
 
-    def _measure(self, practice, user, sample, year: int, runs: int) -> None:
+    def _measure(self, practice, user, sample, year: int, runs: int, only: str = "") -> None:
         client = Client()
         client.force_login(user)
         q = f"?year={year}"
@@ -248,6 +251,7 @@ class Command(BaseCommand):
             ("Program Attestations (entity)",
              reverse("mips:attest-clinician", args=[sample.public_id]) + q),
         ]  # fmt: skip
+        views = [(label, url) for label, url in views if only.lower() in label.lower()]
         self.stdout.write(f"\n{'view':58} {'median ms':>10} {'max ms':>8} {'queries':>8} "
                           f"{'KB':>6} {'SQL ms':>7} {'ratio':>6}")  # fmt: skip
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
