@@ -4,6 +4,7 @@ report per MIPS Dashboard view: server time, queries, HTML size, and the time of
 view's own SQL re-run alone (the floor a page can reach), so growth is visible.
 
     python manage.py benchmark_dashboard [--sizes 1000,10000] [--measures 20] [--runs 3]
+        [--views "Quality Management"]  (only the views whose label contains the text)
 
 The benchmark practice ("bench-dashboard") is rebuilt on every run and removed afterwards
 unless --keep is given. Never run against a production database."""
@@ -246,6 +247,10 @@ class Command(BaseCommand):
             ("Quality Management Reporting", reverse("mips:qmr") + q),
             ("Quality Management Reporting, one measure by rate",
              reverse("mips:qmr") + q + "&measure=001&sort=-rate"),
+            ("Quality Management Reporting, trend desc, page 100",
+             reverse("mips:qmr") + q + "&sort=-trend&page=100"),
+            ("Quality Management Reporting, clinician search",
+             reverse("mips:qmr") + q + f"&search={sample.provider.last_name}"),
             ("Quality Management Reporting CSV", reverse("mips:qmr-csv") + q),
             ("Program Attestations", reverse("mips:attestations") + q),
             ("Program Attestations (entity)",
