@@ -18,18 +18,17 @@ from mips.tasks import recalculate_entity_scores
 from practices.models import MedicalGroup, Provider, TinNpi
 from practices.signals import practice_data_changed
 
-from ..models import DataSignOff, IaAttestation, MeasureResult, PiAttestation, ScoreSnapshot
+from ..models import DataSignOff, IaAttestation, PiAttestation, ScoreSnapshot
 from .entities import forget_dashboard_visibility
 from .pending import forget_pending, mark_pending
 from .state import mark_changed
 
 logger = logging.getLogger(__name__)
 
-# Writes that change what a dashboard row, measure row or QMR row shows (an eCQM run's
-# bulk write of results says so itself: practice_data_changed).
+# Writes that change what a dashboard row or measure row shows.
 SOURCES = (
     Enrollment, EligibilitySnapshot, ScoreSnapshot, TinNpi, Provider, MedicalGroup,
-    DataSignOff, PiAttestation, IaAttestation, MeasureResult,
+    DataSignOff, PiAttestation, IaAttestation,
 )  # fmt: skip
 
 
@@ -41,7 +40,7 @@ def enrollment_changed(sender, instance: Enrollment, **kwargs) -> None:
 # Writes whose rows are those of one TIN (the row's medical_group_id): the next build
 # rebuilds that TIN's rows only. A provider, TIN/NPI or group edit can move rows between
 # TINs or rename many: any row (a whole rebuild).
-ONE_TIN = (Enrollment, ScoreSnapshot, DataSignOff, PiAttestation, IaAttestation, MeasureResult)
+ONE_TIN = (Enrollment, ScoreSnapshot, DataSignOff, PiAttestation, IaAttestation)
 
 
 def _tin_npi_group(snapshot: EligibilitySnapshot) -> int | None:
