@@ -12,7 +12,7 @@ from django_scopes import ScopedManager
 from practices.models import Practice
 from practices.querysets import PracticeQuerySet, manager
 
-# Column of each sort of the page (mips.qmr.query.TEXT_SORTS / NUMERIC_SORTS).
+# Column of each sort of the page (the sort links of templates/mips/qmr.html).
 SORT_COLUMNS = {
     "program": "program_sort",
     "clinician": "sort_name",

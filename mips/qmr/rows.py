@@ -242,7 +242,7 @@ def qmr_rows(
     practice: Practice, year: int, *, user=None, own_only: bool = False, enrollment_ids=None
 ) -> list[QmrRow]:
     """Every QMR row of the year (unsorted, unfiltered), or those of the given enrollments
-    (a page's: mips.qmr.query lists them). Five queries."""
+    (a page's: mips.qmr.table lists them). Five queries."""
     enrollments = quality_enrollments(practice, year, user=user, own_only=own_only)
     if enrollment_ids is not None:
         enrollments = enrollments.filter(pk__in=list(enrollment_ids))
