@@ -8,10 +8,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Concat, Lower
 
 from enrollment.models import Program
-from practices.models import MedicalGroup
+from practices.models import MedicalGroup, Provider
 from practices.tins import mask_tin
 
 from ..models.qmr import SORT_COLUMNS, TIEBREAK
@@ -59,11 +60,36 @@ def filtered(rows: QuerySet, filters: QmrFilters) -> QuerySet:
         rows = rows.filter(medical_group_id=filters.medical_group_id)
     if filters.measure_id:
         rows = rows.filter(mips_id=filters.measure_id)
-    if filters.search:  # (sort_name is the name in lower case; LIKE's wildcards escaped)
-        rows = rows.filter(
-            Q(sort_name__contains=filters.search.lower()) | Q(npi__startswith=filters.search)
-        )
+    if filters.search:
+        rows = rows.filter(_search(filters.search))
     return rows
+
+
+def _search(text: str) -> Q:
+    """Rows whose clinician's or group's name (as shown) contains `text`, or whose NPI
+    starts with it. The names are searched in the practice's providers and groups (one
+    per clinician), then the rows by their indexed ids: a LIKE over every row of 10,000
+    clinicians read 200,000 rows twice (count and page). Two queries; LIKE's wildcards
+    are escaped (contains)."""
+    needle = text.lower()
+    credentials = Case(When(credentials="", then=Value("")),
+                       default=Concat(Value(" "), "credentials"))  # fmt: skip
+    shown = Concat("last_name", Value(", "), "first_name", credentials, output_field=CharField())
+    providers = list(
+        Provider.objects.annotate(shown=Lower(shown))
+        .filter(shown__contains=needle)
+        .values_list("pk", flat=True)
+    )
+    groups = list(
+        MedicalGroup.objects.annotate(shown=Lower(Concat("name", Value(" (group)"))))
+        .filter(shown__contains=needle)
+        .values_list("pk", flat=True)
+    )
+    return (
+        Q(provider_id__in=providers)
+        | Q(provider_id__isnull=True, medical_group_id__in=groups)
+        | Q(npi__startswith=text)
+    )
 
 
 def ordered(rows: QuerySet, name: str, desc: bool) -> QuerySet:
