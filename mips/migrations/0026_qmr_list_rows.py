@@ -118,5 +118,25 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="qmrlistrow",
+            index=models.Index(
+                models.F("practice"),
+                models.F("year"),
+                models.OrderBy(models.F("mips_id"), descending=True),
+                models.F("sort_name"),
+                name="qmrrow_measure_desc",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="qmrlistrow",
+            index=models.Index(
+                models.F("practice"),
+                models.F("year"),
+                models.OrderBy(models.F("program_sort"), descending=True),
+                models.F("sort_name"),
+                name="qmrrow_program_desc",
+            ),
+        ),
         migrations.RunPython(create, drop),
     ]

@@ -22,6 +22,7 @@ DEFAULT_SORT = "clinician"
 NUMBERS = {"numerator", "denominator", "exclusions", "exceptions", "rate", "decile", "prior",
            "trend"}  # fmt: skip
 KEY = ("enrollment_id", "mips_id", "group_index")
+NPI_DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,12 @@ def _search(text: str) -> Q:
         .filter(shown__contains=needle)
         .values_list("pk", flat=True)
     )
-    return (
-        Q(provider_id__in=providers)
-        | Q(provider_id__isnull=True, medical_group_id__in=groups)
-        | Q(npi__startswith=text)
-    )
+    found = Q(provider_id__in=providers) | Q(provider_id__isnull=True, medical_group_id__in=groups)
+    if text.isdigit() and len(text) <= NPI_DIGITS:
+        # The start of an NPI as the range of its 10 digits (the NPI index serves a range;
+        # LIKE 'x%' under the database's collation reads every row).
+        return found | Q(npi__gte=text.ljust(NPI_DIGITS, "0"), npi__lte=text.ljust(NPI_DIGITS, "9"))
+    return found  # (an NPI is digits only)
 
 
 def ordered(rows: QuerySet, name: str, desc: bool) -> QuerySet:
