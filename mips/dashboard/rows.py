@@ -28,8 +28,15 @@ from practices.models import Practice
 
 from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from ..bulk import copy_objects, copy_rows
-from ..models import DashboardChange, DashboardMeasureRow, DashboardRow, DashboardState
+from ..models import (
+    DashboardChange,
+    DashboardMeasureRow,
+    DashboardRow,
+    DashboardState,
+    QmrListRow,
+)
 from ..network import store_network_averages
+from ..qmr.store import build_qmr_rows
 from .entities import CLINICIAN, Entity, load_entities
 from .measure_rows import MeasureRow, attestation_rows, entity_attestation_key, quality_rows
 from .scores import ScoreDoc
@@ -268,6 +275,8 @@ def refresh_rows(
         positions[row.pk] = positions.get(row.pk, -1) + 1
         values.append(_measure_values(row, m, positions[row.pk]))
     copy_rows(DashboardMeasureRow, MEASURE_COLUMNS, values)
+    # The QMR page's rows follow the same writes (its total and choices kept in counts).
+    qmr = build_qmr_rows(practice, year, only)
     counts = _counts(rows, measure_rows)
     if only is not None:
         counts = _add_counts(state.counts, gone, counts)
@@ -276,9 +285,9 @@ def refresh_rows(
         # every row before LIMIT (2.5 s instead of 5 ms for a page at 10,000 TIN/NPIs).
         # (A few TINs' rows do not change the statistics.)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"ANALYZE {DashboardRow._meta.db_table}, {DashboardMeasureRow._meta.db_table}"
-            )
+            tables = (DashboardRow, DashboardMeasureRow, QmrListRow)
+            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in tables)}")
+    counts["qmr"] = qmr
     DashboardChange.objects.filter(pk__in=consumed).delete()
     if scored is None and only is None:
         store_network_averages(year)

@@ -14,6 +14,7 @@ from .dashboard import (
 )
 from .ecqm import EcqmRun, MeasureAttribution, MeasureResult, PatientPopulation
 from .identifiers import EMeasureIdentifiers
+from .qmr import QmrListRow
 from .qrda import QrdaImportBatch, QrdaImportFile, QrdaImportResult
 from .reference import ReferenceEvaluation
 from .score_inputs import ScoreInput
@@ -52,6 +53,7 @@ __all__ = [
     "Patient",
     "PatientPopulation",
     "QppSubmission",
+    "QmrListRow",
     "QrdaImportBatch",
     "QrdaImportFile",
     "QrdaImportResult",

@@ -1,12 +1,12 @@
 """The QMR filter form. Its choices are the values present in the year's rows the user
-may see (mips.qmr.query.qmr_choices), so a filter never offers something that cannot
-match; sorting and paging happen in SQL (mips.qmr.query)."""
+may see (mips.qmr.table.choices_of), so a filter never offers something that cannot
+match; sorting and paging read the page's rows only (mips.qmr.table)."""
 
 from __future__ import annotations
 
 from django import forms
 
-from .query import QmrChoices
+from .table import QmrChoices
 
 ALL = ""
 

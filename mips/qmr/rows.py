@@ -176,14 +176,16 @@ class Counts(namedtuple("CountsRow", RESULT_FIELDS)):
     performance_rate = MeasureResult.performance_rate
 
 
-def _results(practice: Practice, years: tuple[int, int], tins: set[str]) -> dict:
-    """{(year, tin, npi, mips_id): [Counts by group_index]} for stratum 0."""
+def _results(
+    practice: Practice, years: tuple[int, int], tins: set[str], npis: set[str] | None = None
+) -> dict:
+    """{(year, tin, npi, mips_id): [Counts by group_index]} for stratum 0 (`npis`: those
+    NPIs' only, "" a group's: a page's rows, not their TINs' thousands)."""
     found: dict[tuple, list[Counts]] = defaultdict(list)
-    rows = (
-        MeasureResult.objects.filter(practice=practice, year__in=years, stratum=0, tin__in=tins)
-        .order_by("group_index")
-        .values_list(*RESULT_FIELDS)
-    )
+    rows = MeasureResult.objects.filter(practice=practice, year__in=years, stratum=0, tin__in=tins)
+    if npis is not None:
+        rows = rows.filter(npi__in=npis)
+    rows = rows.order_by("group_index").values_list(*RESULT_FIELDS)
     for values in rows:
         r = Counts._make(values)
         found[(r.year, r.tin, r.npi, r.mips_id)].append(r)
@@ -240,7 +242,7 @@ def qmr_rows(
     practice: Practice, year: int, *, user=None, own_only: bool = False, enrollment_ids=None
 ) -> list[QmrRow]:
     """Every QMR row of the year (unsorted, unfiltered), or those of the given enrollments
-    (a page's: mips.qmr.query lists them). Five queries."""
+    (a page's: mips.qmr.table lists them). Five queries."""
     enrollments = quality_enrollments(practice, year, user=user, own_only=own_only)
     if enrollment_ids is not None:
         enrollments = enrollments.filter(pk__in=list(enrollment_ids))
@@ -248,7 +250,9 @@ def qmr_rows(
     if not enrollments:
         return []
     named, listed = _named_measures(enrollments)
-    results = _results(practice, (year, year - 1), {e.medical_group.tin for e in enrollments})
+    tins = {e.medical_group.tin for e in enrollments}
+    npis = {_npi(e) for e in enrollments} if enrollment_ids is not None else None
+    results = _results(practice, (year, year - 1), tins, npis)
     by_entity: dict[tuple[str, str], list[str]] = defaultdict(list)
     for y, tin, npi, mips_id in results:
         if y == year:

@@ -26,10 +26,12 @@ from practices.performance_year import current_performance_year
 from practices.permissions import VIEW_ECQM_DATA, practice_permission_required
 from practices.views.common import PAGE_SIZE, get_owned
 
+from ..dashboard.freshness import fresh_state
 from ..dashboard.views.common import own_rows_only
+from ..models import QmrListRow
 from .listing import QmrFilterForm
-from .query import QmrFilters, QmrListing, qmr_choices
-from .rows import quality_enrollments, rows_for_keys
+from .rows import rows_for_keys
+from .table import QmrFilters, QmrTable, choices_from_json, choices_of, filtered
 
 CSV_HEADER = [
     "Year",
@@ -121,34 +123,42 @@ def _filters(form: QmrFilterForm, pks: dict) -> QmrFilters:
 
 
 def _listing(request: HttpRequest):
+    """The page's (or the CSV's) rows: the practice's year of QmrListRow, rebuilt with the
+    dashboard's rows (fresh_state: built on the first read, else queued after a change).
+    A manager's unfiltered total and filter choices come from the build; a clinician's
+    are read from her own rows."""
     practice = request.practice
     own_only = own_rows_only(request)
     years = qmr_years(practice)
     year = _year(request, years)
     selected, pks = _selected(request, own_only)
-    enrollments = quality_enrollments(practice, year, user=request.user, own_only=own_only)
-    choices = qmr_choices(enrollments, year, practice.pk)
+    fresh, counts = fresh_state(practice, year)
+    rows = QmrListRow.objects.filter(practice=practice, year=year)
+    stored = counts.get("qmr") if not own_only else None
+    if own_only:
+        rows = rows.filter(provider_user_id=request.user.pk)
+    choices = choices_from_json(stored) if stored else choices_of(rows)
     form = QmrFilterForm(request.GET or None, choices=choices, own_only=own_only,
                          selected=selected)  # fmt: skip
+    filters = _filters(form, pks)
 
     def build(keys):
         return rows_for_keys(practice, year, keys, user=request.user, own_only=own_only)
 
-    raw_page = request.GET.get("page", "")
-    start = (int(raw_page) - 1) * PAGE_SIZE if raw_page.isdigit() and int(raw_page) else 0
-    rows = QmrListing(enrollments, year, practice.pk, filters=_filters(form, pks),
-                      sort=request.GET.get("sort", ""), build=build, start=start,
-                      per_page=PAGE_SIZE)  # fmt: skip
+    total = stored["rows"] if stored and filters == QmrFilters() else None
+    table = QmrTable(filtered(rows, filters), sort=request.GET.get("sort", ""), build=build,
+                     total=total)  # fmt: skip
     return {
         "year": year,
         "prior_year": year - 1,
         "prior_label": f"{year - 1} rate",
         "years": years,
         "own_only": own_only,
+        "updating": not fresh,
         "form": form,
-        "rows": rows,
+        "rows": table,
         "any_rows": bool(choices.measures),
-        "sort": rows.sort,
+        "sort": table.sort,
         "not_submitted": NOT_SUBMITTED_KINDS,
     }
 

@@ -4,6 +4,7 @@ report per MIPS Dashboard view: server time, queries, HTML size, and the time of
 view's own SQL re-run alone (the floor a page can reach), so growth is visible.
 
     python manage.py benchmark_dashboard [--sizes 1000,10000] [--measures 20] [--runs 3]
+        [--views "Quality Management"] [--skip CSV]  (views whose label has / has not the text)
 
 The benchmark practice ("bench-dashboard") is rebuilt on every run and removed afterwards
 unless --keep is given. Never run against a production database."""
@@ -65,6 +66,10 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=3)
         parser.add_argument("--year", type=int, default=None)
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark practice.")
+        parser.add_argument(
+            "--views", default="", help="Only the views whose label contains this text."
+        )
+        parser.add_argument("--skip", default="", help="Not the views whose label contains this.")
 
     def handle(self, *args, **opts):
         sizes = [opts["tin_npis"]] if opts["tin_npis"] else [
@@ -106,7 +111,8 @@ class Command(BaseCommand):
                 f"Score recalculation: {took:.1f}s, {rate:,.0f} entities/s ({stats.as_dict()})"
             )
         try:
-            self._measure(practice, user, sample, year, opts["runs"])
+            only = (opts["views"], opts["skip"])
+            self._measure(practice, user, sample, year, opts["runs"], only)
         finally:
             if not opts["keep"]:
                 with scopes_disabled():
@@ -227,7 +233,7 @@ class Command(BaseCommand):
         )
         return practice, user, tin_npis[count // 2]
 
-    def _measure(self, practice, user, sample, year: int, runs: int) -> None:
+    def _measure(self, practice, user, sample, year: int, runs: int, only=("", "")) -> None:
         client = Client()
         client.force_login(user)
         q = f"?year={year}"
@@ -243,11 +249,21 @@ class Command(BaseCommand):
             ("Quality Management Reporting", reverse("mips:qmr") + q),
             ("Quality Management Reporting, one measure by rate",
              reverse("mips:qmr") + q + "&measure=001&sort=-rate"),
+            ("Quality Management Reporting, trend desc, page 100",
+             reverse("mips:qmr") + q + "&sort=-trend&page=100"),
+            ("Quality Management Reporting, clinician search",
+             reverse("mips:qmr") + q + f"&search={sample.provider.last_name}"),
             ("Quality Management Reporting CSV", reverse("mips:qmr-csv") + q),
             ("Program Attestations", reverse("mips:attestations") + q),
             ("Program Attestations (entity)",
              reverse("mips:attest-clinician", args=[sample.public_id]) + q),
         ]  # fmt: skip
+        wanted, skipped = (text.lower() for text in only)
+        views = [
+            (label, url)
+            for label, url in views
+            if wanted in label.lower() and not (skipped and skipped in label.lower())
+        ]
         self.stdout.write(f"\n{'view':58} {'median ms':>10} {'max ms':>8} {'queries':>8} "
                           f"{'KB':>6} {'SQL ms':>7} {'ratio':>6}")  # fmt: skip
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
