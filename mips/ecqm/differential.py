@@ -1,12 +1,17 @@
 """The fast engine checked against the reference engine (fqm-execution running the
 published ELM), patient by patient.
 
-Two comparisons over the same stored patients:
+Three comparisons over the same stored patients:
 
 - **shared definitions**: the hand-written readings of the shared CQL libraries the six
   measures use (AdultOutpatientEncounters, Hospice, PalliativeCare, AdvancedIllnessand-
   Frailty) against those libraries' own statements, evaluated by the reference engine
-  inside a shipped measure that includes the same library versions (HOSTS);
+  inside a shipped measure that includes the same library versions (the twin mapping's
+  host where it proves them, else HOSTS);
+- **population twins**: a population definition of the six whose CQL is, token for token,
+  a statement of the shipped logic (data/ecqm_twins.json, scripts/derive_ecqm_twins.py)
+  against that statement, on the patients for whom the fast engine evaluates the
+  definition (the cascade: DENEX within DENOM, NUMER within DENOM and not DENEX, ...);
 - **whole measures**: for each of the six whose measure content is shipped for the year,
   every population of every group. The shared research pack holds no measure bundle for
   the six (only their decks), so `report.skipped` names them until such content exists.
@@ -16,8 +21,11 @@ Runs in management commands and tests (Node), never in a web request.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from ..models import Patient
 from . import library as L
@@ -79,6 +87,46 @@ SHARED_OIDS = (
 )
 
 
+TWINS = Path(__file__).resolve().parent / "data" / "ecqm_twins.json"
+# A population is the raw definition only where the cascade lets the definition decide:
+# population -> the populations (fast engine) that must hold, and those that must not.
+GATES = {
+    "IPP": ((), ()),
+    "DENOM": (("IPP",), ()),
+    "DENEX": (("DENOM",), ()),
+    "NUMER": (("DENOM",), ("DENEX",)),
+    "DENEXCEP": (("DENOM",), ("DENEX", "NUMER")),
+}
+
+
+@lru_cache(maxsize=1)
+def _twins() -> dict:
+    return json.loads(TWINS.read_text())
+
+
+def population_twins(year: int) -> dict[str, tuple[str, int, str, str, str]]:
+    """{check: (cms_id, group index, population, "Library.Statement" of the twin, host
+    measure)} of the year's mapped population definitions, checks named "CMS122 g0 DENEX"."""
+    out = {}
+    for cms_id, m in _twins()["years"].get(str(year), {}).items():
+        for index, group in enumerate(m["groups"]):
+            for pop, twin in group.items():
+                if "statement" in twin:
+                    statement = f"{twin['library']}.{twin['statement']}"
+                    out[f"{cms_id} g{index} {pop}"] = (cms_id, index, pop, statement, twin["host"])
+    return out
+
+
+def shared_host(year: int, check: str) -> str:
+    """The shipped measure proven to hold the six's version of a shared definition (the
+    twin mapping), else HOSTS (PY2026: the mapping proves nothing, see the script)."""
+    for m in _twins()["years"].get(str(year), {}).values():
+        twin = m["called"].get(check, {})
+        if twin.get("statement") == check.split(".", 1)[1]:
+            return twin["host"]
+    return HOSTS[year]
+
+
 @dataclass
 class Report:
     year: int
@@ -135,28 +183,62 @@ def compare(
     report = Report(year=year, patients=len(patient_ids))
     bundles = patient_bundles(patient_ids)
     mp = Period.year(year)
-    host = HOSTS[year]
-    shared = _reference(year, host, bundles, list(SHARED), batch)
+    hosts: dict[str, list[str]] = {}
+    for check in SHARED:
+        hosts.setdefault(shared_host(year, check), []).append(check)
+    twins = population_twins(year)
+    for *_, statement, host in twins.values():
+        hosts.setdefault(host, []).append(statement)
+    reference = {
+        host: _reference(year, host, bundles, wanted, batch) for host, wanted in hosts.items()
+    }
     facts = _facts(practice.pk, year, patient_ids, SHARED_OIDS)
-    for pk, result in shared.items():
-        p = facts[pk]
-        for check, fast_reading in SHARED.items():
-            ref = result.get("statements", {}).get(check)
+    for check, fast_reading in SHARED.items():
+        host = shared_host(year, check)
+        for pk, result in reference[host].items():
+            ref = _statement(report, host, result, check)
             if ref is None:
-                if f"{host} has no statement {check}" not in report.skipped:
-                    report.skipped.append(f"{host} has no statement {check}")
-                continue
-            ref = bool(ref)
+                break
+            p = facts[pk]
             fast = bool(fast_reading(p, mp, year))
             report.count(check, ref)
             if fast != ref:
                 report.differences.append((p.source_id, check, fast, ref))
+    _compare_twins(practice, year, twins, reference, facts, report)
     for cms_id in MEASURE_CLASSES:
         if not content.has_measure(cms_id, year):
             report.skipped.append(f"{cms_id}: no measure content for {year} (whole measure)")
             continue
         _compare_measure(practice, year, cms_id, bundles, facts, report, batch)
     return report
+
+
+def _statement(report: Report, host: str, result: dict, statement: str) -> bool | None:
+    """The reference engine's value of a statement (a list counts when not empty, a null
+    is false as in a population), None when the host has no such statement."""
+    values = result.get("statements", {})
+    if statement not in values:
+        if f"{host} has no statement {statement}" not in report.skipped:
+            report.skipped.append(f"{host} has no statement {statement}")
+        return None
+    return bool(values[statement])
+
+
+def _compare_twins(practice, year, twins, reference, facts, report: Report) -> None:
+    fast = {cms_id: evaluate_measure(practice, year, cms_id) for cms_id, *_ in twins.values()}
+    for check, (cms_id, index, pop, statement, host) in twins.items():
+        needs, refuses = GATES[pop]
+        for pk, result in reference[host].items():
+            evaluation = fast[cms_id].get(pk)
+            ours = evaluation.groups[index].as_dict() if evaluation else {}
+            if not all(ours.get(g) for g in needs) or any(ours.get(g) for g in refuses):
+                continue
+            ref = _statement(report, host, result, statement)
+            if ref is None:
+                break
+            report.count(check, ref)
+            if bool(ours.get(pop)) != ref:
+                report.differences.append((facts[pk].source_id, check, ours.get(pop, 0), ref))
 
 
 def _compare_measure(practice, year, cms_id, bundles, facts, report: Report, batch: int) -> None:

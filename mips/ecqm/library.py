@@ -301,11 +301,12 @@ def has_dementia_medication(p: PatientFacts, mp: Period, year: int) -> bool:
         if r.status != "active" or r.intent not in order_intents(mp) or r.negated:
             continue
         period = medication_request_period(r)
-        if period is None and year >= 2026:
-            # The PY2026 ELM (AdvancedIllnessandFrailty 1.27.000) widens CMD 6.0.000's
-            # Interval<Date> to Interval<DateTime> bound by bound: a request without a
-            # computable period becomes Interval[null, null], which overlaps every window
-            # (found by the differential test; fqm-execution on the published ELM).
+        if period is None:
+            # The published ELM (AdvancedIllnessandFrailty 1.16.000 for PY2025 and 1.27.000
+            # for PY2026 alike) widens CMD's Interval<Date> to Interval<DateTime> bound by
+            # bound: a request without a computable period becomes Interval[null, null],
+            # which overlaps every window (found by the differential test, PY2026 first;
+            # fqm-execution on the published ELM).
             return True
         if period and window.overlaps(*period):
             return True

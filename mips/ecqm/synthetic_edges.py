@@ -238,19 +238,37 @@ def _threshold_edges(b: _Builder) -> None:
               category="vital-signs", value_num=bmi, value_unit="kg/m2", **b.span())  # fmt: skip
 
 
+def _tobacco_edges(b: _Builder) -> None:
+    """Tobacco screenings (user, non-user, no answer) at the period's edges: they open
+    CMS138's second population (tobacco users) whose exclusion the differential compares.
+    The first usually counts (final, survey), the others are drawn from every status."""
+    rng = b.rng
+    for i in range(rng.choice((0, 1, 1, 2, 2))):
+        answer = rng.choice((O.TOBACCO_USER, O.TOBACCO_USER, O.TOBACCO_NON_USER, None))
+        value = _coded(b.code(answer)) if answer else {}
+        if i == 0 and rng.random() < 0.7:
+            b.observation(O.TOBACCO_SCREENING, category="survey", status="final", **value)
+            continue
+        category = rng.choice(("survey", "survey", "social-history"))
+        b.observation(O.TOBACCO_SCREENING, category=category, **value)
+
+
 def edge_facts_for(
     patient: Patient, clinician: Clinician, *, year: int, rng: random.Random
 ) -> list[ClinicalFact]:
-    """Visits and diabetes/hypertension at the period's edges, the shared exclusions and
-    the six measures' thresholds (see the module docstring)."""
+    """Visits and diabetes/hypertension at the period's edges, the shared exclusions, the
+    six measures' thresholds and tobacco screenings (see the module docstring)."""
     b = _Builder(patient, clinician, year, rng)
     encounters = L.ADULT_OUTPATIENT_2025 + (O.NUTRITION_SERVICES,)
     for _ in range(rng.choice((1, 1, 2, 3))):
         b.encounter(rng.choice(encounters))
-    if rng.random() < 0.6:
+    if rng.random() < 0.6:  # a visit that counts more often: more patients reach DENOM
+        b.encounter(rng.choice(encounters), status="finished")
+    if rng.random() < 0.7:
         b.condition(O.DIABETES)
     if rng.random() < 0.4:
         b.condition(O.ESSENTIAL_HYPERTENSION)
     _shared_library_edges(b)
     _threshold_edges(b)
+    _tobacco_edges(b)
     return b.facts

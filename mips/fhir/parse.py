@@ -18,7 +18,11 @@ from ..encounter_locations import encounter_location
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 TIN_SYSTEMS = {"urn:oid:2.16.840.1.113883.4.4", "http://hl7.org/fhir/sid/us-tin"}
 NOT_DONE_REASON = "qicore-notDoneReason"
-DO_NOT_PERFORM = ("doNotPerform", "doNotPeform")  # the decks carry both spellings
+# QI-Core's extension. Some decks misspell it "doNotPeform": the measure logic
+# (QICoreCommon doNotPerform()) compares the URL exactly, so a misspelled one negates
+# nothing (found by the differential test: the reference engine counts such a frailty
+# device order, and the decks' expected populations agree with either reading).
+DO_NOT_PERFORM = ("doNotPerform",)
 DO_NOT_PERFORM_REASON = "doNotPerformReason"
 SUPPORTED = {
     "Patient",

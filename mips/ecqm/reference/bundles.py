@@ -258,7 +258,11 @@ def synthesize(facts: list, patient_ref: str, n: int) -> dict | None:
         r["intent"] = head.intent or "order"
         if head.authored_at:
             r["authoredOn"] = _instant(head.authored_at)
-        if head.negated:
+        if head.negated and rtype == "DeviceRequest":
+            # R4 DeviceRequest has no doNotPerform element: QI-Core's modifier extension
+            # (what the decks carry and QICoreCommon's doNotPerform() reads).
+            r["modifierExtension"] = [{"url": f"{QICORE}doNotPerform", "valueBoolean": True}]
+        elif head.negated:
             r["doNotPerform"] = True
         if _reasons(head):
             r["reasonCode"] = [_concept(_reasons(head))]

@@ -2,9 +2,11 @@
 
 In a throw-away practice (rolled back at the end): N synthetic patients drawn at the
 edges of the logic (mips/ecqm/synthetic_edges.py) and, with --decks, the six measures'
-test decks from the shared research pack; both engines evaluate every patient and every
-difference is listed. Exits with an error when any patient differs. Needs Node
-(`make engine`); CI runs a small version (tests/mips/test_ecqm_differential.py).
+test decks from the shared research pack; both engines evaluate every patient on the
+shared library definitions and on every population definition of the six that is a
+shipped statement (mips/ecqm/data/ecqm_twins.json), and every difference is listed.
+Exits with an error when any patient differs. Needs Node (`make engine`); CI runs a
+small version (tests/mips/test_ecqm_differential.py).
 
     python manage.py differential_ecqm --patients 5000 --year 2025
 """

@@ -101,3 +101,51 @@ def test_sex_reaches_the_qicore6_logic_as_the_us_core_sex_extension(practice):
             "valueCode": "248152002",
         }
     ]
+
+
+def test_a_do_not_perform_device_order_reaches_the_logic_as_qicores_modifier_extension(practice):
+    """R4 DeviceRequest has no doNotPerform element; QICoreCommon's doNotPerform() reads
+    the qicore-doNotPerform modifier extension, so a refused frailty device is no frailty."""
+    frailty = "AdvancedIllnessandFrailty.Has Criteria Indicating Frailty"
+    device = _code("CMS125", 2025, "FrailtyDevice", "snomed")
+    when = dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC)
+    with scope(practice=practice):
+        patient = Patient.objects.create(practice=practice, source_id="dnp-1",
+                                         birth_date=dt.date(1950, 1, 1))  # fmt: skip
+        _fact(patient, "device_request", device, when, status="active", intent="order",
+              authored_at=when, negated=True)  # fmt: skip
+        bundle = patient_bundles([patient.pk])[patient.pk]
+    (request,) = [e["resource"] for e in bundle["entry"][1:]]
+    assert "doNotPerform" not in request
+    assert request["modifierExtension"] == [
+        {"url": "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-doNotPerform",
+         "valueBoolean": True}
+    ]  # fmt: skip
+    (refused,) = engine().calculate("CMS125", 2025, [bundle], statements=[frailty])
+    del request["modifierExtension"]
+    (ordered,) = engine().calculate("CMS125", 2025, [bundle], statements=[frailty])
+    assert (refused["statements"][frailty], ordered["statements"][frailty]) == (False, True)
+
+
+def test_only_the_exact_do_not_perform_url_negates_an_imported_request():
+    """The decks sometimes misspell the extension ("doNotPeform"); the logic compares the
+    URL exactly, so such a request is an ordinary order."""
+
+    def device(url: str) -> dict:
+        return {"resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "id": "x", "birthDate": "1950-01-01"}},
+            {"resource": {"resourceType": "DeviceRequest", "id": "d", "status": "completed",
+                          "intent": "order", "authoredOn": "2025-05-01",
+                          "subject": {"reference": "Patient/x"},
+                          "codeCodeableConcept": {"coding": [
+                              {"system": "http://snomed.info/sct", "code": "183240000"}]},
+                          "modifierExtension": [{"url": url, "valueBoolean": True}]}},
+        ]}  # fmt: skip
+
+    base = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-"
+    negated = {}
+    for spelling in ("doNotPerform", "doNotPeform"):
+        (record,) = parse_bundle(device(base + spelling)).patients.values()
+        facts = record.facts
+        negated[spelling] = [f["negated"] for f in facts if f["kind"] == "device_request"]
+    assert negated == {"doNotPerform": [True], "doNotPeform": [False]}
