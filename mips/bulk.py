@@ -60,7 +60,8 @@ def copy_objects(model, objs: list[models.Model], *, set_ids: bool = False) -> N
             return now
         v = getattr(obj, f.attname)
         if isinstance(f, models.JSONField):
-            return json.dumps(v, cls=f.encoder)
+            # Compact: a `json` column (mips.models.stored_json) keeps the text as sent.
+            return json.dumps(v, cls=f.encoder, separators=(",", ":"))
         return v
 
     rows = [tuple(value(obj, f) for f in fields) for obj in objs]

@@ -46,6 +46,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -222,23 +223,38 @@ def load_targets(
 # --------------------------------------------------------------------------- inputs
 
 
-def _quality_by_entity(practice, year: int) -> dict[EntityKey, dict[str, list[MeasureResult]]]:
+class ResultCounts(NamedTuple):
+    """One eCQM result's counts as the engine reads them (a MeasureResult does as well):
+    read as values, not model instances, for the practice's ~6 results per entity."""
+
+    group_index: int
+    denom: int
+    denex: int
+    numer: int
+    denexcep: int
+
+    @property
+    def performance_not_met(self) -> int:
+        return self.denom - self.denex - self.denexcep - self.numer
+
+
+def _quality_by_entity(practice, year: int) -> dict[EntityKey, dict[str, list[ResultCounts]]]:
     """eCQM results (whole population, stratum 0) per entity and MIPS measure id. One query."""
     found: dict[EntityKey, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    rows = MeasureResult.objects.filter(practice=practice, year=year, stratum=0).only(
+    rows = MeasureResult.objects.filter(practice=practice, year=year, stratum=0).values_list(
         "tin_npi_id", "medical_group_id", "npi", "mips_id", "group_index",
         "denom", "denex", "numer", "denexcep",
     )  # fmt: skip
-    for r in rows.order_by("mips_id", "group_index"):
-        if r.npi:
-            if r.tin_npi_id is None:
+    for tin_npi_id, group_id, npi, mips_id, *counts in rows.order_by("mips_id", "group_index"):
+        if npi:
+            if tin_npi_id is None:
                 continue  # TIN/NPI not set up in the practice: no entity to score
-            key = EntityKey(r.tin_npi_id, r.medical_group_id)
-        elif r.medical_group_id is None:
+            key = EntityKey(tin_npi_id, group_id)
+        elif group_id is None:
             continue
         else:
-            key = EntityKey(None, r.medical_group_id)
-        found[key][r.mips_id].append(r)
+            key = EntityKey(None, group_id)
+        found[key][mips_id].append(ResultCounts(*counts))
     return found
 
 
@@ -250,7 +266,9 @@ def _stratum_names(year: int, mips_id: str) -> tuple[str, ...]:
     return info.strata if info else ()
 
 
-def quality_measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
+def quality_measurement(
+    mips_id: str, rows: list[MeasureResult] | list[ResultCounts], year: int
+) -> QualityMeasurement:
     """One measure's eCQM results as the engine's input (the what-if reads them too)."""
     if len(rows) == 1:
         r = rows[0]
@@ -446,19 +464,35 @@ def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, De
     return result
 
 
-def assemble_inputs(
-    practice, year: int, targets: dict[EntityKey, Target], members: dict[int, list[int]]
-) -> list[Assembled]:
-    """EntityInput per target, from the database in a constant number of queries."""
+def entity_eligibility(
+    year: int, targets: dict[EntityKey, Target], members: dict[int, list[int]]
+) -> dict:
+    """QPP eligibility of the targets and of their groups' clinicians, by TIN/NPI pk (the
+    dashboard rebuild reuses it). One query."""
     from enrollment.eligibility.queries import eligibility_details
+
+    member_ids = {pk for ids in members.values() for pk in ids}
+    individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
+    return eligibility_details(sorted(member_ids | individual_ids), year)
+
+
+def assemble_inputs(
+    practice,
+    year: int,
+    targets: dict[EntityKey, Target],
+    members: dict[int, list[int]],
+    details: dict | None = None,
+) -> list[Assembled]:
+    """EntityInput per target, from the database in a constant number of queries.
+    `details`: entity_eligibility, when the caller has read it."""
     from exceptions.queries import euc_categories
     from exceptions.rules import reweighting_decision
 
     quality = _quality_by_entity(practice, year)
     attestations = practice_attestations(practice, year, values=True)
-    member_ids = {pk for ids in members.values() for pk in ids}
     individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
-    details = eligibility_details(sorted(member_ids | individual_ids), year)
+    if details is None:
+        details = entity_eligibility(year, targets, members)
     recorded = euc_categories(sorted(individual_ids), year)
     prior = _prior_achievement(practice, year)
     cms = _cms_inputs(practice, year)
@@ -700,7 +734,8 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     began = time.perf_counter()
     stats = RecalcStats()
     targets, members = load_targets(practice, year, medical_group_ids)
-    assembled = assemble_inputs(practice, year, targets, members)
+    details = entity_eligibility(year, targets, members)
+    assembled = assemble_inputs(practice, year, targets, members, details)
     now = timezone.now()
 
     current_rows = ScoreSnapshot.objects.current().for_year(year).portal().filter(practice=practice)
@@ -796,6 +831,7 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         attestations=None
         if medical_group_ids is not None
         else {i.target.key: i.attestations for i in assembled if i.attestations},
+        details=details,
     )
     refresh_rows(
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},
