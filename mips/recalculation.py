@@ -637,7 +637,12 @@ def _plain(value):
         return sorted(value)
     names = _field_names(kind)
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        # Most fields are scalars: kept without a call per field.
+        return {
+            name: v if type(v) in _SCALARS else _plain(v)
+            for name in names
+            for v in (getattr(value, name),)
+        }
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
