@@ -57,7 +57,7 @@ from enrollment.kinds import SUBMITTED_CATEGORIES, ProgramKind
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
-from .bulk import copy_objects
+from .bulk import copy_stream
 from .dashboard.rows import ScoredRun, refresh_rows
 from .dashboard.snapshots import doc_from_snapshot
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
@@ -731,6 +731,37 @@ def _dashboard_key(snapshot: ScoreSnapshot) -> tuple[str, int]:
     return ("group", snapshot.medical_group_id)
 
 
+def _snapshot(practice, year, item, document, group_scores, tin, now) -> ScoreSnapshot:
+    """The new snapshot of a scored entity; a group's score goes into `group_scores` for
+    its clinicians scored after it."""
+    key = item.target.key
+    fields = summary_fields(document)
+    group_score = None if key.is_group else group_scores.get(tin)
+    if key.is_group:
+        group_scores[tin] = fields["final_score"]
+    better = ""
+    if group_score is not None and fields["final_score"] is not None:
+        better = "group" if group_score > fields["final_score"] else "individual"
+    if not key.is_group:
+        note = level_note(fields["final_score"], group_score, tin)
+        if note:
+            item.notes.append(note)
+    messages = fields.pop("messages") + item.notes
+    return ScoreSnapshot(
+        practice_id=practice.pk,
+        medical_group_id=key.medical_group_id,
+        tin_npi_id=key.tin_npi_id,
+        year=year,
+        source=ScoreSource.PORTAL_PREVIEW,
+        computed_at=now,
+        document=document,
+        messages=messages,
+        group_final_score=group_score,
+        better_level=better,
+        **fields,
+    )
+
+
 @transaction.atomic
 def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> RecalcStats:
     """Score every dashboard entity of the practice (or of the given TINs) for `year` and
@@ -765,59 +796,40 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         if not key.is_group:
             hashes[key] = input_hash(value, group_hashes.get(tins[key], ""))
 
-    results: dict[EntityKey, tuple[Assembled, dict, dict]] = {}
-    for item in assembled:
-        key = item.target.key
-        if key in existing and existing[key][1] == hashes[key]:
-            stats.unchanged += 1
-            continue
-        try:
-            document = score_entity(item.entity).to_dict()
-        except Exception:  # one bad entity must not stop the practice's recalculation
-            log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
-            stats.failed += 1
-            continue
-        results[key] = (item, document, summary_fields(document))
+    def unchanged(key: EntityKey) -> bool:
+        return key in existing and existing[key][1] == hashes[key]
 
+    changed = [item for item in assembled if not unchanged(item.target.key)]
+    stats.unchanged = len(assembled) - len(changed)
+    # Groups first: a clinician's snapshot names its group's new score (better level).
+    changed.sort(key=lambda item: not item.target.key.is_group)
+    superseded = [existing[i.target.key][0] for i in changed if i.target.key in existing]
+    if superseded:  # before the COPY: one current snapshot per entity (constraints)
+        ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
     # The group's score per submitted TIN (new, else current) for the better-level choice.
     group_scores = {tins[k]: row[2] for k, row in existing.items() if k.is_group and k in tins}
-    group_scores.update(
-        {tins[k]: fields["final_score"] for k, (_, _, fields) in results.items() if k.is_group}
-    )
-    superseded: list[int] = []
     new_rows: list[ScoreSnapshot] = []
-    for key, (item, document, fields) in results.items():
-        group_score = None if key.is_group else group_scores.get(tins[key])
-        better = ""
-        if group_score is not None and fields["final_score"] is not None:
-            better = "group" if group_score > fields["final_score"] else "individual"
-        if not key.is_group:
-            note = level_note(fields["final_score"], group_score, tins[key])
-            if note:
-                item.notes.append(note)
-        if key in existing:
-            superseded.append(existing[key][0])
-        messages = fields.pop("messages") + item.notes
-        new_rows.append(
-            ScoreSnapshot(
-                practice_id=practice.pk,
-                medical_group_id=key.medical_group_id,
-                tin_npi_id=key.tin_npi_id,
-                year=year,
-                source=ScoreSource.PORTAL_PREVIEW,
-                computed_at=now,
-                document=document,
-                inputs=inputs[key],
-                messages=messages,
-                fingerprint=hashes[key],
-                group_final_score=group_score,
-                better_level=better,
-                **fields,
-            )
-        )
-    if superseded:
-        ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
-    copy_objects(ScoreSnapshot, new_rows)
+    failed: list[EntityKey] = []
+    # Each snapshot is sent as soon as it is scored: PostgreSQL stores it while the next
+    # entities are scored (no query may run on the connection in this block).
+    with copy_stream(ScoreSnapshot) as write:
+        for item in changed:
+            key = item.target.key
+            try:
+                document = score_entity(item.entity).to_dict()
+            except Exception:  # one bad entity must not stop the practice's recalculation
+                log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
+                stats.failed += 1
+                failed.append(key)
+                continue
+            row = _snapshot(practice, year, item, document, group_scores, tins[key], now)
+            row.inputs, row.fingerprint = inputs[key], hashes[key]
+            new_rows.append(row)
+            write(row)
+    # An entity that failed keeps its current snapshot.
+    kept = [existing[key][0] for key in failed if key in existing]
+    if kept:
+        ScoreSnapshot.objects.filter(pk__in=kept).update(is_current=True)
     prune_history(practice, year)
     stats.entities = len(targets)
     stats.groups = sum(1 for k in targets if k.is_group)

@@ -12,6 +12,7 @@ import pytest
 from django.db.models import F
 from django.forms.models import model_to_dict
 
+from mips.bulk import copy_stream
 from mips.dashboard.rows import refresh_rows
 from mips.models import (
     DashboardMeasureRow,
@@ -97,3 +98,32 @@ def test_fast_path_stores_what_the_engine_and_a_full_rebuild_give(practice):
     assert len(built[0]) == total and len(built[1]) > total * 15
     refresh_rows(practice, YEAR)
     assert _rows(practice) == built
+
+
+def test_an_entity_that_fails_keeps_its_current_snapshot(practice, monkeypatch):
+    from mips import recalculation
+
+    build_registry(practice, YEAR, 3)
+    recalculate_practice(practice, YEAR)
+    before = {s.tin_npi_id: s.pk for s in ScoreSnapshot.objects.current().for_year(YEAR)}
+    MeasureResult.objects.filter(practice=practice).update(numer=F("numer") - 1)
+    broken = TinNpi.objects.filter(practice=practice).order_by("pk").first()
+    npi, real = broken.npi, recalculation.score_entity
+
+    def score(entity):
+        if entity.npi == npi:
+            raise ValueError("broken input")
+        return real(entity)
+
+    monkeypatch.setattr(recalculation, "score_entity", score)
+    stats = recalculate_practice(practice, YEAR)
+    assert (stats.failed, stats.created) == (1, 3)
+    after = {s.tin_npi_id: s.pk for s in ScoreSnapshot.objects.current().for_year(YEAR)}
+    assert after[broken.pk] == before[broken.pk]
+    assert all(after[k] != before[k] for k in before if k != broken.pk)
+    assert ScoreSnapshot.objects.filter(practice=practice).count() == len(before) + 3
+
+
+def test_a_query_inside_a_copy_stream_fails_instead_of_waiting_forever(practice):
+    with pytest.raises(RuntimeError, match="copy_stream"), copy_stream(ScoreSnapshot):
+        TinNpi.objects.count()
