@@ -4,9 +4,23 @@ client-side quoting of large values), else bulk_create (the embedded SQLite mode
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, models
 from django.utils import timezone
+
+
+@contextmanager
+def _copy(model, columns: tuple[str, ...]):
+    """A PostgreSQL COPY into `model`'s `columns` (psycopg's Copy: write_row)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        yield copy
 
 
 def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -14,12 +28,7 @@ def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-        ):
+        with _copy(model, columns) as copy:
             for row in rows:
                 copy.write_row(row)
         return
@@ -38,20 +47,11 @@ def _allocate_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_objects(model, objs: list[models.Model], *, set_ids: bool = False) -> None:
-    """Insert unsaved model instances by COPY (no signals, like bulk_create). JSON fields
-    are serialised once here; auto_now fields get the current time. `set_ids`: the
-    instances get their primary keys (from the table's sequence), for rows that others
-    point at."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=2000)
-        return
+def _row_values(model, *, with_pk: bool = False):
+    """The model's columns and a function giving an instance's values for COPY. JSON
+    fields are serialised here; auto_now fields get the current time."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if set_ids:
-        for obj, pk in zip(objs, _allocate_ids(model, len(objs)), strict=True):
-            obj.pk = pk
+    if with_pk:
         fields = [model._meta.pk, *fields]
     now = timezone.now()
 
@@ -60,8 +60,48 @@ def copy_objects(model, objs: list[models.Model], *, set_ids: bool = False) -> N
             return now
         v = getattr(obj, f.attname)
         if isinstance(f, models.JSONField):
-            return json.dumps(v, cls=f.encoder)
+            # Compact: a `json` column (mips.models.stored_json) keeps the text as sent.
+            return json.dumps(v, cls=f.encoder, separators=(",", ":"))
         return v
 
-    rows = [tuple(value(obj, f) for f in fields) for obj in objs]
-    copy_rows(model, tuple(f.column for f in fields), rows)
+    return tuple(f.column for f in fields), lambda obj: tuple(value(obj, f) for f in fields)
+
+
+def copy_objects(model, objs: list[models.Model], *, set_ids: bool = False) -> None:
+    """Insert unsaved model instances by COPY (no signals, like bulk_create). `set_ids`:
+    the instances get their primary keys (from the table's sequence), for rows that others
+    point at."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=2000)
+        return
+    if set_ids:
+        for obj, pk in zip(objs, _allocate_ids(model, len(objs)), strict=True):
+            obj.pk = pk
+    columns, values = _row_values(model, with_pk=set_ids)
+    copy_rows(model, columns, [values(obj) for obj in objs])
+
+
+@contextmanager
+def copy_stream(model) -> Iterator[Callable[[models.Model], None]]:
+    """``with copy_stream(Model) as write: write(obj)``: unsaved instances inserted by one
+    COPY as they are made, so the server stores rows while the caller computes the next
+    ones (two processes at work instead of one, then the other). No other query may run
+    on the connection inside the block. Elsewhere than PostgreSQL: one bulk_create at the
+    end."""
+    if connection.vendor != "postgresql":
+        objs: list[models.Model] = []
+        yield objs.append
+        model.objects.bulk_create(objs, batch_size=2000)
+        return
+    columns, values = _row_values(model)
+    with _copy(model, columns) as copy, connection.execute_wrapper(_no_query_in_copy):
+        yield lambda obj: copy.write_row(values(obj))
+
+
+def _no_query_in_copy(execute, sql, params, many, context):
+    # psycopg would wait forever for the connection the COPY holds: fail instead.
+    raise RuntimeError(
+        f"no query may run inside copy_stream (the COPY holds the connection): {sql}"
+    )

@@ -46,6 +46,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -56,7 +57,7 @@ from enrollment.kinds import SUBMITTED_CATEGORIES, ProgramKind
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
-from .bulk import copy_objects
+from .bulk import copy_stream
 from .dashboard.rows import ScoredRun, refresh_rows
 from .dashboard.snapshots import doc_from_snapshot
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
@@ -222,23 +223,38 @@ def load_targets(
 # --------------------------------------------------------------------------- inputs
 
 
-def _quality_by_entity(practice, year: int) -> dict[EntityKey, dict[str, list[MeasureResult]]]:
+class ResultCounts(NamedTuple):
+    """One eCQM result's counts as the engine reads them (a MeasureResult does as well):
+    read as values, not model instances, for the practice's ~6 results per entity."""
+
+    group_index: int
+    denom: int
+    denex: int
+    numer: int
+    denexcep: int
+
+    @property
+    def performance_not_met(self) -> int:
+        return self.denom - self.denex - self.denexcep - self.numer
+
+
+def _quality_by_entity(practice, year: int) -> dict[EntityKey, dict[str, list[ResultCounts]]]:
     """eCQM results (whole population, stratum 0) per entity and MIPS measure id. One query."""
     found: dict[EntityKey, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    rows = MeasureResult.objects.filter(practice=practice, year=year, stratum=0).only(
+    rows = MeasureResult.objects.filter(practice=practice, year=year, stratum=0).values_list(
         "tin_npi_id", "medical_group_id", "npi", "mips_id", "group_index",
         "denom", "denex", "numer", "denexcep",
     )  # fmt: skip
-    for r in rows.order_by("mips_id", "group_index"):
-        if r.npi:
-            if r.tin_npi_id is None:
+    for tin_npi_id, group_id, npi, mips_id, *counts in rows.order_by("mips_id", "group_index"):
+        if npi:
+            if tin_npi_id is None:
                 continue  # TIN/NPI not set up in the practice: no entity to score
-            key = EntityKey(r.tin_npi_id, r.medical_group_id)
-        elif r.medical_group_id is None:
+            key = EntityKey(tin_npi_id, group_id)
+        elif group_id is None:
             continue
         else:
-            key = EntityKey(None, r.medical_group_id)
-        found[key][r.mips_id].append(r)
+            key = EntityKey(None, group_id)
+        found[key][mips_id].append(ResultCounts(*counts))
     return found
 
 
@@ -250,7 +266,9 @@ def _stratum_names(year: int, mips_id: str) -> tuple[str, ...]:
     return info.strata if info else ()
 
 
-def quality_measurement(mips_id: str, rows: list[MeasureResult], year: int) -> QualityMeasurement:
+def quality_measurement(
+    mips_id: str, rows: list[MeasureResult] | list[ResultCounts], year: int
+) -> QualityMeasurement:
     """One measure's eCQM results as the engine's input (the what-if reads them too)."""
     if len(rows) == 1:
         r = rows[0]
@@ -446,19 +464,35 @@ def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, De
     return result
 
 
-def assemble_inputs(
-    practice, year: int, targets: dict[EntityKey, Target], members: dict[int, list[int]]
-) -> list[Assembled]:
-    """EntityInput per target, from the database in a constant number of queries."""
+def entity_eligibility(
+    year: int, targets: dict[EntityKey, Target], members: dict[int, list[int]]
+) -> dict:
+    """QPP eligibility of the targets and of their groups' clinicians, by TIN/NPI pk (the
+    dashboard rebuild reuses it). One query."""
     from enrollment.eligibility.queries import eligibility_details
+
+    member_ids = {pk for ids in members.values() for pk in ids}
+    individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
+    return eligibility_details(sorted(member_ids | individual_ids), year)
+
+
+def assemble_inputs(
+    practice,
+    year: int,
+    targets: dict[EntityKey, Target],
+    members: dict[int, list[int]],
+    details: dict | None = None,
+) -> list[Assembled]:
+    """EntityInput per target, from the database in a constant number of queries.
+    `details`: entity_eligibility, when the caller has read it."""
     from exceptions.queries import euc_categories
     from exceptions.rules import reweighting_decision
 
     quality = _quality_by_entity(practice, year)
     attestations = practice_attestations(practice, year, values=True)
-    member_ids = {pk for ids in members.values() for pk in ids}
     individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
-    details = eligibility_details(sorted(member_ids | individual_ids), year)
+    if details is None:
+        details = entity_eligibility(year, targets, members)
     recorded = euc_categories(sorted(individual_ids), year)
     prior = _prior_achievement(practice, year)
     cms = _cms_inputs(practice, year)
@@ -603,7 +637,12 @@ def _plain(value):
         return sorted(value)
     names = _field_names(kind)
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        # Most fields are scalars: kept without a call per field.
+        return {
+            name: v if type(v) in _SCALARS else _plain(v)
+            for name in names
+            for v in (getattr(value, name),)
+        }
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
@@ -692,6 +731,37 @@ def _dashboard_key(snapshot: ScoreSnapshot) -> tuple[str, int]:
     return ("group", snapshot.medical_group_id)
 
 
+def _snapshot(practice, year, item, document, group_scores, tin, now) -> ScoreSnapshot:
+    """The new snapshot of a scored entity; a group's score goes into `group_scores` for
+    its clinicians scored after it."""
+    key = item.target.key
+    fields = summary_fields(document)
+    group_score = None if key.is_group else group_scores.get(tin)
+    if key.is_group:
+        group_scores[tin] = fields["final_score"]
+    better = ""
+    if group_score is not None and fields["final_score"] is not None:
+        better = "group" if group_score > fields["final_score"] else "individual"
+    if not key.is_group:
+        note = level_note(fields["final_score"], group_score, tin)
+        if note:
+            item.notes.append(note)
+    messages = fields.pop("messages") + item.notes
+    return ScoreSnapshot(
+        practice_id=practice.pk,
+        medical_group_id=key.medical_group_id,
+        tin_npi_id=key.tin_npi_id,
+        year=year,
+        source=ScoreSource.PORTAL_PREVIEW,
+        computed_at=now,
+        document=document,
+        messages=messages,
+        group_final_score=group_score,
+        better_level=better,
+        **fields,
+    )
+
+
 @transaction.atomic
 def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> RecalcStats:
     """Score every dashboard entity of the practice (or of the given TINs) for `year` and
@@ -700,7 +770,8 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     began = time.perf_counter()
     stats = RecalcStats()
     targets, members = load_targets(practice, year, medical_group_ids)
-    assembled = assemble_inputs(practice, year, targets, members)
+    details = entity_eligibility(year, targets, members)
+    assembled = assemble_inputs(practice, year, targets, members, details)
     now = timezone.now()
 
     current_rows = ScoreSnapshot.objects.current().for_year(year).portal().filter(practice=practice)
@@ -725,59 +796,40 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         if not key.is_group:
             hashes[key] = input_hash(value, group_hashes.get(tins[key], ""))
 
-    results: dict[EntityKey, tuple[Assembled, dict, dict]] = {}
-    for item in assembled:
-        key = item.target.key
-        if key in existing and existing[key][1] == hashes[key]:
-            stats.unchanged += 1
-            continue
-        try:
-            document = score_entity(item.entity).to_dict()
-        except Exception:  # one bad entity must not stop the practice's recalculation
-            log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
-            stats.failed += 1
-            continue
-        results[key] = (item, document, summary_fields(document))
+    def unchanged(key: EntityKey) -> bool:
+        return key in existing and existing[key][1] == hashes[key]
 
+    changed = [item for item in assembled if not unchanged(item.target.key)]
+    stats.unchanged = len(assembled) - len(changed)
+    # Groups first: a clinician's snapshot names its group's new score (better level).
+    changed.sort(key=lambda item: not item.target.key.is_group)
+    superseded = [existing[i.target.key][0] for i in changed if i.target.key in existing]
+    if superseded:  # before the COPY: one current snapshot per entity (constraints)
+        ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
     # The group's score per submitted TIN (new, else current) for the better-level choice.
     group_scores = {tins[k]: row[2] for k, row in existing.items() if k.is_group and k in tins}
-    group_scores.update(
-        {tins[k]: fields["final_score"] for k, (_, _, fields) in results.items() if k.is_group}
-    )
-    superseded: list[int] = []
     new_rows: list[ScoreSnapshot] = []
-    for key, (item, document, fields) in results.items():
-        group_score = None if key.is_group else group_scores.get(tins[key])
-        better = ""
-        if group_score is not None and fields["final_score"] is not None:
-            better = "group" if group_score > fields["final_score"] else "individual"
-        if not key.is_group:
-            note = level_note(fields["final_score"], group_score, tins[key])
-            if note:
-                item.notes.append(note)
-        if key in existing:
-            superseded.append(existing[key][0])
-        messages = fields.pop("messages") + item.notes
-        new_rows.append(
-            ScoreSnapshot(
-                practice_id=practice.pk,
-                medical_group_id=key.medical_group_id,
-                tin_npi_id=key.tin_npi_id,
-                year=year,
-                source=ScoreSource.PORTAL_PREVIEW,
-                computed_at=now,
-                document=document,
-                inputs=inputs[key],
-                messages=messages,
-                fingerprint=hashes[key],
-                group_final_score=group_score,
-                better_level=better,
-                **fields,
-            )
-        )
-    if superseded:
-        ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
-    copy_objects(ScoreSnapshot, new_rows)
+    failed: list[EntityKey] = []
+    # Each snapshot is sent as soon as it is scored: PostgreSQL stores it while the next
+    # entities are scored (no query may run on the connection in this block).
+    with copy_stream(ScoreSnapshot) as write:
+        for item in changed:
+            key = item.target.key
+            try:
+                document = score_entity(item.entity).to_dict()
+            except Exception:  # one bad entity must not stop the practice's recalculation
+                log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
+                stats.failed += 1
+                failed.append(key)
+                continue
+            row = _snapshot(practice, year, item, document, group_scores, tins[key], now)
+            row.inputs, row.fingerprint = inputs[key], hashes[key]
+            new_rows.append(row)
+            write(row)
+    # An entity that failed keeps its current snapshot.
+    kept = [existing[key][0] for key in failed if key in existing]
+    if kept:
+        ScoreSnapshot.objects.filter(pk__in=kept).update(is_current=True)
     prune_history(practice, year)
     stats.entities = len(targets)
     stats.groups = sum(1 for k in targets if k.is_group)
@@ -796,6 +848,7 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         attestations=None
         if medical_group_ids is not None
         else {i.target.key: i.attestations for i in assembled if i.attestations},
+        details=details,
     )
     refresh_rows(
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},

@@ -119,11 +119,14 @@ def load_entities(
     groups: list[int] | None = None,
     known_scores: dict[tuple[str, int], ScoreDoc] | None = None,
     written_at=None,
+    known_details: dict[int, EligibilityDetail] | None = None,
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
     groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups.
     `groups`: the entities of these medical groups (TINs) only. `known_scores` /
-    `written_at`: portal-preview scores just written (snapshots.score_docs)."""
+    `written_at`: portal-preview scores just written (snapshots.score_docs).
+    `known_details`: eligibility the caller (the recalculation) has just read, by TIN/NPI
+    pk; only the TIN/NPIs it lacks are read."""
     enrollments = _enrollments(practice, year, only, groups)
     by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
     by_group: dict[int, list[Enrollment]] = defaultdict(list)
@@ -149,7 +152,9 @@ def load_entities(
     if groups is not None:
         tin_npis = tin_npis.filter(medical_group_id__in=groups)
     tin_npis = list(tin_npis)
-    details = eligibility_details([tn.pk for tn in tin_npis], year)
+    known = known_details or {}
+    details = eligibility_details([tn.pk for tn in tin_npis if tn.pk not in known], year)
+    details.update({tn.pk: known[tn.pk] for tn in tin_npis if tn.pk in known})
     entities = [
         Entity(
             kind=CLINICIAN,

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
+from enrollment.eligibility.queries import EligibilityDetail
 from practices.models import Practice
 
 from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
@@ -54,6 +55,8 @@ class ScoredRun:
     written_at: datetime
     scores: dict[tuple[str, int], ScoreDoc] = field(default_factory=dict)
     attestations: dict[EntityKey, EntityAttestations] | None = None  # None: read them
+    # QPP eligibility by TIN/NPI pk, as the run read it (others are read).
+    details: dict[int, EligibilityDetail] = field(default_factory=dict)
 
 
 MEASURE_COLUMNS = (
@@ -256,6 +259,7 @@ def refresh_rows(
         practice, year, with_points=True, groups=None if only is None else sorted(only),
         known_scores=scored.scores if scored else None,
         written_at=scored.written_at if scored else None,
+        known_details=scored.details if scored else None,
     )  # fmt: skip
     rows = [_row(practice, year, e) for e in entities]
     keys = None if only is None else [entity_attestation_key(e) for e in entities]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, ExpressionWrapper, F, JSONField, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 
 from practices.models import Practice
 
 from ..models import ScoreSnapshot
+from ..models.stored_json import StoredJSONField
 from .scores import CATEGORIES, PORTAL_PREVIEW, CategoryPart, ScoreDoc, measure_points
 
 
@@ -78,7 +79,7 @@ def score_docs(
         if known is not None and written_at is not None:
             just_written = Q(source=PORTAL_PREVIEW, computed_at=written_at)
             document = Case(When(just_written, then=Value(None)), default=document)
-        qs = qs.annotate(_document=ExpressionWrapper(document, output_field=JSONField()))
+        qs = qs.annotate(_document=ExpressionWrapper(document, output_field=StoredJSONField()))
     result: dict[tuple[str, int], dict[str, ScoreDoc]] = {}
     for s in qs:
         key = ("clinician", s.tin_npi_id) if s.tin_npi_id else ("group", s.medical_group_id)

@@ -24,6 +24,7 @@ from practices.models import PracticeOwned
 from practices.querysets import manager
 
 from .entity import EntityYearQuerySet
+from .stored_json import StoredJSONField
 
 
 class ScoreSource(models.TextChoices):
@@ -74,8 +75,9 @@ class ScoreSnapshot(PracticeOwned):
         "payment adjustment estimate (%)", max_digits=8, decimal_places=4, null=True, blank=True
     )
     reweighted = models.JSONField(default=list, blank=True, help_text="Categories at 0%.")
-    document = models.JSONField(default=dict, blank=True, help_text="Score-preview JSON.")
-    inputs = models.JSONField(default=dict, blank=True, help_text="What was scored.")
+    # Stored as written (json, lz4), not jsonb: read whole, never searched inside.
+    document = StoredJSONField(default=dict, blank=True, help_text="Score-preview JSON.")
+    inputs = StoredJSONField(default=dict, blank=True, help_text="What was scored.")
     messages = models.JSONField(default=list, blank=True, help_text="Explanation lines.")
     fingerprint = models.CharField(max_length=64, blank=True)
 
