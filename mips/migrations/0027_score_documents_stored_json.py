@@ -36,7 +36,7 @@ def pglz(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mips", "0025_dashboard_rows_no_lone_practice_index"),
+        ("mips", "0026_qmr_list_rows"),
     ]
 
     operations = [
