@@ -86,10 +86,15 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL by default; `make demo` falls back to SQLite when it is unreachable.
+# Production keeps each worker's connection for a minute (checked before reuse): opening
+# one per request (a PostgreSQL backend started, authenticated and set up) cost about as
+# much as a dashboard page's own queries. The development server opens a thread per
+# request, so there a connection per request is the one that gets closed.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/p4p_portal"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -317,3 +322,11 @@ CACHES = {
         "OPTIONS": {} if _LOCAL_CACHE else {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+# Sessions are read from the shared cache and written through to the database (a page
+# read pays no session query; a sign-out or flush deletes both). A per-process cache
+# would keep a signed-out session alive in the other processes: database only there.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if _LOCAL_CACHE
+    else "django.contrib.sessions.backends.cached_db"
+)

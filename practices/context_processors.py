@@ -1,23 +1,36 @@
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # Menus in the order the seeds' main menu shows them.
 MENU_ORDER = ("Quality", "Settings", "Support")
 
 
-def _all_items():
+@cache
+def _all_items() -> tuple:
+    """Every app's menu entries in menu order (the apps are fixed once Django has started:
+    found once per process, not on every page)."""
     items = []
     for config in apps.get_app_configs():
         if find_spec(f"{config.name}.navigation") is None:
             continue
         items.extend(import_module(f"{config.name}.navigation").NAV_ITEMS)
-    return items
+    return tuple(sorted(items, key=lambda i: (i.section, i.order, i.label)))
+
+
+@cache
+def _url(url_name: str, prefix: str, urlconf) -> str | None:
+    """The entry's URL (None: not routed), reversed once per prefix and URLconf."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
 
 
 def practice_navigation(request: HttpRequest) -> dict:
@@ -27,14 +40,14 @@ def practice_navigation(request: HttpRequest) -> dict:
     if membership is None:
         return {"nav_menus": [], "practice_perms": frozenset()}
     menus: dict[str, dict[str, list]] = {}
-    for item in sorted(_all_items(), key=lambda i: (i.section, i.order, i.label)):
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    for item in _all_items():
         if item.permission and not membership.has_perm(item.permission):
             continue
         if item.visible is not None and not item.visible(request):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url(item.url_name, prefix, urlconf)
+        if url is None:
             continue
         menus.setdefault(item.menu, {}).setdefault(item.section, []).append((item.label, url))
     ordered = sorted(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Max
-from django.urls import reverse
 
 from ..models import NetworkAverageRow
 from ..scoring import load_catalog, rules_for
@@ -26,6 +26,7 @@ from .entities import CLINICIAN, Entity
 from .score_trend import entity_trend, practice_trend
 
 ECQM_METHOD = "electronicHealthRecord"  # the dashboard's quality data are eCQMs
+TREND_SECONDS = 24 * 60 * 60  # a new version (write or build) replaces it sooner
 
 
 def performance_threshold(year: int) -> Decimal | None:
@@ -74,27 +75,36 @@ def decile_strips(year: int, rows) -> list[DecileStrip]:
     return strips
 
 
-def practice_trend_chart(practice, year: int) -> TrendChart | None:
+def practice_trend_chart(practice, year: int, *, version: str = "") -> TrendChart | None:
+    """`version`: the dashboard state's (freshness.Freshness.version). With it the chart
+    is kept in the shared cache until the next write or build: the trend aggregates the
+    practice's whole score history, so every Practice Performance view would otherwise
+    pay for it (the rows next to it are read from the same build)."""
     threshold = performance_threshold(year)
     if threshold is None:
         return None
+    key = f"mips:practice-trend:{practice.pk}:{year}:{version}:{threshold}"
+    if version:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached[0]
     series = [(day, mean) for day, mean, _ in practice_trend(practice, year)]
-    return trend_chart(
+    chart = trend_chart(
         series, year=year, threshold=threshold,
         title=f"Practice average CPS over {year} (mean of its clinicians' scores)",
     )  # fmt: skip
+    if version:
+        cache.set(key, (chart,), TREND_SECONDS)  # (a tuple: a None chart is cached too)
+    return chart
 
 
 def distance_chart(year: int, rows) -> ThresholdChart | None:
-    """The scored rows of a Practice Performance page (DashboardRow-like objects)."""
+    """The scored rows of a Practice Performance page (DashboardRows, with their links)."""
     threshold = performance_threshold(year)
     scored = [r for r in rows if r.cps is not None]
     if threshold is None or not scored:
         return None
-    entities = []
-    for r in scored:
-        name = "mips:report-card" if r.kind == CLINICIAN else "mips:group-report-card"
-        entities.append((r.name, f"{reverse(name, args=[r.public_id])}?year={year}", r.cps))
+    entities = [(r.name, f"{r.report_card_url}?year={year}", r.cps) for r in scored]
     return threshold_chart(entities, threshold)
 
 

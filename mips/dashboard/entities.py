@@ -228,15 +228,20 @@ def forget_dashboard_visibility(practice_id: int) -> None:
 
 
 def has_dashboard_for_request(request) -> bool:
-    """has_dashboard for the request's practice, for the menu on every page: cached (an
-    enrollment change clears it in this process; other processes see it within
-    VISIBILITY_SECONDS), so pages do not pay a query for the menu."""
+    """has_dashboard for the request's practice, for the menu on every page and the
+    dashboard pages: cached (an enrollment change clears it in the shared cache; without
+    one, other processes see it within VISIBILITY_SECONDS), so pages do not pay a query
+    for it, and asked once per request (three menu entries and the page ask)."""
     practice = getattr(request, "practice", None)
     if practice is None:
         return False
+    known = getattr(request, "_has_mips_dashboard", None)
+    if known is not None and known[0] == practice.pk:
+        return known[1]
     key = _visibility_key(practice.pk)
     visible = cache.get(key)
     if visible is None:
         visible = has_dashboard(practice)
         cache.set(key, visible, VISIBILITY_SECONDS)
+    request._has_mips_dashboard = (practice.pk, visible)
     return visible

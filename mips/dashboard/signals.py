@@ -35,6 +35,9 @@ SOURCES = (
 @receiver([post_save, post_delete], sender=Enrollment)
 def enrollment_changed(sender, instance: Enrollment, **kwargs) -> None:
     forget_dashboard_visibility(instance.practice_id)
+    # Again once committed: a page read in between may have cached the old answer.
+    practice_id = instance.practice_id
+    transaction.on_commit(lambda: forget_dashboard_visibility(practice_id))
 
 
 # Writes whose rows are those of one TIN (the row's medical_group_id): the next build

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import F
 from django_scopes import ScopedManager
 
+from practices.id_urls import url_for_id
 from practices.models import Practice
 from practices.querysets import PracticeQuerySet, manager
 
@@ -212,6 +213,21 @@ class DashboardRow(models.Model):
     @property
     def prior_label(self) -> str:
         return SOURCE_LABELS.get(self.prior_source, "")
+
+    # The row's links (a page of rows reverses each URL once: practices.id_urls).
+    @property
+    def report_card_url(self) -> str:
+        name = "mips:report-card" if self.kind == "clinician" else "mips:group-report-card"
+        return url_for_id(name, self.public_id)
+
+    @property
+    def attest_url(self) -> str:
+        name = "mips:attest-clinician" if self.kind == "clinician" else "mips:attest-group"
+        return url_for_id(name, self.public_id)
+
+    @property
+    def care_gaps_url(self) -> str:
+        return url_for_id("mips:care-gaps", self.public_id, before=(self.kind,))
 
 
 class DashboardMeasureRow(MeasureDisplay, models.Model):

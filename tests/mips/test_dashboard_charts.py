@@ -297,3 +297,20 @@ def test_history_length_does_not_change_the_query_count(qm_client, charted,
         with django_assert_num_queries(counts[url]):
             r = qm_client.get(url)
         assert len(r.context["trend"].points) > 60
+
+
+@pytest.mark.django_db
+def test_practice_trend_is_read_once_per_build_and_follows_a_new_score(qm_client, charted):
+    """The practice trend aggregates the whole score history: it is kept with the build
+    the page reads (not read again by every view) and replaced once a score is written."""
+    url = reverse("mips:dashboard") + f"?year={YEAR}"
+    qm_client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        r = qm_client.get(url)
+    assert not any("LAG(" in q["sql"] for q in ctx.captured_queries)
+    assert r.context["trend"].points[-1].value == D(50)  # (80 + 20) / 2
+    ScoreSnapshot.objects.filter(tin_npi=charted["other"], is_current=True).update(is_current=False)
+    snapshot(charted["other"], 40)  # a new score: the rows are rebuilt at the next read
+    r = qm_client.get(url)
+    assert r.context["trend"].points[-1].value == D(60)  # (80 + 40) / 2
+    assert 'id="practice-trend"' in r.content.decode()

@@ -39,7 +39,7 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
     year = ctx["year"]
     entities = OwnFirst([], None)
     if ctx["has_dashboard"]:
-        fresh, counts = fresh_state(request.practice, year)
+        fresh, counts, _ = fresh_state(request.practice, year)
         ctx["updating"] = not fresh
         entities = entity_rows(request.practice, year, user=request.user,
                                own_only=ctx["own_only"], order=ATTESTATION_ORDER)  # fmt: skip
@@ -49,7 +49,11 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
             entities.total = counts.get("enrolled")
     page = Paginator(entities, PER_PAGE).get_page(request.GET.get("page"))
     keys = [EntityKey(e.tin_npi_id, e.medical_group_id) for e in page]
-    found = services.practice_attestations(request.practice, year, keys) if keys else {}
+    # The counts only (sign-offs, PI "yes" answers, attested activities): values, not
+    # model objects.
+    found = (
+        services.practice_attestations(request.practice, year, keys, values=True) if keys else {}
+    )
     required = services.required_pi_attestations(year)
     rows = []
     for e, key in zip(page, keys, strict=True):

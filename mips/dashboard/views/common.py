@@ -8,7 +8,7 @@ from practices.performance_year import selected_year
 from practices.permissions import RECORD_EXCEPTIONS, VIEW_ECQM_DATA, has_practice_perm
 from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only
 
-from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard
+from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard_for_request
 
 
 def page_context(request: HttpRequest, page: str) -> dict:
@@ -18,7 +18,7 @@ def page_context(request: HttpRequest, page: str) -> dict:
         "years": years,
         "year": selected_year(request, years),
         "own_only": own_rows_only(request),
-        "has_dashboard": has_dashboard(request.practice),
+        "has_dashboard": has_dashboard_for_request(request),
         "can_administer": has_practice_perm(request, RECORD_EXCEPTIONS),
         "can_view_gaps": has_practice_perm(request, VIEW_ECQM_DATA),
     }

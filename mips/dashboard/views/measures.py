@@ -96,7 +96,7 @@ def _filtered(request: HttpRequest) -> dict:
     year = ctx["year"]
     rows, tins, counts, comparisons = DashboardMeasureRow.objects.none(), [], {}, []
     if ctx["has_dashboard"]:
-        fresh, counts = fresh_state(request.practice, year)
+        fresh, counts, _ = fresh_state(request.practice, year)
         ctx["updating"] = not fresh
         rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])

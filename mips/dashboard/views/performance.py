@@ -24,7 +24,7 @@ PER_PAGE = 50
 def _rows(request: HttpRequest, ctx: dict) -> OwnFirst:
     if not ctx["has_dashboard"]:
         return OwnFirst([], None)
-    fresh, counts = fresh_state(request.practice, ctx["year"])
+    fresh, counts, ctx["version"] = fresh_state(request.practice, ctx["year"])
     ctx["updating"] = not fresh
     rows = entity_rows(request.practice, ctx["year"], user=request.user,
                        own_only=ctx["own_only"], order=PERFORMANCE_ORDER)  # fmt: skip
@@ -47,7 +47,7 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
     # A clinician sees her own rows only: the practice-wide trend is not hers to see.
     trend = None
     if ctx["has_dashboard"] and not ctx["own_only"] and page.paginator.count:
-        trend = practice_trend_chart(request.practice, ctx["year"])
+        trend = practice_trend_chart(request.practice, ctx["year"], version=ctx["version"])
     return render(
         request,
         "mips/dashboard/performance.html",
