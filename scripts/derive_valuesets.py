@@ -11,6 +11,12 @@ Output (committed, read at run time by mips.ecqm.valuesets):
 Direct-reference codes get a pseudo value set "DRC:<code>" so the engine selects every
 coded fact through the same indexed table.
 
+A PY2026 expansion published cut at 1,000 codes ("incomplete") is completed with the codes
+of the same OID in the shipped reference-engine content (mips/ecqm/content, itself
+completed from the PY2025 expansion by scripts/derive_measure_content.py), so both engines
+read one expansion; the entry keeps `incomplete` and records the published and declared
+counts (shown on the measure's pages).
+
 Usage: python scripts/derive_valuesets.py [--source /work/shared/domain/ecqm]
 """
 
@@ -20,7 +26,11 @@ import argparse
 import glob
 import json
 import os
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from mips.ecqm.reference import content  # noqa: E402  (plain files, no Django)
 
 MEASURES = ["CMS122", "CMS165", "CMS138", "CMS2", "CMS69", "CMS130"]
 YEARS = {2025: ("valuesets", "py2025"), 2026: ("valuesets/py2026", "py2026")}
@@ -34,19 +44,34 @@ OUT = Path(__file__).resolve().parent.parent / "mips" / "ecqm" / "data"
 PROFILE_CODES = {2026: [("http://loinc.org", "82810-3", "Pregnancy status")]}
 
 
-def derive_year(source: Path, year: int) -> dict:
+def derive_year(source: Path, year: int, donor: dict | None = None) -> dict:
     vs_dir, py = YEARS[year]
     result: dict[str, dict] = {}
     for path in sorted(glob.glob(str(source / vs_dir / "*.json"))):
         data = json.loads(Path(path).read_text())
-        codes = sorted({(c["system"], c["code"]) for c in data["codes"]})
-        result[data["oid"]] = {
+        published = {(c["system"], c["code"]) for c in data["codes"]}
+        entry = {
             "name": data.get("name", ""),
             "version": data.get("version", ""),
             "incomplete": bool(data.get("incomplete")),
             "source": data.get("source", ""),
-            "codes": [list(c) for c in codes],
         }
+        codes = published
+        if entry["incomplete"]:
+            # The shipped reference content's expansion where it has one (what the reference
+            # engine reads), else this OID's PY2025 expansion (the pack README's stop-gap).
+            completed = content.all_valueset_codes().get(data["oid"], frozenset())
+            if len(completed) <= len(published):
+                completed = {tuple(c) for c in (donor or {}).get(data["oid"], {}).get("codes", [])}
+            if len(completed) <= len(published):
+                raise SystemExit(f"{data['oid']}: published truncated and nothing completes it")
+            codes = published | completed
+            entry.update(
+                published_codes=len(published),
+                declared_total=data.get("expansion_total_declared"),
+                completed_codes=len(codes),
+            )
+        result[data["oid"]] = {**entry, "codes": [list(c) for c in sorted(codes)]}
     for cms in MEASURES:
         meta = json.loads((source / "measures" / "data" / f"{cms}.{py}.json").read_text())
         for drc in meta["direct_reference_codes"]:
@@ -106,8 +131,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    done: dict[int, dict] = {}
     for year in YEARS:
-        data = derive_year(args.source, year)
+        data = done[year] = derive_year(args.source, year, done.get(year - 1))
         (OUT / f"valuesets_{year}.json").write_text(json.dumps(data, separators=(",", ":")))
         print(
             f"{year}: {len(data)} value sets, {sum(len(v['codes']) for v in data.values())} codes"

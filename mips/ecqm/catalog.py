@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import valuesets
 from .measures import MEASURE_CLASSES, get_measure
 from .reference import content
 
@@ -34,8 +35,9 @@ def info(cms_id: str, year: int) -> MeasureInfo:
     if cms_id in MEASURE_CLASSES:
         measure = get_measure(cms_id)
         return MeasureInfo(
-            cms_id, year, measure.title, FAST, measure.group_count, measure.meta(year)
-        )
+            cms_id, year, measure.title, FAST, measure.group_count, measure.meta(year),
+            tuple(valuesets.truncated(measure.oids(year), year)),
+        )  # fmt: skip
     meta = content.meta(cms_id, year)  # ValueError when unknown
     return MeasureInfo(
         cms_id,

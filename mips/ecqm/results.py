@@ -31,6 +31,7 @@ from practices.signals import practice_data_changed
 
 from ..bulk import copy_rows
 from ..models import EcqmRun, MeasureAttribution, MeasureResult, Patient, PatientPopulation
+from . import valuesets
 from .measures import MEASURE_CLASSES, Evaluation, get_measure
 from .reference import content
 
@@ -293,6 +294,8 @@ def population_patients(
 
 def _truncated(cms_id: str, year: int) -> list[dict]:
     """Value sets CMS published cut short at 1,000 codes that the measure uses."""
+    if cms_id in MEASURE_CLASSES:
+        return valuesets.truncated(get_measure(cms_id).oids(year), year)
     if not content.has_measure(cms_id, year):
         return []
     return [

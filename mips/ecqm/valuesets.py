@@ -102,3 +102,23 @@ def ensure_loaded(year: int) -> bool:
         )
         ValueSetRelease.objects.update_or_create(year=year, defaults={"checksum": checksum})
     return True
+
+
+def truncated(oids, year: int) -> list[dict]:
+    """The value sets among `oids` that CMS published cut at 1,000 codes, completed here by
+    scripts/derive_valuesets.py: what the measure's pages and results say about them (the
+    same keys as the reference content's `truncated_valuesets`)."""
+    if year not in YEARS:
+        return []
+    data = _raw(year)[1]
+    return [
+        {
+            "name": vs["name"],
+            "oid": oid,
+            "present": vs["published_codes"],
+            "total": vs["declared_total"],
+            "completed_from_py2025": vs["completed_codes"],
+        }
+        for oid in sorted(oids)
+        if (vs := data.get(oid)) and vs.get("incomplete") and "published_codes" in vs
+    ]
