@@ -351,6 +351,25 @@ def _location_entry(location_id: str, location: dict) -> dict:
     return entry
 
 
+def referenced_medication(original: dict, group) -> list[tuple[str, dict]]:
+    """The Medication an imported request, dispense or administration names by reference
+    (`medicationReference`): the import kept its codes on the facts, not the resource, and
+    the QI-Core logic reads the medication's code through that reference (PY2026 dementia
+    medications: deck patient CMS165 45e01fed, found by the engine differential)."""
+    reference = (original.get("medicationReference") or {}).get("reference") or ""
+    kind, _, medication_id = reference.partition("/")
+    codes = [(f.system, f.code) for f in group if f.code]
+    if kind != "Medication" or not _FHIR_ID.match(medication_id) or not codes:
+        return []
+    resource = {
+        "resourceType": "Medication",
+        "id": medication_id,
+        "meta": {"profile": [f"{QICORE}medication"]},
+        "code": _concept(list(dict.fromkeys(codes))),
+    }
+    return [(f"Medication/{medication_id}", resource)]
+
+
 def location_resource(location_id: str, location: dict) -> dict:
     """The Location an encounter refers to: its type is what measures read (CMS136
     `GetLocation(Location.location).type in "Ambulatory"`)."""
@@ -463,7 +482,7 @@ def patient_bundles(patient_ids) -> dict[int, dict]:
     for pk, patient in patients.items():
         ref_id = bundle_id(pk)
         entries = [patient_resource(patient, ref_id)]
-        places: dict[str, dict] = {}  # Locations the encounters refer to, once each
+        places: dict[str, dict] = {}  # Locations and Medications referred to, once each
         for n, group in enumerate(grouped[pk].values()):
             original = next((f.source_resource for f in group if f.source_resource), None)
             resource = original or synthesize(group, f"Patient/{ref_id}", n)
@@ -472,6 +491,9 @@ def patient_bundles(patient_ids) -> dict[int, dict]:
             if group[0].kind == "encounter":
                 for location_id, location in locations(group[0]):
                     places.setdefault(location_id, location_resource(location_id, location))
+            if original is not None:
+                for ref_key, medication in referenced_medication(original, group):
+                    places.setdefault(ref_key, medication)
         entries.extend(places.values())
         bundles[pk] = {
             "resourceType": "Bundle",

@@ -5,12 +5,14 @@ profile retrieve on meta.profile)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django_scopes import scope
 
 from mips.ecqm.reference import content
 from mips.ecqm.reference.bundles import patient_bundles
 from mips.ecqm.reference.process import engine
+from mips.fhir.importer import import_fhir_bundle
 from mips.fhir.parse import parse_bundle
 from mips.models import ClinicalFact, Patient
 
@@ -149,3 +151,36 @@ def test_only_the_exact_do_not_perform_url_negates_an_imported_request():
         facts = record.facts
         negated[spelling] = [f["negated"] for f in facts if f["kind"] == "device_request"]
     assert negated == {"doNotPerform": [True], "doNotPeform": [False]}
+
+
+def test_a_medication_named_by_reference_reaches_the_logic(practice):
+    """A FHIR request naming its drug by `medicationReference`: the import keeps the codes
+    on the facts, and the rebuilt bundle carries the Medication the request points to, so
+    the QI-Core 6 logic finds the dementia drug (deck patient CMS165 PY2026 45e01fed; the
+    engine differential found the reference engine missing it)."""
+    dementia = "AdvancedIllnessandFrailty.Has Dementia Medications in Year Before or During " \
+        "Measurement Period"  # fmt: skip
+    QICORE = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-"
+    rivastigmine = {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "312836"}
+    data = {"resourceType": "Bundle", "id": "medref-1", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "mr-1", "birthDate": "1950-01-01",
+                      "gender": "female"}},
+        {"resource": {"resourceType": "Medication", "id": "med-1",
+                      "code": {"coding": [rivastigmine]}}},
+        {"resource": {"resourceType": "MedicationRequest", "id": "rx-1", "status": "active",
+                      "meta": {"profile": [f"{QICORE}medicationrequest"]},
+                      "intent": "order", "authoredOn": "2026-03-01T00:00:00Z",
+                      "medicationReference": {"reference": "Medication/med-1"},
+                      "subject": {"reference": "Patient/mr-1"},
+                      "dosageInstruction": [{"timing": {"repeat": {"boundsPeriod": {
+                          "start": "2026-03-01T00:00:00Z", "end": "2026-05-30T00:00:00Z"}}}}]}},
+    ]}  # fmt: skip
+    with scope(practice=practice):
+        import_fhir_bundle(practice=practice, raw=json.dumps(data).encode(), file_name="m.json")
+        patient = Patient.objects.get(source_id="mr-1")
+        bundle = patient_bundles([patient.pk])[patient.pk]
+    medications = [e["resource"] for e in bundle["entry"]
+                   if e["resource"]["resourceType"] == "Medication"]  # fmt: skip
+    assert [(m["id"], m["code"]["coding"][0]["code"]) for m in medications] == [("med-1", "312836")]
+    (result,) = engine().calculate("CMS125", 2026, [bundle], statements=[dementia])
+    assert result["statements"][dementia] is True
