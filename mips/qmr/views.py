@@ -132,7 +132,7 @@ def _listing(request: HttpRequest):
     years = qmr_years(practice)
     year = _year(request, years)
     selected, pks = _selected(request, own_only)
-    fresh, counts = fresh_state(practice, year)
+    fresh, counts, _ = fresh_state(practice, year)
     rows = QmrListRow.objects.filter(practice=practice, year=year)
     stored = counts.get("qmr") if not own_only else None
     if own_only:
