@@ -4,7 +4,7 @@ stored and read whole, never searched inside.
 PostgreSQL's ``jsonb`` decomposes every document into a binary tree on the way in; for the
 score snapshots' ~12 KB score-preview documents that parse (and the default TOAST
 compression) was most of the recalculation's COPY. A ``json`` column only checks the text
-is JSON and stores it; lz4 (migration 0026) compresses it several times faster than pglz.
+is JSON and stores it; lz4 (migration 0027) compresses it several times faster than pglz.
 Reads are unchanged: Django gets the same dict back, and key lookups (``->``, ``#>``) work
 on ``json`` too. What ``json`` cannot do: containment / ``has_key`` lookups, equality.
 """
