@@ -58,7 +58,8 @@ from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from .bulk import copy_stream
-from .dashboard.rows import ScoredRun, refresh_rows
+from .dashboard.freshness import queue_qmr
+from .dashboard.rows import ScoredRun, qmr_waiting, refresh_rows
 from .dashboard.snapshots import doc_from_snapshot
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .network import store_network_averages
@@ -850,10 +851,14 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         else {i.target.key: i.attestations for i in assembled if i.attestations},
         details=details,
     )
-    refresh_rows(
+    state = refresh_rows(
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},
         scored=scored,
     )  # fmt: skip
+    # The QMR rows show no score: what other writes changed in them is rebuilt by their
+    # own job, once this transaction has committed (in another worker).
+    if qmr_waiting(state.counts or {}) != set():
+        transaction.on_commit(functools.partial(queue_qmr, practice.pk, year))
     # Once per run that changed scores, in SQL across practices (mips.network): pages
     # read the stored rows. (Another practice's changes are stored by its own run.)
     if new_rows:

@@ -1,7 +1,8 @@
 """Keep the rows a page reads current without rebuilding them inside a request: the first
 read of a practice's year builds them (nothing to show yet); a read after a change shows
 the rows it has and queues one rebuild in the background (a worker; inline when tasks run
-eagerly, as in the embedded demo and the tests)."""
+eagerly, as in the embedded demo and the tests). The QMR rows, which show no score, are
+left by a recalculation to their own job (``refresh_qmr``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from jobs.task_base import practice_task
 from practices.models import Practice
 
 from ..models import DashboardState
-from .rows import refresh_rows
+from .rows import QMR_WAITING, refresh_qmr_rows, refresh_rows
 
 log = logging.getLogger(__name__)
 QUEUED_SECONDS = 120  # one queued rebuild per practice and year at a time
@@ -29,8 +30,49 @@ def refresh_dashboard_rows(practice: Practice, year: int) -> dict:
     return {"practice": practice.pk, "year": year, "seconds": state.build_seconds}
 
 
-def _queued_key(practice_id: int, year: int) -> str:
-    return f"mips-dashboard-rebuild:{practice_id}:{year}"
+@practice_task()
+def refresh_qmr(practice: Practice, year: int) -> dict:
+    """Rebuild the QMR rows a recalculation left waiting (idempotent: none waiting, nothing
+    done). Queued by the recalculation, and again by a QMR page read while rows wait."""
+    cache.delete(_queued_key(practice.pk, year, "qmr"))
+    qmr = refresh_qmr_rows(practice, year)
+    return {"practice": practice.pk, "year": year, "rows": qmr.get("rows")}
+
+
+def _queued_key(practice_id: int, year: int, what: str = "dashboard") -> str:
+    return f"mips-{what}-rebuild:{practice_id}:{year}"
+
+
+def queue_qmr(practice_id: int, year: int) -> bool:
+    """Queue the QMR job (once per QUEUED_SECONDS); False when the broker is down (the
+    rows keep waiting: the next QMR page read queues it again)."""
+    key = _queued_key(practice_id, year, "qmr")
+    if not cache.add(key, 1, QUEUED_SECONDS):
+        return True
+    try:
+        refresh_qmr.delay(practice_id, year)
+    except Exception:
+        cache.delete(key)
+        log.warning("could not queue the QMR rebuild of practice %s", practice_id)
+        return False
+    return True
+
+
+def fresh_qmr(practice: Practice, year: int, counts: dict) -> tuple[bool, dict]:
+    """Whether the QMR rows are current, and the counts["qmr"] to read with them. While
+    some wait for their job, the job is queued (run inline when tasks run eagerly: then
+    its summary is read back, one query)."""
+    qmr = counts.get("qmr") or {}
+    if QMR_WAITING not in qmr:
+        return True, qmr
+    if queue_qmr(practice.pk, year):
+        now = DashboardState.objects.filter(practice=practice, year=year).values_list(
+            "counts", flat=True
+        )
+        qmr_now = ((now.first() or {}).get("qmr")) or {}
+        if qmr_now and QMR_WAITING not in qmr_now:
+            return True, qmr_now
+    return False, qmr
 
 
 class Freshness(NamedTuple):

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet, Sum
@@ -44,6 +45,7 @@ from .scores import ScoreDoc
 from .state import forget_pending
 
 LOCK_NAMESPACE = 19_000_000_000
+QMR_WAITING = "waiting"  # counts["qmr"]: the TINs whose QMR rows wait for their job
 
 
 @dataclass
@@ -127,26 +129,49 @@ def _lock(practice_id: int, year: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _pending_groups(
-    state: DashboardState, groups, *, everything: bool
-) -> tuple[list[int], set[int] | None]:
-    """The change rows a build consumes and the TINs whose rows it must rebuild (None:
-    every row). A partial build needs the counts of a complete earlier build, and every
-    write since that build to name its TIN."""
+class Pending(NamedTuple):
+    consumed: list[int]  # the change rows the build consumes
+    only: set[int] | None  # the TINs whose rows it rebuilds (None: every row)
+    written: set[int] | None  # of those, the TINs other writes than the caller's named
+
+
+def _pending_groups(state: DashboardState, groups, *, everything: bool) -> Pending:
+    """The change rows a build consumes and the TINs whose rows it must rebuild. A partial
+    build needs the counts of a complete earlier build, and every write since that build
+    to name its TIN."""
     changes = list(
         DashboardChange.objects.filter(practice_id=state.practice_id).values_list(
             "pk", "medical_group_id"
         )
     )
     ids = [pk for pk, _ in changes]
-    named = {group_id for _, group_id in changes}
-    if groups is not None:
-        named |= set(groups)
+    written = {group_id for _, group_id in changes}
+    named = written | set(groups or ())
     if everything or not state.counts or state.built_from < 0 or None in named:
-        return ids, None
+        return Pending(ids, None, None)
     if not state.is_fresh and not changes:
-        return ids, None  # a write we have no row of (a race with an earlier build)
-    return ids, named
+        return Pending(ids, None, None)  # a write we have no row of (a race with a build)
+    return Pending(ids, named, written)
+
+
+def _union(a: set[int] | None, b: set[int] | None) -> set[int] | None:
+    return None if a is None or b is None else a | b
+
+
+def qmr_waiting(counts: dict) -> set[int] | None:
+    """The TINs whose QMR rows wait for their job (None: every row; empty: none)."""
+    waiting = (counts.get("qmr") or {}).get(QMR_WAITING, [])
+    return None if waiting == "all" else set(waiting)
+
+
+def _qmr_counts(state: DashboardState, summary: dict | None, waiting: set[int] | None) -> dict:
+    """counts["qmr"]: the summary of a build of the QMR rows (else the last one), and the
+    TINs still waiting for the QMR job."""
+    qmr = dict(summary if summary is not None else (state.counts or {}).get("qmr") or {})
+    qmr.pop(QMR_WAITING, None)
+    if waiting is None or waiting:
+        qmr[QMR_WAITING] = "all" if waiting is None else sorted(waiting)
+    return qmr
 
 
 def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict:
@@ -254,7 +279,7 @@ def refresh_rows(
         return state
     seen = state.changes
     forget_pending(practice.pk)
-    consumed, only = _pending_groups(state, groups, everything=force and groups is None)
+    consumed, only, written = _pending_groups(state, groups, everything=force and groups is None)
     entities = load_entities(
         practice, year, with_points=True, groups=None if only is None else sorted(only),
         known_scores=scored.scores if scored else None,
@@ -279,8 +304,15 @@ def refresh_rows(
         positions[row.pk] = positions.get(row.pk, -1) + 1
         values.append(_measure_values(row, m, positions[row.pk]))
     copy_rows(DashboardMeasureRow, MEASURE_COLUMNS, values)
-    # The QMR page's rows follow the same writes (its total and choices kept in counts).
-    qmr = build_qmr_rows(practice, year, only)
+    # The QMR page's rows (its total and choices kept in counts) follow the same writes,
+    # scores excepted: they show none. A recalculation leaves them to their own job
+    # (refresh_qmr_rows), the TINs other writes named waiting for it; another build
+    # rebuilds them with any still waiting.
+    waiting = qmr_waiting(state.counts or {}) if state.counts else None
+    if scored is None:
+        qmr = _qmr_counts(state, build_qmr_rows(practice, year, _union(only, waiting)), set())
+    else:
+        qmr = _qmr_counts(state, None, _union(written, waiting))
     counts = _counts(rows, measure_rows)
     if only is not None:
         counts = _add_counts(state.counts, gone, counts)
@@ -289,7 +321,7 @@ def refresh_rows(
         # every row before LIMIT (2.5 s instead of 5 ms for a page at 10,000 TIN/NPIs).
         # (A few TINs' rows do not change the statistics.)
         with connection.cursor() as cursor:
-            tables = (DashboardRow, DashboardMeasureRow, QmrListRow)
+            tables = (DashboardRow, DashboardMeasureRow, QmrListRow)[: 2 if scored else 3]
             cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in tables)}")
     counts["qmr"] = qmr
     DashboardChange.objects.filter(pk__in=consumed).delete()
@@ -302,6 +334,26 @@ def refresh_rows(
         counts=counts,
     )  # fmt: skip
     return state
+
+
+@transaction.atomic
+def refresh_qmr_rows(practice: Practice, year: int) -> dict:
+    """Rebuild the QMR rows waiting since a recalculation's build (the QMR job); returns
+    counts["qmr"]. Nothing when none wait, or before the first build (which builds them)."""
+    _lock(practice.pk, year)
+    state = DashboardState.objects.filter(practice=practice, year=year).first()
+    if state is None or not state.counts:
+        return {}
+    waiting = qmr_waiting(state.counts)
+    if waiting is not None and not waiting:
+        return state.counts.get("qmr") or {}
+    qmr = _qmr_counts(state, build_qmr_rows(practice, year, waiting), set())
+    if waiting is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as after a whole build (refresh_rows)
+            cursor.execute(f"ANALYZE {QmrListRow._meta.db_table}")
+    counts = {**state.counts, "qmr": qmr}
+    DashboardState.objects.filter(pk=state.pk).update(counts=counts)
+    return qmr
 
 
 # --------------------------------------------------------------------------- reads

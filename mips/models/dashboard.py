@@ -145,17 +145,22 @@ class DashboardChange(models.Model):
 class DashboardRow(models.Model):
     CLINICIAN, GROUP = "clinician", "group"
 
-    # Not indexed alone: the indexes below start with it.
+    # Derived rows (rebuilt whole under the build's lock): no database constraint on their
+    # foreign keys, whose checks PostgreSQL defers to the commit, one per column and row
+    # copied (about 1.2 million for a practice of 20,000 TIN/NPIs); Django's CASCADE still
+    # deletes them with their practice, TIN/NPI or group. Not indexed alone: the indexes
+    # below start with the practice.
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="+", db_index=False
+        Practice, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=9)
     tin_npi = models.ForeignKey(
-        "practices.TinNpi", null=True, on_delete=models.CASCADE, related_name="+"
-    )
+        "practices.TinNpi", null=True, on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
     medical_group = models.ForeignKey(
-        "practices.MedicalGroup", on_delete=models.CASCADE, related_name="+"
+        "practices.MedicalGroup", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     public_id = models.UUIDField(help_text="The TIN/NPI's or group's public id (URLs).")
     provider_public_id = models.UUIDField(null=True)
@@ -232,12 +237,15 @@ class DashboardRow(models.Model):
 
 class DashboardMeasureRow(MeasureDisplay, models.Model):
     # Not indexed alone: every index below starts with the practice (one fewer index to
-    # fill when the recalculation copies a practice's ~20 rows per entity).
+    # fill when the recalculation copies a practice's ~20 rows per entity). No database
+    # constraints, as on DashboardRow.
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="+", db_index=False
+        Practice, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     year = models.PositiveSmallIntegerField()
-    entity = models.ForeignKey(DashboardRow, on_delete=models.CASCADE, related_name="measures")
+    entity = models.ForeignKey(
+        DashboardRow, on_delete=models.CASCADE, related_name="measures", db_constraint=False
+    )
     # Copied from the entity so every filter and sort is one table's index.
     sort_name = models.CharField(max_length=300)
     tin = models.CharField(max_length=9)

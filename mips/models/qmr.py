@@ -35,9 +35,10 @@ TIEBREAK = ("sort_name", "tin", "program_sort", "mips_id", "group_index", "enrol
 
 class QmrListRow(models.Model):
     # Plain ids, no foreign keys: the rows are rebuilt whole from their sources (a
-    # constraint per column would only slow the copy of 200,000 rows).
+    # constraint per column would only slow the copy of 200,000 rows; nor on the practice,
+    # whose rows Django's CASCADE deletes).
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="+", db_index=False
+        Practice, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     year = models.PositiveSmallIntegerField()
     enrollment_id = models.IntegerField()

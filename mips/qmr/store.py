@@ -1,7 +1,8 @@
 """Write the QMR page's rows (``QmrListRow``) of a practice's year: one INSERT ... SELECT of
 ``query.rows_sql``, for every enrollment or for some TINs' (the dashboard's partial
 build), called by ``mips.dashboard.rows.refresh_rows`` in its transaction, so the rows
-follow the same writes, freshness and background rebuild as the dashboard's. Returns what
+follow the same writes, freshness and background rebuild as the dashboard's (after a
+recalculation, by their own job: ``refresh_qmr_rows``). Returns what
 a page needs besides its rows (the total and the filter choices), kept in
 ``DashboardState.counts["qmr"]``."""
 

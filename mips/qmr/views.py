@@ -26,7 +26,7 @@ from practices.performance_year import current_performance_year
 from practices.permissions import VIEW_ECQM_DATA, practice_permission_required
 from practices.views.common import PAGE_SIZE, get_owned
 
-from ..dashboard.freshness import fresh_state
+from ..dashboard.freshness import fresh_qmr, fresh_state
 from ..dashboard.views.common import own_rows_only
 from ..models import QmrListRow
 from .listing import QmrFilterForm
@@ -124,7 +124,8 @@ def _filters(form: QmrFilterForm, pks: dict) -> QmrFilters:
 
 def _listing(request: HttpRequest):
     """The page's (or the CSV's) rows: the practice's year of QmrListRow, rebuilt with the
-    dashboard's rows (fresh_state: built on the first read, else queued after a change).
+    dashboard's rows (fresh_state: built on the first read, else queued after a change),
+    or by their own job after a recalculation (fresh_qmr).
     A manager's unfiltered total and filter choices come from the build; a clinician's
     are read from her own rows."""
     practice = request.practice
@@ -133,8 +134,11 @@ def _listing(request: HttpRequest):
     year = _year(request, years)
     selected, pks = _selected(request, own_only)
     fresh, counts, _ = fresh_state(practice, year)
+    qmr_fresh, stored = fresh_qmr(practice, year, counts)
     rows = QmrListRow.objects.filter(practice=practice, year=year)
-    stored = counts.get("qmr") if not own_only else None
+    # The build's total and choices (a clinician's are read from her own rows), when its
+    # QMR rows have been built.
+    stored = stored if not own_only and "rows" in stored else None
     if own_only:
         rows = rows.filter(provider_user_id=request.user.pk)
     choices = choices_from_json(stored) if stored else choices_of(rows)
@@ -154,7 +158,7 @@ def _listing(request: HttpRequest):
         "prior_label": f"{year - 1} rate",
         "years": years,
         "own_only": own_only,
-        "updating": not fresh,
+        "updating": not (fresh and qmr_fresh),
         "form": form,
         "rows": table,
         "any_rows": bool(choices.measures),

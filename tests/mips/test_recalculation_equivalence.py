@@ -13,13 +13,14 @@ from django.db.models import F
 from django.forms.models import model_to_dict
 
 from mips.bulk import copy_stream
-from mips.dashboard.rows import refresh_rows
+from mips.dashboard.rows import refresh_qmr_rows, refresh_rows
 from mips.models import (
     DashboardMeasureRow,
     DashboardRow,
     DashboardState,
     EcqmRun,
     MeasureResult,
+    QmrListRow,
     ScoreSnapshot,
 )
 from mips.recalculation import entity_from_inputs, quality_measurement, recalculate_practice
@@ -93,11 +94,18 @@ def test_fast_path_stores_what_the_engine_and_a_full_rebuild_give(practice):
     assert stratified == 1
     assert len({s.final_score for s in snapshots}) > 20  # a varied registry, not one score
 
-    # The rows the run built from what it handed over = a rebuild reading it all back.
+    # The rows the run built from what it handed over = a rebuild reading it all back,
+    # once the QMR job has built the QMR rows the run left to it (a first build: all).
+    assert _rows(practice)[2]["qmr"] == {"waiting": "all"}
+    assert not QmrListRow.objects.filter(practice=practice).exists()
+    refresh_qmr_rows(practice, YEAR)
     built = _rows(practice)
+    qmr_rows = QmrListRow.objects.filter(practice=practice).count()
     assert len(built[0]) == total and len(built[1]) > total * 15
     refresh_rows(practice, YEAR)
     assert _rows(practice) == built
+    assert qmr_rows == built[2]["qmr"]["rows"]
+    assert QmrListRow.objects.filter(practice=practice).count() == qmr_rows
 
 
 def test_an_entity_that_fails_keeps_its_current_snapshot(practice, monkeypatch):
