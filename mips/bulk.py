@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -61,6 +62,10 @@ def _row_values(model, *, with_pk: bool = False):
         v = getattr(obj, f.attname)
         if isinstance(f, models.JSONField):
             # Compact: a `json` column (mips.models.stored_json) keeps the text as sent.
+            # orjson: a third of json's time for the snapshots' ~15 KB of JSON each (the
+            # same values; non-ASCII text as UTF-8 instead of \u escapes).
+            if f.encoder is None:
+                return orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS).decode()
             return json.dumps(v, cls=f.encoder, separators=(",", ":"))
         return v
 

@@ -39,7 +39,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import json
 import logging
 import time
 from collections import defaultdict
@@ -48,6 +47,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+import orjson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -719,8 +719,8 @@ def scoring_version() -> str:
 def input_hash(inputs: dict, group_hash: str = "") -> str:
     """What an entity's score depends on: its inputs, the engine, and (for a clinician)
     the inputs of the group submitted under the same TIN, for the better-level choice."""
-    blob = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{scoring_version()}|{group_hash}|{blob}".encode()).hexdigest()
+    blob = orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    return hashlib.sha256(f"{scoring_version()}|{group_hash}|".encode() + blob).hexdigest()
 
 
 # --------------------------------------------------------------------------- recalculation

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
@@ -39,7 +40,7 @@ class Entity:
     group: MedicalGroup
     tin_npi: TinNpi | None = None
     eligibility: EligibilityDetail | None = None
-    enrollments: list[Enrollment] = field(default_factory=list)
+    enrollments: list[Enrollment] | list[EnrollmentRef] = field(default_factory=list)
     scores: dict[str, ScoreDoc] = field(default_factory=dict)
     # Last year's final score (submitted, else CMS preview, else ours) beside this year's.
     prior_score: ScoreDoc | None = None
@@ -93,18 +94,38 @@ def has_dashboard(practice: Practice) -> bool:
     )
 
 
-def _enrollments(practice: Practice, year: int, only=None, groups=None) -> list[Enrollment]:
+class EnrollmentRef(NamedTuple):
+    """What the dashboard build reads of an enrollment."""
+
+    pk: int
+    tin_npi_id: int | None
+    medical_group_id: int
+    program: Program
+
+
+def _enrollments(
+    practice: Practice, year: int, only=None, groups=None
+) -> list[Enrollment] | list[EnrollmentRef]:
     rows = Enrollment.objects.for_practice(practice).active().for_year(year).on_mips_dashboard()
     if groups is not None:
         rows = rows.filter(medical_group_id__in=groups)
-    if only is not None:  # one entity (a report card): its own enrollments only
+    if only is not None:  # one entity (a report card): its own enrollments, as models
         kind, pk = only
         rows = (
             rows.filter(tin_npi_id=pk)
             if kind == CLINICIAN
             else rows.filter(tin_npi__isnull=True, medical_group_id=pk)
         )
-    return list(rows.select_related("program").order_by("program__kind", "pk"))
+        return list(rows.select_related("program").order_by("program__kind", "pk"))
+    # The build: what it reads of each, with the few programs read once (model instances
+    # took 1.2-2 s for the 60,000 enrollments of a practice of 20,000 TIN/NPIs).
+    found = list(
+        rows.order_by("program__kind", "pk").values_list(
+            "pk", "tin_npi_id", "medical_group_id", "program_id"
+        )
+    )
+    programs = Program.objects.in_bulk({row[3] for row in found})
+    return [EnrollmentRef(pk, tn, group, programs[program]) for pk, tn, group, program in found]
 
 
 def load_entities(
@@ -140,10 +161,13 @@ def load_entities(
         year=year,
         is_current=True,
     )
-    tin_npis = TinNpi.objects.for_practice(practice).select_related("provider", "medical_group")
+    tin_npis = TinNpi.objects.for_practice(practice)
     if only is not None:
+        tin_npis = tin_npis.select_related("provider", "medical_group")
         tin_npis = tin_npis.filter(pk=only[1]) if only[0] == CLINICIAN else tin_npis.none()
     else:
+        # The practice's few groups are read once and shared (not one per TIN/NPI).
+        tin_npis = tin_npis.select_related("provider")
         tin_npis = tin_npis.filter(is_active=True).filter(
             Q(pk__in=list(by_tin_npi)) | Exists(listed)
         )
@@ -152,6 +176,9 @@ def load_entities(
     if groups is not None:
         tin_npis = tin_npis.filter(medical_group_id__in=groups)
     tin_npis = list(tin_npis)
+    groups_by_pk = {} if only is not None else MedicalGroup.objects.for_practice(practice).in_bulk()
+    for tn in tin_npis if groups_by_pk else ():
+        tn.medical_group = groups_by_pk[tn.medical_group_id]
     known = known_details or {}
     details = eligibility_details([tn.pk for tn in tin_npis if tn.pk not in known], year)
     details.update({tn.pk: known[tn.pk] for tn in tin_npis if tn.pk in known})
@@ -175,7 +202,12 @@ def load_entities(
     if only is not None:
         group_ids = [only[1]] if only[0] == GROUP else []
     if not own_only and group_ids:
-        for group in MedicalGroup.objects.for_practice(practice).filter(pk__in=group_ids):
+        found = (
+            [groups_by_pk[pk] for pk in group_ids if pk in groups_by_pk]
+            if groups_by_pk
+            else MedicalGroup.objects.for_practice(practice).filter(pk__in=group_ids)
+        )
+        for group in found:
             entities.append(
                 Entity(
                     kind=GROUP,
