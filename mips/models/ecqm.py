@@ -58,7 +58,11 @@ class PatientPopulation(PopulationFlags):
     """A patient's final (cascaded) membership in one population group of a measure.
     Only patients in the initial population get a row."""
 
-    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone, nor (practice, year, cms_id, group_index): the unique constraint's
+    # index starts with those columns (every index is paid by each run's COPY).
+    practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     cms_id = models.CharField(max_length=10)
     group_index = models.PositiveSmallIntegerField(default=0)
@@ -74,7 +78,6 @@ class PatientPopulation(PopulationFlags):
                 name="uniq_patient_population",
             )
         ]
-        indexes = [models.Index(fields=["practice", "year", "cms_id", "group_index"])]
 
     def __str__(self) -> str:
         return f"{self.cms_id} group {self.group_index} patient {self.patient_id}"
@@ -84,7 +87,10 @@ class MeasureAttribution(models.Model):
     """Which TIN/NPI a patient in a measure's initial population counts for: the billing
     TIN and rendering NPI of the measure's qualifying encounters in the year."""
 
-    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: both indexes below start with it.
+    practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     cms_id = models.CharField(max_length=10)
     patient = models.ForeignKey("mips.Patient", on_delete=models.CASCADE, related_name="+")
