@@ -856,9 +856,11 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         scored=scored,
     )  # fmt: skip
     # The QMR rows show no score: what other writes changed in them is rebuilt by their
-    # own job, once this transaction has committed (in another worker).
+    # own job, once this transaction has committed (in another worker). Robust: the
+    # scores are committed whatever the queue does; rows still waiting are queued again by
+    # the next QMR page read.
     if qmr_waiting(state.counts or {}) != set():
-        transaction.on_commit(functools.partial(queue_qmr, practice.pk, year))
+        transaction.on_commit(functools.partial(queue_qmr, practice.pk, year), robust=True)
     # Once per run that changed scores, in SQL across practices (mips.network): pages
     # read the stored rows. (Another practice's changes are stored by its own run.)
     if new_rows:
