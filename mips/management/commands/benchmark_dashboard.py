@@ -34,6 +34,7 @@ from enrollment.models import Enrollment, EnrollmentMeasure, Measure, Program
 from practices.models import MedicalGroup, Membership, Practice, Provider, Role, TinNpi
 from practices.performance_year import current_performance_year
 
+from ...dashboard.rows import refresh_qmr_rows
 from ...models import EcqmRun, MeasureResult
 from ...recalculation import recalculate_practice
 
@@ -115,6 +116,12 @@ class Command(BaseCommand):
             rate = stats.entities / took
             self.stdout.write(
                 f"Score recalculation: {took:.1f}s, {rate:,.0f} entities/s ({stats.as_dict()})"
+            )
+            # The QMR rows' own job, as a worker would run it after the recalculation.
+            started = time.perf_counter()
+            qmr = refresh_qmr_rows(practice, year)
+            self.stdout.write(
+                f"QMR job: {qmr.get('rows', 0)} rows in {time.perf_counter() - started:.1f}s"
             )
         try:
             words = [w.strip().lower() for w in opts["views"].split(",") if w.strip()]
