@@ -59,15 +59,21 @@ class PatientPopulation(PopulationFlags):
     Only patients in the initial population get a row."""
 
     # Not indexed alone, nor (practice, year, cms_id, group_index): the unique constraint's
-    # index starts with those columns (every index is paid by each run's COPY).
+    # index starts with those columns (every index is paid by each run's COPY). No
+    # database constraint on the foreign keys: the rows are rewritten by every run, and the
+    # two checks per row copied were 1 s of a 30,000-patient run; Django's CASCADE still
+    # deletes them with their patient or practice.
     practice = models.ForeignKey(
-        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     year = models.PositiveSmallIntegerField()
     cms_id = models.CharField(max_length=10)
     group_index = models.PositiveSmallIntegerField(default=0)
     stratum = models.PositiveSmallIntegerField(default=0, help_text="0 = not stratified.")
-    patient = models.ForeignKey("mips.Patient", on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(
+        "mips.Patient", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     objects = ScopedManager(practice="practice", _manager_class=manager(PracticeQuerySet))
 
@@ -87,13 +93,17 @@ class MeasureAttribution(models.Model):
     """Which TIN/NPI a patient in a measure's initial population counts for: the billing
     TIN and rendering NPI of the measure's qualifying encounters in the year."""
 
-    # Not indexed alone: both indexes below start with it.
+    # Not indexed alone: both indexes below start with it. No database constraints, as on
+    # PatientPopulation.
     practice = models.ForeignKey(
-        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+        "practices.Practice", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     year = models.PositiveSmallIntegerField()
     cms_id = models.CharField(max_length=10)
-    patient = models.ForeignKey("mips.Patient", on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(
+        "mips.Patient", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     tin = models.CharField(max_length=9)
     npi = models.CharField(max_length=10)
 

@@ -2,7 +2,7 @@
 writes changed since the last build (an enrollment, a name, new eCQM results) waits for
 the QMR job (``refresh_qmr``), queued once the recalculation commits and again by a QMR
 page read while rows wait. Any other build of the dashboard rows takes the waiting TINs
-along. The derived tables have no database foreign keys: Django's cascade removes them."""
+along."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from mips.dashboard import freshness
 from mips.dashboard.rows import qmr_waiting, refresh_qmr_rows, refresh_rows
-from mips.models import DashboardMeasureRow, DashboardRow, DashboardState, QmrListRow
+from mips.models import DashboardState, QmrListRow
 from mips.recalculation import recalculate_practice
 from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, results_for
@@ -123,13 +123,3 @@ def test_the_qmr_page_says_updating_while_rows_wait_and_the_broker_is_down(
     assert not response.context["updating"]
     assert qmr_waiting(_counts(practice)) == set()
     assert a[1].provider.npi not in {row.npi for row in response.context["page"]}
-
-
-def test_derived_rows_go_with_their_practice_without_database_constraints(practice, two_tins):
-    a, _ = two_tins
-    tin_npi = a[0]
-    assert DashboardRow.objects.filter(tin_npi=tin_npi).exists()
-    tin_npi.enrollments.all().delete()  # (protected)
-    tin_npi.delete()  # Django's CASCADE (no constraint in the database)
-    assert not DashboardRow.objects.filter(tin_npi_id=tin_npi.pk).exists()
-    assert not DashboardMeasureRow.objects.filter(entity__tin_npi_id=tin_npi.pk).exists()
