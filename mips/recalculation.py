@@ -388,10 +388,9 @@ def submitted_tins(targets: dict[EntityKey, Target], year: int) -> dict[EntityKe
     overrides = list(
         MedicareTinOverride.objects.filter(medical_group_id__in=group_ids).in_effect(on)
     )
+    # By the targets' TINs (a few hundred ids), not by their 20,000 TIN/NPI ids.
     providers = dict(
-        TinNpi.objects.filter(pk__in=[k.tin_npi_id for k in targets if not k.is_group]).values_list(
-            "pk", "provider_id"
-        )
+        TinNpi.objects.filter(medical_group_id__in=group_ids).values_list("pk", "provider_id")
     )
     result = {}
     for key, target in targets.items():
