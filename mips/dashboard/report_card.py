@@ -165,7 +165,8 @@ def _subgroup_notes(entity: Entity, year: int, individual) -> list[str]:
 def build_report_card(practice, year: int, entity: Entity, *, today=None) -> ReportCard:
     """`today` is the injected clock of the submission window (default: today)."""
     key = entity_attestation_key(entity)
-    attestations = practice_attestations(practice, year, [key])
+    # Read as values: the card only shows them (and tests them like the recalculation).
+    attestations = practice_attestations(practice, year, [key], values=True)
     att = attestations.get(key) or EntityAttestations()
     rows = quality_rows(practice, year, [entity])
     with_network_averages(year, rows)
