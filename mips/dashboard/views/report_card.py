@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from practices.id_urls import url_for_id
 from practices.permissions import (
     ATTEST_MIPS,
     IMPORT_QUALITY_DATA,
@@ -109,6 +110,8 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
             args=[public_id],
         ),
         keep_params=[],
+        # Every quality row links to the entity's care gaps (its measure added): once here.
+        care_gaps_url=f"{url_for_id('mips:care-gaps', public_id, before=(kind,))}?year={year}",
     )
     return render(request, "mips/dashboard/report_card.html", ctx)
 
