@@ -4,6 +4,7 @@ per process, and what the pages show does not change."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -68,3 +69,69 @@ def test_the_pages_refuse_outsiders_and_wrong_roles(outsider_client, billing_cli
         url = reverse(name) + f"?year={YEAR}"
         assert billing_client.get(url).status_code == 403
         assert "Alpha" not in outsider_client.get(url).content.decode()
+
+
+# ------------------------------------------------------------------ one entity's attestations
+
+# user, membership, role permissions, the TIN/NPI of the URL (with its provider and group:
+# not read again), dashboard years, its enrollments, eligibility, its current sign-offs,
+# PI and IA attestations, the history of each of the three, recorded EUC exceptions (the
+# session and "has the dashboard" are read from the cache).
+ENTITY_ATTESTATION_QUERIES = 14
+
+
+@pytest.mark.django_db
+def test_entity_attestations_read_one_entity(qm_client, quality_manager, medical_group,
+                                             django_assert_num_queries):  # fmt: skip
+    from mips import attestations as svc
+
+    tn = clinician(medical_group, "Alpha")
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
+    qm_client.get(url)
+    with django_assert_num_queries(ENTITY_ATTESTATION_QUERIES):
+        assert qm_client.get(url).status_code == 200
+    for n in range(4):  # colleagues with records of their own: still one entity's reads
+        other = clinician(medical_group, f"Other{n}")
+        svc.attest_pi(year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager,
+                      tin_npi=other)  # fmt: skip
+    svc.sign_off(year=YEAR, category="quality", user=quality_manager, tin_npi=tn)
+    for activity in ("IA_BE_1", "IA_AHW_1"):  # who recorded each is named: no query each
+        svc.attest_ia(year=YEAR, activity_id=activity, start_date=dt.date(YEAR, 1, 1),
+                      end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
+    qm_client.get(url)  # new enrollments forgot the menu's cached "has the dashboard"
+    with django_assert_num_queries(ENTITY_ATTESTATION_QUERIES):
+        r = qm_client.get(url)
+    assert r.context["signoff"] is not None and "Other0" not in r.content.decode()
+    assert len(r.context["ia_rows"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_void_check_reads_the_entitys_attestations_only(qm_client, quality_manager,
+                                                            medical_group):  # fmt: skip
+    """The confirmation check before a write asks for this entity's records (it read the
+    whole practice's); the answer is the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mips import attestations as svc
+    from tests.mips.score_helpers import eligibility
+
+    tn = clinician(medical_group, "Euc")
+    eligibility(tn, euc_categories=["quality", "ia"])
+    svc.attest_ia(year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
+                  end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
+    with CaptureQueriesContext(connection) as ctx:
+        r = qm_client.post(url, {"action": "signoff", "signed": "1", "note": "ok"})
+    assert r.status_code == 200 and 'id="confirm-void"' in r.content.decode()
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "mips_datasignoff"' in q["sql"]]
+    assert reads and all('"tin_npi_id"' in sql.split(" WHERE ", 1)[1] for sql in reads)
+
+
+@pytest.mark.django_db
+def test_entity_attestations_refuse_outsiders_and_wrong_roles(outsider_client, billing_client,
+                                                              medical_group):  # fmt: skip
+    tn = clinician(medical_group, "Alpha")
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
+    assert outsider_client.get(url).status_code == 404
+    assert billing_client.get(url).status_code == 403
