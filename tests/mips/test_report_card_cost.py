@@ -16,12 +16,14 @@ from django.utils import timezone
 
 from mips.dashboard.chart_data import history_version
 from mips.dashboard.entities import CLINICIAN, GROUP, load_entities
+from mips.dashboard.measure_rows import quality_rows
+from mips.dashboard.report_card import _has_results
 from mips.dashboard.snapshots import score_docs, year_score_docs
 from mips.models import ScoreSnapshot
 from mips.snapshots import import_cms_score, prune_history
 from practices.models import TinNpi
-from tests.mips.dashboard_helpers import clinician, snapshot
-from tests.mips.score_helpers import YEAR
+from tests.mips.dashboard_helpers import clinician, results_for, snapshot
+from tests.mips.score_helpers import YEAR, result
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -159,3 +161,19 @@ def test_load_entities_takes_the_object_already_read(practice, scored,
     assert (given.name, given.tin, given.npi, given.categories, given.cps) == (
         read.name, read.tin, read.npi, read.categories, read.cps,
     )  # fmt: skip
+
+
+def test_submitted_quality_comes_from_the_rows_or_one_question(
+    practice, medical_group, django_assert_num_queries
+):
+    """The EUC rule's "has quality data": a quality row with a denominator answers it; a
+    clinician without one asks the results (another measure or stratum may have patients)."""
+    with_rows, other_only, none = (clinician(medical_group, n) for n in ("A", "B", "C"))
+    results_for(with_rows, [("236", 10, 40)])
+    result(other_only, "999", numer=1, denom=30)  # a measure none of its rows shows
+    entities = {e.pk: e for e in load_entities(practice, YEAR)}
+    for tn, expected, queries in ((with_rows, True, 0), (other_only, True, 1), (none, False, 1)):
+        entity = entities[tn.pk]
+        rows = [r for r in quality_rows(practice, YEAR, [entity]) if r.measure_id != "999"]
+        with django_assert_num_queries(queries):
+            assert _has_results(entity, YEAR, rows) is expected
