@@ -8,12 +8,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from enrollment.models import TermsAgreement
+from mips import attestations as svc
 from mips.dashboard import charts
+from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, snapshot
-from tests.mips.score_helpers import YEAR
+from tests.mips.score_helpers import YEAR, eligibility
 
 D = Decimal
 
@@ -83,7 +88,6 @@ ENTITY_ATTESTATION_QUERIES = 14
 @pytest.mark.django_db
 def test_entity_attestations_read_one_entity(qm_client, quality_manager, medical_group,
                                              django_assert_num_queries):  # fmt: skip
-    from mips import attestations as svc
 
     tn = clinician(medical_group, "Alpha")
     url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
@@ -110,12 +114,6 @@ def test_the_void_check_reads_the_entitys_attestations_only(qm_client, quality_m
                                                             medical_group):  # fmt: skip
     """The confirmation check before a write asks for this entity's records (it read the
     whole practice's); the answer is the same."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from mips import attestations as svc
-    from tests.mips.score_helpers import eligibility
-
     tn = clinician(medical_group, "Euc")
     eligibility(tn, euc_categories=["quality", "ia"])
     svc.attest_ia(year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
@@ -135,3 +133,28 @@ def test_entity_attestations_refuse_outsiders_and_wrong_roles(outsider_client, b
     url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
     assert outsider_client.get(url).status_code == 404
     assert billing_client.get(url).status_code == 403
+
+
+# ------------------------------------------------------------------ Measure Performance
+
+
+@pytest.mark.django_db
+def test_tin_choices_are_the_groups_with_rows(qm_client, clinician_client, practice, medical_group,
+                                              request):  # fmt: skip
+    """The TIN filter offers each group that has a row on the dashboard (asked per group,
+    not by reading every row), labelled with its name and masked TIN; a clinician's own."""
+
+    user = request.getfixturevalue("clinician")  # the signed-in clinician (not the helper)
+    south = MedicalGroupFactory(practice=practice, name="South", tin="987654321")
+    MedicalGroupFactory(practice=practice, name="Empty", tin="555555555")  # no clinician
+    snapshot(clinician(medical_group, "Alpha"), 60)
+    clinician(south, "Okafor", user=user)
+    url = reverse("mips:measure-performance") + f"?year={YEAR}"
+    r = qm_client.get(url)
+    assert r.context["tin_choices"] == [
+        ("123456789", "Seven Hills North (XXXXX6789)"),
+        ("987654321", "South (XXXXX4321)"),
+    ]
+    TermsAgreement.objects.filter(provider__user=user).update(status="accepted")
+    r = clinician_client.get(url)
+    assert r.context["tin_choices"] == [("987654321", "South (XXXXX4321)")]
