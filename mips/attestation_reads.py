@@ -2,7 +2,8 @@
 entities (what the score recalculation and the pages need), and what PI requires.
 The writes are in attestations.py; they queue a recalculation, which reads this module.
 
-- ``practice_attestations(practice, year) -> {EntityKey: EntityAttestations}`` (3 queries)
+- ``practice_attestations(practice, year) -> {EntityKey: EntityAttestations}`` (3 queries;
+  1 as values)
 - ``required_pi_attestations(year) -> [(measure_id, label)]`` (SRA, SAFER Guides, ...)
 - ``pi_measure_kind(year, measure_id)``: "attestation" | "proportion" | "boolean" |
   "exclusion" | "public_health"
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, CharField, DateField, IntegerField, Q, Value
+from django.db.models.functions import Cast
 
 from .models import DataSignOff, IaAttestation, PiAttestation
 from .scoring import load_catalog, rules_for
@@ -84,8 +86,9 @@ def practice_attestations(
     practice, year: int, keys: list[EntityKey] | None = None, *, values: bool = False
 ) -> dict[EntityKey, EntityAttestations]:
     """Every entity's current sign-offs and attestations for the year (only the given
-    entities' with `keys`: a report card, a page of rows). Three queries. `values`: the
-    records as plain namespaces of VALUE_FIELDS (the recalculation reads thousands)."""
+    entities' with `keys`: a report card, a page of rows). Three queries; one with
+    `values`: the records as plain namespaces of VALUE_FIELDS (the recalculation reads
+    thousands; a page only counts or shows them)."""
     result: dict[EntityKey, EntityAttestations] = {}
 
     def entity(row) -> EntityAttestations:
@@ -99,11 +102,18 @@ def practice_attestations(
             qs = qs.filter(
                 Q(tin_npi_id__in=individuals) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
             )
-        if values:
-            fields = ("tin_npi_id", "medical_group_id", *VALUE_FIELDS[model.__name__])
-            return (SimpleNamespace(**row) for row in qs.values(*fields))
         return qs
 
+    if values:
+        for kind, row in _value_rows(rows):
+            att = entity(row)
+            if kind == "DataSignOff":
+                att.sign_offs[row.category] = row
+            elif kind == "PiAttestation":
+                att.pi[(row.measure_id, row.registry)] = row
+            else:
+                att.ia[row.activity_id] = row
+        return result
     for row in rows(DataSignOff):
         entity(row).sign_offs[row.category] = row
     for row in rows(PiAttestation):
@@ -111,6 +121,49 @@ def practice_attestations(
     for row in rows(IaAttestation):
         entity(row).ia[row.activity_id] = row
     return result
+
+
+# The three tables' VALUE_FIELDS as the columns of one UNION ALL: (kind, tin_npi_id,
+# medical_group_id, then these), a typed NULL or "" where a table has no such field.
+UNION_COLUMNS = (
+    ("category", "measure_id", "activity_id", CharField()),
+    ("signed", "value", "attested", BooleanField()),
+    (None, "numerator", None, IntegerField()),
+    (None, "denominator", None, IntegerField()),
+    (None, "registry", None, CharField()),
+    (None, "engagement", None, CharField()),
+    (None, None, "start_date", DateField()),
+    (None, None, "end_date", DateField()),
+)
+UNION_MODELS = (DataSignOff, PiAttestation, IaAttestation)
+
+
+def _value_rows(rows):
+    """(model name, namespace of its VALUE_FIELDS) of the three tables' rows, one query."""
+    selects = []
+    for i, model in enumerate(UNION_MODELS):
+        columns = []
+        for column in UNION_COLUMNS:
+            name, output = column[i], column[3]
+            if name is not None:
+                columns.append(name)
+            elif isinstance(output, CharField):
+                columns.append(Value("", output_field=output))
+            else:  # typed: the UNION's column type is the first select's
+                columns.append(Cast(Value(None), output))
+        kind = Value(model.__name__, output_field=CharField())
+        selects.append(
+            rows(model).order_by().values_list(kind, "tin_npi_id", "medical_group_id", *columns)
+        )
+    combined = selects[0].union(*selects[1:], all=True)
+    position = {model.__name__: i for i, model in enumerate(UNION_MODELS)}
+    for kind, tin_npi_id, medical_group_id, *found in combined:
+        i = position[kind]
+        fields = {c[i]: value for c, value in zip(UNION_COLUMNS, found, strict=True) if c[i]}
+        yield (
+            kind,
+            SimpleNamespace(tin_npi_id=tin_npi_id, medical_group_id=medical_group_id, **fields),
+        )
 
 
 def required_pi_attestations(year: int) -> list[tuple[str, str]]:

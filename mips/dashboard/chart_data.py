@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from ..models import NetworkAverageRow
 from ..scoring import load_catalog, rules_for
@@ -27,6 +29,7 @@ from .score_trend import entity_trend, practice_trend
 
 ECQM_METHOD = "electronicHealthRecord"  # the dashboard's quality data are eCQMs
 TREND_SECONDS = 24 * 60 * 60  # a new version (write or build) replaces it sooner
+TREND_TEMPLATE = "mips/dashboard/charts/_trend.html"
 
 
 def performance_threshold(year: int) -> Decimal | None:
@@ -52,6 +55,43 @@ def entity_trend_chart(practice, year: int, entity: Entity) -> TrendChart | None
     else:
         series = entity_trend(practice, year, medical_group=entity.group)
     return trend_chart(series, year=year, threshold=threshold, title=f"CPS over {year}")
+
+
+def history_version(entity: Entity) -> str:
+    """What the entity's score history of the year is now, from the scores the page has
+    read anyway (load_entities `with_history`): per source, the current snapshot (a new
+    score or an imported CMS score is a new row) and how many snapshots there are (pruning
+    removes old ones). "" when the counts were not read."""
+    docs = entity.scores
+    if any(d.history is None for d in docs.values()):
+        return ""
+    parts = [
+        f"{source}.{d.snapshot_id}.{d.history}.{d.computed_at.timestamp()}"
+        for source, d in sorted(docs.items())
+    ]
+    return ";".join(parts) or "unscored"
+
+
+def entity_trend_html(practice, year: int, entity: Entity) -> SafeString:
+    """The report card's CPS trend, rendered ("" without a chart). Kept in the shared cache
+    under the entity's history version: the trend reads every snapshot of the year (one a
+    day) and draws each, yet changes only when a snapshot is added or removed."""
+    threshold = performance_threshold(year)
+    if threshold is None:
+        return SafeString("")
+    version = history_version(entity)
+    key = f"mips:entity-trend:{entity.kind}:{entity.pk}:{year}:{threshold}:{version}"
+    if version:
+        cached = cache.get(key)
+        if cached is not None:
+            return SafeString(cached)
+    chart = entity_trend_chart(practice, year, entity)
+    html = ""
+    if chart is not None:
+        html = render_to_string(TREND_TEMPLATE, {"chart": chart, "chart_id": "cps-trend"})
+    if version:
+        cache.set(key, str(html), TREND_SECONDS)
+    return SafeString(html)
 
 
 def decile_strips(year: int, rows) -> list[DecileStrip]:

@@ -19,6 +19,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from ..scoring.benchmarks import DecileResult, score_rate
 from ..scoring.catalog import Benchmark
@@ -260,31 +261,44 @@ def decile_strip(
 
 @dataclass(frozen=True)
 class ThresholdBar:
+    """The template reads each value up to twice per bar and 50 bars a page: each is
+    computed once (cached_property writes the instance's __dict__, which a frozen
+    dataclass allows; equality and hash stay the fields')."""
+
     name: str
     url: str
     cps: Decimal
     distance: Decimal  # cps - threshold, points
     above: bool  # at or above the threshold
 
-    @property
+    @cached_property
     def x(self) -> str:
         return pct(min(self.cps, self.cps - self.distance))
 
-    @property
+    @cached_property
     def width(self) -> str:
         """At least a hairline, so a clinician exactly at the threshold still shows."""
         return pct(max(abs(self.distance), Decimal("0.4")))
 
-    @property
+    @cached_property
     def cps_x(self) -> str:
         return pct(self.cps)
 
-    @property
+    @cached_property
+    def cps_text(self) -> str:
+        return num(self.cps)
+
+    @cached_property
+    def distance_text(self) -> str:
+        """The distance without its sign (the template writes + or − before it)."""
+        return num(abs(self.distance))
+
+    @cached_property
     def label(self) -> str:
         if self.distance == 0:
             return "at the threshold"
         word = "above" if self.distance > 0 else "below"
-        return f"{num(abs(self.distance))} points {word}"
+        return f"{self.distance_text} points {word}"
 
 
 @dataclass(frozen=True)
@@ -293,7 +307,7 @@ class ThresholdChart:
     bars: tuple[ThresholdBar, ...]
     description: str
 
-    @property
+    @cached_property
     def threshold_x(self) -> str:
         return pct(self.threshold)
 

@@ -19,7 +19,7 @@ from practices.models import MedicalGroup, Practice, TinNpi
 from practices.tins import mask_tin
 
 from .scores import ScoreDoc, preferred
-from .snapshots import score_docs
+from .snapshots import year_score_docs
 
 CLINICIAN, GROUP = "clinician", "group"
 # QPP statuses under which a TIN/NPI belongs on the list even before it is enrolled
@@ -79,7 +79,8 @@ class Entity:
 
 def dashboard_years() -> list[int]:
     """Performance years with MIPS programs, newest first."""
-    return sorted(set(Program.objects.mips().values_list("year", flat=True)), reverse=True)
+    # DISTINCT in SQL: a handful of years, not every program row.
+    return list(Program.objects.mips().order_by("-year").values_list("year", flat=True).distinct())
 
 
 def has_dashboard(practice: Practice) -> bool:
@@ -128,6 +129,28 @@ def _enrollments(
     return [EnrollmentRef(pk, tn, group, programs[program]) for pk, tn, group, program in found]
 
 
+def _tin_npis(practice, year, enrolled, user, own_only, only, groups) -> list[TinNpi]:
+    # Eligible clinicians, and any whose QPP match has a problem (the alert must be seen).
+    listed = EligibilitySnapshot.objects.filter(
+        Q(status__in=LISTED_STATUSES) | ~Q(mismatch_kind=""),
+        tin_npi=OuterRef("pk"),
+        year=year,
+        is_current=True,
+    )
+    tin_npis = TinNpi.objects.for_practice(practice).select_related("provider")
+    if only is not None:
+        # (The build shares the practice's groups instead: load_entities.)
+        tin_npis = tin_npis.select_related("medical_group")
+        tin_npis = tin_npis.filter(pk=only[1]) if only[0] == CLINICIAN else tin_npis.none()
+    else:
+        tin_npis = tin_npis.filter(is_active=True).filter(Q(pk__in=enrolled) | Exists(listed))
+    if own_only:
+        tin_npis = tin_npis.filter(provider__user=user) if user else tin_npis.none()
+    if groups is not None:
+        tin_npis = tin_npis.filter(medical_group_id__in=groups)
+    return list(tin_npis)
+
+
 def load_entities(
     practice: Practice,
     year: int,
@@ -141,44 +164,35 @@ def load_entities(
     known_scores: dict[tuple[str, int], ScoreDoc] | None = None,
     written_at=None,
     known_details: dict[int, EligibilityDetail] | None = None,
+    with_history: bool = False,
+    only_object: TinNpi | MedicalGroup | None = None,
 ) -> list[Entity]:
     """Every dashboard entity of the year (queries: enrollments, TIN/NPIs, eligibility,
-    groups, scores, last year's scores). `own_only`: the clinician's own TIN/NPIs, no groups.
-    `groups`: the entities of these medical groups (TINs) only. `known_scores` /
-    `written_at`: portal-preview scores just written (snapshots.score_docs).
+    groups, the scores of this year and last year). `own_only`: the clinician's own
+    TIN/NPIs, no groups. `groups`: the entities of these medical groups (TINs) only.
+    `known_scores` / `written_at`: portal-preview scores just written (snapshots.score_docs).
     `known_details`: eligibility the caller (the recalculation) has just read, by TIN/NPI
-    pk; only the TIN/NPIs it lacks are read."""
+    pk; only the TIN/NPIs it lacks are read. `with_history`: the scores carry their history
+    count (ScoreDoc.history). `only_object`: the `only` entity's TinNpi (its provider and
+    group read with it) or MedicalGroup, already read by the caller (not read again)."""
     enrollments = _enrollments(practice, year, only, groups)
     by_tin_npi: dict[int, list[Enrollment]] = defaultdict(list)
     by_group: dict[int, list[Enrollment]] = defaultdict(list)
     for e in enrollments:
         (by_tin_npi[e.tin_npi_id] if e.tin_npi_id else by_group[e.medical_group_id]).append(e)
 
-    # Eligible clinicians, and any whose QPP match has a problem (the alert must be seen).
-    listed = EligibilitySnapshot.objects.filter(
-        Q(status__in=LISTED_STATUSES) | ~Q(mismatch_kind=""),
-        tin_npi=OuterRef("pk"),
-        year=year,
-        is_current=True,
-    )
-    tin_npis = TinNpi.objects.for_practice(practice)
-    if only is not None:
-        tin_npis = tin_npis.select_related("provider", "medical_group")
-        tin_npis = tin_npis.filter(pk=only[1]) if only[0] == CLINICIAN else tin_npis.none()
+    groups_by_pk: dict[int, MedicalGroup] = {}
+    if only is not None and only_object is not None:
+        tin_npis = [only_object] if only[0] == CLINICIAN else []
+        if own_only:
+            tin_npis = [tn for tn in tin_npis if user and tn.provider.user_id == user.pk]
     else:
-        # The practice's few groups are read once and shared (not one per TIN/NPI).
-        tin_npis = tin_npis.select_related("provider")
-        tin_npis = tin_npis.filter(is_active=True).filter(
-            Q(pk__in=list(by_tin_npi)) | Exists(listed)
-        )
-    if own_only:
-        tin_npis = tin_npis.filter(provider__user=user) if user else tin_npis.none()
-    if groups is not None:
-        tin_npis = tin_npis.filter(medical_group_id__in=groups)
-    tin_npis = list(tin_npis)
-    groups_by_pk = {} if only is not None else MedicalGroup.objects.for_practice(practice).in_bulk()
-    for tn in tin_npis if groups_by_pk else ():
-        tn.medical_group = groups_by_pk[tn.medical_group_id]
+        tin_npis = _tin_npis(practice, year, list(by_tin_npi), user, own_only, only, groups)
+    if only is None:
+        # The build: the practice's few groups read once and shared (not one per TIN/NPI).
+        groups_by_pk = MedicalGroup.objects.for_practice(practice).in_bulk()
+        for tn in tin_npis:
+            tn.medical_group = groups_by_pk[tn.medical_group_id]
     known = known_details or {}
     details = eligibility_details([tn.pk for tn in tin_npis if tn.pk not in known], year)
     details.update({tn.pk: known[tn.pk] for tn in tin_npis if tn.pk in known})
@@ -202,11 +216,12 @@ def load_entities(
     if only is not None:
         group_ids = [only[1]] if only[0] == GROUP else []
     if not own_only and group_ids:
-        found = (
-            [groups_by_pk[pk] for pk in group_ids if pk in groups_by_pk]
-            if groups_by_pk
-            else MedicalGroup.objects.for_practice(practice).filter(pk__in=group_ids)
-        )
+        if only is not None and only_object is not None:
+            found = [only_object]
+        elif groups_by_pk:
+            found = [groups_by_pk[pk] for pk in group_ids if pk in groups_by_pk]
+        else:
+            found = MedicalGroup.objects.for_practice(practice).filter(pk__in=group_ids)
         for group in found:
             entities.append(
                 Entity(
@@ -222,11 +237,11 @@ def load_entities(
             )
     if with_scores and entities:
         keys, subset = [e.key for e in entities], only is not None or groups is not None
-        docs = score_docs(
-            practice, year, keys, with_points=with_points, subset=subset,
-            known=known_scores, written_at=written_at,
+        by_year = year_score_docs(
+            practice, year, keys, prior=True, with_points=with_points,
+            with_history=with_history, subset=subset, known=known_scores, written_at=written_at,
         )  # fmt: skip
-        prior = score_docs(practice, year - 1, keys, subset=subset)
+        docs, prior = by_year[year], by_year[year - 1]
         for e in entities:
             e.scores = docs.get(e.key, {})
             e.prior_score = preferred(prior.get(e.key, {}))

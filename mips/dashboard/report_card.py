@@ -95,14 +95,24 @@ def _first_encounter(entity: Entity, year: int) -> dt.date | None:
     return timezone.localtime(first).date() if first else None
 
 
-def _submitted_categories(entity: Entity, year: int, att: EntityAttestations) -> set[str]:
-    """Categories with data the operator would submit: eCQM results, PI entries, IA."""
-    found = set()
-    results = MeasureResult.objects.filter(
+def _has_results(entity: Entity, year: int, rows: list[MeasureRow]) -> bool:
+    """The entity has eCQM results with patients: a quality row read from its results
+    (stratum 0, first population) with a denominator says so without a query; else ask
+    (a measure it is not enrolled in, another stratum or population)."""
+    if any(r.denominator for r in rows if r.category == "quality"):
+        return True
+    return MeasureResult.objects.filter(
         practice_id=entity.group.practice_id, year=year, tin=entity.tin,
         npi=entity.npi if entity.kind == CLINICIAN else "", denom__gt=0,
-    )  # fmt: skip
-    if "quality" in entity.categories and results.exists():
+    ).exists()  # fmt: skip
+
+
+def _submitted_categories(
+    entity: Entity, year: int, att: EntityAttestations, rows: list[MeasureRow]
+) -> set[str]:
+    """Categories with data the operator would submit: eCQM results, PI entries, IA."""
+    found = set()
+    if "quality" in entity.categories and _has_results(entity, year, rows):
         found.add("quality")
     # Incomplete PI is no PI data for the automatic EUC rule (same test as the preview).
     if att.pi and pi_counts_for_euc(pi_submission(att, None), load_catalog(year), rules_for(year)):
@@ -165,7 +175,8 @@ def _subgroup_notes(entity: Entity, year: int, individual) -> list[str]:
 def build_report_card(practice, year: int, entity: Entity, *, today=None) -> ReportCard:
     """`today` is the injected clock of the submission window (default: today)."""
     key = entity_attestation_key(entity)
-    attestations = practice_attestations(practice, year, [key])
+    # Read as values: the card only shows them (and tests them like the recalculation).
+    attestations = practice_attestations(practice, year, [key], values=True)
     att = attestations.get(key) or EntityAttestations()
     rows = quality_rows(practice, year, [entity])
     with_network_averages(year, rows)
@@ -214,7 +225,7 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
         recorded,
         automatic & {"quality", "pi", "ia", "cost"},
         entity.categories,
-        _submitted_categories(entity, year, att),
+        _submitted_categories(entity, year, att, rows),
         "individual" if entity.kind == CLINICIAN else "group",
     )
 

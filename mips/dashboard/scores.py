@@ -60,6 +60,10 @@ class ScoreDoc:
     messages: tuple[str, ...] = ()
     submission_id: str = ""
     computed_at: object = None
+    snapshot_id: int | None = None
+    # How many snapshots of this source the entity has in the year (its history), read for
+    # a report card only (snapshots.score_docs `with_history`); None when not read.
+    history: int | None = None
 
     @property
     def css(self) -> str:

@@ -1,11 +1,23 @@
 """Stored scores (mips.models.ScoreSnapshot) per entity and source, read for the dashboard
-in one query whatever the number of entities."""
+in one query whatever the number of entities (and of years: this year's and last year's)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 
 from practices.models import Practice
 
@@ -46,6 +58,7 @@ def doc_from_snapshot(s: ScoreSnapshot, *, with_points: bool, document=None) -> 
         messages=tuple(s.messages or ()),
         submission_id=s.submission_id,
         computed_at=s.computed_at,
+        snapshot_id=s.pk,
     )
 
 
@@ -65,8 +78,38 @@ def score_docs(
     `known` + `written_at`: the portal-preview scores the caller (the recalculation) has
     just written at `written_at`, with their points: their documents (about 15 KB each)
     are not read back."""
+    return year_score_docs(
+        practice, year, keys, with_points=with_points, subset=subset, known=known,
+        written_at=written_at,
+    )[year]  # fmt: skip
+
+
+def _history_count(**entity) -> Subquery:
+    """How many snapshots the outer row's entity has of its year and source."""
+    rows = ScoreSnapshot.objects.filter(year=OuterRef("year"), source=OuterRef("source"), **entity)
+    return Subquery(rows.order_by().values("source").annotate(n=Count("pk")).values("n"))
+
+
+def year_score_docs(
+    practice: Practice,
+    year: int,
+    keys: list[tuple[str, int]],
+    *,
+    prior: bool = False,
+    with_points: bool = False,
+    with_history: bool = False,
+    subset: bool = False,
+    known: dict[tuple[str, int], ScoreDoc] | None = None,
+    written_at=None,
+) -> dict[int, dict[tuple[str, int], dict[str, ScoreDoc]]]:
+    """score_docs of `year` and, with `prior`, of the year before (the dashboard shows last
+    year's final score beside this year's), in one query: {year: {key: {source: doc}}}.
+    Points are read for `year` only. `with_history`: each doc of `year` also carries the
+    number of snapshots of its source (ScoreDoc.history; a subquery per current row: for a
+    report card, whose trend chart is cached by it)."""
     wanted = set(keys)
-    qs = ScoreSnapshot.objects.current().for_year(year).filter(practice=practice)
+    years = [year, year - 1] if prior else [year]
+    qs = ScoreSnapshot.objects.current().filter(practice=practice, year__in=years)
     if subset:  # a few entities (a report card, a page of rows): filter in SQL
         clinicians = [pk for kind, pk in wanted if kind == "clinician"]
         groups = [pk for kind, pk in wanted if kind == "group"]
@@ -74,21 +117,45 @@ def score_docs(
             Q(tin_npi_id__in=clinicians) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
         )
     qs = qs.defer("document", "inputs")
+    this_year = Q(year=year)
     if with_points:
         document = F("document")
+        if prior:  # last year's documents are not read
+            json = StoredJSONField()
+            document = Case(When(this_year, then=document), default=Value(None), output_field=json)
         if known is not None and written_at is not None:
             just_written = Q(source=PORTAL_PREVIEW, computed_at=written_at)
             document = Case(When(just_written, then=Value(None)), default=document)
         qs = qs.annotate(_document=ExpressionWrapper(document, output_field=StoredJSONField()))
-    result: dict[tuple[str, int], dict[str, ScoreDoc]] = {}
+    if with_history:
+        individual = _history_count(tin_npi_id=OuterRef("tin_npi_id"))
+        group = _history_count(tin_npi__isnull=True, medical_group_id=OuterRef("medical_group_id"))
+        # CASE evaluates the one subquery the row's kind needs.
+        qs = qs.annotate(
+            _history=Case(
+                When(this_year & Q(tin_npi__isnull=False), then=individual),
+                When(this_year, then=group),
+                default=Value(None),
+                output_field=IntegerField(),
+            )
+        )
+    result: dict[int, dict[tuple[str, int], dict[str, ScoreDoc]]] = {y: {} for y in years}
     for s in qs:
         key = ("clinician", s.tin_npi_id) if s.tin_npi_id else ("group", s.medical_group_id)
         if key not in wanted:
             continue
-        if known and key in known and s.source == PORTAL_PREVIEW and s.computed_at == written_at:
-            result.setdefault(key, {})[s.source] = known[key]
+        docs = result[s.year]
+        if (
+            known and key in known and s.year == year and s.source == PORTAL_PREVIEW
+            and s.computed_at == written_at
+        ):  # fmt: skip
+            docs.setdefault(key, {})[s.source] = known[key]
             continue
-        result.setdefault(key, {})[s.source] = doc_from_snapshot(
-            s, with_points=with_points, document=getattr(s, "_document", None) or {}
-        )
+        doc = doc_from_snapshot(
+            s, with_points=with_points and s.year == year,
+            document=getattr(s, "_document", None) or {},
+        )  # fmt: skip
+        if with_history and s.year == year:
+            doc = replace(doc, history=s._history)
+        docs.setdefault(key, {})[s.source] = doc
     return result

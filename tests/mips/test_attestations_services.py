@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mips import attestations as svc
+from mips.attestation_reads import VALUE_FIELDS
 from mips.models import DataSignOff, IaAttestation, PiAttestation
 from practices.models import AuditEvent
 
@@ -86,6 +87,50 @@ def test_practice_attestations_reads_current_rows_in_three_queries(
         found = svc.practice_attestations(tin_npi.practice, YEAR)
     entity = next(iter(found.values()))
     assert entity.pi_yes("PI_PPHI_2") and entity.attested_activities() == ["IA_BE_1"]
+
+
+def test_practice_attestations_as_values_are_one_query_with_the_same_records(
+    tin_npi, medical_group, quality_manager, django_assert_num_queries
+):
+    """values=True reads the three tables in one UNION ALL; each record carries exactly its
+    table's VALUE_FIELDS, with the values the model rows have."""
+    svc.sign_off(year=YEAR, category="quality", user=quality_manager, signed=True, note="",
+                 tin_npi=tin_npi)  # fmt: skip
+    svc.attest_pi(year=YEAR, measure_id="PI_EP_1", numerator=3, denominator=9,
+                  user=quality_manager, tin_npi=tin_npi)  # fmt: skip
+    svc.attest_pi(year=YEAR, measure_id="PI_PHCDRR_4", value=True, registry="State IIS",
+                  engagement="pre", user=quality_manager, tin_npi=tin_npi)  # fmt: skip
+    svc.attest_pi(year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager,
+                  medical_group=medical_group)  # fmt: skip
+    svc.attest_ia(year=YEAR, activity_id="IA_BE_1", user=quality_manager, tin_npi=tin_npi,
+                  start_date=dt.date(YEAR, 1, 1), end_date=dt.date(YEAR, 3, 31))  # fmt: skip
+    models = svc.practice_attestations(tin_npi.practice, YEAR)
+    keys = [svc.EntityKey(tin_npi.pk, medical_group.pk), svc.EntityKey(None, medical_group.pk)]
+    with django_assert_num_queries(1):
+        values = svc.practice_attestations(tin_npi.practice, YEAR, keys, values=True)
+    assert values.keys() == models.keys()
+    fields = VALUE_FIELDS
+    for key, att in values.items():
+        pairs = [
+            (att.sign_offs, models[key].sign_offs, fields["DataSignOff"]),
+            (att.pi, models[key].pi, fields["PiAttestation"]),
+            (att.ia, models[key].ia, fields["IaAttestation"]),
+        ]
+        for got, want, names in pairs:
+            assert got.keys() == want.keys()
+            for k, row in got.items():
+                assert set(vars(row)) == {"tin_npi_id", "medical_group_id", *names}
+                assert {n: getattr(row, n) for n in vars(row)} == {
+                    n: getattr(want[k], n) for n in vars(row)
+                }
+    individual = values[keys[0]]
+    assert individual.signed_off("quality") and individual.attested_activities() == ["IA_BE_1"]
+    assert individual.ia["IA_BE_1"].start_date == dt.date(YEAR, 1, 1)
+    assert individual.pi[("PI_EP_1", "")].denominator == 9
+    assert values[keys[1]].pi_yes("PI_PPHI_1") and not individual.pi_yes("PI_PPHI_1")
+    # Only the entities asked for.
+    only = svc.practice_attestations(tin_npi.practice, YEAR, keys[1:], values=True)
+    assert list(only) == [keys[1]]
 
 
 def test_public_health_registries_are_kept_per_registry(tin_npi, quality_manager):

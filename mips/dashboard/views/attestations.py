@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -161,8 +162,9 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
                 )
                 return redirect(f"{url}?year={year}#{'quality' if action == 'signoff' else action}")
     entity = load_entities(
-        request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk)
-    )[0]
+        request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk),
+        only_object=obj,
+    )[0]  # fmt: skip
     key = entity_attestation_key(entity)
     everything = services.practice_attestations(request.practice, year, [key])
     att = everything.get(key) or services.EntityAttestations()
@@ -172,6 +174,7 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
         for rec in services.history(model, year=year, **entity_kwargs)[:HISTORY_LIMIT]:
             history.append({"what": what, "record": rec})
     history.sort(key=lambda h: h["record"].created_at, reverse=True)
+    _with_recorders(att, history)
     signoff = att.sign_offs.get("quality")
     with_data = attestation_data(att, year)
     ctx.update(
@@ -193,6 +196,17 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
     return render(request, "mips/dashboard/attestation_entity.html", ctx, status=ctx["status"])
 
 
+def _with_recorders(att, history: list[dict]) -> None:
+    """The page names who recorded the current sign-off and each activity: take those
+    records from the history just read (with their users), and read the users of any
+    older than the history's limit in one query, not one per record."""
+    read = {(type(h["record"]), h["record"].pk): h["record"] for h in history}
+    for rows in (att.sign_offs, att.ia):
+        for key, row in rows.items():
+            rows[key] = read.get((type(row), row.pk), row)
+    prefetch_related_objects([*att.sign_offs.values(), *att.ia.values()], "recorded_by")
+
+
 CATEGORY_OF_ACTION = {"signoff": "quality", "pi": "pi", "ia": "ia"}
 
 
@@ -211,10 +225,12 @@ def _needs_confirmation(request, kind: str, obj, year: int, action: str, form) -
     if request.POST.get("confirm_void") == "1" or not _adds_data(action, form):
         return None
     entity = load_entities(
-        request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk)
-    )[0]
+        request.practice, year, user=request.user, with_scores=False, only=(kind, obj.pk),
+        only_object=obj,
+    )[0]  # fmt: skip
+    key = entity_attestation_key(entity)  # this entity's records, not the practice's
     att = (
-        services.practice_attestations(request.practice, year).get(entity_attestation_key(entity))
+        services.practice_attestations(request.practice, year, [key]).get(key)
         or services.EntityAttestations()
     )
     with_data = attestation_data(att, year)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from practices.id_urls import url_for_id
 from practices.permissions import (
     ATTEST_MIPS,
     IMPORT_QUALITY_DATA,
@@ -18,7 +19,7 @@ from practices.permissions import (
     practice_permission_required,
 )
 
-from ..chart_data import decile_strips, entity_trend_chart
+from ..chart_data import decile_strips, entity_trend_html
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..report_card import build_report_card
 from ..scores import SOURCE_CSS, SOURCE_LABELS, SOURCE_ORDER
@@ -78,8 +79,9 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     ctx = page_context(request, "report-card")
     year = ctx["year"]
     entity = load_entities(
-        request.practice, year, user=request.user, with_points=True, only=(kind, obj.pk)
-    )[0]
+        request.practice, year, user=request.user, with_points=True, only=(kind, obj.pk),
+        only_object=obj, with_history=True,
+    )[0]  # fmt: skip
     card = build_report_card(request.practice, year, entity)
     sort = request.GET.get("sort") or "category"
     if sort.lstrip("-") not in dict(OBJECTIVE_COLUMNS):
@@ -93,7 +95,7 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     ctx.update(
         card=card,
         entity=entity,
-        trend=entity_trend_chart(request.practice, year, entity),
+        trend_html=entity_trend_html(request.practice, year, entity),
         strips=decile_strips(year, card.rows),
         headline=entity.score,
         actions=actions,
@@ -108,6 +110,8 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
             args=[public_id],
         ),
         keep_params=[],
+        # Every quality row links to the entity's care gaps (its measure added): once here.
+        care_gaps_url=f"{url_for_id('mips:care-gaps', public_id, before=(kind,))}?year={year}",
     )
     return render(request, "mips/dashboard/report_card.html", ctx)
 

@@ -62,8 +62,9 @@ def _submit(request: HttpRequest, kind: str, public_id) -> HttpResponse:
     year = selected_year(request, dashboard_years())
     back = f"{reverse(CARD_URLS[kind], args=[public_id])}?year={year}#submission"
     entity = load_entities(
-        request.practice, year, user=request.user, with_points=True, only=(kind, obj.pk)
-    )[0]
+        request.practice, year, user=request.user, with_points=True, only=(kind, obj.pk),
+        only_object=obj,
+    )[0]  # fmt: skip
     # Checked again here: the page may be stale, and the POST may not come from the page.
     card = build_report_card(request.practice, year, entity)
     if not card.window.is_open:

@@ -1,0 +1,160 @@
+"""The dashboard pages' Python and template work per request (issue 19): values the
+templates read many times are computed once, charts whose values repeat are rendered once
+per process, and what the pages show does not change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enrollment.models import TermsAgreement
+from mips import attestations as svc
+from mips.dashboard import charts
+from tests.factories import MedicalGroupFactory
+from tests.mips.dashboard_helpers import clinician, snapshot
+from tests.mips.score_helpers import YEAR, eligibility
+
+D = Decimal
+
+
+def test_threshold_bars_compute_their_texts_once_and_stay_a_cache_key():
+    c = charts.threshold_chart(
+        [("Low", "/a", D("60.005")), ("High", "/b", D(90)), ("Even", "/c", D(75))], D(75)
+    )
+    low, high, even = c.bars
+    assert (low.cps_text, low.distance_text, low.label) == ("60.01", "15.00", "15.00 points below")
+    assert (high.distance_text, high.label) == ("15.00", "15.00 points above")
+    assert (even.distance_text, even.label) == ("0.00", "at the threshold")
+    before = hash(c)
+    assert (low.x, low.width, c.threshold_x) == ("60.0%", "15.0%", "75.0%")
+    # Read properties are kept beside the fields: equality and hash are still the fields'.
+    assert hash(c) == before
+    assert c == charts.threshold_chart(
+        [("Low", "/a", D("60.005")), ("High", "/b", D(90)), ("Even", "/c", D(75))], D(75)
+    )
+
+
+def test_threshold_template_writes_the_same_as_the_filters_did():
+    """The sign and the numbers as `floatformat:2|cut:"-"` wrote them."""
+    c = charts.threshold_chart([("Low", "/a", D("59.995")), ("High", "/b", D("80.5"))], D(75))
+    old = engines["django"].from_string(
+        "{% for b in chart.bars %}{% if b.above %}+{% else %}−{% endif %}"
+        '{{ b.distance|floatformat:2|cut:"-" }} {{ b.cps|floatformat:2 }};{% endfor %}'
+    )
+    new = engines["django"].from_string(
+        "{% for b in chart.bars %}{% if b.above %}+{% else %}−{% endif %}"
+        "{{ b.distance_text }} {{ b.cps_text }};{% endfor %}"
+    )
+    assert new.render({"chart": c}) == old.render({"chart": c}) == "−15.01 60.00;+5.50 80.50;"
+
+
+@pytest.mark.django_db
+def test_practice_performance_draws_the_distances_once_per_chart(qm_client, medical_group):
+    for name, cps in (("Alpha", 60), ("Beta", 90)):
+        snapshot(clinician(medical_group, name), cps)
+    url = reverse("mips:dashboard") + f"?year={YEAR}"
+    first = qm_client.get(url).content.decode()
+    again = qm_client.get(url).content.decode()
+    for body in (first, again):
+        assert 'id="threshold-chart"' in body
+        assert "−15.00" in body and "+15.00" in body
+        assert 'aria-label="Alpha' in body and "CPS 60.00, 15.00 points below" in body
+
+
+@pytest.mark.django_db
+def test_the_pages_refuse_outsiders_and_wrong_roles(outsider_client, billing_client, medical_group):
+    snapshot(clinician(medical_group, "Alpha"), 60)
+    for name in ("mips:dashboard", "mips:measure-performance", "mips:attestations"):
+        url = reverse(name) + f"?year={YEAR}"
+        assert billing_client.get(url).status_code == 403
+        assert "Alpha" not in outsider_client.get(url).content.decode()
+
+
+# ------------------------------------------------------------------ one entity's attestations
+
+# user, membership, role permissions, the TIN/NPI of the URL (with its provider and group:
+# not read again), dashboard years, its enrollments, eligibility, its current sign-offs,
+# PI and IA attestations, the history of each of the three, recorded EUC exceptions (the
+# session and "has the dashboard" are read from the cache).
+ENTITY_ATTESTATION_QUERIES = 14
+
+
+@pytest.mark.django_db
+def test_entity_attestations_read_one_entity(qm_client, quality_manager, medical_group,
+                                             django_assert_num_queries):  # fmt: skip
+
+    tn = clinician(medical_group, "Alpha")
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
+    qm_client.get(url)
+    with django_assert_num_queries(ENTITY_ATTESTATION_QUERIES):
+        assert qm_client.get(url).status_code == 200
+    for n in range(4):  # colleagues with records of their own: still one entity's reads
+        other = clinician(medical_group, f"Other{n}")
+        svc.attest_pi(year=YEAR, measure_id="PI_PPHI_1", value=True, user=quality_manager,
+                      tin_npi=other)  # fmt: skip
+    svc.sign_off(year=YEAR, category="quality", user=quality_manager, tin_npi=tn)
+    for activity in ("IA_BE_1", "IA_AHW_1"):  # who recorded each is named: no query each
+        svc.attest_ia(year=YEAR, activity_id=activity, start_date=dt.date(YEAR, 1, 1),
+                      end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
+    qm_client.get(url)  # new enrollments forgot the menu's cached "has the dashboard"
+    with django_assert_num_queries(ENTITY_ATTESTATION_QUERIES):
+        r = qm_client.get(url)
+    assert r.context["signoff"] is not None and "Other0" not in r.content.decode()
+    assert len(r.context["ia_rows"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_void_check_reads_the_entitys_attestations_only(qm_client, quality_manager,
+                                                            medical_group):  # fmt: skip
+    """The confirmation check before a write asks for this entity's records (it read the
+    whole practice's); the answer is the same."""
+    tn = clinician(medical_group, "Euc")
+    eligibility(tn, euc_categories=["quality", "ia"])
+    svc.attest_ia(year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
+                  end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
+    with CaptureQueriesContext(connection) as ctx:
+        r = qm_client.post(url, {"action": "signoff", "signed": "1", "note": "ok"})
+    assert r.status_code == 200 and 'id="confirm-void"' in r.content.decode()
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "mips_datasignoff"' in q["sql"]]
+    assert reads and all('"tin_npi_id"' in sql.split(" WHERE ", 1)[1] for sql in reads)
+
+
+@pytest.mark.django_db
+def test_entity_attestations_refuse_outsiders_and_wrong_roles(outsider_client, billing_client,
+                                                              medical_group):  # fmt: skip
+    tn = clinician(medical_group, "Alpha")
+    url = reverse("mips:attest-clinician", args=[tn.public_id]) + f"?year={YEAR}"
+    assert outsider_client.get(url).status_code == 404
+    assert billing_client.get(url).status_code == 403
+
+
+# ------------------------------------------------------------------ Measure Performance
+
+
+@pytest.mark.django_db
+def test_tin_choices_are_the_groups_with_rows(qm_client, clinician_client, practice, medical_group,
+                                              request):  # fmt: skip
+    """The TIN filter offers each group that has a row on the dashboard (asked per group,
+    not by reading every row), labelled with its name and masked TIN; a clinician's own."""
+
+    user = request.getfixturevalue("clinician")  # the signed-in clinician (not the helper)
+    south = MedicalGroupFactory(practice=practice, name="South", tin="987654321")
+    MedicalGroupFactory(practice=practice, name="Empty", tin="555555555")  # no clinician
+    snapshot(clinician(medical_group, "Alpha"), 60)
+    clinician(south, "Okafor", user=user)
+    url = reverse("mips:measure-performance") + f"?year={YEAR}"
+    r = qm_client.get(url)
+    assert r.context["tin_choices"] == [
+        ("123456789", "Seven Hills North (XXXXX6789)"),
+        ("987654321", "South (XXXXX4321)"),
+    ]
+    TermsAgreement.objects.filter(provider__user=user).update(status="accepted")
+    r = clinician_client.get(url)
+    assert r.context["tin_choices"] == [("987654321", "South (XXXXX4321)")]
