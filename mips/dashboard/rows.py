@@ -308,7 +308,8 @@ def refresh_rows(
     # scores excepted: they show none. A recalculation leaves them to their own job
     # (refresh_qmr_rows), the TINs other writes named waiting for it; another build
     # rebuilds them with any still waiting.
-    waiting = qmr_waiting(state.counts or {}) if state.counts else None
+    # (No QMR summary yet: every row waits.)
+    waiting = qmr_waiting(state.counts) if "qmr" in (state.counts or {}) else None
     if scored is None:
         qmr = _qmr_counts(state, build_qmr_rows(practice, year, _union(only, waiting)), set())
     else:

@@ -123,3 +123,12 @@ def test_the_qmr_page_says_updating_while_rows_wait_and_the_broker_is_down(
     assert not response.context["updating"]
     assert qmr_waiting(_counts(practice)) == set()
     assert a[1].provider.npi not in {row.npi for row in response.context["page"]}
+
+
+def test_a_build_without_a_qmr_summary_leaves_every_qmr_row_waiting(practice, two_tins):
+    state = DashboardState.objects.get(practice=practice, year=YEAR)
+    counts = {k: v for k, v in state.counts.items() if k != "qmr"}  # (a build before QMR)
+    DashboardState.objects.filter(pk=state.pk).update(counts=counts)
+    recalculate_practice(practice, YEAR)
+    assert _counts(practice)["qmr"] == {"waiting": "all"}
+    assert refresh_qmr_rows(practice, YEAR)["rows"] == QmrListRow.objects.count() == 4
