@@ -46,7 +46,6 @@ def _counts(practice) -> dict:
 def test_a_score_only_recalculation_leaves_the_qmr_rows_alone(
     practice, two_tins, django_capture_on_commit_callbacks
 ):
-    a, b = two_tins
     before = set(QmrListRow.objects.values_list("pk", flat=True))
     summary = _counts(practice)["qmr"]
     with django_capture_on_commit_callbacks() as callbacks:
