@@ -4,7 +4,7 @@ client-side quoting of large values), else bulk_create (the embedded SQLite mode
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import orjson
@@ -24,12 +24,14 @@ def _copy(model, columns: tuple[str, ...]):
         yield copy
 
 
-def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert `rows` (tuples in the order of `columns`) into `model`'s table."""
-    if not rows:
+def copy_rows(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Insert `rows` (tuples in the order of `columns`) into `model`'s table. An iterator
+    is read as the COPY goes: PostgreSQL stores rows while the next ones are made (no
+    query may run while it is read)."""
+    if isinstance(rows, list) and not rows:
         return
     if connection.vendor == "postgresql":
-        with _copy(model, columns) as copy:
+        with _copy(model, columns) as copy, connection.execute_wrapper(_no_query_in_copy):
             for row in rows:
                 copy.write_row(row)
         return
@@ -108,5 +110,6 @@ def copy_stream(model) -> Iterator[Callable[[models.Model], None]]:
 def _no_query_in_copy(execute, sql, params, many, context):
     # psycopg would wait forever for the connection the COPY holds: fail instead.
     raise RuntimeError(
-        f"no query may run inside copy_stream (the COPY holds the connection): {sql}"
+        f"no query may run while a COPY is open (copy_stream, copy_rows reading an "
+        f"iterator: the COPY holds the connection): {sql}"
     )

@@ -6,6 +6,7 @@ queries for any number of entities."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -79,6 +80,15 @@ def _catalog_title(year: int, measure_id: str) -> str:
 
 def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[MeasureRow]:
     """Enrolled quality measures per entity with their eCQM counts (two queries)."""
+    return list(quality_row_stream(practice, year, entities))
+
+
+def quality_row_stream(
+    practice: Practice, year: int, entities: list[Entity]
+) -> Iterator[MeasureRow]:
+    """quality_rows as an iterator: its two queries run now, the rows are made as they are
+    read (the dashboard build sends each to its COPY as it is made: no query may run
+    then)."""
     enrollment_ids = [
         e.pk for ent in entities for e in ent.enrollments if e.program.measure_category == "quality"
     ]
@@ -114,7 +124,10 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
         "tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse"
     ):
         results[(tin, npi)][mid] = (denom, denex, numer, denexcep, inverse)
-    rows: list[MeasureRow] = []
+    return _quality_rows(year, entities, measures, titles, results)
+
+
+def _quality_rows(year, entities, measures, titles, results) -> Iterator[MeasureRow]:
     for ent in entities:
         quality = [e for e in ent.enrollments if e.program.measure_category == "quality"]
         if not quality:
@@ -128,8 +141,8 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
         ids = sorted(covered)
         points = ent.score.measure_points if ent.score else {}
         if not ids:
-            rows.append(MeasureRow(ent, "quality", "", "No quality measure data", status="No data",
-                                   todo="Import eCQM data or choose measures"))  # fmt: skip
+            yield MeasureRow(ent, "quality", "", "No quality measure data", status="No data",
+                             todo="Import eCQM data or choose measures")  # fmt: skip
         for mid in ids:
             r = found.get(mid)
             title = titles.get(mid) or _catalog_title(year, mid)
@@ -151,8 +164,7 @@ def quality_rows(practice: Practice, year: int, entities: list[Entity]) -> list[
             # CMS's isInverse (qpp-measures-data) decides; the result's flag when CMS's
             # catalogue does not list the measure.
             row.inverse = is_inverse(year, mid, bool(r and r[4]))
-            rows.append(row)
-    return rows
+            yield row
 
 
 PI_MEASURES = ("PI_EP_1", "PI_EP_2", "PI_HIE_1", "PI_HIE_4", "PI_HIE_5", "PI_HIE_6", "PI_PEA_1")
@@ -249,20 +261,30 @@ def attestation_rows(
 ) -> list[MeasureRow]:
     """PI rows (required attestations, measures, public health registries) and IA rows
     (attested activities) of the entities enrolled in those categories (three queries)."""
+    return list(attestation_row_stream(practice, year, entities, attestations))
+
+
+def attestation_row_stream(
+    practice: Practice, year: int, entities: list[Entity], attestations=None
+) -> Iterator[MeasureRow]:
+    """attestation_rows as an iterator: the attestations are read now (when not given),
+    the rows made as they are read."""
     wanted = [e for e in entities if {"pi", "ia"} & set(e.categories)]
     if not wanted:
-        return []
+        return iter(())
     if attestations is None:
         attestations = practice_attestations(practice, year)
-    rows: list[MeasureRow] = []
-    for ent in wanted:
+    return _attestation_rows(year, wanted, attestations)
+
+
+def _attestation_rows(year: int, entities: list[Entity], attestations) -> Iterator[MeasureRow]:
+    for ent in entities:
         att = attestations.get(entity_attestation_key(ent)) or EntityAttestations()
         points = ent.score.measure_points if ent.score else {}
         if "pi" in ent.categories:
-            rows += _pi_rows(ent, year, att, points)
+            yield from _pi_rows(ent, year, att, points)
         if "ia" in ent.categories:
-            rows += _ia_rows(ent, year, att, points)
-    return rows
+            yield from _ia_rows(ent, year, att, points)
 
 
 def with_network_averages(year: int, rows: list[MeasureRow]) -> None:

@@ -11,8 +11,9 @@ from collections import defaultdict
 import pytest
 from django.db.models import F
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
-from mips.bulk import copy_stream
+from mips.bulk import copy_rows, copy_stream
 from mips.dashboard.rows import refresh_qmr_rows, refresh_rows
 from mips.models import (
     DashboardMeasureRow,
@@ -20,6 +21,7 @@ from mips.models import (
     DashboardState,
     EcqmRun,
     MeasureResult,
+    NetworkAverageRow,
     QmrListRow,
     ScoreSnapshot,
 )
@@ -135,3 +137,16 @@ def test_an_entity_that_fails_keeps_its_current_snapshot(practice, monkeypatch):
 def test_a_query_inside_a_copy_stream_fails_instead_of_waiting_forever(practice):
     with pytest.raises(RuntimeError, match="copy_stream"), copy_stream(ScoreSnapshot):
         TinNpi.objects.count()
+
+
+def test_copy_rows_reads_an_iterator_as_it_copies_and_refuses_a_query_in_it(practice):
+    columns = ("year", "measure_id", "entities", "average", "computed_at")
+    now = timezone.now()
+    copy_rows(NetworkAverageRow, columns, ((YEAR, f"9{i}", i, None, now) for i in range(3)))
+    assert NetworkAverageRow.objects.filter(measure_id__startswith="9").count() == 3
+
+    def asks_the_database():
+        yield (YEAR, "990", TinNpi.objects.count(), None, now)
+
+    with pytest.raises(RuntimeError, match="COPY is open"):
+        copy_rows(NetworkAverageRow, columns, asks_the_database())
