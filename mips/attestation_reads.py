@@ -54,10 +54,22 @@ class EntityAttestations:
         return bool(row and row.signed)
 
     def pi_yes(self, measure_id: str) -> bool:
-        return any(a.value is True for (mid, _), a in self.pi.items() if mid == measure_id)
+        return any(a.value is True for a in self.pi_rows(measure_id))
 
     def pi_rows(self, measure_id: str) -> list[PiAttestation]:
-        return [a for (mid, _), a in self.pi.items() if mid == measure_id]
+        return list(self._pi_by_measure().get(measure_id, ()))
+
+    def _pi_by_measure(self) -> dict[str, list[PiAttestation]]:
+        # A recalculation asks about twenty measures of each entity: the rows are grouped
+        # once, not scanned per question. `pi` is filled before it is read
+        # (practice_attestations); a row added since regroups them.
+        cached = self.__dict__.get("_pi_grouped")
+        if cached is None or cached[0] != len(self.pi):
+            grouped: dict[str, list[PiAttestation]] = {}
+            for (mid, _), row in self.pi.items():
+                grouped.setdefault(mid, []).append(row)
+            cached = self.__dict__["_pi_grouped"] = (len(self.pi), grouped)
+        return cached[1]
 
     def attested_activities(self) -> list[str]:
         return sorted(a for a, row in self.ia.items() if row.attested)
