@@ -76,8 +76,8 @@ def score_docs(
     measure points from the stored documents (heavier: only where points are shown);
     `subset`: the keys are a few of the practice's entities (filtered in SQL).
     `known` + `written_at`: the portal-preview scores the caller (the recalculation) has
-    just written at `written_at`, with their points: their documents (about 15 KB each)
-    are not read back."""
+    just written at `written_at`, with their points, every one of them: those rows are
+    not read back (only their keys), their documents being about 15 KB each."""
     return year_score_docs(
         practice, year, keys, with_points=with_points, subset=subset, known=known,
         written_at=written_at,
@@ -118,14 +118,21 @@ def year_score_docs(
         )
     qs = qs.defer("document", "inputs")
     this_year = Q(year=year)
+    written: set[tuple[str, int]] = set()
+    if known is not None and written_at is not None:
+        # The snapshots the caller has just written: their docs are given, only their keys
+        # read (20,000 model rows, each with its messages, took a second to rebuild).
+        just = qs.filter(this_year, source=PORTAL_PREVIEW, computed_at=written_at)
+        written = {
+            ("clinician", tn) if tn else ("group", group)
+            for tn, group in just.values_list("tin_npi_id", "medical_group_id")
+        }
+        qs = qs.exclude(this_year, source=PORTAL_PREVIEW, computed_at=written_at)
     if with_points:
         document = F("document")
         if prior:  # last year's documents are not read
             json = StoredJSONField()
             document = Case(When(this_year, then=document), default=Value(None), output_field=json)
-        if known is not None and written_at is not None:
-            just_written = Q(source=PORTAL_PREVIEW, computed_at=written_at)
-            document = Case(When(just_written, then=Value(None)), default=document)
         qs = qs.annotate(_document=ExpressionWrapper(document, output_field=StoredJSONField()))
     if with_history:
         individual = _history_count(tin_npi_id=OuterRef("tin_npi_id"))
@@ -145,12 +152,6 @@ def year_score_docs(
         if key not in wanted:
             continue
         docs = result[s.year]
-        if (
-            known and key in known and s.year == year and s.source == PORTAL_PREVIEW
-            and s.computed_at == written_at
-        ):  # fmt: skip
-            docs.setdefault(key, {})[s.source] = known[key]
-            continue
         doc = doc_from_snapshot(
             s, with_points=with_points and s.year == year,
             document=getattr(s, "_document", None) or {},
@@ -158,4 +159,7 @@ def year_score_docs(
         if with_history and s.year == year:
             doc = replace(doc, history=s._history)
         docs.setdefault(key, {})[s.source] = doc
+    for key in written & wanted:
+        if key in known:
+            result[year].setdefault(key, {})[PORTAL_PREVIEW] = known[key]
     return result
