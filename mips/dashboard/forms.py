@@ -10,6 +10,8 @@ CATEGORY_CHOICES = [
     ("pi", "Promoting Interoperability"),
     ("ia", "Improvement Activities"),
 ]
+# Rendered catalogue selects kept per process (a few per year and page: bounded anyway).
+RENDERED_SELECTS = 64
 MEASURE_SORTS = ("measure", "category", "clinician", "tin", "numden", "satisfied", "network",
                  "points")  # fmt: skip
 
@@ -31,6 +33,33 @@ class MeasureFilterForm(forms.Form):
         return value if value.lstrip("-") in MEASURE_SORTS else ""
 
 
+class CatalogSelect(forms.Select):
+    """A select over a year's catalogue (its PI measures, its 100 improvement activities).
+    Django renders every option through two templates (300 on the attestation page, half
+    of its time), yet the HTML is a function of what render() is given and of the
+    choices: rendered once per process for each, as chart_html does with charts."""
+
+    _rendered: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        try:
+            key = (type(self), name, tuple(self.format_value(value)), _items(self.attrs),
+                   _items(attrs), tuple(self.choices), self.is_required, renderer)  # fmt: skip
+            html = self._rendered.get(key)
+        except TypeError:  # an unhashable attribute or choice: render as Django does
+            return super().render(name, value, attrs, renderer)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._rendered) >= RENDERED_SELECTS:
+                self._rendered.clear()
+            self._rendered[key] = html
+        return html
+
+
+def _items(attrs: dict | None) -> tuple:
+    return tuple(sorted((attrs or {}).items()))
+
+
 class SignOffForm(forms.Form):
     """CQM data sign-off (or its withdrawal) for the entity's year."""
 
@@ -48,7 +77,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 class PiForm(forms.Form):
     """One PI measure: yes/no, numerator/denominator, or a public health registry."""
 
-    measure_id = forms.ChoiceField(label="Measure")
+    measure_id = forms.ChoiceField(label="Measure", widget=CatalogSelect)
     value = forms.ChoiceField(choices=[("", "—"), *YES_NO], required=False, label="Answer")
     numerator = forms.IntegerField(required=False, min_value=0)
     denominator = forms.IntegerField(required=False, min_value=0)
@@ -81,7 +110,7 @@ class PiForm(forms.Form):
 class IaForm(forms.Form):
     """Attest an improvement activity with the dates it was performed (or withdraw it)."""
 
-    activity_id = forms.ChoiceField(label="Activity")
+    activity_id = forms.ChoiceField(label="Activity", widget=CatalogSelect)
     attested = forms.TypedChoiceField(
         choices=[("1", "Attest"), ("0", "Withdraw")],
         coerce=lambda v: v == "1",

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.db import connection
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +17,7 @@ from django.urls import reverse
 from enrollment.models import TermsAgreement
 from mips import attestations as svc
 from mips.dashboard import charts
+from mips.dashboard.forms import CatalogSelect, IaForm
 from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, snapshot
 from tests.mips.score_helpers import YEAR, eligibility
@@ -158,3 +160,24 @@ def test_tin_choices_are_the_groups_with_rows(qm_client, clinician_client, pract
     TermsAgreement.objects.filter(provider__user=user).update(status="accepted")
     r = clinician_client.get(url)
     assert r.context["tin_choices"] == [("987654321", "South (XXXXX4321)")]
+
+
+# ------------------------------------------------------------------ catalogue selects
+
+
+def test_a_catalogue_select_writes_what_djangos_select_writes_once_per_value():
+    choices = [("IA_1", "IA_1 · One & <two>"), ("IA_2", "IA_2 · Two")]
+    for value in ("", "IA_2", "IA_1"):
+        ours = CatalogSelect(choices=choices).render("activity_id", value, {"id": "x"})
+        django = forms.Select(choices=choices).render("activity_id", value, {"id": "x"})
+        assert ours == django
+    assert 'value="IA_2" selected' in CatalogSelect(choices=choices).render("a", "IA_2")
+    # Other choices, another rendering (a year's catalogue is not another year's).
+    other = CatalogSelect(choices=[("IA_3", "IA_3 · Three")]).render("activity_id", "")
+    assert "IA_3" in other and "IA_1" not in other
+    # As the form renders it (bound data, its id): Django's HTML.
+    bound = IaForm({"activity_id": "IA_2"}, activities=choices)
+    field = bound["activity_id"]
+    assert str(field) == forms.Select(choices=choices).render(
+        "activity_id", "IA_2", {"id": "id_activity_id"}
+    )
