@@ -10,6 +10,7 @@ So each (template, values) is rendered once per process and kept (bounded)."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from django import template
@@ -30,3 +31,18 @@ def chart_html(template_name: str, **values) -> SafeString:
     ``{% chart_html "mips/dashboard/charts/_trend.html" chart=trend chart_id="x" %}``.
     The values must be hashable (frozen dataclasses, tuples, strings, numbers)."""
     return _render(template_name, tuple(sorted(values.items())))
+
+
+@lru_cache(maxsize=256)
+def _eligibility_cell(stored: str) -> SafeString:
+    return get_template("mips/dashboard/_eligibility.html").render(
+        {"entity": {"eligibility": json.loads(stored)}}
+    )
+
+
+@register.simple_tag
+def eligibility_cell(eligibility: dict | None) -> SafeString:
+    """A dashboard row's eligibility cell (_eligibility.html) from the row's stored
+    eligibility (JSON): a page of rows shows a few statuses and alerts, each rendered once
+    per process instead of an include per row."""
+    return _eligibility_cell(json.dumps(eligibility, sort_keys=True))

@@ -181,3 +181,28 @@ def test_a_catalogue_select_writes_what_djangos_select_writes_once_per_value():
     assert str(field) == forms.Select(choices=choices).render(
         "activity_id", "IA_2", {"id": "id_activity_id"}
     )
+
+
+@pytest.mark.parametrize(
+    "eligibility",
+    [
+        None,
+        {"status": "eligible_individual", "status_label": "Eligible", "reasons": ["x"]},
+        {
+            "status": "not_eligible",
+            "status_label": "Not eligible <low volume>",
+            "reasons": ["Low volume", "New enrollee"],
+            "has_alert": True,
+            "mismatch": {"label": "NPI & TIN", "detail": "", "fix": "Check the TIN."},
+        },
+    ],
+)
+def test_the_eligibility_cell_writes_what_its_include_wrote(eligibility):
+    django = engines["django"]
+    include = django.from_string('{% include "mips/dashboard/_eligibility.html" %}')
+    cell = django.from_string(
+        "{% load dashboard_charts %}{% eligibility_cell entity.eligibility %}"
+    )
+    context = {"entity": {"eligibility": eligibility}}
+    assert cell.render(context) == include.render(context)
+    assert cell.render(context) == include.render(context)  # and again, from the cache
