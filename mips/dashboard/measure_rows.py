@@ -127,7 +127,13 @@ def quality_row_stream(
     return _quality_rows(year, entities, measures, titles, results)
 
 
-def _quality_rows(year, entities, measures, titles, results) -> Iterator[MeasureRow]:
+def _quality_rows(
+    year: int,
+    entities: list[Entity],
+    measures: dict[int, list[str]],
+    titles: dict[str, str],
+    results: dict[tuple[str, str], dict[str, tuple]],
+) -> Iterator[MeasureRow]:
     for ent in entities:
         quality = [e for e in ent.enrollments if e.program.measure_category == "quality"]
         if not quality:
