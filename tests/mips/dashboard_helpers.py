@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from mips.dashboard.rows import refresh_rows
 from mips.models import ScoreSnapshot
-from tests.factories import ProviderFactory, TinNpiFactory
+from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
 from tests.mips.score_helpers import YEAR, enroll, result
 
 ALL = ("mips_quality", "mips_pi", "mips_ia")
@@ -76,3 +77,15 @@ def encounter(tin_npi, day: dt.date):
         practice=tin_npi.practice, patient=patient, kind="encounter", system="cpt",
         code="99213", start_at=start, billing_tin=tin_npi.tin, rendering_npi=tin_npi.npi,
     )  # fmt: skip
+
+
+def two_tins_built(practice, medical_group, per_tin: int) -> tuple[list, list]:
+    """`per_tin` clinicians in `medical_group` (Alpha0...) and as many in a second TIN
+    (Beta0...), each with a 236 result, and a whole dashboard build (the QMR rows too)."""
+    other = MedicalGroupFactory(practice=practice)
+    a = [clinician(medical_group, f"Alpha{i}") for i in range(per_tin)]
+    b = [clinician(other, f"Beta{i}") for i in range(per_tin)]
+    for tn in a + b:
+        results_for(tn, [("236", 30, 40)])
+    refresh_rows(practice, YEAR)
+    return a, b

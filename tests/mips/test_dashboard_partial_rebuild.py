@@ -13,8 +13,7 @@ from django.db.models import Count, Sum
 from mips.dashboard.chart_data import network_comparisons
 from mips.dashboard.rows import refresh_rows
 from mips.models import DashboardChange, DashboardMeasureRow, DashboardRow, DashboardState
-from tests.factories import MedicalGroupFactory
-from tests.mips.dashboard_helpers import clinician, results_for, snapshot
+from tests.mips.dashboard_helpers import clinician, snapshot, two_tins_built
 from tests.mips.score_helpers import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def two_tins(practice, medical_group):
-    other = MedicalGroupFactory(practice=practice)
-    a = [clinician(medical_group, f"Alpha{i}") for i in range(3)]
-    b = [clinician(other, f"Beta{i}") for i in range(3)]
-    for tn in a + b:
-        results_for(tn, [("236", 30, 40)])
-    refresh_rows(practice, YEAR)
-    return a, b
+    return two_tins_built(practice, medical_group, 3)
 
 
 def _ids(group_id):

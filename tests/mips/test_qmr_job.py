@@ -15,8 +15,7 @@ from mips.dashboard import freshness
 from mips.dashboard.rows import qmr_waiting, refresh_qmr_rows, refresh_rows
 from mips.models import DashboardState, QmrListRow
 from mips.recalculation import recalculate_practice
-from tests.factories import MedicalGroupFactory
-from tests.mips.dashboard_helpers import clinician, results_for
+from tests.mips.dashboard_helpers import clinician, results_for, two_tins_built
 from tests.mips.score_helpers import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +24,7 @@ QMR = reverse("mips:qmr")
 
 @pytest.fixture
 def two_tins(practice, medical_group):
-    other = MedicalGroupFactory(practice=practice)
-    a = [clinician(medical_group, f"Alpha{i}") for i in range(2)]
-    b = [clinician(other, f"Beta{i}") for i in range(2)]
-    for tn in a + b:
-        results_for(tn, [("236", 30, 40)])
-    refresh_rows(practice, YEAR)  # a whole build: the QMR rows too
-    return a, b
+    return two_tins_built(practice, medical_group, 2)
 
 
 def _qmr_ids(group_id) -> set[int]:
