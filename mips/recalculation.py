@@ -54,6 +54,7 @@ from django.utils import timezone
 
 from enrollment.coverage import covered_measures
 from enrollment.kinds import SUBMITTED_CATEGORIES, ProgramKind
+from p4p_portal.collector import collector_paused
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
@@ -762,6 +763,7 @@ def _snapshot(practice, year, item, document, group_scores, tin, now) -> ScoreSn
     )
 
 
+@collector_paused()
 @transaction.atomic
 def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> RecalcStats:
     """Score every dashboard entity of the practice (or of the given TINs) for `year` and

@@ -7,6 +7,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from p4p_portal.collector import collector_paused
 from practices.models import Practice
 
 from ..models import EcqmRun, Patient
@@ -48,6 +49,7 @@ def evaluate_measure(
     return evaluations
 
 
+@collector_paused()
 @transaction.atomic
 def calculate(
     practice: Practice,

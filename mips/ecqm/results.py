@@ -19,7 +19,7 @@ the pooled counts.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from types import SimpleNamespace
 
@@ -101,11 +101,20 @@ def write_results(
     copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
     refresh_statistics(len(populations) + len(attributions))
     stratified = [cms_id for cms_id in outcomes if get_measure(cms_id).stratified]
+    if all(patients.get(cms_id) is None for cms_id in outcomes):
+        # Every patient evaluated: the rows just written are all the measures' rows.
+        counts = count_populations(
+            (row[2:] for row in populations),
+            (row[2:] for row in attributions),
+            stratified=stratified,
+        )
+    else:
+        counts = population_counts(practice_id, year, list(outcomes), stratified=stratified)
     store_counts(
         practice_id,
         year,
         run,
-        population_counts(practice_id, year, list(outcomes), stratified=stratified),
+        counts,
         cms_ids=list(outcomes),
         meta=lambda cms_id: MEASURE_CLASSES[cms_id]().meta(year),
     )
@@ -115,9 +124,10 @@ ANALYZE_ABOVE = 5000  # rows written
 
 
 def refresh_statistics(written: int) -> None:
-    """After a large write, refresh the planner's statistics of the two tables the counts
-    join: sized by stale statistics (autovacuum has not seen the rows yet), a practice's
-    first full run joined them by nested loop, for minutes at 20,000 patients."""
+    """After a large write, refresh the planner's statistics of the two tables the
+    drill-down and pooled counts join: sized by stale statistics (autovacuum has not seen
+    the rows yet), a practice's first full run joined them by nested loop, for minutes at
+    20,000 patients."""
     if written > ANALYZE_ABOVE and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (PatientPopulation, MeasureAttribution):
@@ -128,41 +138,62 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def population_counts(
-    practice_id: int, year: int, cms_ids: list[str], *, stratified: list[str] = ()
+def count_populations(
+    populations: Iterable[tuple], attributions: Iterable[tuple], *, stratified: Iterable[str] = ()
 ) -> dict[tuple, list[int]]:
-    """Counts {(cms_id, group, stratum, tin, npi): [ipp, denom, denex, numer, denexcep]}
-    summed in SQL from the stored PatientPopulation and MeasureAttribution rows: a patient
-    counts for each TIN/NPI it is attributed to and once for each of their TINs (group);
-    never without a TIN. A stratified measure's patient counts in stratum 0 and its own."""
+    """Counts {(cms_id, group, stratum, tin, npi): [ipp, denom, denex, numer, denexcep]} of
+    population rows (cms_id, group, stratum, patient_id, *flags) and attribution rows
+    (cms_id, patient_id, tin, npi): a patient counts for each TIN/NPI it is attributed to
+    and once for each of their TINs (group); never without a TIN. A stratified measure's
+    patient counts in stratum 0 and in its own."""
+    entities: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
+    for cms_id, patient_id, tin, npi in attributions:
+        if tin:
+            entities[cms_id, patient_id].update(((tin, npi), (tin, "")))
+    # Patients are tallied per (measure, group, stratum, entity set, flags), a C-level
+    # Counter update per row (most patients share their clinician's entity set), and the
+    # few distinct tallies are spread over their entities afterwards.
+    frozen = {key: frozenset(pairs) for key, pairs in entities.items()}
+    stratified = set(stratified)
+
+    def keys():
+        for row in populations:
+            cms_id, index, stratum = row[0], row[1], row[2]
+            targets = frozen.get((cms_id, row[3]))
+            if targets:
+                yield cms_id, index, 0, targets, row[4:]
+                if stratum and cms_id in stratified:
+                    yield cms_id, index, stratum, targets, row[4:]
+
+    counts: dict[tuple, list[int]] = {}
+    for (cms_id, index, stratum, targets, flags), patients in Counter(keys()).items():
+        for tin, npi in targets:
+            row = counts.setdefault((cms_id, index, stratum, tin, npi), [0] * len(POPULATIONS))
+            for i, flag in enumerate(flags):
+                if flag:
+                    row[i] += patients
+    return counts
+
+
+def population_counts(
+    practice_id: int, year: int, cms_ids: list[str], *, stratified: Iterable[str] = ()
+) -> dict[tuple, list[int]]:
+    """`count_populations` of the stored PatientPopulation and MeasureAttribution rows of
+    the measures (an incremental run's counts cover the patients it did not evaluate)."""
     if not cms_ids:
         return {}
     pops, atts = PatientPopulation._meta.db_table, MeasureAttribution._meta.db_table
     scope = f"practice_id = %s AND year = %s AND cms_id IN ({_marks(cms_ids)})"
     params: list = [practice_id, year, *cms_ids]
-    strata = ""
-    strata_params: list = []
-    if stratified:
-        strata = (
-            f" UNION ALL SELECT cms_id, group_index, stratum, patient_id, {POPS_SQL} FROM {pops}"
-            f" WHERE {scope} AND stratum <> 0 AND cms_id IN ({_marks(stratified)})"
-        )
-        strata_params = [*params, *stratified]
-    sums = ", ".join(f"SUM(CASE WHEN p.{name} THEN 1 ELSE 0 END)" for name in POPULATIONS)
-    sql = (
-        f"WITH entity AS ("
-        f" SELECT cms_id, patient_id, tin, npi FROM {atts} WHERE {scope} AND tin <> ''"
-        f" UNION SELECT cms_id, patient_id, tin, '' FROM {atts} WHERE {scope} AND tin <> ''"
-        f"), pop AS ("
-        f" SELECT cms_id, group_index, 0 AS stratum, patient_id, {POPS_SQL} FROM {pops}"
-        f" WHERE {scope}{strata}"
-        f") SELECT p.cms_id, p.group_index, p.stratum, e.tin, e.npi, {sums} FROM pop p"
-        f" JOIN entity e ON e.cms_id = p.cms_id AND e.patient_id = p.patient_id"
-        f" GROUP BY p.cms_id, p.group_index, p.stratum, e.tin, e.npi"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params, *params, *strata_params])
-        return {tuple(row[:5]): list(row[5:]) for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT cms_id, patient_id, tin, npi FROM {atts} WHERE {scope} AND tin <> ''", params
+        )
+        attributions = cursor.fetchall()
+        columns = f"cms_id, group_index, stratum, patient_id, {POPS_SQL}"
+        cursor.execute(f"SELECT {columns} FROM {pops} WHERE {scope}", params)
+        populations = cursor.fetchall()
+    return count_populations(populations, attributions, stratified=stratified)
 
 
 def store_counts(practice_id: int, year: int, run: EcqmRun, counts: dict, *, cms_ids, meta) -> None:

@@ -4,16 +4,17 @@ exclusion, attribution per TIN/NPI and TIN, and flat query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mips.ecqm import valuesets
+from mips.ecqm import engine, valuesets
 from mips.ecqm.cascade import cascade
 from mips.ecqm.engine import calculate
-from mips.ecqm.results import population_patients, results_document
+from mips.ecqm.results import count_populations, population_patients, results_document
 from mips.ecqm.timing import Period, add_months, age_at
 from mips.models import MeasureResult, PatientPopulation, ValueSetCode, ValueSetRelease
 from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
@@ -257,17 +258,18 @@ def test_recalculation_query_count_exact(practice, tin_npi, valuesets, django_as
     for _ in range(10):
         diabetic_patient(practice, tin_npi)
     # A fixed budget, whatever the number of patients (an incremental run: the 10 new):
-    #  1 SAVEPOINT (calculate is atomic)         10 DELETE their patient populations
-    #  2 value-set release (loaded?)             11 DELETE their measure attributions
-    #  3 the database snapshot                   12 the counts, summed from the stored rows
-    #  4 the latest runs (baselines)             13 DELETE the measure results
-    #  5 patients changed since the baseline     14 TIN/NPIs of the practice
-    #  6 COUNT patients evaluated                15 medical groups (TIN -> id)
-    #  7 INSERT the EcqmRun                      16 INSERT the measure results (one batch)
-    #  8 their candidate facts, all measures     17 UPDATE the EcqmRun (finished, timings)
-    #  9 CMS165's linked encounters              18 RELEASE SAVEPOINT
+    #  1 SAVEPOINT (calculate is atomic)         11 DELETE their measure attributions
+    #  2 value-set release (loaded?)             12 the stored attributions and
+    #  3 the database snapshot                   13 populations, counted in Python
+    #  4 the latest runs (baselines)             14 DELETE the measure results
+    #  5 patients changed since the baseline     15 TIN/NPIs of the practice
+    #  6 COUNT patients evaluated                16 medical groups (TIN -> id)
+    #  7 INSERT the EcqmRun                      17 INSERT the measure results (one batch)
+    #  8 their candidate facts, all measures     18 UPDATE the EcqmRun (finished, timings)
+    #  9 CMS165's linked encounters              19 RELEASE SAVEPOINT
+    # 10 DELETE their patient populations
     # Populations and attributions are written with COPY, which Django does not count.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         calculate(practice, 2025)
 
 
@@ -285,3 +287,46 @@ def test_ecqm_results_json_shape(practice, tin_npi, valuesets):
         "NUMER": 1,
         "DENEXCEP": 0,
     }
+
+
+def test_counts_follow_the_attribution_rule():
+    """One patient attributed to two NPIs of a TIN counts once for each NPI and once for
+    the TIN; an attribution without a TIN counts for nobody; a stratified measure's patient
+    counts in stratum 0 and in her own (CMS130 in this engine; the SQL of the stored rows
+    and the in-memory rows of a full run are counted by this one function)."""
+    populations = [
+        ("CMS130", 0, 1, 7, True, True, False, True, False),
+        ("CMS130", 0, 0, 8, True, True, True, False, False),
+        ("CMS122", 0, 0, 9, True, False, False, False, False),
+    ]
+    attributions = [
+        ("CMS130", 7, "111", "A"),
+        ("CMS130", 7, "111", "B"),
+        ("CMS130", 8, "111", "A"),
+        ("CMS122", 9, "", "C"),
+    ]
+    counts = count_populations(populations, attributions, stratified=["CMS130"])
+    assert counts == {
+        ("CMS130", 0, 0, "111", "A"): [2, 2, 1, 1, 0],
+        ("CMS130", 0, 0, "111", "B"): [1, 1, 0, 1, 0],
+        ("CMS130", 0, 0, "111", ""): [2, 2, 1, 1, 0],
+        ("CMS130", 0, 1, "111", "A"): [1, 1, 0, 1, 0],
+        ("CMS130", 0, 1, "111", "B"): [1, 1, 0, 1, 0],
+        ("CMS130", 0, 1, "111", ""): [1, 1, 0, 1, 0],
+    }
+    # Not stratified: stratum 0 only.
+    assert ("CMS130", 0, 1, "111", "A") not in count_populations(populations, attributions)
+
+
+def test_the_run_has_the_collector_paused(practice, tin_npi, valuesets, monkeypatch):
+    """Hundreds of thousands of facts alive: the cyclic collector is paused while the
+    run evaluates them (p4p_portal/collector.py), on again afterwards."""
+    seen = []
+    written = engine.write_results
+    monkeypatch.setattr(
+        engine, "write_results", lambda *a, **k: seen.append(gc.isenabled()) or written(*a, **k)
+    )
+    diabetic_patient(practice, tin_npi)
+    calculate(practice, 2025)
+    assert seen == [False]
+    assert gc.isenabled()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mips import attestations as svc
+from mips import recalculation
 from mips.dashboard.rows import refresh_rows
 from mips.dashboard.state import mark_changed
 from mips.models import ScoreSnapshot
@@ -94,6 +96,20 @@ def test_unchanged_inputs_add_no_snapshot(practice, tin_npi):
     assert third.created == 1
     assert ScoreSnapshot.objects.filter(tin_npi=tin_npi).count() == 2
     assert ScoreSnapshot.objects.current().count() == 1
+
+
+def test_the_recalculation_runs_with_the_collector_paused(practice, tin_npi, monkeypatch):
+    """A third of the run went to the cyclic collector walking the run's own objects
+    (p4p_portal/collector.py): paused while it runs, on again afterwards."""
+    seen = []
+    scored = recalculation.score_entity
+    monkeypatch.setattr(
+        recalculation, "score_entity", lambda e: seen.append(gc.isenabled()) or scored(e)
+    )
+    enroll(tin_npi)
+    recalculate_practice(practice, YEAR)
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_only_enrolled_measures_and_categories_count(practice, tin_npi, quality_manager):
