@@ -20,7 +20,7 @@ the pooled counts.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from types import SimpleNamespace
 
 from django.db import connection
@@ -77,27 +77,34 @@ def replace_rows(practice_id: int, year: int, patients: dict[str, set[int] | Non
 
 def write_results(
     run: EcqmRun,
-    outcomes: dict[str, dict[int, Evaluation]],
+    outcomes: Mapping[str, Mapping[int, Evaluation] | Iterable[tuple[int, Evaluation]]],
     patients: dict[str, set[int] | None] | None = None,
 ) -> None:
     """Store the evaluated patients' rows (replacing theirs: `patients` per measure, None
-    or missing: every patient), then the measures' counts summed from the stored rows."""
+    or missing: every patient), then the measures' counts. `outcomes` per measure: its
+    evaluations by patient id, or an iterator of (patient id, evaluation) pairs made as
+    they are written: PostgreSQL then stores the rows while the next patients are
+    evaluated (no query may run while it is read)."""
     practice_id, year = run.practice_id, run.year
     patients = patients or {}
     replace_rows(practice_id, year, {cms_id: patients.get(cms_id) for cms_id in outcomes})
     populations: list[tuple] = []
     attributions: list[tuple] = []
-    for cms_id, evaluations in outcomes.items():
-        for patient_id, evaluation in evaluations.items():
-            for tin, npi in evaluation.attribution:
-                attributions.append((practice_id, year, cms_id, patient_id, tin, npi))
-            for index, pops in enumerate(evaluation.groups):
-                if pops.ipp:
-                    flags = (pops.ipp, pops.denom, pops.denex, pops.numer, pops.denexcep)
-                    populations.append(
-                        (practice_id, year, cms_id, index, pops.stratum, patient_id, *flags)
-                    )
-    copy_rows(PatientPopulation, POPULATION_COLUMNS, populations)
+
+    def population_rows() -> Iterator[tuple]:
+        for cms_id, evaluations in outcomes.items():
+            pairs = evaluations.items() if isinstance(evaluations, Mapping) else evaluations
+            for patient_id, evaluation in pairs:
+                for tin, npi in evaluation.attribution:
+                    attributions.append((practice_id, year, cms_id, patient_id, tin, npi))
+                for index, pops in enumerate(evaluation.groups):
+                    if pops.ipp:
+                        flags = (pops.ipp, pops.denom, pops.denex, pops.numer, pops.denexcep)
+                        row = (practice_id, year, cms_id, index, pops.stratum, patient_id, *flags)
+                        populations.append(row)
+                        yield row
+
+    copy_rows(PatientPopulation, POPULATION_COLUMNS, population_rows())
     copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
     refresh_statistics(len(populations) + len(attributions))
     stratified = [cms_id for cms_id in outcomes if get_measure(cms_id).stratified]

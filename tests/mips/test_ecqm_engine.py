@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from mips.ecqm import engine, valuesets
 from mips.ecqm.cascade import cascade
 from mips.ecqm.engine import calculate
+from mips.ecqm.measures import MEASURE_CLASSES
+from mips.ecqm.measures.cms122 import CMS122
 from mips.ecqm.results import count_populations, population_patients, results_document
 from mips.ecqm.timing import Period, add_months, age_at
 from mips.models import MeasureResult, PatientPopulation, ValueSetCode, ValueSetRelease
@@ -330,3 +332,42 @@ def test_the_run_has_the_collector_paused(practice, tin_npi, valuesets, monkeypa
     calculate(practice, 2025)
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_measure_failing_while_its_rows_are_written_changes_nothing(
+    practice, tin_npi, valuesets, monkeypatch
+):
+    """The patients are evaluated as their rows go to PostgreSQL (one COPY): a measure
+    that fails midway aborts the COPY and the run's transaction; the stored results of
+    the last run stay as they were."""
+    diabetic_patient(practice, tin_npi)
+    calculate(practice, 2025)
+    before = sorted(MeasureResult.objects.filter(practice=practice).values_list("cms_id", "ipp"))
+    populations = PatientPopulation.objects.filter(practice_id=practice.pk).count()
+    diabetic_patient(practice, tin_npi)
+    evaluate = CMS122.evaluate
+    calls = []
+
+    def second_fails(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("a measure's logic failed")
+        return evaluate(self, *args)
+
+    monkeypatch.setattr(CMS122, "evaluate", second_fails)
+    with pytest.raises(RuntimeError):
+        calculate(practice, 2025, full=True)
+    after = sorted(MeasureResult.objects.filter(practice=practice).values_list("cms_id", "ipp"))
+    assert after == before
+    assert PatientPopulation.objects.filter(practice_id=practice.pk).count() == populations
+
+
+def test_the_timings_split_the_read_the_measures_and_the_write(practice, tin_npi, valuesets):
+    """Each measure's seconds include its patients' evaluation although they are
+    evaluated while the write runs; the write's seconds are its own."""
+    diabetic_patient(practice, tin_npi)
+    run = calculate(practice, 2025)
+    assert {"read", "write", *MEASURE_CLASSES} <= run.timings.keys()
+    assert all(run.timings[cms_id] >= 0 for cms_id in MEASURE_CLASSES)
+    assert run.timings["write"] >= 0
+    assert run.timings["engine"]["CMS122"] == {"full": True, "evaluated": 1}
