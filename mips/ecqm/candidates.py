@@ -161,6 +161,12 @@ class PatientFacts:
         self.by_oid: dict[str, list[Fact]] = defaultdict(list)
 
     def facts(self, *oids: str, kind: str | None = None) -> list[Fact]:
+        if len(oids) == 1:
+            # The usual question (1.5 million in a run at 30,000 patients): one value set
+            # holding at most one of the patient's facts, so nothing to take out twice.
+            found = self.by_oid.get(oids[0], ())
+            if len(found) < 2:
+                return [f for f in found if kind is None or f.kind == kind]
         out: list[Fact] = []
         seen: set[int] = set()
         for oid in oids:
@@ -176,10 +182,12 @@ def only_oids(patients: dict[int, PatientFacts], oids: set[str]) -> dict[int, Pa
     select_candidates(oids) would return, cut from a read of more value sets."""
     out: dict[int, PatientFacts] = {}
     for pid, pf in patients.items():
-        found = {oid: facts for oid, facts in pf.by_oid.items() if oid in oids}
+        found = pf.by_oid.keys() & oids  # in C: a patient has a few value sets
         if found:
             view = out[pid] = PatientFacts(pid, pf.birth_date, pf.source_id)
-            view.by_oid.update(found)
+            mine, theirs = view.by_oid, pf.by_oid
+            for oid in found:
+                mine[oid] = theirs[oid]
     return out
 
 
