@@ -15,6 +15,7 @@ from ..chart_data import distance_chart, practice_trend_chart
 from ..exports import performance_csv
 from ..freshness import fresh_state
 from ..pending import pending_groups
+from ..row_html.performance import performance_rows
 from ..rows import PERFORMANCE_ORDER, OwnFirst, entity_rows
 from .common import page_context
 
@@ -52,6 +53,7 @@ def practice_performance(request: HttpRequest) -> HttpResponse:
         request,
         "mips/dashboard/performance.html",
         {**ctx, "page_obj": page, "calculating": calculating, "trend": trend,
+         "rows_html": performance_rows(page, year=ctx["year"], calculating=calculating),
          "distances": distance_chart(ctx["year"], page)},
     )  # fmt: skip
 

@@ -1,0 +1,28 @@
+"""What the row renderers share: format_html's escaping at a table row's cost, and
+numbers printed as the template filters print them."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+
+from django.utils.safestring import SafeString
+
+CENT = Decimal("0.01")
+
+
+def fill(template: str, *values) -> SafeString:
+    """format_html(template, *values) for a row of many cells: each value escaped by
+    conditional_escape's rule (its __html__ if it has one, else html.escape of its text,
+    as django.utils.html.escape does), without the lazy-string checks and the mark_safe
+    format_html spends on every value (most of a row's time)."""
+    return SafeString(template.format(
+        *[v.__html__() if hasattr(v, "__html__") else escape(str(v)) for v in values]
+    ))  # fmt: skip
+
+
+def two_places(value: Decimal) -> str:
+    """`value|floatformat:2` of a Decimal: rounded half up, no thousands separator
+    (USE_THOUSAND_SEPARATOR is off), and no minus sign on a value that rounds to zero."""
+    rounded = value.quantize(CENT, ROUND_HALF_UP)
+    return f"{rounded if rounded else abs(rounded):f}"

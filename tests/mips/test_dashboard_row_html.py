@@ -1,0 +1,106 @@
+"""The dashboard tables' rows rendered in Python (mips.dashboard.row_html) produce the
+markup of the template rows they replaced, every value escaped."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.template import engines
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from mips.dashboard.row_html.cells import fill, two_places
+from mips.dashboard.row_html.performance import performance_rows
+from mips.models import DashboardRow
+
+YEAR = 2025
+SCRIPT = "<script>alert(1)</script>"
+
+# The template rows each renderer replaced, as they were (the reference markup).
+REFERENCE = Path(__file__).parent / "row_html_reference"
+
+
+def _same_markup(html: str) -> str:
+    """Markup without the whitespace between tags (indentation only, no text)."""
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+def _reference(name: str, **context) -> str:
+    source = (REFERENCE / name).read_text()
+    return engines["django"].from_string(source).render(context)
+
+
+def _dashboard_row(name: str, **fields) -> DashboardRow:
+    values = {
+        "kind": "clinician", "medical_group_id": 7, "public_id": uuid.uuid4(),
+        "name": name, "npi": "1234567893", "tin": "123456789", "enrolled": True,
+        "enrollment_label": "Enrolled: Quality, PI, IA", "eligibility": None,
+        "cps": None, "score_source": "", "prior_cps": None, "prior_source": "",
+    }  # fmt: skip
+    return DashboardRow(**{**values, **fields})
+
+
+def _performance_rows() -> list[DashboardRow]:
+    alert = {
+        "status": "eligible_individual", "status_label": "Eligible", "reasons": ["a <b>"],
+        "has_alert": True,
+        "mismatch": {"label": "Address differs", "detail": "QPP has <i>1 St</i>",
+                     "fix": "Fix & go"},
+    }  # fmt: skip
+    own = _dashboard_row(SCRIPT, cps=Decimal("81.1250"), score_source="portal_preview",
+                         prior_cps=Decimal("70.005"), prior_source="cms_submitted",
+                         eligibility=alert)  # fmt: skip
+    own.is_own = True
+    return [
+        own,
+        _dashboard_row("Calculating, Pat", medical_group_id=8),
+        _dashboard_row("Waiting, Lee", medical_group_id=9, enrollment_label=SCRIPT),
+        _dashboard_row(
+            "Unenrolled, Kim",
+            enrolled=False,
+            npi="",
+            prior_cps=Decimal("0"),
+            prior_source="portal_preview",
+            eligibility={**alert, "status": "not_eligible", "has_alert": False, "mismatch": None},
+        ),  # fmt: skip
+        _dashboard_row(
+            "North <Group>",
+            kind="group",
+            npi="",
+            cps=Decimal("99.9999"),
+            score_source="cms_preview",
+        ),  # fmt: skip
+    ]
+
+
+def test_performance_rows_match_the_template_rows():
+    rows = _performance_rows()
+    expected = _reference("performance.html", page_obj=rows, year=YEAR, calculating={8})
+    html = performance_rows(rows, year=YEAR, calculating={8})
+    assert _same_markup(html) == _same_markup(expected)
+    assert "Calculating…" in html and html.count("<tr ") == len(rows)
+
+
+def test_performance_rows_escape_every_value():
+    html = performance_rows(_performance_rows(), year=YEAR, calculating=set())
+    assert "<script>" not in html and "<Group>" not in html and "<i>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "North &lt;Group&gt;" in html
+
+
+def test_two_places_is_floatformat_2():
+    values = [Decimal(v) for v in ("0", "-0.004", "0.005", "1.125", "1.135", "70.005", "81.1250",
+                                   "99.9999", "100", "-3.14159", "12.3", "1234.5678")]  # fmt: skip
+    for value in values:
+        assert two_places(value) == floatformat(value, 2), value
+
+
+def test_fill_escapes_as_format_html():
+    values = (SCRIPT, 'a "quoted" & \'single\'', mark_safe("<b>safe</b>"), 3, None,
+              Decimal("1.50"))  # fmt: skip
+    template = "<p>{}|{}|{}|{}|{}|{}</p>"
+    assert fill(template, *values) == format_html(template, *values)
