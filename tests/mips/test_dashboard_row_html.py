@@ -13,6 +13,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from mips.dashboard.row_html.attestations import attestation_list_rows
 from mips.dashboard.row_html.cells import fill, two_places
 from mips.dashboard.row_html.performance import performance_rows
 from mips.models import DashboardRow
@@ -104,3 +105,24 @@ def test_fill_escapes_as_format_html():
               Decimal("1.50"))  # fmt: skip
     template = "<p>{}|{}|{}|{}|{}|{}</p>"
     assert fill(template, *values) == format_html(template, *values)
+
+
+def _attestation_rows() -> list[dict]:
+    own = _dashboard_row(SCRIPT)
+    own.is_own = True
+    group = _dashboard_row("North <Group>", kind="group", npi="")
+    other = _dashboard_row("Whitfield, Ann")
+    return [
+        {"entity": own, "quality": True, "pi_done": 3, "pi_total": 3, "ia": 2},
+        {"entity": group, "quality": False, "pi_done": 1, "pi_total": 3, "ia": 0},
+        {"entity": other, "quality": None, "pi_done": None, "pi_total": 3, "ia": None},
+    ]
+
+
+def test_attestation_rows_match_the_template_rows():
+    rows = _attestation_rows()
+    expected = _reference("attestations.html", rows=rows, year=YEAR)
+    html = attestation_list_rows(rows, year=YEAR)
+    assert _same_markup(html) == _same_markup(expected)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "North &lt;Group&gt;" in html

@@ -24,6 +24,7 @@ from ..euc_warnings import attestation_data, euc_warnings, pi_counts_after, void
 from ..forms import IaForm, PiForm, SignOffForm
 from ..freshness import fresh_state
 from ..measure_rows import attestation_rows, entity_attestation_key
+from ..row_html.attestations import attestation_list_rows
 from ..rows import ATTESTATION_ORDER, OwnFirst, entity_rows
 from .common import get_entity_object, page_context
 
@@ -70,7 +71,7 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
                 "ia": len(att.attested_activities()) if "ia" in e.categories else None,
             }
         )
-    ctx.update(rows=rows, page_obj=page)
+    ctx.update(rows=rows, page_obj=page, rows_html=attestation_list_rows(rows, year=year))
     return render(request, "mips/dashboard/attestations.html", ctx)
 
 
