@@ -13,9 +13,11 @@ The writes are in attestations.py; they queue a recalculation, which reads this 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import BooleanField, CharField, DateField, IntegerField, Q, Value
 from django.db.models.functions import Cast
 
@@ -117,7 +119,8 @@ def practice_attestations(
         return qs
 
     if values:
-        for kind, row in _value_rows(rows):
+        keyed = keys is not None and connection.vendor == "postgresql"
+        for kind, row in _keyed_value_rows(practice.pk, year, keys) if keyed else _value_rows(rows):
             att = entity(row)
             if kind == "DataSignOff":
                 att.sign_offs[row.category] = row
@@ -148,6 +151,7 @@ UNION_COLUMNS = (
     (None, None, "end_date", DateField()),
 )
 UNION_MODELS = (DataSignOff, PiAttestation, IaAttestation)
+UNION_POSITION = {model.__name__: i for i, model in enumerate(UNION_MODELS)}
 
 
 def _value_rows(rows):
@@ -168,14 +172,54 @@ def _value_rows(rows):
             rows(model).order_by().values_list(kind, "tin_npi_id", "medical_group_id", *columns)
         )
     combined = selects[0].union(*selects[1:], all=True)
-    position = {model.__name__: i for i, model in enumerate(UNION_MODELS)}
     for kind, tin_npi_id, medical_group_id, *found in combined:
-        i = position[kind]
-        fields = {c[i]: value for c, value in zip(UNION_COLUMNS, found, strict=True) if c[i]}
-        yield (
-            kind,
-            SimpleNamespace(tin_npi_id=tin_npi_id, medical_group_id=medical_group_id, **fields),
+        yield kind, _row_of(kind, tin_npi_id, medical_group_id, found)
+
+
+def _row_of(kind: str, tin_npi_id, medical_group_id, found) -> SimpleNamespace:
+    i = UNION_POSITION[kind]
+    fields = {c[i]: value for c, value in zip(UNION_COLUMNS, found, strict=True) if c[i]}
+    return SimpleNamespace(tin_npi_id=tin_npi_id, medical_group_id=medical_group_id, **fields)
+
+
+@cache
+def _keyed_union_sql() -> str:
+    """_value_rows' UNION ALL for some entities (PostgreSQL), the entities as two arrays:
+    one statement text per process. A page reads a page of entities' records; building the
+    ORM's union of three filtered querysets cost it several times the query itself."""
+    nulls = {IntegerField: "NULL::integer", DateField: "NULL::date"}
+    selects = []
+    for i, model in enumerate(UNION_MODELS):
+        columns = []
+        for column in UNION_COLUMNS:
+            name, output = column[i], column[3]
+            if name is not None:
+                columns.append(connection.ops.quote_name(model._meta.get_field(name).column))
+            else:
+                columns.append("''" if isinstance(output, CharField) else nulls[type(output)])
+        selects.append(
+            f"(SELECT '{model.__name__}', tin_npi_id, medical_group_id, {', '.join(columns)} "
+            f"FROM {connection.ops.quote_name(model._meta.db_table)} "
+            "WHERE practice_id = %(practice)s AND is_current AND year = %(year)s "
+            "AND (tin_npi_id = ANY(%(individuals)s) "
+            "OR (tin_npi_id IS NULL AND medical_group_id = ANY(%(groups)s))))"
         )
+    return " UNION ALL ".join(selects)
+
+
+def _keyed_value_rows(practice_id: int, year: int, keys: list[EntityKey]):
+    """_value_rows of the `keys` entities only, the statement written once per process."""
+    params = {
+        "practice": practice_id,
+        "year": year,
+        "individuals": [k.tin_npi_id for k in keys if not k.is_group],
+        "groups": [k.medical_group_id for k in keys if k.is_group],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_keyed_union_sql(), params)
+        found = cursor.fetchall()
+    for kind, tin_npi_id, medical_group_id, *values in found:
+        yield kind, _row_of(kind, tin_npi_id, medical_group_id, values)
 
 
 def required_pi_attestations(year: int) -> list[tuple[str, str]]:
