@@ -154,19 +154,23 @@ UNION_MODELS = (DataSignOff, PiAttestation, IaAttestation)
 UNION_POSITION = {model.__name__: i for i, model in enumerate(UNION_MODELS)}
 
 
+def _columns(i: int, own, missing) -> list:
+    """The UNION_COLUMNS of UNION_MODELS[i]: own(field name) where the table has the field,
+    missing(output field) where it has not."""
+    return [own(c[i]) if c[i] is not None else missing(c[3]) for c in UNION_COLUMNS]
+
+
+def _orm_missing(output):
+    if isinstance(output, CharField):
+        return Value("", output_field=output)
+    return Cast(Value(None), output)  # typed: the UNION's column type is the first select's
+
+
 def _value_rows(rows):
     """(model name, namespace of its VALUE_FIELDS) of the three tables' rows, one query."""
     selects = []
     for i, model in enumerate(UNION_MODELS):
-        columns = []
-        for column in UNION_COLUMNS:
-            name, output = column[i], column[3]
-            if name is not None:
-                columns.append(name)
-            elif isinstance(output, CharField):
-                columns.append(Value("", output_field=output))
-            else:  # typed: the UNION's column type is the first select's
-                columns.append(Cast(Value(None), output))
+        columns = _columns(i, str, _orm_missing)
         kind = Value(model.__name__, output_field=CharField())
         selects.append(
             rows(model).order_by().values_list(kind, "tin_npi_id", "medical_group_id", *columns)
@@ -187,19 +191,17 @@ def _keyed_union_sql() -> str:
     """_value_rows' UNION ALL for some entities (PostgreSQL), the entities as two arrays:
     one statement text per process. A page reads a page of entities' records; building the
     ORM's union of three filtered querysets cost it several times the query itself."""
-    nulls = {IntegerField: "NULL::integer", DateField: "NULL::date"}
+    nulls = {CharField: "''", IntegerField: "NULL::integer", DateField: "NULL::date"}
+    quote = connection.ops.quote_name
     selects = []
     for i, model in enumerate(UNION_MODELS):
-        columns = []
-        for column in UNION_COLUMNS:
-            name, output = column[i], column[3]
-            if name is not None:
-                columns.append(connection.ops.quote_name(model._meta.get_field(name).column))
-            else:
-                columns.append("''" if isinstance(output, CharField) else nulls[type(output)])
+        opts = model._meta
+        columns = _columns(
+            i, lambda name, opts=opts: quote(opts.get_field(name).column), lambda o: nulls[type(o)]
+        )
         selects.append(
             f"(SELECT '{model.__name__}', tin_npi_id, medical_group_id, {', '.join(columns)} "
-            f"FROM {connection.ops.quote_name(model._meta.db_table)} "
+            f"FROM {quote(opts.db_table)} "
             "WHERE practice_id = %(practice)s AND is_current AND year = %(year)s "
             "AND (tin_npi_id = ANY(%(individuals)s) "
             "OR (tin_npi_id IS NULL AND medical_group_id = ANY(%(groups)s))))"
