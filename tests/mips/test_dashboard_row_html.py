@@ -14,9 +14,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from mips.dashboard.row_html.attestations import attestation_list_rows
-from mips.dashboard.row_html.cells import fill, two_places
+from mips.dashboard.row_html.cells import decimal_text, fill, points_text, two_places
+from mips.dashboard.row_html.measures import measure_rows
 from mips.dashboard.row_html.performance import performance_rows
-from mips.models import DashboardRow
+from mips.models import DashboardMeasureRow, DashboardRow
 
 YEAR = 2025
 SCRIPT = "<script>alert(1)</script>"
@@ -126,3 +127,109 @@ def test_attestation_rows_match_the_template_rows():
     assert _same_markup(html) == _same_markup(expected)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "North &lt;Group&gt;" in html
+
+
+def _measure_row(
+    entity: DashboardRow, category: str, network_average=None, **fields
+) -> DashboardMeasureRow:
+    values = {
+        "category": category, "measure_id": "", "title": "A measure", "numerator": None,
+        "denominator": None, "satisfied": None, "inverse": False, "status": "", "points": None,
+    }  # fmt: skip
+    row = DashboardMeasureRow(**{**values, **fields})
+    row.entity = entity
+    row.network_average, row.network_known = network_average, network_average is not None
+    return row
+
+
+def _measure_rows() -> list[DashboardMeasureRow]:
+    clinician = _dashboard_row(SCRIPT)
+    group = _dashboard_row("North <Group>", kind="group", npi="")
+    return [
+        _measure_row(
+            clinician,
+            "quality",
+            measure_id="001",
+            title="Diabetes <A1c> & more",
+            numerator=5,
+            denominator=30,
+            satisfied=Decimal("16.67"),
+            inverse=True,
+            status="Decile 3",
+            points=Decimal("4.2500"),
+        ),  # fmt: skip
+        _measure_row(
+            group,
+            "quality",
+            measure_id="236",
+            title="Blood pressure",
+            numerator=40,
+            denominator=50,
+            satisfied=Decimal("80.00"),
+            status="Decile 8",
+            points=Decimal("10.0000"),
+            network_average=Decimal("71.456"),
+        ),  # fmt: skip
+        _measure_row(
+            clinician,
+            "quality",
+            measure_id="<x>",
+            numerator=None,
+            denominator=None,
+            status="Data completeness not met",
+        ),  # fmt: skip
+        _measure_row(
+            clinician,
+            "quality",
+            measure_id="",
+            title="No id",
+            numerator=0,
+            denominator=0,
+            satisfied=Decimal("0.00"),
+            status="Case minimum met",
+            points=Decimal("0"),
+        ),  # fmt: skip
+        _measure_row(
+            group,
+            "pi",
+            measure_id="PI_EP_1",
+            title="e-Prescribing",
+            numerator=3,
+            denominator=9,
+            satisfied=Decimal("33.33"),
+            status="Satisfied",
+        ),  # fmt: skip
+        _measure_row(
+            clinician,
+            "pi",
+            measure_id="PI_SRA",
+            title="Security <risk> analysis",
+            status="Attested",
+            points=Decimal("0.5"),
+        ),  # fmt: skip
+        _measure_row(clinician, "ia", measure_id="IA_BE_1", title="Activity", status=""),
+    ]
+
+
+def test_measure_rows_match_the_template_rows():
+    rows = _measure_rows()
+    for can_view_gaps in (True, False):
+        expected = _reference(
+            "measures.html", page_obj=rows, year=YEAR, can_view_gaps=can_view_gaps
+        )
+        html = measure_rows(rows, year=YEAR, can_view_gaps=can_view_gaps)
+        assert _same_markup(html) == _same_markup(expected)
+        assert ("Care gaps: " in html) is can_view_gaps
+    assert "<script>" not in html and "<A1c>" not in html and "<x>" not in html
+    assert "Diabetes &lt;A1c&gt; &amp; more" in html
+
+
+def test_number_texts_are_the_template_filters():
+    for text in ("0", "0.5", "4.2500", "10.0000", "-0.004", "99.995", "12", "80.00", "0.00"):
+        value = Decimal(text)
+        assert points_text(value) == floatformat(value, "-2"), text
+        assert decimal_text(value) == _reference_value(value), text
+
+
+def _reference_value(value) -> str:
+    return engines["django"].from_string("{{ value }}").render({"value": value})

@@ -26,3 +26,16 @@ def two_places(value: Decimal) -> str:
     (USE_THOUSAND_SEPARATOR is off), and no minus sign on a value that rounds to zero."""
     rounded = value.quantize(CENT, ROUND_HALF_UP)
     return f"{rounded if rounded else abs(rounded):f}"
+
+
+def points_text(value: Decimal) -> str:
+    """`value|floatformat:"-2"` of a Decimal: a whole number without decimals, else two
+    places as two_places()."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return two_places(value)
+
+
+def decimal_text(value: Decimal) -> str:
+    """`{{ value }}` of a Decimal: its digits in fixed point (no exponent, no grouping)."""
+    return f"{value:f}"

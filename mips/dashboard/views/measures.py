@@ -18,6 +18,7 @@ from ..chart_data import network_comparisons
 from ..exports import measure_csv
 from ..forms import MeasureFilterForm
 from ..freshness import fresh_state
+from ..row_html.measures import measure_rows
 from ..rows import Counted
 from .common import page_context
 
@@ -173,6 +174,7 @@ def measure_performance(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     ctx.update(
         page_obj=page,
+        rows_html=measure_rows(page, year=ctx["year"], can_view_gaps=ctx["can_view_gaps"]),
         columns=_columns(request, ctx["sort"]),
         csv_query=params.urlencode(),
         keep_params=[
