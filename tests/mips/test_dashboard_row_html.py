@@ -129,86 +129,33 @@ def test_attestation_rows_match_the_template_rows():
     assert "North &lt;Group&gt;" in html
 
 
-def _measure_row(
-    entity: DashboardRow, category: str, network_average=None, **fields
-) -> DashboardMeasureRow:
-    values = {
-        "category": category, "measure_id": "", "title": "A measure", "numerator": None,
-        "denominator": None, "satisfied": None, "inverse": False, "status": "", "points": None,
-    }  # fmt: skip
-    row = DashboardMeasureRow(**{**values, **fields})
-    row.entity = entity
-    row.network_average, row.network_known = network_average, network_average is not None
-    return row
+# (entity, category, measure id, title, numerator, denominator, satisfied, status, points)
+MEASURES = [
+    ("own", "quality", "001", "Diabetes <A1c> & more", 5, 30, "16.67", "Decile 3", "4.2500"),
+    ("group", "quality", "236", "Blood pressure", 40, 50, "80.00", "Decile 8", "10.0000"),
+    ("own", "quality", "<x>", "A measure", None, None, None, "Data completeness not met", None),
+    ("own", "quality", "", "No id", 0, 0, "0.00", "Case minimum met", "0"),
+    ("group", "pi", "PI_EP_1", "e-Prescribing", 3, 9, "33.33", "Satisfied", None),
+    ("own", "pi", "PI_SRA", "Security <risk> analysis", None, None, None, "Attested", "0.5"),
+    ("own", "ia", "IA_BE_1", "Activity", None, None, None, "", None),
+]
 
 
 def _measure_rows() -> list[DashboardMeasureRow]:
-    clinician = _dashboard_row(SCRIPT)
-    group = _dashboard_row("North <Group>", kind="group", npi="")
-    return [
-        _measure_row(
-            clinician,
-            "quality",
-            measure_id="001",
-            title="Diabetes <A1c> & more",
-            numerator=5,
-            denominator=30,
-            satisfied=Decimal("16.67"),
-            inverse=True,
-            status="Decile 3",
-            points=Decimal("4.2500"),
-        ),  # fmt: skip
-        _measure_row(
-            group,
-            "quality",
-            measure_id="236",
-            title="Blood pressure",
-            numerator=40,
-            denominator=50,
-            satisfied=Decimal("80.00"),
-            status="Decile 8",
-            points=Decimal("10.0000"),
-            network_average=Decimal("71.456"),
-        ),  # fmt: skip
-        _measure_row(
-            clinician,
-            "quality",
-            measure_id="<x>",
-            numerator=None,
-            denominator=None,
-            status="Data completeness not met",
-        ),  # fmt: skip
-        _measure_row(
-            clinician,
-            "quality",
-            measure_id="",
-            title="No id",
-            numerator=0,
-            denominator=0,
-            satisfied=Decimal("0.00"),
-            status="Case minimum met",
-            points=Decimal("0"),
-        ),  # fmt: skip
-        _measure_row(
-            group,
-            "pi",
-            measure_id="PI_EP_1",
-            title="e-Prescribing",
-            numerator=3,
-            denominator=9,
-            satisfied=Decimal("33.33"),
-            status="Satisfied",
-        ),  # fmt: skip
-        _measure_row(
-            clinician,
-            "pi",
-            measure_id="PI_SRA",
-            title="Security <risk> analysis",
-            status="Attested",
-            points=Decimal("0.5"),
-        ),  # fmt: skip
-        _measure_row(clinician, "ia", measure_id="IA_BE_1", title="Activity", status=""),
-    ]
+    entities = {"own": _dashboard_row(SCRIPT),
+                "group": _dashboard_row("North <Group>", kind="group", npi="")}  # fmt: skip
+    rows = []
+    for who, category, mid, title, num, den, satisfied, status, points in MEASURES:
+        row = DashboardMeasureRow(
+            category=category, measure_id=mid, title=title, numerator=num, denominator=den,
+            satisfied=None if satisfied is None else Decimal(satisfied), status=status,
+            points=None if points is None else Decimal(points),
+        )  # fmt: skip
+        row.entity = entities[who]
+        rows.append(row)
+    rows[0].inverse = True  # "lower is better"
+    rows[1].network_average, rows[1].network_known = Decimal("71.456"), True
+    return rows
 
 
 def test_measure_rows_match_the_template_rows():
