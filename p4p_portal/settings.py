@@ -315,7 +315,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
         if _LOCAL_CACHE
-        else "django.core.cache.backends.redis.RedisCache",
+        else "p4p_portal.redis_cache.RedisCache",  # one client per pool (redis_cache.py)
         "LOCATION": env_str("CACHE_URL", REDIS_URL),
         "KEY_PREFIX": "p4p",
         "TIMEOUT": 300,
