@@ -13,10 +13,12 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from mips.dashboard.measure_rows import MeasureRow
 from mips.dashboard.row_html.attestations import attestation_list_rows
 from mips.dashboard.row_html.cells import decimal_text, fill, points_text, two_places
 from mips.dashboard.row_html.measures import measure_rows
 from mips.dashboard.row_html.performance import performance_rows
+from mips.dashboard.row_html.report_card import objective_rows
 from mips.models import DashboardMeasureRow, DashboardRow
 
 YEAR = 2025
@@ -180,3 +182,28 @@ def test_number_texts_are_the_template_filters():
 
 def _reference_value(value) -> str:
     return engines["django"].from_string("{{ value }}").render({"value": value})
+
+
+def _objective_rows() -> list[MeasureRow]:
+    rows = []
+    for _, category, mid, title, num, den, _, status, points in MEASURES:
+        rows.append(MeasureRow(
+            entity=None, category=category, measure_id=mid, title=title, numerator=num,
+            denominator=den, exclusions=1 if num else None, status=status,
+            points=None if points is None else Decimal(points), todo="Record <it>" if num else "",
+        ))  # fmt: skip
+    rows[0].inverse = True
+    rows[1].network_average, rows[1].network_known = Decimal("71.456"), True
+    return rows
+
+
+def test_objective_rows_match_the_template_rows():
+    rows = _objective_rows()
+    url = "/mips/care-gaps/clinician/x/?year=2025"
+    for can_view_gaps in (True, False):
+        expected = _reference("report_card.html", card={"rows": rows}, can_view_gaps=can_view_gaps,
+                              care_gaps_url=url)  # fmt: skip
+        html = objective_rows(rows, can_view_gaps=can_view_gaps, care_gaps_url=url)
+        assert _same_markup(html) == _same_markup(expected)
+        assert ("Care gaps</a>" in html) is can_view_gaps
+    assert "<A1c>" not in html and "<it>" not in html and "Record &lt;it&gt;" in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
 
 CENT = Decimal("0.01")
@@ -30,7 +31,9 @@ def two_places(value: Decimal) -> str:
 
 def points_text(value: Decimal) -> str:
     """`value|floatformat:"-2"` of a Decimal: a whole number without decimals, else two
-    places as two_places()."""
+    places as two_places() (another number: the filter itself)."""
+    if not isinstance(value, Decimal):
+        return floatformat(value, "-2")
     if value == value.to_integral_value():
         return str(int(value))
     return two_places(value)

@@ -22,6 +22,7 @@ from practices.permissions import (
 from ..chart_data import decile_strips, entity_trend_html
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..report_card import build_report_card
+from ..row_html.report_card import objective_rows
 from ..scores import SOURCE_CSS, SOURCE_LABELS, SOURCE_ORDER
 from .common import get_entity_object, page_context
 
@@ -110,8 +111,11 @@ def _report_card(request: HttpRequest, kind: str, public_id) -> HttpResponse:
             args=[public_id],
         ),
         keep_params=[],
-        # Every quality row links to the entity's care gaps (its measure added): once here.
-        care_gaps_url=f"{url_for_id('mips:care-gaps', public_id, before=(kind,))}?year={year}",
+    )
+    # Every quality row links to the entity's care gaps (its measure added): once here.
+    care_gaps_url = f"{url_for_id('mips:care-gaps', public_id, before=(kind,))}?year={year}"
+    ctx["rows_html"] = objective_rows(
+        card.rows, can_view_gaps=ctx["can_view_gaps"], care_gaps_url=care_gaps_url
     )
     return render(request, "mips/dashboard/report_card.html", ctx)
 
