@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from django import template
+from django.template.loader import get_template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from practices.tins import mask_tin
 
@@ -26,6 +29,25 @@ def sort_link(context, key: str, label: str):
     return format_html(
         '<a href="?{}" aria-sort="{}">{}{}</a>', params.urlencode(), aria, label, arrow
     )
+
+
+@lru_cache(maxsize=64)
+def _menus_html(menus: tuple) -> SafeString:
+    return get_template("_menus.html").render({"nav_menus": menus})
+
+
+@register.simple_tag
+def menus_html(nav_menus) -> SafeString:
+    """The main menu (_menus.html) of `nav_menus` (practice_navigation): a role's menu is
+    the same on every page, so each distinct menu is rendered once per process instead
+    of ~40 template variables and loops a page."""
+    return _menus_html(
+        tuple(
+            (str(menu), tuple((str(section), tuple((str(label), url) for label, url in items))
+                              for section, items in sections))
+            for menu, sections in nav_menus or ()
+        )
+    )  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)

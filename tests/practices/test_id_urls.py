@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse, set_script_prefix
 
-from practices.id_urls import url_for_id
+from practices.id_urls import id_url_filler, url_for_id
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_url_for_id_follows_the_script_prefix():
     assert url_for_id("mips:report-card", public_id) == reverse(
         "mips:report-card", args=[public_id]
     )
+
+
+def test_id_url_filler_is_reverse():
+    fill = id_url_filler("mips:care-gaps", before=("group",))
+    for public_id in (uuid.uuid4(), str(uuid.uuid4())):
+        assert fill(public_id) == reverse("mips:care-gaps", args=["group", public_id])
