@@ -150,7 +150,10 @@ class Fact:
 
 
 class PatientFacts:
-    __slots__ = ("id", "birth_date", "source_id", "by_oid")
+    """A patient's candidate facts by value set. `memo`: answers computed from them that
+    every measure's view of the patient shares (library.shared_answer)."""
+
+    __slots__ = ("id", "birth_date", "source_id", "by_oid", "memo")
 
     def __init__(self, patient_id: int, birth_date, source_id: str) -> None:
         self.id = patient_id
@@ -159,6 +162,7 @@ class PatientFacts:
         )
         self.source_id = source_id
         self.by_oid: dict[str, list[Fact]] = defaultdict(list)
+        self.memo: dict = {}
 
     def facts(self, *oids: str, kind: str | None = None) -> list[Fact]:
         if len(oids) == 1:
@@ -185,6 +189,7 @@ def only_oids(patients: dict[int, PatientFacts], oids: set[str]) -> dict[int, Pa
         found = pf.by_oid.keys() & oids  # in C: a patient has a few value sets
         if found:
             view = out[pid] = PatientFacts(pid, pf.birth_date, pf.source_id)
+            view.memo = pf.memo
             mine, theirs = view.by_oid, pf.by_oid
             for oid in found:
                 mine[oid] = theirs[oid]

@@ -4,6 +4,7 @@ Hospice, PalliativeCare, AdvancedIllnessandFrailty, QICoreCommon), over candidat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 from . import oids as O
@@ -171,6 +172,24 @@ def orders(
 
 
 # --- Hospice / palliative care ---------------------------------------------------------
+def shared_answer(question):
+    """For a question that reads only SHARED_OIDS facts: every measure asking it declares
+    those value sets (tests/mips/test_ecqm_engine.py checks), so each measure's view of a
+    patient holds the same facts and one answer per patient serves the whole run (five
+    measures ask about hospice: a fifth of the run's evaluation)."""
+
+    @functools.wraps(question)
+    def answer(p: PatientFacts, mp: Period, year: int) -> bool:
+        key = (question.__name__, mp, year)
+        found = p.memo.get(key)
+        if found is None:
+            found = p.memo[key] = question(p, mp, year)
+        return found
+
+    return answer
+
+
+@shared_answer
 def has_hospice(p: PatientFacts, mp: Period, year: int) -> bool:
     vs = index(year)
     for e in p.facts(O.ENCOUNTER_INPATIENT, kind="encounter"):
@@ -199,6 +218,7 @@ def has_hospice(p: PatientFacts, mp: Period, year: int) -> bool:
     return conditions_overlapping(p, mp, O.HOSPICE_DIAGNOSIS, year=year)
 
 
+@shared_answer
 def has_palliative_care(p: PatientFacts, mp: Period, year: int) -> bool:
     for o in final_observations(p, O.FACIT_PAL):
         if mp.overlaps(o.start_day, o.end_day):

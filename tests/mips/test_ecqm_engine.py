@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import inspect
 import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mips.ecqm import engine, valuesets
+from mips.ecqm import engine, library, oids, valuesets
+from mips.ecqm.candidates import only_oids, select_candidates
 from mips.ecqm.cascade import cascade
 from mips.ecqm.engine import calculate
-from mips.ecqm.measures import MEASURE_CLASSES
+from mips.ecqm.measures import MEASURE_CLASSES, get_measure
 from mips.ecqm.measures.cms122 import CMS122
 from mips.ecqm.results import count_populations, population_patients, results_document
 from mips.ecqm.timing import Period, add_months, age_at
@@ -371,3 +373,25 @@ def test_the_timings_split_the_read_the_measures_and_the_write(practice, tin_npi
     assert all(run.timings[cms_id] >= 0 for cms_id in MEASURE_CLASSES)
     assert run.timings["write"] >= 0
     assert run.timings["engine"]["CMS122"] == {"full": True, "evaluated": 1}
+
+
+@pytest.mark.parametrize("cms_id", sorted(MEASURE_CLASSES))
+def test_a_measure_asking_a_shared_question_reads_its_value_sets(cms_id):
+    """Hospice and palliative care are answered once per patient for every measure of a
+    run (library.shared_answer): right only if each measure asking sees the same facts,
+    i.e. declares every value set those questions read (SHARED_OIDS), in both years."""
+    source = inspect.getsource(inspect.getmodule(MEASURE_CLASSES[cms_id]))
+    if "has_hospice" not in source and "has_palliative_care" not in source:
+        pytest.skip(f"{cms_id} asks neither")
+    for year in valuesets.YEARS:
+        assert get_measure(cms_id).oids(year) >= library.SHARED_OIDS
+
+
+def test_a_shared_answer_is_computed_once_per_patient(practice, tin_npi, valuesets):
+    """The run's measures see one memo per patient (their views of the shared read)."""
+    patient = diabetic_patient(practice, tin_npi)
+    shared = select_candidates(practice.pk, 2025, library.SHARED_OIDS | {oids.DIABETES})
+    mp = Period.year(2025)
+    first, second = (only_oids(shared, {oids.DIABETES, *library.SHARED_OIDS}) for _ in "ab")
+    assert library.has_hospice(first[patient.pk], mp, 2025) is False
+    assert second[patient.pk].memo == {("has_hospice", mp, 2025): False}
