@@ -6,38 +6,54 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import orjson
 from django.db import connection, models
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
+
+T = TypeVar("T")
 
 
 @contextmanager
-def _copy(model, columns: tuple[str, ...]):
-    """A PostgreSQL COPY into `model`'s `columns` (psycopg's Copy: write_row)."""
+def _copy(model, columns: tuple[str, ...], *, queued: bool = False):
+    """A PostgreSQL COPY into `model`'s `columns` (psycopg's Copy: write_row). `queued`:
+    a writer thread sends the rows, so writing them never waits for the server."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        yield copy
+    with connection.cursor() as cursor:
+        writer = QueuedLibpqWriter(cursor.cursor) if queued else None
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN", writer=writer) as copy:
+            yield copy
 
 
-def copy_rows(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+def copy_rows(
+    model,
+    columns: tuple[str, ...],
+    rows: Iterable[tuple],
+    *,
+    meanwhile: Callable[[], T] | None = None,
+) -> T | None:
     """Insert `rows` (tuples in the order of `columns`) into `model`'s table. An iterator
     is read as the COPY goes: PostgreSQL stores rows while the next ones are made (no
-    query may run while it is read)."""
+    query may run while it is read). `meanwhile`: work done (no query) once the rows are
+    handed over, while PostgreSQL still stores them; its result is returned."""
     if isinstance(rows, list) and not rows:
-        return
+        return meanwhile() if meanwhile else None
     if connection.vendor == "postgresql":
-        with _copy(model, columns) as copy, connection.execute_wrapper(_no_query_in_copy):
+        queued = meanwhile is not None
+        with (
+            _copy(model, columns, queued=queued) as copy,
+            connection.execute_wrapper(_no_query_in_copy),
+        ):
             for row in rows:
                 copy.write_row(row)
-        return
+            return meanwhile() if meanwhile else None
     model.objects.bulk_create(
         [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
     )
+    return meanwhile() if meanwhile else None
 
 
 def _allocate_ids(model, count: int) -> list[int]:

@@ -105,17 +105,25 @@ def write_results(
                         yield row
 
     copy_rows(PatientPopulation, POPULATION_COLUMNS, population_rows())
-    copy_rows(MeasureAttribution, ATTRIBUTION_COLUMNS, attributions)
-    refresh_statistics(len(populations) + len(attributions))
     stratified = [cms_id for cms_id in outcomes if get_measure(cms_id).stratified]
-    if all(patients.get(cms_id) is None for cms_id in outcomes):
+    full = all(patients.get(cms_id) is None for cms_id in outcomes)
+
+    def count_written() -> dict[tuple, list[int]]:
         # Every patient evaluated: the rows just written are all the measures' rows.
-        counts = count_populations(
+        return count_populations(
             (row[2:] for row in populations),
             (row[2:] for row in attributions),
             stratified=stratified,
         )
-    else:
+
+    # A full run counts while PostgreSQL stores the attributions; an incremental one
+    # counts the stored rows afterwards.
+    counts = copy_rows(
+        MeasureAttribution, ATTRIBUTION_COLUMNS, attributions,
+        meanwhile=count_written if full else None,
+    )  # fmt: skip
+    refresh_statistics(len(populations) + len(attributions))
+    if not full:
         counts = population_counts(practice_id, year, list(outcomes), stratified=stratified)
     store_counts(
         practice_id,

@@ -150,3 +150,17 @@ def test_copy_rows_reads_an_iterator_as_it_copies_and_refuses_a_query_in_it(prac
 
     with pytest.raises(RuntimeError, match="COPY is open"):
         copy_rows(NetworkAverageRow, columns, asks_the_database())
+
+
+def test_copy_rows_does_work_meanwhile_and_refuses_a_query_in_it(practice):
+    """`meanwhile` runs while PostgreSQL stores the rows (a writer thread sends them): its
+    result is returned, the rows are all there, and a query in it fails instead of
+    waiting for the connection the COPY holds."""
+    columns = ("year", "measure_id", "entities", "average", "computed_at")
+    now = timezone.now()
+    rows = [(YEAR, f"8{i}", i, None, now) for i in range(2000)]
+    assert copy_rows(NetworkAverageRow, columns, rows, meanwhile=lambda: "counted") == "counted"
+    assert NetworkAverageRow.objects.filter(measure_id__startswith="8").count() == 2000
+    with pytest.raises(RuntimeError, match="COPY is open"):
+        copy_rows(NetworkAverageRow, columns, rows[:1], meanwhile=TinNpi.objects.count)
+    assert copy_rows(NetworkAverageRow, columns, [], meanwhile=lambda: 0) == 0
