@@ -9,10 +9,9 @@ from django.utils.safestring import SafeString
 from practices.id_urls import id_url_filler
 
 from ...models import DashboardRow
-from .cells import fill
+from .cells import OWN_BADGE, fill
 
 ROW = '<tr><td><a href="{}?year={}">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
-OWN_BADGE = SafeString(' <span class="badge">You</span>')
 NOT_ENROLLED = SafeString('<span class="muted">Not enrolled</span>')
 SIGNED_OFF = SafeString('<span class="badge ok">Signed off</span>')
 PENDING = SafeString('<span class="badge warn">Pending</span>')

@@ -10,6 +10,8 @@ from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
 
 CENT = Decimal("0.01")
+# Beside the name of the user's own row (Practice Performance, Program Attestations).
+OWN_BADGE = SafeString(' <span class="badge">You</span>')
 
 
 def fill(template: str, *values) -> SafeString:

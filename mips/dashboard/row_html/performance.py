@@ -10,7 +10,7 @@ from practices.id_urls import id_url_filler
 
 from ...models import DashboardRow
 from ...templatetags.dashboard_charts import eligibility_cell
-from .cells import fill, two_places
+from .cells import OWN_BADGE, fill, two_places
 
 ROW = (
     '<tr class="row-link{}" data-kind="{}">'
@@ -18,7 +18,6 @@ ROW = (
     "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
     '<td class="num">{}</td><td class="num prior-score">{}</td></tr>'
 )
-OWN_BADGE = SafeString(' <span class="badge">You</span>')
 ENROLLED = '<span class="badge ok">{}</span>'
 NOT_ENROLLED = SafeString('<span class="badge warn">Not enrolled</span>')
 SCORE = '<span class="score-{}">{}</span>'
