@@ -59,8 +59,8 @@ from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
 from .bulk import copy_stream
-from .dashboard.freshness import queue_qmr
-from .dashboard.rows import ScoredRun, qmr_waiting, refresh_rows
+from .dashboard.freshness import queue_details
+from .dashboard.rows import ScoredRun, measures_waiting, qmr_waiting, refresh_rows
 from .dashboard.snapshots import doc_from_snapshot
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .network import store_network_averages
@@ -840,28 +840,23 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     # The dashboard pages read rows built from these scores and the practice's other data:
     # rebuilt when scores changed, or when anything else changed since the last build.
     # Only the TINs with new scores (and those other writes named since the last build).
-    # The scores just written and the attestations read go along (not read back: the
+    # The scores just written and the eligibility read go along (not read back: the
     # documents are ~15 KB each).
     scored = ScoredRun(
         written_at=now,
-        scores={_dashboard_key(r): doc_from_snapshot(r, with_points=True) for r in new_rows},
-        # Every entity's when the run read the whole practice (a build may rebuild more
-        # TINs than the run scored).
-        attestations=None
-        if medical_group_ids is not None
-        else {i.target.key: i.attestations for i in assembled if i.attestations},
+        scores={_dashboard_key(r): doc_from_snapshot(r, with_points=False) for r in new_rows},
         details=details,
     )
     state = refresh_rows(
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},
         scored=scored,
     )  # fmt: skip
-    # The QMR rows show no score: what other writes changed in them is rebuilt by their
-    # own job, once this transaction has committed (in another worker). Robust: the
-    # scores are committed whatever the queue does; rows still waiting are queued again by
-    # the next QMR page read.
-    if qmr_waiting(state.counts or {}) != set():
-        transaction.on_commit(functools.partial(queue_qmr, practice.pk, year), robust=True)
+    # The measure rows of the TINs it rebuilt, and what other writes changed in the QMR
+    # rows (they show no score), are rebuilt by the detail-rows job once this transaction
+    # has committed (in another worker). Robust: the scores are committed whatever the
+    # queue does; rows still waiting are queued again by the next page read.
+    if qmr_waiting(state.counts or {}) != set() or measures_waiting(state.counts) != set():
+        transaction.on_commit(functools.partial(queue_details, practice.pk, year), robust=True)
     # Once per run that changed scores, in SQL across practices (mips.network): pages
     # read the stored rows. (Another practice's changes are stored by its own run.)
     if new_rows:

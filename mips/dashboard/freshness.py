@@ -1,8 +1,9 @@
 """Keep the rows a page reads current without rebuilding them inside a request: the first
 read of a practice's year builds them (nothing to show yet); a read after a change shows
 the rows it has and queues one rebuild in the background (a worker; inline when tasks run
-eagerly, as in the embedded demo and the tests). The QMR rows, which show no score, are
-left by a recalculation to their own job (``refresh_qmr``)."""
+eagerly, as in the embedded demo and the tests). A recalculation leaves the measure rows
+of the TINs it rebuilt, and the QMR rows (which show no score), to the detail-rows job
+(``refresh_detail_rows``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from jobs.task_base import practice_task
 from practices.models import Practice
 
 from ..models import DashboardState
-from .rows import QMR_WAITING, refresh_qmr_rows, refresh_rows
+from .rows import (
+    MEASURES_WAITING,
+    QMR_WAITING,
+    refresh_measure_rows,
+    refresh_qmr_rows,
+    refresh_rows,
+)
 
 log = logging.getLogger(__name__)
 QUEUED_SECONDS = 120  # one queued rebuild per practice and year at a time
@@ -31,48 +38,64 @@ def refresh_dashboard_rows(practice: Practice, year: int) -> dict:
 
 
 @practice_task()
-def refresh_qmr(practice: Practice, year: int) -> dict:
-    """Rebuild the QMR rows a recalculation left waiting (idempotent: none waiting, nothing
-    done). Queued by the recalculation, and again by a QMR page read while rows wait."""
-    cache.delete(_queued_key(practice.pk, year, "qmr"))
+def refresh_detail_rows(practice: Practice, year: int) -> dict:
+    """Rebuild the rows a recalculation left waiting (idempotent: none waiting, nothing
+    done): Measure Performance's first (they show the new scores' points), then the QMR
+    rows, each in its own transaction. Queued by the recalculation, and again by a page
+    read while rows wait."""
+    cache.delete(_queued_key(practice.pk, year, "details"))
+    measures = refresh_measure_rows(practice, year)
     qmr = refresh_qmr_rows(practice, year)
-    return {"practice": practice.pk, "year": year, "rows": qmr.get("rows")}
+    return {"practice": practice.pk, "year": year, "measure_rows": measures.get("all"),
+            "qmr_rows": qmr.get("rows")}  # fmt: skip
 
 
 def _queued_key(practice_id: int, year: int, what: str = "dashboard") -> str:
     return f"mips-{what}-rebuild:{practice_id}:{year}"
 
 
-def queue_qmr(practice_id: int, year: int) -> bool:
-    """Queue the QMR job (once per QUEUED_SECONDS); False when the broker is down (the
-    rows keep waiting: the next QMR page read queues it again)."""
-    key = _queued_key(practice_id, year, "qmr")
+def queue_details(practice_id: int, year: int) -> bool:
+    """Queue the detail-rows job (once per QUEUED_SECONDS); False when the broker is down
+    (the rows keep waiting: the next page read queues it again)."""
+    key = _queued_key(practice_id, year, "details")
     if not cache.add(key, 1, QUEUED_SECONDS):
         return True
     try:
-        refresh_qmr.delay(practice_id, year)
+        refresh_detail_rows.delay(practice_id, year)
     except Exception:
         cache.delete(key)
-        log.warning("could not queue the QMR rebuild of practice %s", practice_id)
+        log.warning("could not queue the detail-rows rebuild of practice %s", practice_id)
         return False
     return True
 
 
-def fresh_qmr(practice: Practice, year: int, counts: dict) -> tuple[bool, dict]:
-    """Whether the QMR rows are current, and the counts["qmr"] to read with them. While
-    some wait for their job, the job is queued (run inline when tasks run eagerly: then
-    its summary is read back, one query)."""
-    qmr = counts.get("qmr") or {}
-    if QMR_WAITING not in qmr:
-        return True, qmr
-    if queue_qmr(practice.pk, year):
+def _fresh_details(practice: Practice, year: int, counts: dict, waits) -> tuple[bool, dict]:
+    """Whether none of the rows `waits(counts)` asks about wait for the detail-rows job,
+    and the counts to read with them. While some wait, the job is queued (run inline when
+    tasks run eagerly: then the counts are read back, one query)."""
+    if not waits(counts):
+        return True, counts
+    if queue_details(practice.pk, year):
         now = DashboardState.objects.filter(practice=practice, year=year).values_list(
             "counts", flat=True
         )
-        qmr_now = ((now.first() or {}).get("qmr")) or {}
-        if qmr_now and QMR_WAITING not in qmr_now:
-            return True, qmr_now
-    return False, qmr
+        counts_now = now.first() or {}
+        if counts_now and not waits(counts_now):
+            return True, counts_now
+    return False, counts
+
+
+def fresh_qmr(practice: Practice, year: int, counts: dict) -> tuple[bool, dict]:
+    """Whether the QMR rows are current, and the counts["qmr"] to read with them."""
+    fresh, counts = _fresh_details(
+        practice, year, counts, lambda c: QMR_WAITING in (c.get("qmr") or {})
+    )
+    return fresh, counts.get("qmr") or {}
+
+
+def fresh_measures(practice: Practice, year: int, counts: dict) -> tuple[bool, dict]:
+    """Whether the Measure Performance rows are current, and the counts to read with them."""
+    return _fresh_details(practice, year, counts, lambda c: MEASURES_WAITING in c)
 
 
 class Freshness(NamedTuple):

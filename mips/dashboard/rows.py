@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -29,8 +30,8 @@ from django.utils import timezone
 from enrollment.eligibility.queries import EligibilityDetail
 from practices.models import Practice
 
-from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
-from ..bulk import copy_objects, copy_rows
+from ..attestation_reads import practice_attestations
+from ..bulk import copy_objects
 from ..models import (
     DashboardChange,
     DashboardMeasureRow,
@@ -40,39 +41,32 @@ from ..models import (
 )
 from ..network import store_network_averages
 from ..qmr.store import build_qmr_rows
-from ..scoring.direction import performance
 from .entities import CLINICIAN, Entity, load_entities
 from .measure_rows import (
-    MeasureRow,
     attestation_row_stream,
     entity_attestation_key,
     quality_row_stream,
 )
+from .measure_store import OWNER_COLUMNS, MeasureTally, Owner, copy_measure_rows, tally_of
 from .scores import ScoreDoc
 from .state import forget_pending
 
 LOCK_NAMESPACE = 19_000_000_000
 QMR_WAITING = "waiting"  # counts["qmr"]: the TINs whose QMR rows wait for their job
+# counts: the TINs whose Measure Performance rows wait for the detail-rows job
+MEASURES_WAITING = "measures_waiting"
 
 
 @dataclass
 class ScoredRun:
     """What a score recalculation hands the rebuild it triggers: the headline portal
-    scores it has just written at `written_at` (with their measure points), and every
-    entity's attestations it read (the whole practice's, as values)."""
+    scores it has just written at `written_at` (without their measure points: its build
+    leaves the measure rows to the detail-rows job)."""
 
     written_at: datetime
     scores: dict[tuple[str, int], ScoreDoc] = field(default_factory=dict)
-    attestations: dict[EntityKey, EntityAttestations] | None = None  # None: read them
     # QPP eligibility by TIN/NPI pk, as the run read it (others are read).
     details: dict[int, EligibilityDetail] = field(default_factory=dict)
-
-
-MEASURE_COLUMNS = (
-    "practice_id", "year", "entity_id", "sort_name", "tin", "provider_user_id", "category",
-    "measure_id", "title", "sort_title", "numerator", "denominator", "exclusions",
-    "satisfied", "inverse", "performance", "status", "todo", "points", "position",
-)  # fmt: skip
 
 
 def _eligibility(entity: Entity) -> dict | None:
@@ -117,33 +111,6 @@ def _row(practice: Practice, year: int, e: Entity) -> DashboardRow:
         prior_cps=prior.final if prior else None,
         prior_source=prior.source if prior else "",
     )
-
-
-def _measure_values(
-    row: DashboardRow, m: MeasureRow, position: int, satisfied: Decimal | None
-) -> tuple:
-    return (
-        row.practice_id, row.year, row.pk, row.sort_name, row.tin, row.provider_user_id,
-        m.category, m.measure_id, m.title[:500], m.title.lower()[:500], m.numerator,
-        m.denominator, m.exclusions, satisfied, m.inverse, performance(satisfied, m.inverse),
-        m.status, m.todo[:300], m.points, position,
-    )  # fmt: skip
-
-
-class MeasureTally:
-    """The build's counts of the measure rows it copies, kept as each row goes by."""
-
-    def __init__(self) -> None:
-        self.by_category: Counter = Counter()
-        self.quality: dict[str, dict] = {}
-
-    def add(self, m: MeasureRow, satisfied: Decimal | None) -> None:
-        self.by_category[m.category] += 1
-        if satisfied is not None and m.category == "quality" and m.measure_id:
-            entry = self.quality.setdefault(m.measure_id, {"sum": Decimal(0), "n": 0, "title": ""})
-            entry["sum"] += satisfied
-            entry["n"] += 1
-            entry["title"] = max(entry["title"], m.title[:500])
 
 
 def _lock(practice_id: int, year: int) -> None:
@@ -199,20 +166,8 @@ def _qmr_counts(state: DashboardState, summary: dict | None, waiting: set[int] |
     return qmr
 
 
-def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict:
-    """Delete the rows a build replaces; with `groups`, returns what they counted."""
-    rows = DashboardRow.objects.filter(practice=practice, year=year)
-    measures = DashboardMeasureRow.objects.filter(practice=practice, year=year)
-    if groups is None:
-        with connection.cursor() as cursor:
-            for model in (DashboardMeasureRow, DashboardRow):
-                cursor.execute(
-                    f"DELETE FROM {model._meta.db_table} WHERE practice_id = %s AND year = %s",
-                    [practice.pk, year],
-                )
-        return {}
-    rows = rows.filter(medical_group_id__in=groups)
-    measures = measures.filter(entity__in=rows)
+def _measure_gone(measures: QuerySet) -> dict:
+    """What the measure rows about to be deleted counted (counts["measures"], ["quality"])."""
     removed = Counter(dict(measures.values_list("category").annotate(n=Count("pk"))))
     rates = (
         measures.filter(category="quality", satisfied__isnull=False)
@@ -220,40 +175,108 @@ def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict
         .values_list("measure_id")
         .annotate(total=Sum("satisfied"), n=Count("pk"))
     )
+    return {
+        "measures": {"all": sum(removed.values()), **removed},
+        "quality": {mid: {"sum": str(total), "n": n} for mid, total, n in rates},
+    }
+
+
+def _delete_all(practice: Practice, year: int, models: tuple) -> None:
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE practice_id = %s AND year = %s",
+                [practice.pk, year],
+            )
+
+
+def _delete_rows(practice: Practice, year: int, groups: set[int] | None) -> dict:
+    """Delete the rows a build replaces; with `groups`, returns what they counted."""
+    if groups is None:
+        _delete_all(practice, year, (DashboardMeasureRow, DashboardRow))
+        return {}
+    rows = DashboardRow.objects.filter(practice=practice, year=year, medical_group_id__in=groups)
+    measures = DashboardMeasureRow.objects.filter(practice=practice, year=year, entity__in=rows)
     gone = {
         "rows": rows.count(),
         "enrolled": rows.filter(enrolled=True).count(),
-        "measures": {"all": sum(removed.values()), **removed},
-        "quality": {mid: {"sum": str(total), "n": n} for mid, total, n in rates},
+        **_measure_gone(measures),
     }
     measures.delete()
     rows.delete()
     return gone
 
 
-def _counts(rows: list[DashboardRow], tally: MeasureTally) -> dict:
-    return {
-        "rows": len(rows),
-        "enrolled": sum(1 for r in rows if r.enrolled),
-        "measures": {"all": sum(tally.by_category.values()), **tally.by_category},
-        # Per quality measure, the sum and number of the entities' rates: Measure
-        # Performance's practice-versus-network chart without aggregating every row.
-        "quality": {mid: {**q, "sum": str(q["sum"])} for mid, q in tally.quality.items()},
-    }
+def _in(column: str, values) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _delete_measure_rows_of(entity_ids: list[int]) -> MeasureTally:
+    """Delete the measure rows of these entity rows; returns what they counted."""
+    table, found = DashboardMeasureRow._meta.db_table, []
+    with connection.cursor() as cursor:
+        for i in range(0, len(entity_ids), 1000):
+            where, params = _in("entity_id", entity_ids[i : i + 1000])
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {where} "
+                "RETURNING category, measure_id, title, satisfied",
+                params,
+            )
+            found += cursor.fetchall()
+    return tally_of((c, m, t, None if s is None else Decimal(str(s))) for c, m, t, s in found)
+
+
+def _replace_entity_rows(
+    practice: Practice, year: int, groups: set[int] | None, rows: list[DashboardRow]
+) -> dict:
+    """The recalculation's build: each entity's row replaced under the id it had, so its
+    measure rows (left to the detail-rows job) stay joined to it meanwhile; the measure
+    rows of an entity no longer on the dashboard go with its row. Returns what the
+    replaced rows counted."""
+    sql, params = "DELETE FROM {} WHERE practice_id = %s AND year = %s", [practice.pk, year]
+    if groups is not None:
+        if not groups:
+            return {"rows": 0, "enrolled": 0, "measures": {}, "quality": {}}
+        where, more = _in("medical_group_id", sorted(groups))
+        sql, params = f"{sql} AND {where}", params + more
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.format(DashboardRow._meta.db_table)
+            + " RETURNING id, kind, tin_npi_id, medical_group_id, enrolled",
+            params,
+        )
+        old = cursor.fetchall()
+    ids = {(kind, tin_npi_id or group_id): pk for pk, kind, tin_npi_id, group_id, _ in old}
+    for row in rows:
+        row.pk = ids.pop((row.kind, row.tin_npi_id or row.medical_group_id), None)
+    copy_objects(DashboardRow, rows, set_ids=True)
+    orphans = _delete_measure_rows_of(sorted(ids.values())) if ids else MeasureTally()
+    return {"rows": len(old), "enrolled": sum(1 for *_, e in old if e), **orphans.as_counts()}
+
+
+def _row_counts(rows: list[DashboardRow]) -> dict:
+    return {"rows": len(rows), "enrolled": sum(1 for r in rows if r.enrolled)}
+
+
+NO_ROWS = {"rows": 0, "enrolled": 0, "measures": {"all": 0}, "quality": {}}
 
 
 def _add_counts(old: dict, gone: dict, added: dict) -> dict:
+    return {
+        "rows": old["rows"] - gone["rows"] + added["rows"],
+        "enrolled": old["enrolled"] - gone["enrolled"] + added["enrolled"],
+        **_add_measures(old, gone, added),
+    }
+
+
+def _add_measures(old: dict, gone: dict, added: dict) -> dict:
     keys = set(old.get("measures", {})) | set(added["measures"])
     measures = {
         k: old.get("measures", {}).get(k, 0) - gone["measures"].get(k, 0)
         + added["measures"].get(k, 0)
         for k in keys
     }  # fmt: skip
-    result = {
-        "rows": old["rows"] - gone["rows"] + added["rows"],
-        "enrolled": old["enrolled"] - gone["enrolled"] + added["enrolled"],
-        "measures": {k: n for k, n in measures.items() if n or k == "all"},
-    }
+    result = {"measures": {k: n for k, n in measures.items() if n or k == "all"}}
     if "quality" in old:  # (a build from before the sums were kept: none to update)
         result["quality"] = _add_rates(old["quality"], gone["quality"], added["quality"])
     return result
@@ -272,6 +295,38 @@ def _add_rates(old: dict, gone: dict, added: dict) -> dict:
     return result
 
 
+def measures_waiting(counts: dict) -> set[int] | None:
+    """The TINs whose Measure Performance rows wait for the detail-rows job (None: every
+    row; empty: none)."""
+    waiting = (counts or {}).get(MEASURES_WAITING, [])
+    return None if waiting == "all" else set(waiting)
+
+
+def _with_measures_waiting(counts: dict, waiting: set[int] | None) -> dict:
+    counts = {k: v for k, v in counts.items() if k != MEASURES_WAITING}
+    if waiting is None or waiting:
+        counts[MEASURES_WAITING] = "all" if waiting is None else sorted(waiting)
+    return counts
+
+
+def _analyze(*models) -> None:
+    """Fresh statistics after a whole build, or the planner takes a just-loaded table for
+    empty and joins every row before LIMIT (2.5 s instead of 5 ms for a page at 10,000
+    TIN/NPIs). (A few TINs' rows do not change the statistics.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in models)}")
+
+
+def _measure_stream(practice: Practice, year: int, entities: list, attestations) -> Iterator:
+    """The entities' measure rows: the reads run now, the rows are made as the COPY sends
+    them (PostgreSQL fills the table's indexes while the next rows are made)."""
+    return chain(
+        quality_row_stream(practice, year, entities),
+        attestation_row_stream(practice, year, entities, attestations),
+    )
+
+
 @transaction.atomic
 def refresh_rows(
     practice: Practice,
@@ -287,7 +342,12 @@ def refresh_rows(
     since the last build names its TIN too, only those TINs' rows are rebuilt. `scored`:
     what the recalculation calling us has just read and written (not read again); it also
     stores the network averages itself, once per run. Without it, a build of every row
-    stores them (a partial build's few TINs barely move a network-wide mean)."""
+    stores them (a partial build's few TINs barely move a network-wide mean).
+
+    A recalculation's build writes the entity rows only: the rebuilt TINs' measure rows
+    wait for the detail-rows job (refresh_measure_rows), the page showing the rows it has
+    meanwhile and saying it is updating. Their index upkeep cost as much as the rest of
+    the recalculation; a practice's job runs once the recalculation commits."""
     began = time.perf_counter()
     _lock(practice.pk, year)
     state, _ = DashboardState.objects.get_or_create(practice=practice, year=year)
@@ -297,39 +357,31 @@ def refresh_rows(
     forget_pending(practice.pk)
     consumed, only, written = _pending_groups(state, groups, everything=force and groups is None)
     entities = load_entities(
-        practice, year, with_points=True, groups=None if only is None else sorted(only),
+        practice, year, with_points=scored is None,
+        groups=None if only is None else sorted(only),
         known_scores=scored.scores if scored else None,
         written_at=scored.written_at if scored else None,
         known_details=scored.details if scored else None,
     )  # fmt: skip
     rows = [_row(practice, year, e) for e in entities]
-    keys = None if only is None else [entity_attestation_key(e) for e in entities]
-    if scored is not None and scored.attestations is not None:
-        attestations = scored.attestations
-    else:
+    old = state.counts or NO_ROWS
+    if scored is None:
+        keys = None if only is None else [entity_attestation_key(e) for e in entities]
         attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
-    # The rows' reads run now; the rows are made as the COPY sends them (PostgreSQL fills
-    # the table's indexes while the next rows are made: about half the build's time).
-    measure_rows = chain(
-        quality_row_stream(practice, year, entities),
-        attestation_row_stream(practice, year, entities, attestations),
-    )
-    gone = _delete_rows(practice, year, only)
-    copy_objects(DashboardRow, rows, set_ids=True)
-    by_key = {(r.kind, r.tin_npi_id or r.medical_group_id): r for r in rows}
-    tally = MeasureTally()
-
-    def values():
-        positions: dict[int, int] = {}
-        for m in measure_rows:
-            row, satisfied = by_key[m.entity.key], m.satisfied
-            positions[row.pk] = positions.get(row.pk, -1) + 1
-            tally.add(m, satisfied)
-            yield _measure_values(row, m, positions[row.pk], satisfied)
-
-    copy_rows(DashboardMeasureRow, MEASURE_COLUMNS, values())
+        measure_rows = _measure_stream(practice, year, entities, attestations)
+        gone = _delete_rows(practice, year, only)
+        copy_objects(DashboardRow, rows, set_ids=True)
+        by_key = {(r.kind, r.tin_npi_id or r.medical_group_id): r for r in rows}
+        added = {**_row_counts(rows), **copy_measure_rows(by_key, measure_rows).as_counts()}
+        counts = added if only is None else _add_counts(old, gone, added)
+        still = measures_waiting(old)
+        measures_left = set() if only is None else (still - only if still is not None else None)
+    else:
+        gone = _replace_entity_rows(practice, year, only, rows)
+        counts = _add_counts(old, gone, {**_row_counts(rows), "measures": {}, "quality": {}})
+        measures_left = _union(measures_waiting(old), only)
     # The QMR page's rows (its total and choices kept in counts) follow the same writes,
-    # scores excepted: they show none. A recalculation leaves them to their own job
+    # scores excepted: they show none. A recalculation leaves them to the detail-rows job
     # (refresh_qmr_rows), the TINs other writes named waiting for it; another build
     # rebuilds them with any still waiting.
     # (No QMR summary yet: every row waits.)
@@ -338,17 +390,9 @@ def refresh_rows(
         qmr = _qmr_counts(state, build_qmr_rows(practice, year, _union(only, waiting)), set())
     else:
         qmr = _qmr_counts(state, None, _union(written, waiting))
-    counts = _counts(rows, tally)
-    if only is not None:
-        counts = _add_counts(state.counts, gone, counts)
-    elif connection.vendor == "postgresql":
-        # Fresh statistics, or the planner takes a just-loaded table for empty and joins
-        # every row before LIMIT (2.5 s instead of 5 ms for a page at 10,000 TIN/NPIs).
-        # (A few TINs' rows do not change the statistics.)
-        with connection.cursor() as cursor:
-            tables = (DashboardRow, DashboardMeasureRow, QmrListRow)[: 2 if scored else 3]
-            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in tables)}")
-    counts["qmr"] = qmr
+    if only is None:
+        _analyze(*((DashboardRow,) if scored else (DashboardRow, DashboardMeasureRow, QmrListRow)))
+    counts = _with_measures_waiting({**counts, "qmr": qmr}, measures_left)
     DashboardChange.objects.filter(pk__in=consumed).delete()
     if scored is None and only is None:
         store_network_averages(year)
@@ -361,21 +405,69 @@ def refresh_rows(
     return state
 
 
+def _owners(practice: Practice, year: int, groups: list[int] | None) -> dict:
+    """The stored entity rows (of these TINs) the measure rows go under, by Entity.key."""
+    rows = DashboardRow.objects.filter(practice=practice, year=year)
+    if groups is not None:
+        rows = rows.filter(medical_group_id__in=groups)
+    found = rows.values_list("kind", "tin_npi_id", "medical_group_id", *OWNER_COLUMNS[2:])
+    return {
+        (kind, tin_npi_id or group_id): Owner(practice.pk, year, *rest)
+        for kind, tin_npi_id, group_id, *rest in found
+    }
+
+
+def _waiting(practice: Practice, year: int, waiting_of) -> tuple:
+    """Under the build lock: the year's state and the TINs whose rows `waiting_of(counts)`
+    says wait for the detail-rows job (state None: no build yet, nothing to do)."""
+    _lock(practice.pk, year)
+    state = DashboardState.objects.filter(practice=practice, year=year).first()
+    if state is None or not state.counts:
+        return None, set()
+    return state, waiting_of(state.counts)
+
+
+@transaction.atomic
+def refresh_measure_rows(practice: Practice, year: int) -> dict:
+    """Rebuild the Measure Performance rows waiting since a recalculation's build (the
+    detail-rows job; the scores' measure points read back from the snapshots); returns
+    counts["measures"]. Nothing when none wait, or before the first build."""
+    state, waiting = _waiting(practice, year, measures_waiting)
+    if state is None or (waiting is not None and not waiting):
+        return (state.counts.get("measures") or {}) if state else {}
+    groups = None if waiting is None else sorted(waiting)
+    entities = load_entities(practice, year, with_points=True, groups=groups)
+    keys = None if groups is None else [entity_attestation_key(e) for e in entities]
+    attestations = practice_attestations(practice, year, keys, values=True) if entities else {}
+    owners = _owners(practice, year, groups)
+    measure_rows = _measure_stream(practice, year, entities, attestations)
+    if groups is None:
+        _delete_all(practice, year, (DashboardMeasureRow,))
+    else:
+        stored = DashboardMeasureRow.objects.filter(
+            practice=practice, year=year, entity__medical_group_id__in=groups
+        )
+        gone = _measure_gone(stored)
+        stored.delete()
+    added = copy_measure_rows(owners, measure_rows).as_counts()
+    if groups is None:
+        _analyze(DashboardMeasureRow)
+    measures = added if groups is None else _add_measures(state.counts, gone, added)
+    counts = _with_measures_waiting({**state.counts, **measures}, set())
+    DashboardState.objects.filter(pk=state.pk).update(counts=counts)
+    return counts["measures"]
+
+
 @transaction.atomic
 def refresh_qmr_rows(practice: Practice, year: int) -> dict:
     """Rebuild the QMR rows waiting since a recalculation's build (the QMR job); returns
     counts["qmr"]. Nothing when none wait, or before the first build (which builds them)."""
-    _lock(practice.pk, year)
-    state = DashboardState.objects.filter(practice=practice, year=year).first()
-    if state is None or not state.counts:
-        return {}
-    waiting = qmr_waiting(state.counts)
-    if waiting is not None and not waiting:
-        return state.counts.get("qmr") or {}
+    state, waiting = _waiting(practice, year, qmr_waiting)
+    if state is None or (waiting is not None and not waiting):
+        return (state.counts.get("qmr") or {}) if state else {}
     qmr = _qmr_counts(state, build_qmr_rows(practice, year, waiting), set())
-    if waiting is None and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # as after a whole build (refresh_rows)
-            cursor.execute(f"ANALYZE {QmrListRow._meta.db_table}")
+    if waiting is None:
+        _analyze(QmrListRow)  # as after a whole build (refresh_rows)
     counts = {**state.counts, "qmr": qmr}
     DashboardState.objects.filter(pk=state.pk).update(counts=counts)
     return qmr

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Count, Sum
 from django.utils import timezone
 
+from mips.dashboard.chart_data import network_comparisons
 from mips.dashboard.rows import refresh_rows
-from mips.models import ScoreSnapshot
+from mips.models import DashboardMeasureRow, DashboardRow, DashboardState, ScoreSnapshot
 from tests.factories import MedicalGroupFactory, ProviderFactory, TinNpiFactory
 from tests.mips.score_helpers import YEAR, enroll, result
 
@@ -89,3 +91,24 @@ def two_tins_built(practice, medical_group, per_tin: int) -> tuple[list, list]:
         results_for(tn, [("236", 30, 40)])
     refresh_rows(practice, YEAR)
     return a, b
+
+
+def assert_totals(practice):
+    """The build's stored counts equal a count of the rows (and the chart's sums an
+    aggregate)."""
+    counts = DashboardState.objects.get(practice=practice, year=YEAR).counts
+    rows = DashboardRow.objects.filter(practice=practice, year=YEAR)
+    measures = DashboardMeasureRow.objects.filter(practice=practice, year=YEAR)
+    assert counts["rows"] == rows.count()
+    assert counts["enrolled"] == rows.filter(enrolled=True).count()
+    assert counts["measures"]["all"] == measures.count()
+    for category in ("quality", "pi", "ia"):
+        assert counts["measures"].get(category, 0) == measures.filter(category=category).count()
+    # The per-measure sums of the rates (Measure Performance's chart) equal an aggregate.
+    rated = measures.filter(category="quality", satisfied__isnull=False).exclude(measure_id="")
+    live = rated.values_list("measure_id").annotate(total=Sum("satisfied"), n=Count("pk"))
+    stored = {mid: (Decimal(s["sum"]), s["n"]) for mid, s in counts["quality"].items()}
+    assert stored == {mid: (total, n) for mid, total, n in live}
+    assert network_comparisons(measures, YEAR, whose="Practice", sums=counts["quality"]) == (
+        network_comparisons(measures, YEAR, whose="Practice")
+    )

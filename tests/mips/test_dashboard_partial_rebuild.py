@@ -5,15 +5,11 @@ to a count either way."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from django.db.models import Count, Sum
 
-from mips.dashboard.chart_data import network_comparisons
 from mips.dashboard.rows import refresh_rows
-from mips.models import DashboardChange, DashboardMeasureRow, DashboardRow, DashboardState
-from tests.mips.dashboard_helpers import clinician, snapshot, two_tins_built
+from mips.models import DashboardChange, DashboardRow
+from tests.mips.dashboard_helpers import assert_totals, clinician, snapshot, two_tins_built
 from tests.mips.score_helpers import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -32,25 +28,6 @@ def _ids(group_id):
     )
 
 
-def _assert_totals(practice):
-    counts = DashboardState.objects.get(practice=practice, year=YEAR).counts
-    rows = DashboardRow.objects.filter(practice=practice, year=YEAR)
-    measures = DashboardMeasureRow.objects.filter(practice=practice, year=YEAR)
-    assert counts["rows"] == rows.count()
-    assert counts["enrolled"] == rows.filter(enrolled=True).count()
-    assert counts["measures"]["all"] == measures.count()
-    for category in ("quality", "pi", "ia"):
-        assert counts["measures"].get(category, 0) == measures.filter(category=category).count()
-    # The per-measure sums of the rates (Measure Performance's chart) equal an aggregate.
-    rated = measures.filter(category="quality", satisfied__isnull=False).exclude(measure_id="")
-    live = rated.values_list("measure_id").annotate(total=Sum("satisfied"), n=Count("pk"))
-    stored = {mid: (Decimal(s["sum"]), s["n"]) for mid, s in counts["quality"].items()}
-    assert stored == {mid: (total, n) for mid, total, n in live}
-    assert network_comparisons(measures, YEAR, whose="Practice", sums=counts["quality"]) == (
-        network_comparisons(measures, YEAR, whose="Practice")
-    )
-
-
 def test_a_score_rebuilds_its_tin_only(practice, two_tins):
     a, b = two_tins
     before_a, before_b = _ids(a[0].medical_group_id), _ids(b[0].medical_group_id)
@@ -64,7 +41,7 @@ def test_a_score_rebuilds_its_tin_only(practice, two_tins):
     assert _ids(a[0].medical_group_id).isdisjoint(before_a)  # TIN A's were rebuilt
     row = DashboardRow.objects.get(year=YEAR, tin_npi=a[0])
     assert row.cps == 42
-    _assert_totals(practice)
+    assert_totals(practice)
 
 
 def test_the_recalculation_names_the_tins_it_scored(practice, two_tins):
@@ -77,7 +54,7 @@ def test_the_recalculation_names_the_tins_it_scored(practice, two_tins):
     refresh_rows(practice, YEAR, groups={a[0].medical_group_id})
     assert _ids(b[0].medical_group_id) == before_b
     assert DashboardRow.objects.filter(year=YEAR, name__startswith="Gamma").exists()
-    _assert_totals(practice)
+    assert_totals(practice)
 
 
 def test_a_provider_edit_rebuilds_every_row(practice, two_tins):
@@ -89,7 +66,7 @@ def test_a_provider_edit_rebuilds_every_row(practice, two_tins):
     refresh_rows(practice, YEAR, force=False)
     assert _ids(b[0].medical_group_id).isdisjoint(before_b)
     assert DashboardRow.objects.filter(year=YEAR, name__startswith="Renamed").exists()
-    _assert_totals(practice)
+    assert_totals(practice)
 
 
 def test_a_forced_build_without_tins_rebuilds_every_row(practice, two_tins):
@@ -98,7 +75,7 @@ def test_a_forced_build_without_tins_rebuilds_every_row(practice, two_tins):
     snapshot(a[0], 42)
     refresh_rows(practice, YEAR)
     assert _ids(b[0].medical_group_id).isdisjoint(before_b)
-    _assert_totals(practice)
+    assert_totals(practice)
 
 
 def test_removing_an_enrollment_removes_its_rows_and_counts(practice, two_tins):
@@ -108,4 +85,4 @@ def test_removing_an_enrollment_removes_its_rows_and_counts(practice, two_tins):
     refresh_rows(practice, YEAR, force=False)
     row = DashboardRow.objects.filter(year=YEAR, tin_npi=a[1]).first()
     assert row is None or not row.enrolled
-    _assert_totals(practice)
+    assert_totals(practice)

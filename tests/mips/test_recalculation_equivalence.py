@@ -14,7 +14,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from mips.bulk import copy_rows, copy_stream
-from mips.dashboard.rows import refresh_qmr_rows, refresh_rows
+from mips.dashboard.rows import refresh_measure_rows, refresh_qmr_rows, refresh_rows
 from mips.models import (
     DashboardMeasureRow,
     DashboardRow,
@@ -97,9 +97,13 @@ def test_fast_path_stores_what_the_engine_and_a_full_rebuild_give(practice):
     assert len({s.final_score for s in snapshots}) > 20  # a varied registry, not one score
 
     # The rows the run built from what it handed over = a rebuild reading it all back,
-    # once the QMR job has built the QMR rows the run left to it (a first build: all).
+    # once the detail-rows job has built the measure and QMR rows the run left to it (a
+    # first build: all).
     assert _rows(practice)[2]["qmr"] == {"waiting": "all"}
+    assert _rows(practice)[2]["measures_waiting"] == "all"
     assert not QmrListRow.objects.filter(practice=practice).exists()
+    assert not DashboardMeasureRow.objects.filter(practice=practice).exists()
+    refresh_measure_rows(practice, YEAR)
     refresh_qmr_rows(practice, YEAR)
     built = _rows(practice)
     qmr_rows = QmrListRow.objects.filter(practice=practice).count()

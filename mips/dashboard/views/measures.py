@@ -17,7 +17,7 @@ from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 from ..chart_data import network_comparisons
 from ..exports import measure_csv
 from ..forms import MeasureFilterForm
-from ..freshness import fresh_state
+from ..freshness import fresh_measures, fresh_state
 from ..row_html.measures import measure_rows
 from ..rows import Counted
 from .common import page_context
@@ -104,6 +104,8 @@ def _filtered(request: HttpRequest) -> dict:
     rows, tins, counts, comparisons = DashboardMeasureRow.objects.none(), [], {}, []
     if ctx["has_dashboard"]:
         fresh, counts, _ = fresh_state(request.practice, year)
+        if fresh:  # the rows a recalculation left to the detail-rows job
+            fresh, counts = fresh_measures(request.practice, year, counts)
         ctx["updating"] = not fresh
         rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])

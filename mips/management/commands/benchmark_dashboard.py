@@ -34,7 +34,7 @@ from enrollment.models import Enrollment, EnrollmentMeasure, Measure, Program
 from practices.models import MedicalGroup, Membership, Practice, Provider, Role, TinNpi
 from practices.performance_year import current_performance_year
 
-from ...dashboard.rows import refresh_qmr_rows
+from ...dashboard.rows import refresh_measure_rows, refresh_qmr_rows
 from ...models import EcqmRun, MeasureResult
 from ...recalculation import recalculate_practice
 
@@ -117,11 +117,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Score recalculation: {took:.1f}s, {rate:,.0f} entities/s ({stats.as_dict()})"
             )
-            # The QMR rows' own job, as a worker would run it after the recalculation.
+            # The detail-rows job, as a worker would run it after the recalculation.
             started = time.perf_counter()
+            measures = refresh_measure_rows(practice, year)
             qmr = refresh_qmr_rows(practice, year)
             self.stdout.write(
-                f"QMR job: {qmr.get('rows', 0)} rows in {time.perf_counter() - started:.1f}s"
+                f"Detail-rows job: {measures.get('all', 0)} measure rows, {qmr.get('rows', 0)} "
+                f"QMR rows in {time.perf_counter() - started:.1f}s"
             )
         if connection.vendor == "postgresql":
             # Again after the recalculation wrote the scores: the pages' reads are planned

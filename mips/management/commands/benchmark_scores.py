@@ -3,8 +3,8 @@
 Builds a throw-away practice with N enrolled TIN/NPIs (plus their groups) with eCQM results,
 eligibility and attestations, then times ``recalculate_practice`` and reports entities
 scored per second and the number of SQL queries (the foreign-key checks PostgreSQL defers to
-the commit included), then the QMR job the recalculation leaves behind, then an unchanged
-re-run. Everything is rolled back unless --keep.
+the commit included), then the detail-rows job the recalculation leaves behind (the
+measure and QMR rows), then an unchanged re-run. Everything is rolled back unless --keep.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
-from mips.dashboard.rows import refresh_qmr_rows
+from mips.dashboard.rows import refresh_measure_rows, refresh_qmr_rows
 from mips.recalculation import recalculate_practice
 from mips.score_benchmark import build_registry
 from practices.models import Practice
@@ -71,14 +71,17 @@ class Command(BaseCommand):
             f"{len(queries.captured_queries)} SQL queries, {stats.created} snapshots written, "
             f"{stats.failed} failed"
         )
-        # The QMR rows show no score: their own job builds them after the recalculation
-        # (another worker), timed apart.
+        # The measure rows and the QMR rows are rebuilt by the detail-rows job after the
+        # recalculation commits (another worker), timed apart.
         with scope(practice=practice):
             began = time.perf_counter()
+            measures = refresh_measure_rows(practice, year)
+            middle = time.perf_counter()
             qmr = refresh_qmr_rows(practice, year)
         self.stdout.write(
-            f"QMR job (its own task): {qmr.get('rows', 0)} rows in "
-            f"{time.perf_counter() - began:.1f}s"
+            f"Detail-rows job (its own task): {measures.get('all', 0)} measure rows in "
+            f"{middle - began:.1f}s, {qmr.get('rows', 0)} QMR rows in "
+            f"{time.perf_counter() - middle:.1f}s"
         )
         with scope(practice=practice):
             again, checks = _recalculate(practice, year)
