@@ -67,14 +67,16 @@ from .network import store_network_averages
 from .scoring import (
     EntityInput,
     PiMeasurement,
+    PiResult,
     PiSubmission,
     QualityMeasurement,
     Reweighting,
     Stratum,
+    counts_as_submitted,
     load_catalog,
-    pi_counts_for_euc,
     rules_for,
     score_entity,
+    score_pi,
 )
 from .snapshots import prune_history, summary_fields
 
@@ -134,6 +136,7 @@ class Assembled:
     context: dict
     notes: list[str]
     attestations: EntityAttestations | None = None  # the current rows the inputs came from
+    pi: PiResult | None = None  # score_pi's result for entity.pi, when it was scored
 
 
 @dataclass
@@ -535,7 +538,7 @@ def assemble_inputs(
             recorded_cats = recorded.get(key.tin_npi_id, frozenset())
         # Two questions kept apart (issue 14): `submitted` is the data the submission carries
         # (mips.submission.content reads it); `counted` is the data CMS counts for the EUC
-        # rules, where incomplete PI is no PI data (pi_counts_for_euc).
+        # rules, where incomplete PI is no PI data (as pi_counts_for_euc says).
         submitted = {
             c
             for c, has in (
@@ -545,9 +548,11 @@ def assemble_inputs(
             )
             if has
         }
+        # (PI scored once: the same result goes to score_entity.)
+        pi_result = score_pi(pi, catalog, rules) if "pi" in submitted else None
         counted = (
             submitted - {"pi"}
-            if "pi" in submitted and not pi_counts_for_euc(pi, catalog, rules)
+            if pi_result is not None and not counts_as_submitted(pi_result, rules)
             else submitted
         )
         # The registry honours a recorded exception by not sending that category's data
@@ -606,7 +611,7 @@ def assemble_inputs(
                 "negated": decision.negated,
             },
         }
-        assembled.append(Assembled(target, entity, context, notes, att))
+        assembled.append(Assembled(target, entity, context, notes, att, pi_result))
     return assembled
 
 
@@ -818,7 +823,7 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         for item in changed:
             key = item.target.key
             try:
-                document = score_entity(item.entity).to_dict()
+                document = score_entity(item.entity, pi=item.pi).to_dict()
             except Exception:  # one bad entity must not stop the practice's recalculation
                 log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
                 stats.failed += 1

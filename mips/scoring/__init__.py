@@ -19,7 +19,7 @@ from .inputs import (
     Stratum,
     normalize_status,
 )
-from .pi import pi_counts_for_euc
+from .pi import PiResult, counts_as_submitted, pi_counts_for_euc, score_pi
 from .rules import RULES, YearRules, rules_for
 from .submission import entity_from_document, score_submission_document
 
@@ -38,7 +38,10 @@ __all__ = [
     "YearRules",
     "entity_from_document",
     "load_catalog",
+    "PiResult",
+    "counts_as_submitted",
     "pi_counts_for_euc",
+    "score_pi",
     "normalize_status",
     "rules_for",
     "score_entity",

@@ -112,10 +112,16 @@ def _rounded(value: Decimal) -> Decimal:
 
 
 def score_entity(
-    entity: EntityInput, *, catalog: YearCatalog | None = None, rules: YearRules | None = None
+    entity: EntityInput,
+    *,
+    catalog: YearCatalog | None = None,
+    rules: YearRules | None = None,
+    pi: PiResult | None = None,
 ) -> ScoreResult:
     """Score one entity for its performance year. Reference data is cached per year; tests
-    and what-if tools may pass their own catalogue or rule set."""
+    and what-if tools may pass their own catalogue or rule set. `pi`: score_pi's result for
+    `entity.pi` with these catalogue and rules, when the caller has it (the recalculation
+    scores PI first for the EUC rules)."""
     rules = rules or rules_for(entity.performance_year)
     catalog = catalog or load_catalog(rules.year)
     statuses = frozenset(entity.special_statuses)
@@ -130,7 +136,8 @@ def score_entity(
             entity.quality, catalog, rules, small, entity.prior_quality_achievement
         )
         ia = score_ia(entity.ia_activities, statuses, catalog, rules)
-    pi = score_pi(entity.pi, catalog, rules)
+    if pi is None:
+        pi = score_pi(entity.pi, catalog, rules)
 
     has_data = {
         "quality": quality.submitted,

@@ -46,8 +46,10 @@ def num(value: Decimal | int | float | None) -> float | int | None:
     if value is None:
         return None
     if isinstance(value, Decimal):
-        rounded = q4(value)
-        return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+        # A 4-decimal value is a whole number exactly when its float is (scores and counts
+        # are far below 2**53): one conversion instead of a Decimal comparison and two.
+        rounded = float(q4(value))
+        return int(rounded) if rounded.is_integer() else rounded
     return value
 
 

@@ -124,10 +124,10 @@ def test_an_entity_that_fails_keeps_its_current_snapshot(practice, monkeypatch):
     broken = TinNpi.objects.filter(practice=practice).order_by("pk").first()
     npi, real = broken.npi, recalculation.score_entity
 
-    def score(entity):
+    def score(entity, **kw):
         if entity.npi == npi:
             raise ValueError("broken input")
-        return real(entity)
+        return real(entity, **kw)
 
     monkeypatch.setattr(recalculation, "score_entity", score)
     stats = recalculate_practice(practice, YEAR)

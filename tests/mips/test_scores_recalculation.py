@@ -17,6 +17,7 @@ from mips.dashboard.rows import refresh_rows
 from mips.dashboard.state import mark_changed
 from mips.models import ScoreSnapshot
 from mips.recalculation import recalculate_practice
+from mips.scoring import final
 from mips.tasks import recalculate_entity_scores, recalculate_practice_scores
 from tests.factories import ProviderFactory, TinNpiFactory
 
@@ -37,6 +38,23 @@ def current(tin_npi=None, group=None) -> ScoreSnapshot:
         .for_entity(tin_npi=tin_npi, medical_group=group)
         .get()
     )
+
+
+def test_pi_is_scored_once_per_entity_for_the_euc_rules_and_the_score(
+    practice, tin_npi, quality_manager, monkeypatch
+):
+    """The EUC rules ask whether the PI data counts (an incomplete submission does not,
+    SCORING.md 1.1 [C: S18]); the score uses the same PI result, not a second scoring."""
+    enroll(tin_npi, ("mips_quality", "mips_pi", "mips_ia"))
+    six_measures(tin_npi)
+    full_pi(quality_manager, tin_npi=tin_npi)
+    calls = []
+    real = recalculation.score_pi
+    for module in (recalculation, final):
+        monkeypatch.setattr(module, "score_pi", lambda *a: calls.append(a) or real(*a))
+    recalculate_practice(practice, YEAR)
+    assert len(calls) == 1
+    assert current(tin_npi).pi_score == real(calls[0][0], *calls[0][1:]).score > 0
 
 
 def test_required_pi_attestations_gate_the_pi_score(practice, tin_npi, quality_manager):
@@ -104,7 +122,9 @@ def test_the_recalculation_runs_with_the_collector_paused(practice, tin_npi, mon
     seen = []
     scored = recalculation.score_entity
     monkeypatch.setattr(
-        recalculation, "score_entity", lambda e: seen.append(gc.isenabled()) or scored(e)
+        recalculation,
+        "score_entity",
+        lambda e, **kw: seen.append(gc.isenabled()) or scored(e, **kw),
     )
     enroll(tin_npi)
     recalculate_practice(practice, YEAR)
@@ -323,7 +343,9 @@ def test_entities_with_unchanged_inputs_are_not_scored_again(
 
     scored = []
     real = recalculation.score_entity
-    monkeypatch.setattr(recalculation, "score_entity", lambda e: scored.append(e.npi) or real(e))
+    monkeypatch.setattr(
+        recalculation, "score_entity", lambda e, **kw: scored.append(e.npi) or real(e, **kw)
+    )
     again = recalculate_practice(practice, YEAR)
     assert (again.unchanged, again.created, scored) == (3, 0, [])
 
