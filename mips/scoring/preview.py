@@ -69,9 +69,10 @@ def _measure_part(ms: MeasureScore) -> dict:
     deciles = None
     if bench is not None:
         deciles = [list(pair) for pair in _deciles(bench.percentiles, bench.is_inverse)]
+    points = num(ms.points)
     return {
         "name": ms.measure_id,
-        "value": num(ms.points),
+        "value": points,
         "detail": ms.collection_type,
         "metadata": {
             "measureTitle": ms.title,
@@ -82,7 +83,7 @@ def _measure_part(ms: MeasureScore) -> dict:
             "performanceNumerator": ms.performance_numerator,
             "performanceDenominator": ms.performance_denominator,
             "decile": dec.decile if dec else None,
-            "decileScore": num(ms.points),
+            "decileScore": points,
             "partialDecileScore": num(dec.partial_decile_score) if dec else None,
             "partialPoints": num(dec.partial_points) if dec else None,
             "deciles": deciles,
@@ -95,7 +96,7 @@ def _measure_part(ms: MeasureScore) -> dict:
             "highPriorityBonus": 0,
             "endToEndBonus": 0,
             "totalBonusPoints": 0,
-            "totalMeasurementPoints": num(ms.points),
+            "totalMeasurementPoints": points,
             "processingStatus": ms.processing_status,
             "messages": messages,
             "reasons": list(ms.reasons),
