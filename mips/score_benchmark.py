@@ -17,7 +17,7 @@ from django.utils import timezone
 from enrollment.catalog import ensure_standard_programs
 from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.kinds import TRADITIONAL_MIPS_KINDS
-from enrollment.models import Enrollment, Program
+from enrollment.models import Enrollment, EnrollmentMeasure, Program
 from practices.models import MedicalGroup, Provider, TinNpi
 
 from .attestation_reads import required_pi_attestations
@@ -134,3 +134,11 @@ def build_registry(practice, year: int, entities: int, *, seed: int = 7) -> int:
     PiAttestation.objects.bulk_create(pi_rows, batch_size=BATCH)
     IaAttestation.objects.bulk_create(ia_rows, batch_size=BATCH)
     return len(targets)
+
+
+def drop_practice(practice) -> None:
+    """Delete a benchmark practice left by --keep: the protected foreign keys first
+    (enrollments protect the TIN/NPIs and groups), then the practice and its rows."""
+    EnrollmentMeasure.objects.filter(enrollment__practice=practice).delete()
+    Enrollment.objects.filter(practice=practice).delete()
+    practice.delete()

@@ -37,6 +37,7 @@ from practices.performance_year import current_performance_year
 from ...dashboard.rows import refresh_measure_rows, refresh_qmr_rows
 from ...models import EcqmRun, MeasureResult
 from ...recalculation import recalculate_practice
+from ...score_benchmark import drop_practice
 
 SLUG = "bench-dashboard"
 PER_GROUP = 100
@@ -144,10 +145,7 @@ class Command(BaseCommand):
         if practice is None:
             return
         with transaction.atomic():
-            # Protected foreign keys first (enrollments protect TIN/NPIs and groups).
-            EnrollmentMeasure.objects.filter(enrollment__practice=practice).delete()
-            Enrollment.objects.filter(practice=practice).delete()
-            practice.delete()
+            drop_practice(practice)
         get_user_model().objects.filter(username="bench@dashboard.test").delete()
 
     @transaction.atomic

@@ -18,7 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from mips.dashboard.rows import refresh_measure_rows, refresh_qmr_rows
 from mips.recalculation import recalculate_practice
-from mips.score_benchmark import build_registry
+from mips.score_benchmark import build_registry, drop_practice
 from practices.models import Practice
 
 
@@ -47,7 +47,8 @@ class Command(BaseCommand):
     def _run(self, n: int, year: int) -> None:
         slug = f"score-benchmark-{n}"
         with scopes_disabled():
-            Practice.objects.filter(slug=slug).delete()
+            for kept in Practice.objects.filter(slug=slug):  # an earlier run's --keep
+                drop_practice(kept)
             practice = Practice.objects.create(name=f"Score benchmark {n}", slug=slug)
             began = time.perf_counter()
             total = build_registry(practice, year, n)
