@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_scopes import scope, scopes_disabled
 
-from .models import Membership
+from .member_reads import active_memberships
 
 SESSION_KEY = "practice_id"
 
@@ -44,11 +44,7 @@ class PracticeMiddleware:
             # No scope at all: a tenant query here raises instead of seeing every practice.
             return self.get_response(request)
 
-        memberships = list(
-            Membership.objects.filter(user=request.user, practice__is_active=True)
-            .select_related("practice")
-            .order_by("practice__name")
-        )
+        memberships = active_memberships(request.user)
         request.memberships = memberships
         if not memberships:
             # Operator staff without a practice of their own work in Django admin: the

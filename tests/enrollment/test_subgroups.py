@@ -142,9 +142,9 @@ def test_page_query_budget(qm_client, medical_group, mvp_program, clinicians,
                            django_assert_num_queries):  # fmt: skip
     _create(medical_group, mvp_program, clinicians[:1])
     qm_client.get(LIST)  # warm the session
-    # user, memberships, role permissions, program years, count, rows, scores, any MVP open,
-    # the form's TINs, MVPs and clinicians (the session is read from the cache)
-    with django_assert_num_queries(11) as first:
+    # user, memberships with their role permissions, program years, count, rows, scores, any
+    # MVP open, the form's TINs, MVPs and clinicians (the session is read from the cache)
+    with django_assert_num_queries(10) as first:
         qm_client.get(LIST)
     _create(medical_group, mvp_program, clinicians[1:2], subgroup_id="SG-2")
     _create(medical_group, mvp_program, clinicians[2:], subgroup_id="SG-3")

@@ -95,15 +95,15 @@ def test_list_query_count_does_not_grow_with_rows(
     for tn in tin_npis[:2]:
         services.set_status(practice=practice, tin_npi=tn, year=2025, status="ia", actor=None)
     qm_client.get(LIST)  # warm the session
-    # user, memberships, role permissions, count, page rows, QPP snapshots (the session is
+    # user, memberships with their role permissions, count, page rows, QPP snapshots (the session is
     # read from the cache)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         qm_client.get(LIST)
     for _ in range(5):
         TinNpiFactory(
             provider=ProviderFactory(practice=practice), medical_group=tin_npis[0].medical_group
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         r = qm_client.get(LIST)
     assert len(r.context["page"]) == 9
 

@@ -307,15 +307,15 @@ def test_worklist_query_count_is_flat_in_practice_size(
 ):
     url = gaps_url("clinician", own.public_id)
     qm_client.get(url)  # warm the session and the menu
-    # user, membership, permissions (the session is read from the cache); the TIN/NPI; the
-    # gap counts; count, the page
+    # user, memberships with their permissions (the session is read from the cache); the
+    # TIN/NPI; the gap counts; count, the page
     # with patients and last visits; the page's candidate facts (reasons)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         qm_client.get(url)
     for i in range(30):
         diabetic_patient(practice, own if i % 2 else colleague, hba1c="11.0")
     calculate(practice, YEAR)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         r = qm_client.get(url)
     assert r.context["page"].paginator.count == 17
 

@@ -80,11 +80,11 @@ def test_the_pages_refuse_outsiders_and_wrong_roles(outsider_client, billing_cli
 
 # ------------------------------------------------------------------ one entity's attestations
 
-# user, membership, role permissions, the TIN/NPI of the URL (with its provider and group:
-# not read again), dashboard years, its enrollments, eligibility, its current sign-offs,
+# user, memberships with their role permissions, the TIN/NPI of the URL (with its provider
+# and group: not read again), dashboard years, its enrollments, eligibility, its current sign-offs,
 # PI and IA attestations, the history of each of the three, recorded EUC exceptions (the
 # session and "has the dashboard" are read from the cache).
-ENTITY_ATTESTATION_QUERIES = 14
+ENTITY_ATTESTATION_QUERIES = 13
 
 
 @pytest.mark.django_db

@@ -313,10 +313,10 @@ def _grow(medical_group, n):
         eligibility(tn)
 
 
-# Queries every dashboard page makes before its own: user, membership, role permissions,
-# dashboard years, the rows' state (current?). The session and "has the dashboard" (the
+# Queries every dashboard page makes before its own: user, memberships with their role
+# permissions, dashboard years, the rows' state (current?). The session and "has the dashboard" (the
 # menu's) are read from the cache.
-PAGE_COMMON = 5
+PAGE_COMMON = 4
 PAGE_QUERIES = {
     # own rows, the page of rows (LIMIT 50; the total is the build's, no COUNT); the
     # latest QPP sync run (a banner names stale clinicians when it did not succeed). The
@@ -378,8 +378,8 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
     assert rows[0].name.startswith("Newcomer") and rows[0].cps == 1
 
 
-# user, membership, role permissions, the TIN/NPI of the URL (with its provider and group:
-# not read again), dashboard years (the session and "has the dashboard" are read from the
+# user, memberships with their role permissions, the TIN/NPI of the URL (with its provider
+# and group: not read again), dashboard years (the session and "has the dashboard" are read from the
 # cache, as the menu's), the entity's enrollments, eligibility, scores of this year and
 # last year (with each source's history count: the CPS trend chart is cached under it and
 # reads no history until a snapshot is added or removed), sign-offs, PI and IA
@@ -388,7 +388,7 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 # the first encounter, its MVP subgroup scores (and the group's score when it is in a
 # subgroup). "Has eCQM results" only when no quality row shows a denominator; the trend's
 # own query only on the first view of a history.
-REPORT_CARD_QUERIES = 17
+REPORT_CARD_QUERIES = 16
 
 
 def test_report_card_query_count_is_constant(qm_client, setup, django_assert_num_queries):

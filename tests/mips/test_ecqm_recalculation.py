@@ -107,13 +107,13 @@ def test_progress_fragment_reads_a_constant_number_of_queries(
     qm_client, practice, quality_manager, django_assert_num_queries
 ):
     qm_client.get(f"{PROGRESS}?year=2026")  # warm the session
-    # user, memberships, role permissions, the latest run (with who started it); the
+    # user, memberships with their role permissions, the latest run (with who started it); the
     # session is read from the cache
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         qm_client.get(f"{PROGRESS}?year=2026")
     _run(practice, 2026, state=RunState.SUCCEEDED, finished_at=timezone.now(),
          started_by=quality_manager)  # fmt: skip
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         body = qm_client.get(f"{PROGRESS}?year=2026").content.decode()
     assert "Recalculate button" in body
 

@@ -503,10 +503,10 @@ def test_subgroup_page_query_budget(
 ):
     qm_client.post(submit_url(subgroup))
     qm_client.get(detail_url(subgroup))  # warm the session, read the message
-    # user, memberships, role permissions, the subgroup, its members (form initial), its
+    # user, memberships with their role permissions, the subgroup, its members (form initial), its
     # practice (the members form), the attempts with their users, the clinicians (the
     # session is read from the cache)
-    with django_assert_num_queries(8) as first:
+    with django_assert_num_queries(7) as first:
         qm_client.get(detail_url(subgroup))
     budget = len(first.captured_queries)  # read now: the submits below fill the query log
     qm_client.post(submit_url(subgroup))

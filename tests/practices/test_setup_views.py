@@ -160,13 +160,13 @@ def test_provider_list_search_sort_and_htmx_partial(qm_client, practice, django_
     body = r.content.decode()
     assert "<html" not in body and "Jones" not in body
     assert body.index("Smith4") < body.index("Smith0")
-    # user, membership, role permissions, count, page of providers, prefetch groups (the
+    # user, memberships with their role permissions, count, page of providers, prefetch groups (the
     # session is read from the cache)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         qm_client.get(url)
     for _ in range(20):
         ProviderFactory(practice=practice)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         qm_client.get(url)
 
 

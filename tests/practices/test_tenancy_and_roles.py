@@ -5,9 +5,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_scopes import ScopeError, scope
 
+from practices.member_reads import active_memberships
 from practices.models import MedicalGroup, Membership, Provider, ProviderNumber, Role, TinNpi
 from practices.roles import ROLE_GROUPS
-from tests.factories import ProviderFactory
+from tests.factories import MembershipFactory, PracticeFactory, ProviderFactory
 from tests.scopes import no_scope
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,19 @@ def test_changing_a_role_changes_access(qm_client, clinician, django_client_clas
     assert c.get(url).status_code == 403
     Membership.objects.filter(user=clinician).update(role=Role.QUALITY_MANAGER)
     assert c.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_request_memberships_carry_the_orm_permissions(role, practice, other_practice):
+    """practices.member_reads: each membership with its practice and the role group's
+    permissions as Membership.permissions reads them; inactive practices left out."""
+    user = MembershipFactory(practice=practice, role=role).user
+    MembershipFactory(practice=other_practice, role=Role.CLINICIAN, user=user)
+    asleep = PracticeFactory(name="Asleep", slug="asleep", is_active=False)
+    MembershipFactory(practice=asleep, user=user)
+    found = active_memberships(user)
+    assert [m.practice for m in found] == [other_practice, practice]  # by practice name
+    for m in found:
+        orm = Membership.objects.get(pk=m.pk)
+        assert (m.role, m.practice.name) == (orm.role, orm.practice.name)
+        assert m.permissions == orm.permissions and m.permissions

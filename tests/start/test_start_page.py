@@ -204,8 +204,8 @@ def test_query_count_is_flat_in_the_practice_size(
     qm_client, practice, quality_manager, clock, size, django_assert_num_queries
 ):
     grow(practice, size, quality_manager)
-    # user, memberships (middleware; the session is read from the cache), role
-    # permissions; set-up: provider counts,
+    # user, memberships with their role permissions (middleware; the session is read from
+    # the cache); set-up: provider counts,
     # groups, TIN/NPIs; open sign-offs (one aggregate); below threshold: count, rows; open
     # cases: count, rows; portal tasks: count, rows, access issues needing attention; last
     # daily job runs; the MIPS menu's "has a dashboard" (cached after the first page);
@@ -214,4 +214,4 @@ def test_query_count_is_flat_in_the_practice_size(
         qm_client.get(HOME)
 
 
-QUERIES = 17
+QUERIES = 16
