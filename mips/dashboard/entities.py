@@ -7,14 +7,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache as once
 from typing import NamedTuple
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.eligibility.queries import EligibilityDetail, eligibility_details
 from enrollment.models import KIND_CATEGORY, MIPS_KINDS, Enrollment, Program, ProgramKind
+from p4p_portal.raw_rows import column, table
 from practices.models import MedicalGroup, Practice, TinNpi
 from practices.tins import mask_tin
 
@@ -77,10 +80,22 @@ class Entity:
         return mask_tin(self.tin)
 
 
+@once
+def _years_sql() -> str:
+    kinds = ", ".join(f"'{kind}'" for kind in sorted(MIPS_KINDS))
+    return (
+        f"SELECT DISTINCT {column(Program, 'year')} FROM {table(Program)} "
+        f"WHERE {column(Program, 'kind')} IN ({kinds}) ORDER BY 1 DESC"
+    )
+
+
 def dashboard_years() -> list[int]:
-    """Performance years with MIPS programs, newest first."""
+    """Performance years with MIPS programs, newest first (every dashboard page asks:
+    the statement is written once per process)."""
     # DISTINCT in SQL: a handful of years, not every program row.
-    return list(Program.objects.mips().order_by("-year").values_list("year", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(_years_sql())
+        return [year for (year,) in cursor.fetchall()]
 
 
 def has_dashboard(practice: Practice) -> bool:

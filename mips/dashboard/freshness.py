@@ -8,11 +8,14 @@ of the TINs it rebuilt, and the QMR rows (which show no score), to the detail-ro
 from __future__ import annotations
 
 import logging
+from functools import cache as once
 from typing import NamedTuple
 
 from django.core.cache import cache
+from django.db import connection
 
 from jobs.task_base import practice_task
+from p4p_portal.raw_rows import column, columns, instance, table
 from practices.models import Practice
 
 from ..models import DashboardState
@@ -117,10 +120,27 @@ def ensure_fresh(practice: Practice, year: int) -> bool:
     return fresh_state(practice, year).fresh
 
 
+@once
+def _state_sql() -> str:
+    return (
+        f"SELECT {columns(DashboardState)} FROM {table(DashboardState)} "
+        f"WHERE {column(DashboardState, 'practice')} = %s AND {column(DashboardState, 'year')} = %s"
+    )
+
+
+def _state(practice_id: int, year: int) -> DashboardState | None:
+    """The practice's state of the year (every dashboard page reads it: the statement is
+    written once per process)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [practice_id, year])
+        row = cursor.fetchone()
+    return instance(DashboardState, row) if row is not None else None
+
+
 def fresh_state(practice: Practice, year: int) -> Freshness:
     """ensure_fresh, the row counts of the build the page reads (DashboardState.counts;
     empty for rows built before the counts were kept) and the state's version."""
-    state = DashboardState.objects.filter(practice=practice, year=year).first()
+    state = _state(practice.pk, year)
     if state is None:
         state = refresh_rows(practice, year, force=False)
         return Freshness(True, state.counts, _version(state))

@@ -20,14 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache as once
 from itertools import chain
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from enrollment.eligibility.queries import EligibilityDetail
+from p4p_portal.raw_rows import column, columns, instance, table
 from practices.models import Practice
 
 from ..attestation_reads import practice_attestations
@@ -476,12 +478,65 @@ def refresh_qmr_rows(practice: Practice, year: int) -> dict:
 # --------------------------------------------------------------------------- reads
 
 
+class RestRows:
+    """The practice's rows of a year other than the signed-in clinician's own, in `order`
+    (an ORDER BY of the table's columns), read a slice at a time with statements written
+    once per process (a page's two row reads cost ~1 ms each through the ORM's query
+    building and compiling, more than their SQL)."""
+
+    def __init__(self, practice_id: int, year: int, order: str, *, enrolled: bool = False,
+                 excluded: list[int] | None = None) -> None:  # fmt: skip
+        self.params = [practice_id, year] + ([excluded] if excluded else [])
+        self.where = _rows_where(enrolled=enrolled, excluding=bool(excluded))
+        self.order = order
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(_count_sql(self.where), self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, index: slice) -> list[DashboardRow]:
+        start, stop = index.start or 0, index.stop
+        limit = None if stop is None else stop - start  # None: LIMIT NULL, every row
+        return _read_rows(_rows_sql(self.where, self.order), [*self.params, limit, start])
+
+
+@once
+def _rows_where(*, enrolled: bool, excluding: bool, own: bool = False) -> str:
+    where = (
+        f"{column(DashboardRow, 'practice')} = %s AND {column(DashboardRow, 'year')} = %s"
+        + (f" AND NOT ({column(DashboardRow, 'id')} = ANY(%s))" if excluding else "")
+        + (f" AND {column(DashboardRow, 'provider_user_id')} = %s" if own else "")
+    )
+    return where + (f" AND {column(DashboardRow, 'enrolled')}" if enrolled else "")
+
+
+@once
+def _count_sql(where: str) -> str:
+    return f"SELECT COUNT(*) FROM {table(DashboardRow)} WHERE {where}"
+
+
+@once
+def _rows_sql(where: str, order: str, *, limited: bool = True) -> str:
+    sql = (
+        f"SELECT {columns(DashboardRow)} FROM {table(DashboardRow)} WHERE {where} ORDER BY {order}"
+    )
+    return sql + (" LIMIT %s OFFSET %s" if limited else "")
+
+
+def _read_rows(sql: str, params: list) -> list[DashboardRow]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [instance(DashboardRow, row) for row in found]
+
+
 class OwnFirst:
     """The signed-in clinician's own rows (a handful, read whole) followed by the other
     rows in index order, read a page at a time: what Paginator needs (count, slices)."""
 
-    def __init__(self, own: list[DashboardRow], rest: QuerySet | None) -> None:
-        self.own, self.rest = own, rest if rest is not None else DashboardRow.objects.none()
+    def __init__(self, own: list[DashboardRow], rest: RestRows | None) -> None:
+        self.own, self.rest = own, rest
         self.total: int | None = None  # known from the build (DashboardState.counts)
         for row in own:
             row.is_own = True
@@ -489,7 +544,7 @@ class OwnFirst:
     def count(self) -> int:
         if self.total is not None:
             return self.total
-        return len(self.own) + self.rest.count()
+        return len(self.own) + (self.rest.count() if self.rest is not None else 0)
 
     def __len__(self) -> int:
         return self.count()
@@ -502,20 +557,26 @@ class OwnFirst:
         head = self.own[start:stop]
         rest_start = max(start - n, 0)
         rest_stop = None if stop is None else max(stop - n, 0)
-        if rest_stop is not None and rest_stop <= rest_start:
+        if self.rest is None or (rest_stop is not None and rest_stop <= rest_start):
             return head
-        return head + list(self.rest[rest_start:rest_stop])
+        return head + self.rest[rest_start:rest_stop]
 
 
-def entity_rows(practice: Practice, year: int, *, user, own_only: bool, order) -> OwnFirst:
-    """The practice's rows for a page, own rows first (two queries plus the count)."""
-    rows = DashboardRow.objects.filter(practice=practice, year=year)
-    own = rows.filter(provider_user_id=user.pk) if user and user.pk else rows.none()
+def entity_rows(practice: Practice, year: int, *, user, own_only: bool, order: str,
+                enrolled: bool = False) -> OwnFirst:  # fmt: skip
+    """The practice's rows for a page, own rows first (two queries plus the count).
+    `enrolled`: the other rows enrolled ones only (the own rows are all read)."""
+    own = []
+    if user and user.pk:
+        own = _read_rows(
+            _rows_sql(_rows_where(enrolled=False, excluding=False, own=True), order,
+                      limited=False),
+            [practice.pk, year, user.pk],
+        )  # fmt: skip
     if own_only:
-        return OwnFirst(list(own.order_by(*order)), rows.none())
-    own_list = list(own.order_by(*order))
-    rest = rows.exclude(pk__in=[r.pk for r in own_list]) if own_list else rows
-    return OwnFirst(own_list, rest.order_by(*order))
+        return OwnFirst(own, None)
+    excluded = [r.pk for r in own]
+    return OwnFirst(own, RestRows(practice.pk, year, order, enrolled=enrolled, excluded=excluded))
 
 
 class Counted:
@@ -537,5 +598,6 @@ class Counted:
         return self.rows[index]
 
 
-PERFORMANCE_ORDER = (F("cps").asc(nulls_last=True), "sort_name", "tin", "pk")
-ATTESTATION_ORDER = ("sort_name", "tin", "pk")
+# ORDER BYs of DashboardRow's columns (its indexes' orders, the id last for a stable page).
+PERFORMANCE_ORDER = "cps ASC NULLS LAST, sort_name ASC, tin ASC, id ASC"
+ATTESTATION_ORDER = "sort_name ASC, tin ASC, id ASC"

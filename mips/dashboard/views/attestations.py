@@ -44,8 +44,8 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
         fresh, counts, _ = fresh_state(request.practice, year)
         ctx["updating"] = not fresh
         entities = entity_rows(request.practice, year, user=request.user,
-                               own_only=ctx["own_only"], order=ATTESTATION_ORDER)  # fmt: skip
-        entities.rest = entities.rest.filter(enrolled=True)
+                               own_only=ctx["own_only"], order=ATTESTATION_ORDER,
+                               enrolled=True)  # fmt: skip
         entities.own = [e for e in entities.own if e.enrolled]
         if not ctx["own_only"]:
             entities.total = counts.get("enrolled")
