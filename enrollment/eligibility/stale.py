@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache as once
 
+from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
 from jobs.models import Job, JobRun, RunState
+from p4p_portal.raw_rows import column, columns, instance, table
 from practices.models import Practice, TinNpi
 
 from .models import EligibilitySnapshot
@@ -35,16 +38,31 @@ class StaleEligibility:
         return self.total - len(self.clinicians)
 
 
+@once
+def _latest_sync_sql() -> str:
+    return (
+        f"SELECT {columns(JobRun)} FROM {table(JobRun)} "
+        f"WHERE {column(JobRun, 'job')} = '{Job.SYNC_QPP_ELIGIBILITY}' "
+        f"AND {column(JobRun, 'practice')} = %s AND {column(JobRun, 'year')} = %s "
+        f"AND NOT ({column(JobRun, 'state')} = '{RunState.RUNNING}') "
+        f"ORDER BY {column(JobRun, 'started_at')} DESC, {column(JobRun, 'id')} DESC LIMIT 1"
+    )
+
+
+def _latest_sync(practice_id: int, year: int) -> JobRun | None:
+    """The latest finished QPP eligibility sync of the practice's year (Practice
+    Performance asks on every view: the statement is written once per process)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_sync_sql(), [practice_id, year])
+        row = cursor.fetchone()
+    return instance(JobRun, row) if row is not None else None
+
+
 def stale_eligibility(practice: Practice, year: int, *, user=None) -> StaleEligibility | None:
     """None when the latest finished sync succeeded (or none ran). Two queries (three
     when more than SHOWN are stale).
     With `user`, only that clinician's own TIN/NPIs are listed."""
-    run = (
-        JobRun.objects.filter(job=Job.SYNC_QPP_ELIGIBILITY, practice=practice, year=year)
-        .exclude(state=RunState.RUNNING)
-        .order_by("-started_at", "-pk")
-        .first()
-    )
+    run = _latest_sync(practice.pk, year)
     if run is None or run.state == RunState.SUCCEEDED:
         return None
     fetched = EligibilitySnapshot.objects.filter(

@@ -12,7 +12,7 @@ from django.db.models import Avg, Count, Max
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from ..models import NetworkAverageRow
+from ..models import DashboardRow, NetworkAverageRow
 from ..scoring import load_catalog, rules_for
 from .charts import (
     DecileStrip,
@@ -144,7 +144,8 @@ def distance_chart(year: int, rows) -> ThresholdChart | None:
     scored = [r for r in rows if r.cps is not None]
     if threshold is None or not scored:
         return None
-    entities = [(r.name, f"{r.report_card_url}?year={year}", r.cps) for r in scored]
+    card_url = DashboardRow.report_card_urls()
+    entities = [(r.name, f"{card_url(r)}?year={year}", r.cps) for r in scored]
     return threshold_chart(entities, threshold)
 
 

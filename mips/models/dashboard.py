@@ -18,13 +18,14 @@ The view permission hangs on ``DashboardScore``, a proxy of the score snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import F
 from django_scopes import ScopedManager
 
-from practices.id_urls import url_for_id
+from practices.id_urls import id_url_filler, url_for_id
 from practices.models import Practice
 from practices.querysets import PracticeQuerySet, manager
 
@@ -224,6 +225,16 @@ class DashboardRow(models.Model):
     def report_card_url(self) -> str:
         name = "mips:report-card" if self.kind == "clinician" else "mips:group-report-card"
         return url_for_id(name, self.public_id)
+
+    @classmethod
+    def report_card_urls(cls) -> Callable[[DashboardRow], str]:
+        """report_card_url for a page of rows: the URL names looked up once."""
+        fill = {
+            cls.CLINICIAN: id_url_filler("mips:report-card"),
+            cls.GROUP: id_url_filler("mips:group-report-card"),
+        }
+        group = fill[cls.GROUP]
+        return lambda row: fill.get(row.kind, group)(row.public_id)
 
     @property
     def attest_url(self) -> str:

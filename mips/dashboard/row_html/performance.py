@@ -6,8 +6,6 @@ from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
 
-from practices.id_urls import id_url_filler
-
 from ...models import DashboardRow
 from ...templatetags.dashboard_charts import eligibility_cell
 from .cells import OWN_BADGE, fill, two_places
@@ -42,17 +40,14 @@ def performance_rows(
 ) -> SafeString:
     """The <tr>s of a page of DashboardRows; `calculating`: the TINs (medical group pks)
     whose scores are being calculated now."""
-    card_url = {
-        DashboardRow.CLINICIAN: id_url_filler("mips:report-card"),
-        DashboardRow.GROUP: id_url_filler("mips:group-report-card"),
-    }
+    card_url = DashboardRow.report_card_urls()
     no_prior = fill(NO_PRIOR, year - 1)
     return SafeString("\n".join(
         fill(
             ROW,
             " own-row" if row.is_own else "",
             row.kind,
-            card_url.get(row.kind, card_url[DashboardRow.GROUP])(row.public_id),
+            card_url(row),
             year,
             row.name,
             OWN_BADGE if row.is_own else "",
