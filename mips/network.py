@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
+from django.db import connection
 from django.db.models import Avg, Count, F, FloatField
 from django.db.models.functions import Cast
 from django_scopes import scopes_disabled
 
 from enrollment.coverage import enrolled_results
+from p4p_portal.raw_rows import table
 
 from .models import MeasureResult, NetworkAverageRow
 
@@ -103,7 +106,17 @@ def store_network_averages(year: int) -> int:
     return len(found)
 
 
+@cache
+def _stored_sql() -> str:
+    return (
+        f'SELECT "measure_id", "entities", "average" FROM {table(NetworkAverageRow)} '
+        'WHERE "year" = %s AND "measure_id" = ANY(%s)'
+    )
+
+
 def stored_network_averages(year: int, measure_ids) -> dict[str, NetworkAverage]:
-    """The stored averages of the measures (absent: insufficient data). One query."""
-    rows = NetworkAverageRow.objects.filter(year=year, measure_id__in=list(measure_ids))
-    return {r.measure_id: NetworkAverage(r.measure_id, r.entities, r.average) for r in rows}
+    """The stored averages of the measures (absent: insufficient data). One query, its
+    statement written once per process (report cards and Measure Performance ask)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_stored_sql(), [year, list(measure_ids)])
+        return {mid: NetworkAverage(mid, n, average) for mid, n, average in cursor.fetchall()}

@@ -12,7 +12,8 @@ from django.db.models import Avg, Count, Max
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from ..models import DashboardRow, NetworkAverageRow
+from ..models import DashboardRow
+from ..network import stored_network_averages
 from ..scoring import load_catalog, rules_for
 from .charts import (
     DecileStrip,
@@ -172,9 +173,7 @@ def network_comparisons(rows, year: int, *, whose: str, sums=None) -> list[Netwo
     if not rates:
         return []
     ids = [r["measure_id"] for r in rates]
-    network = {
-        n.measure_id: n for n in NetworkAverageRow.objects.filter(year=year, measure_id__in=ids)
-    }
+    network = stored_network_averages(year, ids)
     catalog = _catalog(year)
     result = []
     for r in rates:

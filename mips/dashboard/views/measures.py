@@ -4,20 +4,24 @@ rows (one indexed query with LIMIT). htmx swaps the table; the URL keeps the sta
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from p4p_portal.raw_rows import table
 from practices.models import MedicalGroup
 from practices.permissions import VIEW_MIPS_DASHBOARD, practice_permission_required
 
-from ...models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
+from ...models import DashboardMeasureRow, DashboardRow
 from ..chart_data import network_comparisons
 from ..exports import measure_csv
 from ..forms import MeasureFilterForm
 from ..freshness import fresh_measures, fresh_state
+from ..measure_reads import MeasureFilter, MeasureRows
 from ..row_html.measures import measure_rows
 from ..rows import Counted
 from .common import page_context
@@ -33,34 +37,6 @@ COLUMNS = [
     ("network", "Network Average"),
     ("points", "Points"),
 ]
-
-
-def _asc(name: str):
-    """Missing values sort first ascending (and last descending)."""
-    return F(name).asc(nulls_first=True)
-
-
-# Row order per column (ascending); descending reverses every term.
-ORDERS = {
-    "measure": ("sort_title", "measure_id", "sort_name"),
-    "category": ("category", "sort_title", "sort_name"),
-    "clinician": ("sort_name", "tin", "position"),
-    "tin": ("tin", "sort_name", "position"),
-    "numden": (_asc("numerator"), _asc("denominator"), "measure_id"),
-    # Performance, not the raw rate: "best first" puts an inverse measure's lowest rate first.
-    "satisfied": (_asc("performance"), "measure_id", "sort_name"),
-    "network": (_asc("network"), "measure_id", "sort_name"),
-    "points": (_asc("points"), "measure_id", "sort_name"),
-}
-
-
-def _ordering(sort: str) -> list:
-    terms = [F(t).asc() if isinstance(t, str) else t for t in ORDERS[sort.lstrip("-")]]
-    if sort.startswith("-"):
-        # Every term reversed (the last tie-breaker too), so the sort's index serves
-        # both directions by scanning backward.
-        return [*(F(t.expression.name).desc(nulls_last=True) for t in terms), "-pk"]
-    return [*terms, "pk"]
 
 
 def _columns(request: HttpRequest, sort: str) -> list[dict]:
@@ -82,17 +58,27 @@ def _rows(request: HttpRequest, year: int, own_only: bool):
     return rows.filter(provider_user_id=request.user.pk) if own_only else rows
 
 
+@cache
+def _tins_sql(own: bool) -> str:
+    own_rows = ' AND r."provider_user_id" = %s' if own else ""
+    return (
+        f'SELECT g."tin", g."name" FROM {table(MedicalGroup)} g WHERE g."practice_id" = %s '
+        f'AND EXISTS(SELECT 1 FROM {table(DashboardRow)} r WHERE r."practice_id" = %s '
+        f'AND r."medical_group_id" = g."id" AND r."year" = %s{own_rows} LIMIT 1) ORDER BY 2'
+    )
+
+
 def _tin_choices(request: HttpRequest, year: int, own_only: bool) -> list[tuple[str, str]]:
     """The practice's TINs on the dashboard (one query; TINs are few): each of its groups
     with a row, asked per group through the rows' group index (a DISTINCT over the rows
-    read every row of the practice: 10,000 at 10,000 TIN/NPIs for 100 TINs)."""
-    rows = DashboardRow.objects.filter(
-        practice=request.practice, year=year, medical_group_id=OuterRef("pk")
-    )
-    if own_only:
-        rows = rows.filter(provider_user_id=request.user.pk)
-    groups = MedicalGroup.objects.filter(practice=request.practice).filter(Exists(rows))
-    found = set(groups.values_list("tin", "name"))
+    read every row of the practice: 10,000 at 10,000 TIN/NPIs for 100 TINs). The
+    statement is written once per process."""
+    pk = request.practice.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _tins_sql(own_only), [pk, pk, year, *([request.user.pk] if own_only else [])]
+        )
+        found = set(cursor.fetchall())
     return sorted(((tin, f"{name} (XXXXX{tin[-4:]})") for tin, name in found),
                   key=lambda t: t[1].lower())  # fmt: skip
 
@@ -101,37 +87,37 @@ def _filtered(request: HttpRequest) -> dict:
     """The page's context with `rows`: every row the filters select, sorted (not paged)."""
     ctx = page_context(request, "measures")
     year = ctx["year"]
-    rows, tins, counts, comparisons = DashboardMeasureRow.objects.none(), [], {}, []
+    tins, counts, comparisons = [], {}, []
     if ctx["has_dashboard"]:
         fresh, counts, _ = fresh_state(request.practice, year)
         if fresh:  # the rows a recalculation left to the detail-rows job
             fresh, counts = fresh_measures(request.practice, year, counts)
         ctx["updating"] = not fresh
-        rows = _rows(request, year, ctx["own_only"])
         tins = _tin_choices(request, year, ctx["own_only"])
         if not request.htmx:  # the charts sit outside the table an htmx request swaps
             whose = "You" if ctx["own_only"] else "Practice"
             sums = None if ctx["own_only"] else counts.get("quality")
-            comparisons = network_comparisons(rows, year, whose=whose, sums=sums)
+            comparisons = network_comparisons(
+                _rows(request, year, ctx["own_only"]), year, whose=whose, sums=sums
+            )
     form = MeasureFilterForm(request.GET or None, tins=tins)
     filters = form.cleaned_data if form.is_valid() else {}
     category = filters.get("category") or ""
     search = filters.get("clinician") or ""
     chosen_tins = set(filters.get("tin") or ())
     sort = filters.get("sort") or "clinician"
-    if category:
-        rows = rows.filter(category=category)
-    if search:
-        rows = rows.filter(
-            Q(sort_name__contains=search.lower()) | Q(entity__npi__startswith=search)
+    rows = MeasureRows(
+        MeasureFilter(
+            practice_id=request.practice.pk,
+            year=year,
+            user_id=request.user.pk if ctx["own_only"] else None,
+            category=category,
+            search=search,
+            tins=tuple(sorted(chosen_tins)),
+            sort=sort,
         )
-    if chosen_tins:
-        rows = rows.filter(tin__in=chosen_tins)
-    network = NetworkAverageRow.objects.filter(year=year, measure_id=OuterRef("measure_id"))
-    rows = (
-        rows.select_related("entity")
-        .annotate(network=Subquery(network.values("average")[:1]))
-        .order_by(*_ordering(sort))
+        if ctx["has_dashboard"]
+        else None
     )
     # Without a search or TIN filter the total is the build's count (no COUNT over the
     # practice's rows).
