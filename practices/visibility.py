@@ -9,10 +9,15 @@ another practice's, so its existence is not revealed.
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import MedicalGroup, Role, TinNpi
+from p4p_portal.raw_rows import columns, instance, table, width
+
+from .models import MedicalGroup, Provider, Role, TinNpi
 from .views.common import get_owned
 
 
@@ -33,13 +38,35 @@ def visible(request: HttpRequest, queryset: QuerySet, tin_npi_path: str) -> Quer
 
 
 def get_visible_tin_npi(request: HttpRequest, public_id, queryset=None) -> TinNpi:
-    """The practice's TIN/NPI of a URL; another practice's or colleague's is a 404."""
-    qs = (
-        queryset
-        if queryset is not None
-        else TinNpi.objects.select_related("provider", "medical_group")
+    """The practice's TIN/NPI of a URL; another practice's or colleague's is a 404.
+    Without `queryset`: with its provider and group (the statement written once per
+    process: report cards and attestation pages read it on every view)."""
+    if queryset is not None:
+        return get_owned(visible(request, queryset, ""), request, public_id)
+    own = own_rows_only(request)
+    params = [request.practice.pk, public_id, *([request.user.pk] if own else [])]
+    with connection.cursor() as cursor:
+        cursor.execute(_tin_npi_sql(own), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such TIN/NPI.")
+    first, second = width(TinNpi), width(TinNpi) + width(Provider)
+    tin_npi = instance(TinNpi, row[:first])
+    tin_npi._state.fields_cache["provider"] = instance(Provider, row[first:second])
+    tin_npi._state.fields_cache["medical_group"] = instance(MedicalGroup, row[second:])
+    return tin_npi
+
+
+@cache
+def _tin_npi_sql(own: bool) -> str:
+    """get_visible_tin_npi's TinNpi with its provider and group (select_related's joins)."""
+    return (
+        f"SELECT {columns(TinNpi, 't')}, {columns(Provider, 'p')}, {columns(MedicalGroup, 'g')} "
+        f'FROM {table(TinNpi)} t JOIN {table(Provider)} p ON p."id" = t."provider_id" '
+        f'JOIN {table(MedicalGroup)} g ON g."id" = t."medical_group_id" '
+        f'WHERE t."practice_id" = %s AND t."public_id" = %s'
+        + (' AND p."user_id" = %s' if own else "")
     )
-    return get_owned(visible(request, qs, ""), request, public_id)
 
 
 def get_visible_group(request: HttpRequest, public_id, queryset=None) -> MedicalGroup:
