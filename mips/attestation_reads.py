@@ -13,13 +13,16 @@ The writes are in attestations.py; they queue a recalculation, which reads this 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, CharField, DateField, IntegerField, Q, Value
 from django.db.models.functions import Cast
+
+from p4p_portal.raw_rows import columns, instance, table, width
 
 from .models import DataSignOff, IaAttestation, PiAttestation
 from .scoring import load_catalog, rules_for
@@ -29,6 +32,7 @@ from .scoring import load_catalog, rules_for
 IA_MIN_CONTINUOUS_DAYS = 90
 
 PUBLIC_HEALTH_OBJECTIVE = "publicHealthAndClinicalDataExchange"
+User = get_user_model()
 
 
 @dataclass(frozen=True)
@@ -129,11 +133,15 @@ def practice_attestations(
             else:
                 att.ia[row.activity_id] = row
         return result
-    for row in rows(DataSignOff):
+    # A report card's or attestation page's few entities: statements written once per
+    # process (the ORM's three filtered querysets cost more than their SQL).
+    read = rows if keys is None else partial(_keyed_instances, practice_id=practice.pk,
+                                             year=year, keys=keys)  # fmt: skip
+    for row in read(DataSignOff):
         entity(row).sign_offs[row.category] = row
-    for row in rows(PiAttestation):
+    for row in read(PiAttestation):
         entity(row).pi[(row.measure_id, row.registry)] = row
-    for row in rows(IaAttestation):
+    for row in read(IaAttestation):
         entity(row).ia[row.activity_id] = row
     return result
 
@@ -186,6 +194,38 @@ def _row_of(kind: str, tin_npi_id, medical_group_id, found) -> SimpleNamespace:
     return SimpleNamespace(tin_npi_id=tin_npi_id, medical_group_id=medical_group_id, **fields)
 
 
+# Some entities' current records of a year: the entities as two arrays (PostgreSQL).
+KEYED_WHERE = (
+    '"practice_id" = %(practice)s AND "is_current" AND "year" = %(year)s '
+    'AND ("tin_npi_id" = ANY(%(individuals)s) '
+    'OR ("tin_npi_id" IS NULL AND "medical_group_id" = ANY(%(groups)s)))'
+)
+
+
+def _keyed_params(practice_id: int, year: int, keys: list[EntityKey]) -> dict:
+    return {
+        "practice": practice_id,
+        "year": year,
+        "individuals": [k.tin_npi_id for k in keys if not k.is_group],
+        "groups": [k.medical_group_id for k in keys if k.is_group],
+    }
+
+
+@cache
+def _keyed_instances_sql(model) -> str:
+    return (
+        f"SELECT {columns(model)} FROM {table(model)} WHERE {KEYED_WHERE} "
+        'ORDER BY "created_at" DESC, "id" DESC'
+    )
+
+
+def _keyed_instances(model, practice_id: int, year: int, keys: list[EntityKey]) -> list:
+    """The `keys` entities' current records of `model` (its default order), as models."""
+    with connection.cursor() as cursor:
+        cursor.execute(_keyed_instances_sql(model), _keyed_params(practice_id, year, keys))
+        return [instance(model, row) for row in cursor.fetchall()]
+
+
 @cache
 def _keyed_union_sql() -> str:
     """_value_rows' UNION ALL for some entities (PostgreSQL), the entities as two arrays:
@@ -201,24 +241,15 @@ def _keyed_union_sql() -> str:
         )
         selects.append(
             f"(SELECT '{model.__name__}', tin_npi_id, medical_group_id, {', '.join(columns)} "
-            f"FROM {quote(opts.db_table)} "
-            "WHERE practice_id = %(practice)s AND is_current AND year = %(year)s "
-            "AND (tin_npi_id = ANY(%(individuals)s) "
-            "OR (tin_npi_id IS NULL AND medical_group_id = ANY(%(groups)s))))"
+            f"FROM {quote(opts.db_table)} WHERE {KEYED_WHERE})"
         )
     return " UNION ALL ".join(selects)
 
 
 def _keyed_value_rows(practice_id: int, year: int, keys: list[EntityKey]):
     """_value_rows of the `keys` entities only, the statement written once per process."""
-    params = {
-        "practice": practice_id,
-        "year": year,
-        "individuals": [k.tin_npi_id for k in keys if not k.is_group],
-        "groups": [k.medical_group_id for k in keys if k.is_group],
-    }
     with connection.cursor() as cursor:
-        cursor.execute(_keyed_union_sql(), params)
+        cursor.execute(_keyed_union_sql(), _keyed_params(practice_id, year, keys))
         found = cursor.fetchall()
     for kind, tin_npi_id, medical_group_id, *values in found:
         yield kind, _row_of(kind, tin_npi_id, medical_group_id, values)
@@ -245,7 +276,41 @@ def pi_measure_kind(year: int, measure_id: str) -> str:
     return "boolean"
 
 
-def history(model, *, year: int, tin_npi=None, medical_group=None):
-    """All records (newest first) of an entity's year, for the attestation history page."""
-    qs = model.objects.for_year(year).for_entity(tin_npi=tin_npi, medical_group=medical_group)
-    return qs.select_related("recorded_by").newest_first()
+def history(model, *, year: int, tin_npi=None, medical_group=None, limit: int | None = None):
+    """All records (newest first; the `limit` newest) of an entity's year, with who recorded
+    each, for the attestation page: the entity's practice's only, the statement written
+    once per process."""
+    entity = tin_npi if tin_npi is not None else medical_group
+    if entity is None:
+        raise ValueError("pass tin_npi or medical_group")
+    split = width(model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _history_sql(model, tin_npi is not None),
+            [entity.practice_id, year, entity.pk, limit],
+        )
+        found = cursor.fetchall()
+    result = []
+    for row in found:
+        record = instance(model, row[:split])
+        user = row[split:]
+        record._state.fields_cache["recorded_by"] = (
+            instance(User, user) if user[0] is not None else None
+        )
+        result.append(record)
+    return result
+
+
+@cache
+def _history_sql(model, individual: bool) -> str:
+    entity = (
+        't."tin_npi_id" = %s'
+        if individual
+        else 't."tin_npi_id" IS NULL AND t."medical_group_id" = %s'
+    )
+    return (
+        f"SELECT {columns(model, 't')}, {columns(User, 'u')} FROM {table(model)} t "
+        f'LEFT JOIN {table(User)} u ON u."id" = t."recorded_by_id" '
+        f'WHERE t."practice_id" = %s AND t."year" = %s AND {entity} '
+        f'ORDER BY t."created_at" DESC, t."id" DESC LIMIT %s'
+    )

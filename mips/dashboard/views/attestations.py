@@ -172,7 +172,7 @@ def _entity_attestations(request: HttpRequest, kind: str, public_id) -> HttpResp
     rows = attestation_rows(request.practice, year, [entity], everything)
     history = []
     for model, what in ((DataSignOff, "Sign-off"), (PiAttestation, "PI"), (IaAttestation, "IA")):
-        for rec in services.history(model, year=year, **entity_kwargs)[:HISTORY_LIMIT]:
+        for rec in services.history(model, year=year, limit=HISTORY_LIMIT, **entity_kwargs):
             history.append({"what": what, "record": rec})
     history.sort(key=lambda h: h["record"].created_at, reverse=True)
     _with_recorders(att, history)
