@@ -13,11 +13,18 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
 
-def columns(model: type[Model], alias: str = "") -> str:
-    """The model's concrete columns in field order (what instance() takes), quoted."""
+@cache
+def _fields(model: type[Model], deferred: tuple[str, ...] = ()) -> tuple:
+    """The model's concrete fields in order, without the `deferred` ones (by name)."""
+    return tuple(f for f in model._meta.concrete_fields if f.name not in deferred)
+
+
+def columns(model: type[Model], alias: str = "", deferred: tuple[str, ...] = ()) -> str:
+    """The model's concrete columns in field order (what instance() takes), quoted;
+    `deferred` fields left out (read when first used, as QuerySet.defer's)."""
     quote = connection.ops.quote_name
     prefix = f"{alias}." if alias else ""
-    return ", ".join(f"{prefix}{quote(f.column)}" for f in model._meta.concrete_fields)
+    return ", ".join(f"{prefix}{quote(f.column)}" for f in _fields(model, deferred))
 
 
 def column(model: type[Model], name: str) -> str:
@@ -30,36 +37,38 @@ def table(model: type[Model]) -> str:
 
 
 @cache
-def _converters(model: type[Model]) -> tuple:
+def _converters(model: type[Model], deferred: tuple[str, ...] = ()) -> tuple:
     """(position, from_db_value) of the fields whose database value the ORM converts
     (JSON, encrypted fields)."""
-    fields = model._meta.concrete_fields
+    fields = _fields(model, deferred)
     return tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
 
 
 @cache
-def _attnames(model: type[Model]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields)
+def _attnames(model: type[Model], deferred: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(f.attname for f in _fields(model, deferred))
 
 
-def instance(model: type[Model], values) -> Model:
-    """A model instance of a row of columns(model) as the ORM makes it (Model.from_db,
-    the fields' from_db_value conversions applied). Without init signal receivers, its
-    attributes are set at once instead of through Model.__init__ (a page of 50 rows:
-    ~1 ms less), which is what __init__ leaves on an instance read from the database."""
-    converters = _converters(model)
+def instance(model: type[Model], values, deferred: tuple[str, ...] = ()) -> Model:
+    """A model instance of a row of columns(model, deferred=deferred) as the ORM makes it
+    (Model.from_db, the fields' from_db_value conversions applied). Without init signal
+    receivers, its attributes are set at once instead of through Model.__init__ (a page of
+    50 rows: ~1 ms less), which is what __init__ leaves on an instance read from the
+    database."""
+    converters = _converters(model, deferred)
     if converters:
         values = list(values)
         for i, convert in converters:
             values[i] = convert(values[i], None, connection)
+    names = _attnames(model, deferred)
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(DEFAULT_DB_ALIAS, None, values)
+        return model.from_db(DEFAULT_DB_ALIAS, names, values)
     obj = model.__new__(model)
-    obj.__dict__.update(zip(_attnames(model), values, strict=True))
+    obj.__dict__.update(zip(names, values, strict=True))
     state = obj._state = ModelState()
     state.adding, state.db = False, DEFAULT_DB_ALIAS
     return obj
 
 
-def width(model: type[Model]) -> int:
-    return len(model._meta.concrete_fields)
+def width(model: type[Model], deferred: tuple[str, ...] = ()) -> int:
+    return len(_fields(model, deferred))
