@@ -13,7 +13,7 @@ The writes are in attestations.py; they queue a recalculation, which reads this 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, DateField, IntegerField, Q, Value
 from django.db.models.functions import Cast
 
-from p4p_portal.raw_rows import columns, instance, table, width
+from p4p_portal.raw_rows import columns, entities_where, entity_params, instance, table, width
 
 from .models import DataSignOff, IaAttestation, PiAttestation
 from .scoring import load_catalog, rules_for
@@ -211,18 +211,23 @@ def _keyed_params(practice_id: int, year: int, keys: list[EntityKey]) -> dict:
     }
 
 
-@cache
-def _keyed_instances_sql(model) -> str:
+@lru_cache(maxsize=256)
+def _keyed_instances_sql(model, individuals: int, groups: int) -> str:
     return (
-        f"SELECT {columns(model)} FROM {table(model)} WHERE {KEYED_WHERE} "
-        'ORDER BY "created_at" DESC, "id" DESC'
+        f"SELECT {columns(model)} FROM {table(model)} "
+        'WHERE "practice_id" = %(practice)s AND "is_current" AND "year" = %(year)s '
+        f'AND {entities_where(individuals, groups)} ORDER BY "created_at" DESC, "id" DESC'
     )
 
 
 def _keyed_instances(model, practice_id: int, year: int, keys: list[EntityKey]) -> list:
-    """The `keys` entities' current records of `model` (its default order), as models."""
+    """The `keys` entities' current records of `model` (its default order), as models;
+    the entities as IN lists, as the ORM writes them."""
+    individuals = [k.tin_npi_id for k in keys if not k.is_group]
+    groups = [k.medical_group_id for k in keys if k.is_group]
+    params = {"practice": practice_id, "year": year, **entity_params(individuals, groups)}
     with connection.cursor() as cursor:
-        cursor.execute(_keyed_instances_sql(model), _keyed_params(practice_id, year, keys))
+        cursor.execute(_keyed_instances_sql(model, len(individuals), len(groups)), params)
         return [instance(model, row) for row in cursor.fetchall()]
 
 

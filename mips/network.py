@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Avg, Count, F, FloatField
@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from django_scopes import scopes_disabled
 
 from enrollment.coverage import enrolled_results
-from p4p_portal.raw_rows import table
+from p4p_portal.raw_rows import placeholders, table
 
 from .models import MeasureResult, NetworkAverageRow
 
@@ -106,17 +106,20 @@ def store_network_averages(year: int) -> int:
     return len(found)
 
 
-@cache
-def _stored_sql() -> str:
+@lru_cache(maxsize=128)
+def _stored_sql(n: int) -> str:
     return (
         f'SELECT "measure_id", "entities", "average" FROM {table(NetworkAverageRow)} '
-        'WHERE "year" = %s AND "measure_id" = ANY(%s)'
+        f'WHERE "year" = %s AND "measure_id" IN ({placeholders(n)})'
     )
 
 
 def stored_network_averages(year: int, measure_ids) -> dict[str, NetworkAverage]:
     """The stored averages of the measures (absent: insufficient data). One query, its
     statement written once per process (report cards and Measure Performance ask)."""
+    ids = list(measure_ids)
+    if not ids:
+        return {}  # (the ORM's empty IN: no query)
     with connection.cursor() as cursor:
-        cursor.execute(_stored_sql(), [year, list(measure_ids)])
+        cursor.execute(_stored_sql(len(ids)), [year, *ids])
         return {mid: NetworkAverage(mid, n, average) for mid, n, average in cursor.fetchall()}

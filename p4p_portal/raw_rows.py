@@ -5,7 +5,7 @@ the query). The column lists come from the models, so a new field is read too.""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
@@ -72,3 +72,35 @@ def instance(model: type[Model], values, deferred: tuple[str, ...] = ()) -> Mode
 
 def width(model: type[Model], deferred: tuple[str, ...] = ()) -> int:
     return len(_fields(model, deferred))
+
+
+def placeholders(n: int) -> str:
+    """`%s, %s, ...` for an IN list of n values. An IN list, not `= ANY(array)`: PostgreSQL
+    plans an array as of unknown length (a TIN filter on the measure rows: 0.8 -> 4 ms; a
+    one-entity join, 0.7 -> 1.1 ms), as the ORM's statements do not."""
+    return ", ".join(["%s"] * n)
+
+
+@lru_cache(maxsize=512)
+def entities_where(individuals: int, groups: int, alias: str = "") -> str:
+    """The rows of some TIN/NPIs (`individuals` of them) and group entities (`groups`),
+    as the ORM writes Q(tin_npi_id__in=...) | Q(tin_npi__isnull=True,
+    medical_group_id__in=...): an empty list's branch left out (none: no row). Named
+    placeholders (entity_params' values)."""
+    a = f"{alias}." if alias else ""
+    parts = []
+    if individuals:
+        names = ", ".join(f"%(i{n})s" for n in range(individuals))
+        parts.append(f'{a}"tin_npi_id" IN ({names})')
+    if groups:
+        names = ", ".join(f"%(g{n})s" for n in range(groups))
+        parts.append(f'({a}"tin_npi_id" IS NULL AND {a}"medical_group_id" IN ({names}))')
+    return f"({' OR '.join(parts)})" if parts else "FALSE"
+
+
+def entity_params(individuals: list[int], groups: list[int]) -> dict:
+    """entities_where's values: TinNpi pks, and MedicalGroup pks of group entities."""
+    return {
+        **{f"i{n}": pk for n, pk in enumerate(individuals)},
+        **{f"g{n}": pk for n, pk in enumerate(groups)},
+    }

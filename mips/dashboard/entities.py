@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.eligibility.queries import EligibilityDetail, eligibility_details
 from enrollment.models import KIND_CATEGORY, MIPS_KINDS, Enrollment, Program, ProgramKind
-from p4p_portal.raw_rows import column, table
+from p4p_portal.raw_rows import column, columns, instance, table, width
 from practices.models import MedicalGroup, Practice, TinNpi
 from practices.tins import mask_tin
 
@@ -122,10 +122,12 @@ class EnrollmentRef(NamedTuple):
 def _enrollments(
     practice: Practice, year: int, only=None, groups=None
 ) -> list[Enrollment] | list[EnrollmentRef]:
+    if only is not None and groups is None:  # one entity (a report card): as models
+        return _entity_enrollments(practice.pk, year, *only)
     rows = Enrollment.objects.for_practice(practice).active().for_year(year).on_mips_dashboard()
     if groups is not None:
         rows = rows.filter(medical_group_id__in=groups)
-    if only is not None:  # one entity (a report card): its own enrollments, as models
+    if only is not None:
         kind, pk = only
         rows = (
             rows.filter(tin_npi_id=pk)
@@ -142,6 +144,38 @@ def _enrollments(
     )
     programs = Program.objects.in_bulk({row[3] for row in found})
     return [EnrollmentRef(pk, tn, group, programs[program]) for pk, tn, group, program in found]
+
+
+@once
+def _entity_enrollments_sql(kind: str) -> str:
+    """The active MIPS enrollments of one entity with their programs: the ORM's
+    for_practice().active().for_year().on_mips_dashboard() with select_related("program"),
+    written once per process (report cards and attestation pages read it every view)."""
+    kinds = ", ".join(f"'{k}'" for k in sorted(MIPS_KINDS))
+    entity = (
+        'e."tin_npi_id" = %s'
+        if kind == CLINICIAN
+        else ('e."tin_npi_id" IS NULL AND e."medical_group_id" = %s')
+    )
+    return (
+        f"SELECT {columns(Enrollment, 'e')}, {columns(Program, 'p')} "
+        f'FROM {table(Enrollment)} e JOIN {table(Program)} p ON p."id" = e."program_id" '
+        f'WHERE e."practice_id" = %s AND e."status" = \'active\' AND e."year" = %s '
+        f'AND p."kind" IN ({kinds}) AND {entity} ORDER BY p."kind" ASC, e."id" ASC'
+    )
+
+
+def _entity_enrollments(practice_id: int, year: int, kind: str, pk: int) -> list[Enrollment]:
+    with connection.cursor() as cursor:
+        cursor.execute(_entity_enrollments_sql(kind), [practice_id, year, pk])
+        found = cursor.fetchall()
+    split = width(Enrollment)
+    result = []
+    for row in found:
+        enrollment = instance(Enrollment, row[:split])
+        enrollment._state.fields_cache["program"] = instance(Program, row[split:])
+        result.append(enrollment)
+    return result
 
 
 def _tin_npis(practice, year, enrolled, user, own_only, only, groups) -> list[TinNpi]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from django.db import connection
 
-from p4p_portal.raw_rows import columns, instance, table, width
+from p4p_portal.raw_rows import columns, instance, placeholders, table, width
 
 from ..models import DashboardMeasureRow, DashboardRow, NetworkAverageRow
 
@@ -43,7 +43,7 @@ class MeasureFilter:
     sort: str = "clinician"
 
     def shape(self) -> tuple:
-        return (self.user_id is not None, bool(self.category), bool(self.search), bool(self.tins))
+        return (self.user_id is not None, bool(self.category), bool(self.search), len(self.tins))
 
     def params(self) -> list:
         like = connection.ops.prep_for_like_query
@@ -53,7 +53,7 @@ class MeasureFilter:
             *([self.user_id] if self.user_id is not None else []),
             *([self.category] if self.category else []),
             *([f"%{like(self.search.lower())}%", f"{like(self.search)}%"] if self.search else []),
-            *([list(self.tins)] if self.tins else []),
+            *self.tins,
         ]
 
 
@@ -69,18 +69,18 @@ def _order(sort: str) -> str:
     return ", ".join([*asc, 'r."id" ASC'])
 
 
-@cache
-def _where(user: bool, category: bool, search: bool, tins: bool) -> str:
+@lru_cache(maxsize=512)
+def _where(user: bool, category: bool, search: bool, tins: int) -> str:
     return " AND ".join([
         'r."practice_id" = %s AND r."year" = %s',
         *(['r."provider_user_id" = %s'] if user else []),
         *(['r."category" = %s'] if category else []),
         *(['(r."sort_name"::text LIKE %s OR e."npi"::text LIKE %s)'] if search else []),
-        *(['r."tin" = ANY(%s)'] if tins else []),
+        *([f'r."tin" IN ({placeholders(tins)})'] if tins else []),
     ])  # fmt: skip
 
 
-@cache
+@lru_cache(maxsize=512)
 def _rows_sql(shape: tuple, sort: str, limited: bool) -> str:
     network = (
         f'(SELECT n."average" FROM {table(NetworkAverageRow)} n '
@@ -95,7 +95,7 @@ def _rows_sql(shape: tuple, sort: str, limited: bool) -> str:
     )
 
 
-@cache
+@lru_cache(maxsize=512)
 def _count_sql(shape: tuple) -> str:
     join = f'JOIN {table(DashboardRow)} e ON e."id" = r."entity_id" ' if shape[2] else ""
     return f"SELECT COUNT(*) FROM {table(DashboardMeasureRow)} r {join}WHERE {_where(*shape)}"

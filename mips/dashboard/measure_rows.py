@@ -9,13 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
-from operator import or_
+from functools import cache
 
-from django.db.models import Q
+from django.db import connection
 
 from enrollment.coverage import covered_measures
-from enrollment.models import EnrollmentMeasure, MeasureCategory
+from enrollment.models import Enrollment, EnrollmentMeasure, Measure, MeasureCategory
+from p4p_portal.raw_rows import placeholders, table
 from practices.models import Practice
 
 from ..attestation_reads import EntityAttestations, EntityKey, practice_attestations
@@ -95,36 +95,80 @@ def quality_row_stream(
     # Plain tuples: tens of thousands of rows for a large practice.
     titles: dict[str, str] = {}
     measures: dict[int, list[str]] = defaultdict(list)
-    named = EnrollmentMeasure.objects.filter(measure__category=MeasureCategory.QUALITY)
-    if len(entities) <= FEW_ENTITIES:
-        named = named.filter(enrollment_id__in=enrollment_ids)
+    few = len(entities) <= FEW_ENTITIES  # a report card: statements written once
+    if few:
+        named = _few_measures(practice.pk, enrollment_ids)
     else:
         # The practice's year, then only these enrollments' rows kept: a list of 20,000
         # ids in the query took PostgreSQL 1.6 s to plan and match.
-        named = named.filter(enrollment__practice=practice, enrollment__year=year)
+        named = (
+            EnrollmentMeasure.objects.filter(measure__category=MeasureCategory.QUALITY)
+            .filter(enrollment__practice=practice, enrollment__year=year)
+            .order_by("measure__measure_id")
+            .values_list("enrollment_id", "measure__measure_id", "measure__title")
+        )
     wanted = set(enrollment_ids)
-    for enrollment_id, mid, title in named.order_by("measure__measure_id").values_list(
-        "enrollment_id", "measure__measure_id", "measure__title"
-    ):
+    for enrollment_id, mid, title in named:
         if enrollment_id not in wanted:
             continue
         measures[enrollment_id].append(mid)
         titles[mid] = title
-    found_rows = MeasureResult.objects.filter(
-        practice=practice, year=year, stratum=0, group_index=SHOWN_GROUP
-    )
-    if len(entities) <= FEW_ENTITIES:  # a report card: its own results, not its TIN's
-        found_rows = found_rows.filter(
-            reduce(or_, (Q(tin=e.tin, npi=_entity_key(e)[1]) for e in entities), Q(pk__in=[]))
-        )
+    if few:  # its own results, not its TIN's
+        found = _few_results(practice.pk, year, [_entity_key(e) for e in entities])
     else:
-        found_rows = found_rows.filter(tin__in={e.tin for e in entities})
+        found = MeasureResult.objects.filter(
+            practice=practice,
+            year=year,
+            stratum=0,
+            group_index=SHOWN_GROUP,
+            tin__in={e.tin for e in entities},
+        ).values_list("tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse")
     results: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
-    for tin, npi, mid, denom, denex, numer, denexcep, inverse in found_rows.values_list(
-        "tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse"
-    ):
+    for tin, npi, mid, denom, denex, numer, denexcep, inverse in found:
         results[(tin, npi)][mid] = (denom, denex, numer, denexcep, inverse)
     return _quality_rows(year, entities, measures, titles, results)
+
+
+@cache
+def _few_measures_sql(n: int) -> str:
+    return (
+        f'SELECT em."enrollment_id", m."measure_id", m."title" FROM {table(EnrollmentMeasure)} em '
+        f'JOIN {table(Enrollment)} e ON e."id" = em."enrollment_id" '
+        f'JOIN {table(Measure)} m ON m."id" = em."measure_id" '
+        f'WHERE e."practice_id" = %s AND m."category" = \'{MeasureCategory.QUALITY}\' '
+        f'AND em."enrollment_id" IN ({placeholders(n)}) ORDER BY 2 ASC'
+    )
+
+
+def _few_measures(practice_id: int, enrollment_ids: list[int]) -> list[tuple]:
+    """(enrollment id, measure id, title) of a few enrollments' quality measures (none
+    without enrollments: no query, as the ORM's empty IN)."""
+    if not enrollment_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_few_measures_sql(len(enrollment_ids)), [practice_id, *enrollment_ids])
+        return cursor.fetchall()
+
+
+@cache
+def _few_results_sql(n: int) -> str:
+    pairs = " OR ".join(['("tin" = %s AND "npi" = %s)'] * n)
+    return (
+        'SELECT "tin", "npi", "mips_id", "denom", "denex", "numer", "denexcep", "inverse" '
+        f'FROM {table(MeasureResult)} WHERE "practice_id" = %s AND "year" = %s '
+        f'AND "stratum" = 0 AND "group_index" = {SHOWN_GROUP} AND ({pairs})'
+    )
+
+
+def _few_results(practice_id: int, year: int, keys: list[tuple[str, str]]) -> list[tuple]:
+    """The eCQM counts of a few entities ((tin, npi); a group's npi is ""), its own."""
+    if not keys:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _few_results_sql(len(keys)), [practice_id, year, *(x for key in keys for x in key)]
+        )
+        return cursor.fetchall()
 
 
 def _quality_rows(

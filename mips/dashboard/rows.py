@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cache as once
+from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
 
@@ -29,7 +29,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from enrollment.eligibility.queries import EligibilityDetail
-from p4p_portal.raw_rows import column, columns, instance, table
+from p4p_portal.raw_rows import column, columns, instance, placeholders, table
 from practices.models import Practice
 
 from ..attestation_reads import practice_attestations
@@ -486,8 +486,8 @@ class RestRows:
 
     def __init__(self, practice_id: int, year: int, order: str, *, enrolled: bool = False,
                  excluded: list[int] | None = None) -> None:  # fmt: skip
-        self.params = [practice_id, year] + ([excluded] if excluded else [])
-        self.where = _rows_where(enrolled=enrolled, excluding=bool(excluded))
+        self.params = [practice_id, year, *(excluded or ())]
+        self.where = _rows_where(enrolled=enrolled, excluding=len(excluded or ()))
         self.order = order
 
     def count(self) -> int:
@@ -501,22 +501,27 @@ class RestRows:
         return _read_rows(_rows_sql(self.where, self.order), [*self.params, limit, start])
 
 
-@once
-def _rows_where(*, enrolled: bool, excluding: bool, own: bool = False) -> str:
+@lru_cache(maxsize=256)
+def _rows_where(*, enrolled: bool, excluding: int, own: bool = False) -> str:
+    """`excluding`: how many rows (the own rows, read first) are left out."""
     where = (
         f"{column(DashboardRow, 'practice')} = %s AND {column(DashboardRow, 'year')} = %s"
-        + (f" AND NOT ({column(DashboardRow, 'id')} = ANY(%s))" if excluding else "")
+        + (
+            f" AND NOT ({column(DashboardRow, 'id')} IN ({placeholders(excluding)}))"
+            if excluding
+            else ""
+        )
         + (f" AND {column(DashboardRow, 'provider_user_id')} = %s" if own else "")
     )
     return where + (f" AND {column(DashboardRow, 'enrolled')}" if enrolled else "")
 
 
-@once
+@lru_cache(maxsize=256)
 def _count_sql(where: str) -> str:
     return f"SELECT COUNT(*) FROM {table(DashboardRow)} WHERE {where}"
 
 
-@once
+@lru_cache(maxsize=256)
 def _rows_sql(where: str, order: str, *, limited: bool = True) -> str:
     sql = (
         f"SELECT {columns(DashboardRow)} FROM {table(DashboardRow)} WHERE {where} ORDER BY {order}"
@@ -569,7 +574,7 @@ def entity_rows(practice: Practice, year: int, *, user, own_only: bool, order: s
     own = []
     if user and user.pk:
         own = _read_rows(
-            _rows_sql(_rows_where(enrolled=False, excluding=False, own=True), order,
+            _rows_sql(_rows_where(enrolled=False, excluding=0, own=True), order,
                       limited=False),
             [practice.pk, year, user.pk],
         )  # fmt: skip

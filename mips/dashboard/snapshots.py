@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import (
@@ -21,7 +21,7 @@ from django.db.models import (
     When,
 )
 
-from p4p_portal.raw_rows import columns, instance, table, width
+from p4p_portal.raw_rows import columns, entities_where, entity_params, instance, table, width
 from practices.models import Practice
 
 from ..models import ScoreSnapshot
@@ -181,11 +181,13 @@ def _docs(rows, year: int, years: list[int], wanted: set, *, with_points: bool,
 DEFERRED = ("document", "inputs")  # about 15 KB each: the points are read apart
 
 
-@cache
-def _keyed_sql(prior: bool, with_points: bool, with_history: bool) -> str:
+@lru_cache(maxsize=256)
+def _keyed_sql(prior: bool, with_points: bool, with_history: bool, individuals: int,
+               groups: int) -> str:  # fmt: skip
     """year_score_docs' read of a few entities (a report card, a page of rows) as the ORM
-    writes it (PostgreSQL; the entities as two arrays), written once per process: the
-    ORM built and compiled its CASE and subqueries on every request (~3 ms)."""
+    writes it (PostgreSQL), written once per process: the
+    ORM built and compiled its CASE and subqueries on every request (~3 ms). The entities
+    as IN lists (entities_where), as the ORM writes them."""
     this_year = 's."year" = %(year)s'
     extra = []
     if with_points:
@@ -211,8 +213,7 @@ def _keyed_sql(prior: bool, with_points: bool, with_history: bool) -> str:
         f"SELECT {', '.join([columns(ScoreSnapshot, 's', DEFERRED), *extra])} "
         f"FROM {table(ScoreSnapshot)} s "
         f'WHERE s."practice_id" = %(practice)s AND s."is_current" AND {years} '
-        'AND (s."tin_npi_id" = ANY(%(individuals)s) '
-        'OR (s."tin_npi_id" IS NULL AND s."medical_group_id" = ANY(%(groups)s))) '
+        f"AND {entities_where(individuals, groups, 's')} "
         'ORDER BY s."computed_at" DESC, s."id" DESC'
     )
 
@@ -221,15 +222,13 @@ def _keyed_snapshots(practice_id: int, year: int, wanted: set, prior: bool, with
                      with_history: bool) -> list[ScoreSnapshot]:  # fmt: skip
     """The current snapshots of the `wanted` entities (document and inputs deferred), with
     `_document` and `_history` as the ORM's annotations."""
-    params = {
-        "practice": practice_id,
-        "year": year,
-        "prior": year - 1,
-        "individuals": [pk for kind, pk in wanted if kind == "clinician"],
-        "groups": [pk for kind, pk in wanted if kind == "group"],
-    }
+    individuals = [pk for kind, pk in wanted if kind == "clinician"]
+    groups = [pk for kind, pk in wanted if kind == "group"]
+    params = {"practice": practice_id, "year": year, "prior": year - 1,
+              **entity_params(individuals, groups)}  # fmt: skip
+    sql = _keyed_sql(prior, with_points, with_history, len(individuals), len(groups))
     with connection.cursor() as cursor:
-        cursor.execute(_keyed_sql(prior, with_points, with_history), params)
+        cursor.execute(sql, params)
         found = cursor.fetchall()
     split = width(ScoreSnapshot, DEFERRED)
     result = []
