@@ -55,7 +55,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             except invitations.InvitationError as exc:
                 form.add_error(None, str(exc))
             else:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend="practices.auth_backend.ModelBackend")
                 return _joined(request, membership)
         status = 400 if form.errors else 200
         return render(request, TEMPLATE, {**ctx, "state": "new", "form": form}, status=status)
