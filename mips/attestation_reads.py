@@ -22,7 +22,14 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, DateField, IntegerField, Q, Value
 from django.db.models.functions import Cast
 
-from p4p_portal.raw_rows import columns, entities_where, entity_params, instance, table, width
+from p4p_portal.raw_rows import (
+    columns,
+    entities_where,
+    entity_params,
+    instance,
+    instances_with,
+    table,
+)
 
 from .models import DataSignOff, IaAttestation, PiAttestation
 from .scoring import load_catalog, rules_for
@@ -79,6 +86,11 @@ class EntityAttestations:
 
     def attested_activities(self) -> list[str]:
         return sorted(a for a, row in self.ia.items() if row.attested)
+
+    def answered(self, required: list[tuple[str, str]]) -> int:
+        """How many of the `required` attestations (required_pi_attestations) are "yes"
+        (a page of entities reads the year's list once)."""
+        return sum(1 for mid, _ in required if self.pi_yes(mid))
 
     def missing_required(self, year: int) -> list[tuple[str, str]]:
         """Required PI attestations (SRA, SAFER, ...) not currently answered "yes"."""
@@ -288,22 +300,12 @@ def history(model, *, year: int, tin_npi=None, medical_group=None, limit: int | 
     entity = tin_npi if tin_npi is not None else medical_group
     if entity is None:
         raise ValueError("pass tin_npi or medical_group")
-    split = width(model)
     with connection.cursor() as cursor:
         cursor.execute(
             _history_sql(model, tin_npi is not None),
             [entity.practice_id, year, entity.pk, limit],
         )
-        found = cursor.fetchall()
-    result = []
-    for row in found:
-        record = instance(model, row[:split])
-        user = row[split:]
-        record._state.fields_cache["recorded_by"] = (
-            instance(User, user) if user[0] is not None else None
-        )
-        result.append(record)
-    return result
+        return instances_with(model, cursor.fetchall(), "recorded_by", User)
 
 
 @cache

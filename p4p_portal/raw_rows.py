@@ -104,3 +104,17 @@ def entity_params(individuals: list[int], groups: list[int]) -> dict:
         **{f"i{n}": pk for n, pk in enumerate(individuals)},
         **{f"g{n}": pk for n, pk in enumerate(groups)},
     }
+
+
+def instances_with(model: type[Model], rows, field: str, related: type[Model]) -> list:
+    """Instances of rows of columns(model) then columns(related) (a LEFT JOIN on the
+    `field` foreign key), each with that related object set as select_related sets it
+    (None where the join found none)."""
+    split = width(model)
+    result = []
+    for row in rows:
+        obj = instance(model, row[:split])
+        other = row[split:]
+        obj._state.fields_cache[field] = instance(related, other) if other[0] is not None else None
+        result.append(obj)
+    return result

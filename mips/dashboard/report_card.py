@@ -193,7 +193,7 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
     submitted = entity.scores.get(CMS_SUBMITTED)
     submission_id = submitted.submission_id if submitted else ""
     # The latest attempt through the Submissions API decides Submitted / Submission Failed.
-    history = attempts((entity.kind, entity.pk), year)
+    history = attempts((entity.kind, entity.pk), year, practice_id=practice.pk)
     attempt = history[0] if history else None
     failed = attempt is not None and attempt.status == QppSubmissionStatus.FAILED
     in_flight = attempt is not None and attempt.status == QppSubmissionStatus.PROCESSING

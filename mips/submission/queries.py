@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 
+from p4p_portal.raw_rows import columns, instances_with, table
+
 from ..models import QppSubmission
+
+User = get_user_model()
 
 CLINICIAN, GROUP = "clinician", "group"
 EntityKey = tuple[str, int]  # (CLINICIAN, TinNpi pk) or (GROUP, MedicalGroup pk)
@@ -35,14 +42,25 @@ def latest_submissions(entities: Iterable[EntityKey], year: int) -> dict[EntityK
     return latest
 
 
-def attempts(entity: EntityKey, year: int, limit: int = 10) -> list[QppSubmission]:
+def attempts(entity: EntityKey, year: int, limit: int = 10, *,
+             practice_id: int) -> list[QppSubmission]:  # fmt: skip
     """The entity's submission attempts of `year`, newest first (the history the report
-    card lists; the first is the latest), in one query."""
+    card lists; the first is the latest), with who submitted each, in one query (its
+    statement written once per process)."""
     kind, pk = entity
-    group = Q(tin_npi__isnull=True, subgroup__isnull=True, medical_group_id=pk)
-    wanted = Q(tin_npi_id=pk) if kind == CLINICIAN else group
-    return list(
-        QppSubmission.objects.filter(wanted, year=year)
-        .select_related("submitted_by")
-        .order_by("-created_at", "-pk")[:limit]
+    with connection.cursor() as cursor:
+        cursor.execute(_attempts_sql(kind == CLINICIAN), [practice_id, pk, year, limit])
+        return instances_with(QppSubmission, cursor.fetchall(), "submitted_by", User)
+
+
+@cache
+def _attempts_sql(individual: bool) -> str:
+    entity = 's."tin_npi_id" = %s'
+    if not individual:  # the group's own, not a subgroup's
+        entity = 's."tin_npi_id" IS NULL AND s."subgroup_id" IS NULL AND s."medical_group_id" = %s'
+    return (
+        f"SELECT {columns(QppSubmission, 's')}, {columns(User, 'u')} FROM {table(QppSubmission)} s "
+        f'LEFT JOIN {table(User)} u ON u."id" = s."submitted_by_id" '
+        f'WHERE s."practice_id" = %s AND {entity} AND s."year" = %s '
+        'ORDER BY s."created_at" DESC, s."id" DESC LIMIT %s'
     )

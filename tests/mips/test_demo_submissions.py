@@ -22,7 +22,7 @@ def test_prior_year_submissions_scores_and_history():
         ctx = practices_demo.seed()
         demo_submissions.seed(ctx)
     okafor = demo_submissions._tin_npi(ctx, ctx.practices["seven-hills"], "Okafor")
-    history = attempts((CLINICIAN, okafor.pk), 2025)
+    history = attempts((CLINICIAN, okafor.pk), 2025, practice_id=okafor.practice_id)
     assert [a.status for a in history] == [SubmissionStatus.SUBMITTED, SubmissionStatus.FAILED]
     submitted, failed = history
     assert submitted.submission_id and submitted.score_preview is not None

@@ -431,7 +431,7 @@ def test_quality_manager_submits_a_subgroup_and_its_page_shows_the_result(
     # Not the TIN's group attempt, and its score is no group snapshot.
     group = subgroup.medical_group
     assert latest_submissions([(GROUP, group.pk)], YEAR) == {}
-    assert attempts((GROUP, group.pk), YEAR) == []
+    assert attempts((GROUP, group.pk), YEAR, practice_id=group.practice_id) == []
     assert not ScoreSnapshot.objects.filter(source="cms_submitted").exists()
     body = qm_client.get(r["Location"]).content.decode()
     assert "Submission to QPP started" in body and f"<code>{sub.submission_id}</code>" in body

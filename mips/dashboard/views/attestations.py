@@ -64,9 +64,7 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
             {
                 "entity": e,
                 "quality": att.signed_off("quality") if "quality" in e.categories else None,
-                "pi_done": len(required) - len(att.missing_required(year))
-                if "pi" in e.categories
-                else None,
+                "pi_done": att.answered(required) if "pi" in e.categories else None,
                 "pi_total": len(required),
                 "ia": len(att.attested_activities()) if "ia" in e.categories else None,
             }
