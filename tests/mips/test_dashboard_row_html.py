@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from mips.dashboard.measure_rows import MeasureRow
 from mips.dashboard.row_html.attestations import attestation_list_rows
 from mips.dashboard.row_html.cells import decimal_text, fill, points_text, two_places
-from mips.dashboard.row_html.measures import measure_rows
+from mips.dashboard.row_html.measures import measure_rows, tin_boxes
 from mips.dashboard.row_html.performance import performance_rows
 from mips.dashboard.row_html.report_card import objective_rows
 from mips.models import DashboardMeasureRow, DashboardRow
@@ -207,3 +207,13 @@ def test_objective_rows_match_the_template_rows():
         assert _same_markup(html) == _same_markup(expected)
         assert ("Care gaps</a>" in html) is can_view_gaps
     assert "<A1c>" not in html and "<it>" not in html and "Record &lt;it&gt;" in html
+
+
+def test_tin_boxes_match_the_template_loop():
+    choices = [("123456789", "North (XXXXX6789)"), ("987654321", SCRIPT), ('1"2', "a & b")]
+    for chosen in (set(), {"987654321"}, {"123456789", '1"2'}):
+        expected = _reference("tin_choices.html", tin_choices=choices, chosen_tins=chosen)
+        assert _same_markup(tin_boxes(choices, chosen)) == _same_markup(expected)
+    assert _same_markup(tin_boxes([], set())) == _same_markup(
+        _reference("tin_choices.html", tin_choices=[], chosen_tins=set())
+    )

@@ -76,3 +76,20 @@ def measure_rows(
             points_text(row.points) if row.points is not None else NONE,
         ))  # fmt: skip
     return SafeString("\n".join(html))
+
+
+TIN_BOX = (
+    '<div class="checkbox"><input type="checkbox" name="tin" value="{}" id="f-tin-{}" {}>'
+    '<label for="f-tin-{}">{}</label></div>'
+)
+NO_TINS = SafeString('<p class="muted">No TINs.</p>')
+
+
+def tin_boxes(choices: list[tuple[str, str]], chosen: set[str]) -> SafeString:
+    """The TIN filter's checkboxes ((TIN, label) choices; `chosen` checked)."""
+    if not choices:
+        return NO_TINS
+    return SafeString("\n".join(
+        fill(TIN_BOX, value, n, "checked" if value in chosen else "", n, label)
+        for n, (value, label) in enumerate(choices, start=1)
+    ))  # fmt: skip

@@ -22,7 +22,7 @@ from ..exports import measure_csv
 from ..forms import MeasureFilterForm
 from ..freshness import fresh_measures, fresh_state
 from ..measure_reads import MeasureFilter, MeasureRows
-from ..row_html.measures import measure_rows
+from ..row_html.measures import measure_rows, tin_boxes
 from ..rows import Counted
 from .common import page_context
 
@@ -137,6 +137,7 @@ def _filtered(request: HttpRequest) -> dict:
         search=search,
         chosen_tins=chosen_tins,
         tin_choices=tins,
+        tin_boxes=tin_boxes(tins, chosen_tins),
         filter_count=(1 if search else 0) + len(chosen_tins),
     )
     return ctx
