@@ -122,7 +122,12 @@ def practice_attestations(
     result: dict[EntityKey, EntityAttestations] = {}
 
     def entity(row) -> EntityAttestations:
-        return result.setdefault(key_of(row), EntityAttestations())
+        # (Not setdefault: a new EntityAttestations for each of a registry's ~250,000 rows.)
+        key = EntityKey(row.tin_npi_id, row.medical_group_id)
+        found = result.get(key)
+        if found is None:
+            found = result[key] = EntityAttestations()
+        return found
 
     def rows(model):
         qs = model.objects.current().for_year(year).filter(practice=practice)
@@ -171,7 +176,6 @@ UNION_COLUMNS = (
     (None, None, "end_date", DateField()),
 )
 UNION_MODELS = (DataSignOff, PiAttestation, IaAttestation)
-UNION_POSITION = {model.__name__: i for i, model in enumerate(UNION_MODELS)}
 
 
 def _columns(i: int, own, missing) -> list:
@@ -200,10 +204,19 @@ def _value_rows(rows):
         yield kind, _row_of(kind, tin_npi_id, medical_group_id, found)
 
 
+# Per table: the positions of its fields among the UNION_COLUMNS and their names.
+_UNION_FIELDS = {
+    model.__name__: tuple((n, c[i]) for n, c in enumerate(UNION_COLUMNS) if c[i])
+    for i, model in enumerate(UNION_MODELS)
+}
+
+
 def _row_of(kind: str, tin_npi_id, medical_group_id, found) -> SimpleNamespace:
-    i = UNION_POSITION[kind]
-    fields = {c[i]: value for c, value in zip(UNION_COLUMNS, found, strict=True) if c[i]}
-    return SimpleNamespace(tin_npi_id=tin_npi_id, medical_group_id=medical_group_id, **fields)
+    row = SimpleNamespace(tin_npi_id=tin_npi_id, medical_group_id=medical_group_id)
+    attrs = row.__dict__
+    for n, name in _UNION_FIELDS[kind]:
+        attrs[name] = found[n]
+    return row
 
 
 # Some entities' current records of a year: the entities as two arrays (PostgreSQL).

@@ -615,53 +615,26 @@ def assemble_inputs(
     return assembled
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    names = _FIELD_NAMES.get(cls)
-    if names is None and dataclasses.is_dataclass(cls):
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
-
-
-def _plain(value):
-    """JSON-ready copy of scoring inputs (dataclasses, Decimals, sets), much cheaper than
-    dataclasses.asdict's deep copies for thousands of entities: dispatch on the exact
-    type, scalars first (most values), dataclass field names cached per class."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is Decimal:
-        return str(value)
-    if kind is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [_plain(v) for v in value]
-    if kind is frozenset or kind is set:
-        return sorted(value)
-    names = _field_names(kind)
-    if names is not None:
-        # Most fields are scalars: kept without a call per field.
-        return {
-            name: v if type(v) in _SCALARS else _plain(v)
-            for name in names
-            for v in (getattr(value, name),)
-        }
+def _json_default(value):
+    """What orjson cannot write itself in the scoring inputs: Decimals as text, sets as
+    sorted lists."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):
         return sorted(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def inputs_json(entity: EntityInput, context: dict) -> dict:
-    return {"entity": _plain(entity), "context": _plain(context)}
+    """The scoring inputs as stored (JSON values): orjson writes the dataclasses, tuples and
+    scalars in C, and reading its text back gives the plain values (a Python walk of the
+    inputs cost five times as much for thousands of entities)."""
+    text = orjson.dumps(
+        {"entity": entity, "context": context},
+        default=_json_default,
+        option=orjson.OPT_NON_STR_KEYS,
+    )
+    return orjson.loads(text)
 
 
 def _decimal(value) -> Decimal | None:
