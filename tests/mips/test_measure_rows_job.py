@@ -91,13 +91,16 @@ def test_an_entity_leaving_the_dashboard_takes_its_measure_rows(
     kept_b = set(
         DashboardMeasureRow.objects.filter(tin=b[0].medical_group.tin).values_list("pk", flat=True)
     )
+    leaving = DashboardRow.objects.get(tin_npi=a[1]).pk
+    assert DashboardMeasureRow.objects.filter(entity_id=leaving).exists()
     for enrollment in a[1].enrollments.all():
-        enrollment.delete()  # names TIN A
+        enrollment.delete()  # names TIN A; not enrolled nor listed by QPP: off the dashboard
     with django_capture_on_commit_callbacks() as callbacks:
         recalculate_practice(practice, YEAR)
-    row = DashboardRow.objects.filter(tin_npi=a[1]).first()
-    if row is None:  # gone from the dashboard: its measure rows went with it, counted
-        assert not DashboardMeasureRow.objects.filter(sort_name__startswith="alpha1").exists()
+    assert not DashboardRow.objects.filter(tin_npi=a[1]).exists()
+    # Its measure rows went with its row (before the job), and the counts say so.
+    assert not DashboardMeasureRow.objects.filter(entity_id=leaving).exists()
+    assert measures_waiting(_counts(practice)) == {medical_group.pk}
     assert_totals(practice)
     callbacks[0]()
     assert_totals(practice)
