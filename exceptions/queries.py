@@ -22,7 +22,7 @@ def recorded_statuses(tin_npi_ids: Iterable[int], year: int) -> dict[int, str]:
     rows = (
         EucException.objects.recorded()
         .for_year(year)
-        .filter(tin_npi_id__in=list(tin_npi_ids))
+        .filter(tin_npi_id__any=list(tin_npi_ids))
         .values_list("tin_npi_id", "status")
     )
     return dict(rows)

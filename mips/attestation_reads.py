@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -42,9 +43,9 @@ PUBLIC_HEALTH_OBJECTIVE = "publicHealthAndClinicalDataExchange"
 User = get_user_model()
 
 
-@dataclass(frozen=True)
-class EntityKey:
-    """An entity of a practice: (tin_npi_id, medical_group_id); tin_npi_id None = group."""
+class EntityKey(NamedTuple):
+    """An entity of a practice: (tin_npi_id, medical_group_id); tin_npi_id None = group.
+    A tuple: hashed and compared in C (a recalculation looks keys up millions of times)."""
 
     tin_npi_id: int | None
     medical_group_id: int
@@ -219,11 +220,13 @@ def _row_of(kind: str, tin_npi_id, medical_group_id, found) -> SimpleNamespace:
     return row
 
 
-# Some entities' current records of a year: the entities as two arrays (PostgreSQL).
+# Some entities' current records of a year: the entities as two arrays (PostgreSQL),
+# typed as the id columns (psycopg sends small ids as smallint[], which PostgreSQL then
+# compares one element at a time).
 KEYED_WHERE = (
     '"practice_id" = %(practice)s AND "is_current" AND "year" = %(year)s '
-    'AND ("tin_npi_id" = ANY(%(individuals)s) '
-    'OR ("tin_npi_id" IS NULL AND "medical_group_id" = ANY(%(groups)s)))'
+    'AND ("tin_npi_id" = ANY(%(individuals)s::bigint[]) '
+    'OR ("tin_npi_id" IS NULL AND "medical_group_id" = ANY(%(groups)s::bigint[])))'
 )
 
 

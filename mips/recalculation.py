@@ -49,12 +49,13 @@ from typing import NamedTuple
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from enrollment.coverage import covered_measures
 from enrollment.kinds import SUBMITTED_CATEGORIES, ProgramKind
 from p4p_portal.collector import collector_paused
+from p4p_portal.raw_rows import new_instance
 from practices.models import TinNpi
 
 from .attestation_reads import EntityAttestations, EntityKey, practice_attestations
@@ -62,6 +63,7 @@ from .bulk import copy_stream
 from .dashboard.freshness import queue_details
 from .dashboard.rows import ScoredRun, measures_waiting, qmr_waiting, refresh_rows
 from .dashboard.snapshots import doc_from_snapshot
+from .forked import ForkedMap, can_fork
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .network import store_network_averages
 from .scoring import (
@@ -625,16 +627,21 @@ def _json_default(value):
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def inputs_json(entity: EntityInput, context: dict) -> dict:
-    """The scoring inputs as stored (JSON values): orjson writes the dataclasses, tuples and
-    scalars in C, and reading its text back gives the plain values (a Python walk of the
-    inputs cost five times as much for thousands of entities)."""
-    text = orjson.dumps(
+def inputs_text(entity: EntityInput, context: dict) -> bytes:
+    """The scoring inputs in JSON: orjson writes the dataclasses, tuples and scalars in C
+    (a Python walk of the inputs cost five times as much for thousands of entities). Dict
+    keys sorted, dataclass fields in their order: equal inputs are equal text
+    (input_hash)."""
+    return orjson.dumps(
         {"entity": entity, "context": context},
         default=_json_default,
-        option=orjson.OPT_NON_STR_KEYS,
+        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS,
     )
-    return orjson.loads(text)
+
+
+def inputs_json(entity: EntityInput, context: dict) -> dict:
+    """The scoring inputs as stored (JSON values)."""
+    return orjson.loads(inputs_text(entity, context))
 
 
 def _decimal(value) -> Decimal | None:
@@ -694,11 +701,11 @@ def scoring_version() -> str:
     return digest.hexdigest()
 
 
-def input_hash(inputs: dict, group_hash: str = "") -> str:
-    """What an entity's score depends on: its inputs, the engine, and (for a clinician)
-    the inputs of the group submitted under the same TIN, for the better-level choice."""
-    blob = orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
-    return hashlib.sha256(f"{scoring_version()}|{group_hash}|".encode() + blob).hexdigest()
+def input_hash(text: bytes, group_hash: str = "") -> str:
+    """What an entity's score depends on: its inputs (inputs_text), the engine, and (for a
+    clinician) the inputs of the group submitted under the same TIN, for the better-level
+    choice."""
+    return hashlib.sha256(f"{scoring_version()}|{group_hash}|".encode() + text).hexdigest()
 
 
 # --------------------------------------------------------------------------- recalculation
@@ -710,11 +717,10 @@ def _dashboard_key(snapshot: ScoreSnapshot) -> tuple[str, int]:
     return ("group", snapshot.medical_group_id)
 
 
-def _snapshot(practice, year, item, document, group_scores, tin, now) -> ScoreSnapshot:
-    """The new snapshot of a scored entity; a group's score goes into `group_scores` for
-    its clinicians scored after it."""
+def _snapshot(practice, year, item, document, fields, group_scores, tin, now) -> ScoreSnapshot:
+    """The new snapshot of a scored entity (`fields`: summary_fields of its document); a
+    group's score goes into `group_scores` for its clinicians scored after it."""
     key = item.target.key
-    fields = summary_fields(document)
     group_score = None if key.is_group else group_scores.get(tin)
     if key.is_group:
         group_scores[tin] = fields["final_score"]
@@ -726,19 +732,49 @@ def _snapshot(practice, year, item, document, group_scores, tin, now) -> ScoreSn
         if note:
             item.notes.append(note)
     messages = fields.pop("messages") + item.notes
-    return ScoreSnapshot(
-        practice_id=practice.pk,
-        medical_group_id=key.medical_group_id,
-        tin_npi_id=key.tin_npi_id,
-        year=year,
-        source=ScoreSource.PORTAL_PREVIEW,
-        computed_at=now,
-        document=document,
-        messages=messages,
-        group_final_score=group_score,
-        better_level=better,
-        **fields,
+    return new_instance(
+        ScoreSnapshot,
+        {
+            "practice_id": practice.pk,
+            "medical_group_id": key.medical_group_id,
+            "tin_npi_id": key.tin_npi_id,
+            "year": year,
+            "source": ScoreSource.PORTAL_PREVIEW,
+            "computed_at": now,
+            "document": document,
+            "messages": messages,
+            "group_final_score": group_score,
+            "better_level": better,
+            **fields,
+        },
     )
+
+
+# The child's share of the entities: its results cost the parent a little (reading and
+# storing them), so the child takes a bit more than half.
+CHILD_SHARE = 0.55
+
+
+def _child_document(item: Assembled) -> tuple[bytes, dict]:
+    """In the child process: the entity's preview document as the JSON text COPY sends
+    (bulk._json_text's), and its snapshot columns."""
+    document = score_entity(item.entity, pi=item.pi).to_dict()
+    return orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS), summary_fields(document)
+
+
+def _share(changed: list[Assembled]) -> tuple[int, ForkedMap | None]:
+    """How many of `changed` this process scores, and the child scoring the rest (None:
+    this process scores them all). A child only on PostgreSQL (its COPY sends the child's
+    JSON text as it is) and for enough entities to be worth a fork."""
+    least = getattr(settings, "MIPS_SCORING_FORK_MIN", 0)
+    if not least or len(changed) < least or connection.vendor != "postgresql" or not can_fork():
+        return len(changed), None
+    mine = len(changed) - int(len(changed) * CHILD_SHARE)
+    try:
+        return mine, ForkedMap(_child_document, changed[mine:])
+    except OSError:  # no fork today (memory, process limits): one process scores all
+        log.warning("could not fork a scoring process", exc_info=True)
+        return len(changed), None
 
 
 @collector_paused()
@@ -766,15 +802,15 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     # Individual vs group per TIN actually submitted (a Medicare override may put a
     # clinician under another group's TIN).
     tins = submitted_tins({item.target.key: item.target for item in assembled}, year)
-    inputs: dict[EntityKey, dict] = {}
+    texts: dict[EntityKey, bytes] = {}
     for item in assembled:
         item.context["submitted_tin"] = tins[item.target.key]
-        inputs[item.target.key] = inputs_json(item.entity, item.context)
-    hashes = {key: input_hash(value) for key, value in inputs.items() if key.is_group}
+        texts[item.target.key] = inputs_text(item.entity, item.context)
+    hashes = {key: input_hash(text) for key, text in texts.items() if key.is_group}
     group_hashes = {tins[key]: digest for key, digest in hashes.items()}
-    for key, value in inputs.items():
+    for key, text in texts.items():
         if not key.is_group:
-            hashes[key] = input_hash(value, group_hashes.get(tins[key], ""))
+            hashes[key] = input_hash(text, group_hashes.get(tins[key], ""))
 
     def unchanged(key: EntityKey) -> bool:
         return key in existing and existing[key][1] == hashes[key]
@@ -785,31 +821,59 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     changed.sort(key=lambda item: not item.target.key.is_group)
     superseded = [existing[i.target.key][0] for i in changed if i.target.key in existing]
     if superseded:  # before the COPY: one current snapshot per entity (constraints)
-        ScoreSnapshot.objects.filter(pk__in=superseded).update(is_current=False)
+        ScoreSnapshot.objects.filter(pk__any=superseded).update(is_current=False)
     # The group's score per submitted TIN (new, else current) for the better-level choice.
     group_scores = {tins[k]: row[2] for k, row in existing.items() if k.is_group and k in tins}
     new_rows: list[ScoreSnapshot] = []
     failed: list[EntityKey] = []
+    # The last share of the entities is scored by a forked child process meanwhile.
+    mine, child = _share(changed)
+
+    def fail(item: Assembled, trace: str = "") -> None:
+        # One bad entity must not stop the practice's recalculation.
+        key = item.target.key
+        log.error("scoring failed for %s in %s %s%s", key, practice.slug, year, trace,
+                  exc_info=not trace)  # fmt: skip
+        stats.failed += 1
+        failed.append(key)
+
+    def store(item: Assembled, document, fields: dict) -> None:
+        key = item.target.key
+        row = _snapshot(practice, year, item, document, fields, group_scores, tins[key], now)
+        row.inputs, row.fingerprint = orjson.loads(texts[key]), hashes[key]
+        new_rows.append(row)
+        write(row)
+
+    def score_here(item: Assembled) -> None:
+        try:
+            document = score_entity(item.entity, pi=item.pi).to_dict()
+        except Exception:
+            fail(item)
+            return
+        store(item, document, summary_fields(document))
+
     # Each snapshot is sent as soon as it is scored: PostgreSQL stores it while the next
     # entities are scored (no query may run on the connection in this block).
     with copy_stream(ScoreSnapshot) as write:
-        for item in changed:
-            key = item.target.key
-            try:
-                document = score_entity(item.entity, pi=item.pi).to_dict()
-            except Exception:  # one bad entity must not stop the practice's recalculation
-                log.exception("scoring failed for %s in %s %s", key, practice.slug, year)
-                stats.failed += 1
-                failed.append(key)
-                continue
-            row = _snapshot(practice, year, item, document, group_scores, tins[key], now)
-            row.inputs, row.fingerprint = inputs[key], hashes[key]
-            new_rows.append(row)
-            write(row)
+        for item in changed[:mine]:
+            score_here(item)
+        results = child.results() if child is not None else []
+        if results is None:  # the child died: its share is scored here
+            log.warning("the scoring child process failed: %d entities scored here",
+                        len(changed) - mine)  # fmt: skip
+            results = [None] * (len(changed) - mine)
+        for item, result in zip(changed[mine:], results, strict=True):
+            if result is None:
+                score_here(item)
+            elif not result[0]:
+                fail(item, f":\n{result[1]}")
+            else:
+                text, fields = result[1]  # the document as JSON text, sent as it is
+                store(item, orjson.Fragment(text), fields)
     # An entity that failed keeps its current snapshot.
     kept = [existing[key][0] for key in failed if key in existing]
     if kept:
-        ScoreSnapshot.objects.filter(pk__in=kept).update(is_current=True)
+        ScoreSnapshot.objects.filter(pk__any=kept).update(is_current=True)
     prune_history(practice, year)
     stats.entities = len(targets)
     stats.groups = sum(1 for k in targets if k.is_group)

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ from .models import MeasureResult, SubgroupScore
 from .recalculation import (
     _group_statuses,
     input_hash,
-    inputs_json,
+    inputs_text,
     pi_submission,
     quality_measurement,
 )
@@ -175,8 +176,8 @@ def recalculate_subgroups(practice, year: int, *, medical_group_ids=None) -> dic
     counts = {"subgroups": len(items), "subgroups_scored": 0, "subgroups_failed": 0}
     now = timezone.now()
     for item in items:
-        inputs = inputs_json(item.entity, item.context)
-        digest = input_hash(inputs)
+        text = inputs_text(item.entity, item.context)
+        digest, inputs = input_hash(text), orjson.loads(text)
         row = existing.get(item.subgroup.pk)
         if row is not None and row.fingerprint == digest:
             continue

@@ -5,11 +5,13 @@ the query). The column lists come from the models, so a new field is read too.""
 
 from __future__ import annotations
 
+import inspect
 from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
 
@@ -68,6 +70,44 @@ def instance(model: type[Model], values, deferred: tuple[str, ...] = ()) -> Mode
     state = obj._state = ModelState()
     state.adding, state.db = False, DEFAULT_DB_ALIAS
     return obj
+
+
+@cache
+def _plain_defaults(model: type[Model]) -> tuple[tuple[str, object], ...] | None:
+    """(attname, default getter) of every concrete field, or None when a field has its own
+    descriptor (Model.__init__ goes through it: the instance cannot be filled directly)."""
+    found = []
+    for f in model._meta.concrete_fields:
+        if not isinstance(inspect.getattr_static(model, f.attname, None), DeferredAttribute):
+            return None
+        found.append((f.attname, f._get_default))
+    return tuple(found)
+
+
+def new_instance(model: type[Model], values: dict) -> Model:
+    """An unsaved instance as ``model(**values)`` makes it, `values` by attname (``x_id``
+    for a foreign key), the other fields their defaults. Filled directly instead of
+    through Model.__init__'s per-field loop: the recalculation makes tens of thousands
+    (a third of the time its snapshot and dashboard rows took)."""
+    defaults = _plain_defaults(model)
+    if defaults is None or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**values)
+    if not _attname_set(model).issuperset(values):
+        unknown = ", ".join(sorted(set(values) - _attname_set(model)))
+        raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {unknown}")
+    obj = model.__new__(model)
+    attrs = obj.__dict__
+    for name, default in defaults:
+        if name not in values:
+            attrs[name] = default()
+    attrs.update(values)
+    obj._state = ModelState()
+    return obj
+
+
+@cache
+def _attname_set(model: type[Model]) -> frozenset[str]:
+    return frozenset(f.attname for f in model._meta.concrete_fields)
 
 
 def width(model: type[Model], deferred: tuple[str, ...] = ()) -> int:

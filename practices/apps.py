@@ -10,6 +10,10 @@ class PracticesConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from p4p_portal.lookups import register
+
         from .session_idle import stamp_sign_in
+
+        register()
 
         user_logged_in.connect(stamp_sign_in, dispatch_uid="practices.session_idle")

@@ -179,7 +179,7 @@ def eligibility_details(tin_npi_ids: Iterable[int], year: int) -> dict[int, Elig
     if not ids:
         return {}
     rows = EligibilitySnapshot.objects.filter(
-        tin_npi_id__in=ids, year=year, is_current=True
+        tin_npi_id__any=ids, year=year, is_current=True
     ).values(*_DETAIL_FIELDS)
     found = {row["tin_npi_id"]: detail_from_row(row) for row in rows}
     return {pk: found.get(pk) or EligibilityDetail.unknown() for pk in ids}

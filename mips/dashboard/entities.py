@@ -18,7 +18,7 @@ from enrollment.eligibility.models import EligibilitySnapshot
 from enrollment.eligibility.queries import EligibilityDetail, eligibility_details
 from enrollment.models import KIND_CATEGORY, MIPS_KINDS, Enrollment, Program, ProgramKind
 from p4p_portal.raw_rows import column, columns, instance, table, width
-from practices.models import MedicalGroup, Practice, TinNpi
+from practices.models import MedicalGroup, Practice, Provider, TinNpi
 from practices.tins import mask_tin
 
 from .scores import ScoreDoc, preferred
@@ -178,7 +178,48 @@ def _entity_enrollments(practice_id: int, year: int, kind: str, pk: int) -> list
     return result
 
 
+# What the build does not read of a TIN/NPI and its provider (read when first used):
+# psycopg's timestamp loader under Django's time zone is Python, 40,000 values a build.
+BUILD_DEFERRED = ("created_at", "updated_at")
+
+
+@once
+def _build_tin_npis_sql(with_groups: bool) -> str:
+    """The build's TIN/NPIs as _tin_npis's queryset reads them (active, enrolled or listed
+    by QPP, select_related provider, TinNpi's ordering), written once per process, the
+    enrolled ids and the TINs as arrays (20,000 placeholders cost the driver 0.3 s)."""
+    statuses = ", ".join(f"'{status}'" for status in LISTED_STATUSES)
+    snap = table(EligibilitySnapshot)
+    groups = ' AND t."medical_group_id" = ANY(%(groups)s::bigint[])' if with_groups else ""
+    return (
+        f"SELECT {columns(TinNpi, 't', BUILD_DEFERRED)}, {columns(Provider, 'p', BUILD_DEFERRED)} "
+        f'FROM {table(TinNpi)} t JOIN {table(Provider)} p ON p."id" = t."provider_id" '
+        f'JOIN {table(MedicalGroup)} g ON g."id" = t."medical_group_id" '
+        f'WHERE t."practice_id" = %(practice)s AND t."is_active" '
+        f'AND (t."id" = ANY(%(enrolled)s::bigint[]) OR EXISTS (SELECT 1 FROM {snap} s '
+        f'WHERE s."tin_npi_id" = t."id" AND s."year" = %(year)s AND s."is_current" '
+        f'AND (s."status" IN ({statuses}) OR s."mismatch_kind" <> \'\'))){groups} '
+        f'ORDER BY g."name" ASC, p."last_name" ASC, p."first_name" ASC'
+    )
+
+
+def _build_tin_npis(practice, year, enrolled, groups) -> list[TinNpi]:
+    params = {"practice": practice.pk, "year": year, "enrolled": enrolled, "groups": groups}
+    with connection.cursor() as cursor:
+        cursor.execute(_build_tin_npis_sql(groups is not None), params)
+        found = cursor.fetchall()
+    split = width(TinNpi, BUILD_DEFERRED)
+    result = []
+    for row in found:
+        tin_npi = instance(TinNpi, row[:split], BUILD_DEFERRED)
+        tin_npi._state.fields_cache["provider"] = instance(Provider, row[split:], BUILD_DEFERRED)
+        result.append(tin_npi)
+    return result
+
+
 def _tin_npis(practice, year, enrolled, user, own_only, only, groups) -> list[TinNpi]:
+    if only is None and not own_only and connection.vendor == "postgresql":
+        return _build_tin_npis(practice, year, enrolled, groups)
     # Eligible clinicians, and any whose QPP match has a problem (the alert must be seen).
     listed = EligibilitySnapshot.objects.filter(
         Q(status__in=LISTED_STATUSES) | ~Q(mismatch_kind=""),

@@ -29,7 +29,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from enrollment.eligibility.queries import EligibilityDetail
-from p4p_portal.raw_rows import column, columns, instance, placeholders, table
+from p4p_portal.raw_rows import column, columns, instance, new_instance, placeholders, table
 from practices.models import Practice
 
 from ..attestation_reads import practice_attestations
@@ -90,28 +90,31 @@ def _eligibility(entity: Entity) -> dict | None:
 def _row(practice: Practice, year: int, e: Entity) -> DashboardRow:
     provider = e.tin_npi.provider if e.tin_npi is not None else None
     score, prior = e.score, e.prior_score
-    return DashboardRow(
-        practice_id=practice.pk,
-        year=year,
-        kind=e.kind,
-        tin_npi_id=e.tin_npi.pk if e.tin_npi is not None else None,
-        medical_group_id=e.group.pk,
-        public_id=e.public_id,
-        provider_public_id=provider.public_id if provider else None,
-        provider_user_id=provider.user_id if provider else None,
-        name=e.name,
-        sort_name=e.name.lower(),
-        npi=e.npi,
-        tin=e.tin,
-        group_name=e.group.name,
-        enrolled=bool(e.enrollments),
-        categories=e.categories,
-        enrollment_label=e.enrollment_label,
-        eligibility=_eligibility(e),
-        cps=score.final if score else None,
-        score_source=score.source if score else "",
-        prior_cps=prior.final if prior else None,
-        prior_source=prior.source if prior else "",
+    return new_instance(
+        DashboardRow,
+        {
+            "practice_id": practice.pk,
+            "year": year,
+            "kind": e.kind,
+            "tin_npi_id": e.tin_npi.pk if e.tin_npi is not None else None,
+            "medical_group_id": e.group.pk,
+            "public_id": e.public_id,
+            "provider_public_id": provider.public_id if provider else None,
+            "provider_user_id": provider.user_id if provider else None,
+            "name": e.name,
+            "sort_name": e.name.lower(),
+            "npi": e.npi,
+            "tin": e.tin,
+            "group_name": e.group.name,
+            "enrolled": bool(e.enrollments),
+            "categories": e.categories,
+            "enrollment_label": e.enrollment_label,
+            "eligibility": _eligibility(e),
+            "cps": score.final if score else None,
+            "score_source": score.source if score else "",
+            "prior_cps": prior.final if prior else None,
+            "prior_source": prior.source if prior else "",
+        },
     )
 
 

@@ -120,7 +120,7 @@ def year_score_docs(
         clinicians = [pk for kind, pk in wanted if kind == "clinician"]
         groups = [pk for kind, pk in wanted if kind == "group"]
         qs = qs.filter(
-            Q(tin_npi_id__in=clinicians) | Q(tin_npi__isnull=True, medical_group_id__in=groups)
+            Q(tin_npi_id__any=clinicians) | Q(tin_npi__isnull=True, medical_group_id__any=groups)
         )
     qs = qs.defer("document", "inputs")
     this_year = Q(year=year)

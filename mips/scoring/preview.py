@@ -7,10 +7,10 @@ estimate) are additions of ours and are listed in ``EXTRA_KEYS``.
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .benchmarks import decile_ranges, q4
+from .benchmarks import FOUR_PLACES, decile_ranges
 from .quality import MeasureScore
 
 # A final.ScoreResult; final.py imports this module to render itself, so this one
@@ -42,13 +42,14 @@ TITLES = {"quality": "QUALITY", "pi": "PI", "ia": "IA"}
 
 
 def num(value: Decimal | int | float | None) -> float | int | None:
-    """JSON number: 4-decimal rounding for Decimals, ints unchanged."""
+    """JSON number: 4-decimal rounding for Decimals, ints unchanged (about seventy calls
+    per document)."""
     if value is None:
         return None
     if isinstance(value, Decimal):
         # A 4-decimal value is a whole number exactly when its float is (scores and counts
         # are far below 2**53): one conversion instead of a Decimal comparison and two.
-        rounded = float(q4(value))
+        rounded = float(value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP))  # q4, inlined
         return int(rounded) if rounded.is_integer() else rounded
     return value
 

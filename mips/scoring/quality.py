@@ -106,6 +106,13 @@ def _round_rate(value: Decimal | None) -> Decimal | None:
 
 def validate_measurement(m: QualityMeasurement, info: QualityMeasureInfo | None) -> None:
     """Raise ValueError for counts or strata CMS would reject (S2 references/data.ts)."""
+    if (
+        not m.strata
+        and min(m.performance_met, m.performance_not_met, m.eligible_population, m.exclusions,
+                m.exceptions) >= 0
+        and m.performance_met <= m.eligible_population
+    ):  # fmt: skip
+        return  # the usual case, checked at once (the loop below names what is wrong)
     rows = [("", m)] + [(f" stratum {s.name!r}", s) for s in m.strata]
     for where, row in rows:
         for field_name in (
