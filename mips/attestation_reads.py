@@ -143,7 +143,11 @@ def practice_attestations(
     if values:
         keyed = keys is not None and connection.vendor == "postgresql"
         for kind, row in _keyed_value_rows(practice.pk, year, keys) if keyed else _value_rows(rows):
-            att = entity(row)
+            # Looked up by a plain tuple (an EntityKey equals it): a key made per entity,
+            # not per record.
+            att = result.get((row.tin_npi_id, row.medical_group_id))
+            if att is None:
+                att = result[EntityKey(row.tin_npi_id, row.medical_group_id)] = EntityAttestations()
             if kind == "DataSignOff":
                 att.sign_offs[row.category] = row
             elif kind == "PiAttestation":

@@ -837,10 +837,13 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
         stats.failed += 1
         failed.append(key)
 
+    # PostgreSQL's COPY sends the inputs' JSON text as it is (bulk_create wants values).
+    stored = orjson.Fragment if connection.vendor == "postgresql" else orjson.loads
+
     def store(item: Assembled, document, fields: dict) -> None:
         key = item.target.key
         row = _snapshot(practice, year, item, document, fields, group_scores, tins[key], now)
-        row.inputs, row.fingerprint = orjson.loads(texts[key]), hashes[key]
+        row.inputs, row.fingerprint = stored(texts[key]), hashes[key]
         new_rows.append(row)
         write(row)
 
