@@ -12,6 +12,8 @@ from collections.abc import Callable
 from functools import cache
 
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 _PLACEHOLDER = str(uuid.UUID(int=0))
 
@@ -28,10 +30,25 @@ def url_for_id(name: str, public_id, *, before: tuple = ()) -> str:
     return pattern.replace(_PLACEHOLDER, str(public_id), 1)
 
 
-def id_url_filler(name: str, *, before: tuple = ()) -> Callable[[object], str]:
-    """url_for_id(name, ·, before=before) for a page of rows: the pattern, script prefix
-    and URLconf looked up once, then each id filled in."""
+def _parts(name: str, before: tuple) -> tuple[str, str]:
+    """The URL's text before and after the id."""
     head, _, tail = _pattern(name, before, get_script_prefix(), get_urlconf()).partition(
         _PLACEHOLDER
     )
+    return head, tail
+
+
+def id_url_filler(name: str, *, before: tuple = ()) -> Callable[[object], str]:
+    """url_for_id(name, ·, before=before) for a page of rows: the pattern, script prefix
+    and URLconf looked up once, then each id filled in."""
+    head, tail = _parts(name, before)
     return lambda public_id: f"{head}{public_id}{tail}"
+
+
+def escaped_id_url_filler(name: str, *, before: tuple = ()) -> Callable[[object], SafeString]:
+    """id_url_filler's URLs HTML-escaped (what {{ url }} writes) for rows rendered in
+    Python: the pattern escaped once, a UUID (hex digits and dashes) filled in as is."""
+    head, tail = map(escape, _parts(name, before))
+    return lambda public_id: SafeString(
+        f"{head}{public_id if type(public_id) is uuid.UUID else escape(public_id)}{tail}"
+    )

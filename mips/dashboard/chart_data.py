@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, Max
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+
+from p4p_portal import versioned_cache
 
 from ..models import DashboardRow
 from ..network import stored_network_averages
@@ -75,15 +76,16 @@ def history_version(entity: Entity) -> str:
 
 def entity_trend_html(practice, year: int, entity: Entity) -> SafeString:
     """The report card's CPS trend, rendered ("" without a chart). Kept in the shared cache
-    under the entity's history version: the trend reads every snapshot of the year (one a
-    day) and draws each, yet changes only when a snapshot is added or removed."""
+    (and each process: versioned_cache) under the entity's history version: the trend
+    reads every snapshot of the year (one a day) and draws each, yet changes only when a
+    snapshot is added or removed."""
     threshold = performance_threshold(year)
     if threshold is None:
         return SafeString("")
     version = history_version(entity)
     key = f"mips:entity-trend:{entity.kind}:{entity.pk}:{year}:{threshold}:{version}"
     if version:
-        cached = cache.get(key)
+        cached = versioned_cache.get(key, TREND_SECONDS)
         if cached is not None:
             return SafeString(cached)
     chart = entity_trend_chart(practice, year, entity)
@@ -91,7 +93,7 @@ def entity_trend_html(practice, year: int, entity: Entity) -> SafeString:
     if chart is not None:
         html = render_to_string(TREND_TEMPLATE, {"chart": chart, "chart_id": "cps-trend"})
     if version:
-        cache.set(key, str(html), TREND_SECONDS)
+        versioned_cache.set(key, str(html), TREND_SECONDS)
     return SafeString(html)
 
 
@@ -118,7 +120,8 @@ def decile_strips(year: int, rows) -> list[DecileStrip]:
 
 def practice_trend_chart(practice, year: int, *, version: str = "") -> TrendChart | None:
     """`version`: the dashboard state's (freshness.Freshness.version). With it the chart
-    is kept in the shared cache until the next write or build: the trend aggregates the
+    is kept in the shared cache (and each process: versioned_cache) until the next write
+    or build: the trend aggregates the
     practice's whole score history, so every Practice Performance view would otherwise
     pay for it (the rows next to it are read from the same build)."""
     threshold = performance_threshold(year)
@@ -126,7 +129,7 @@ def practice_trend_chart(practice, year: int, *, version: str = "") -> TrendChar
         return None
     key = f"mips:practice-trend:{practice.pk}:{year}:{version}:{threshold}"
     if version:
-        cached = cache.get(key)
+        cached = versioned_cache.get(key, TREND_SECONDS)
         if cached is not None:
             return cached[0]
     series = [(day, mean) for day, mean, _ in practice_trend(practice, year)]
@@ -135,7 +138,7 @@ def practice_trend_chart(practice, year: int, *, version: str = "") -> TrendChar
         title=f"Practice average CPS over {year} (mean of its clinicians' scores)",
     )  # fmt: skip
     if version:
-        cache.set(key, (chart,), TREND_SECONDS)  # (a tuple: a None chart is cached too)
+        versioned_cache.set(key, (chart,), TREND_SECONDS)  # (a tuple: a None chart is cached too)
     return chart
 
 

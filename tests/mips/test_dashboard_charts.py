@@ -12,17 +12,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mips.dashboard import charts
+from mips.dashboard import chart_data, charts
 from mips.dashboard.score_trend import entity_trend, practice_trend
 from mips.models import NetworkAverageRow, ScoreSnapshot
 from mips.scoring import load_catalog
 from mips.scoring.benchmarks import score_rate
 from mips.scoring.catalog import Benchmark
+from p4p_portal import versioned_cache
 from tests.mips.dashboard_helpers import clinician, results_for, snapshot
 from tests.mips.score_helpers import YEAR
 
@@ -318,3 +320,52 @@ def test_practice_trend_is_read_once_per_build_and_follows_a_new_score(qm_client
     r = qm_client.get(url)
     assert r.context["trend"].points[-1].value == D(60)  # (80 + 40) / 2
     assert 'id="practice-trend"' in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_trends_are_kept_by_each_process_under_their_version(qm_client, charted,
+                                                                 monkeypatch):  # fmt: skip
+    """A trend is cached under the version of what it was drawn from: each process keeps
+    the ones it has read, so a page asks the shared cache once (p4p_portal.versioned_cache),
+    and a new version is drawn again."""
+    perf, card = reverse("mips:dashboard") + f"?year={YEAR}", _card(charted["own"])
+    drawn = []
+    real = chart_data.entity_trend_chart
+    monkeypatch.setattr(chart_data, "entity_trend_chart",
+                        lambda *a, **k: drawn.append(a) or real(*a, **k))  # fmt: skip
+    first = qm_client.get(perf).context["trend"], qm_client.get(card).context["trend_html"]
+    assert len(drawn) == 1
+    cache.clear()  # not asked again: neither the shared cache nor the history
+    with CaptureQueriesContext(connection) as ctx:
+        again = qm_client.get(perf).context["trend"]
+    assert again == first[0] and not any("LAG(" in q["sql"] for q in ctx.captured_queries)
+    assert qm_client.get(card).context["trend_html"] == first[1] and len(drawn) == 1
+    versioned_cache.forget_all()
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert qm_client.get(perf).context["trend"] == first[0]
+    assert any("LAG(" in q["sql"] for q in ctx.captured_queries)
+    ScoreSnapshot.objects.filter(tin_npi=charted["own"], is_current=True).update(is_current=False)
+    snapshot(charted["own"], 90)  # a new score: a new version of both
+    assert qm_client.get(perf).context["trend"].points[-1].value == D(55)  # (90 + 20) / 2
+    qm_client.get(card)
+    assert len(drawn) == 2
+
+
+def test_a_process_keeps_a_versioned_value_no_longer_than_its_timeout(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(versioned_cache.time, "monotonic", lambda: now[0])
+    versioned_cache.forget_all()
+    versioned_cache.set("test:v1", ("a",), 60)
+    cache.delete("test:v1")
+    assert versioned_cache.get("test:v1", 60) == ("a",)  # this process's copy
+    now[0] += 61
+    assert versioned_cache.get("test:v1", 60) is None
+    cache.set("test:v2", "shared", 60)
+    assert versioned_cache.get("test:v2", 60) == "shared"
+    cache.delete("test:v2")
+    assert versioned_cache.get("test:v2", 60) == "shared"
+    for n in range(versioned_cache.MAX_ENTRIES + 1):
+        versioned_cache.set(f"test:many{n}", n, 60)
+    assert versioned_cache.get("test:v2", 60) is None  # the oldest-read went first
+    versioned_cache.forget_all()

@@ -206,3 +206,25 @@ def test_the_eligibility_cell_writes_what_its_include_wrote(eligibility):
     context = {"entity": {"eligibility": eligibility}}
     assert cell.render(context) == include.render(context)
     assert cell.render(context) == include.render(context)  # and again, from the cache
+
+
+@pytest.mark.django_db
+def test_program_attestations_count_each_rows_records(qm_client, quality_manager, medical_group):
+    """Rows without records count nothing without asking (most rows early in the year);
+    rows with records count theirs."""
+    done, none = clinician(medical_group, "Done"), clinician(medical_group, "Nothing")
+    required = svc.required_pi_attestations(YEAR)
+    svc.sign_off(year=YEAR, category="quality", user=quality_manager, tin_npi=done)
+    svc.attest_pi(year=YEAR, measure_id=required[0][0], value=True, user=quality_manager,
+                  tin_npi=done)  # fmt: skip
+    svc.attest_ia(year=YEAR, activity_id="IA_BE_1", start_date=dt.date(YEAR, 1, 1),
+                  end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=done)  # fmt: skip
+    r = qm_client.get(reverse("mips:attestations") + f"?year={YEAR}")
+    counts = {
+        row["entity"].tin_npi_id: (row["quality"], row["pi_done"], row["pi_total"], row["ia"])
+        for row in r.context["rows"]
+    }
+    assert counts == {done.pk: (True, 1, len(required), 1), none.pk: (False, 0, len(required), 0)}
+    body = r.content.decode()
+    assert body.count('<span class="badge ok">Signed off</span>') == 1
+    assert f'<span class="badge warn">0 of {len(required)}</span>' in body

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.template import engines
 from django.template.defaultfilters import floatformat
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from mips.dashboard.measure_rows import MeasureRow
 from mips.dashboard.row_html.attestations import attestation_list_rows
@@ -20,6 +20,7 @@ from mips.dashboard.row_html.measures import measure_rows, tin_boxes
 from mips.dashboard.row_html.performance import performance_rows
 from mips.dashboard.row_html.report_card import objective_rows
 from mips.models import DashboardMeasureRow, DashboardRow
+from practices.id_urls import escaped_id_url_filler, url_for_id
 
 YEAR = 2025
 SCRIPT = "<script>alert(1)</script>"
@@ -103,11 +104,24 @@ def test_two_places_is_floatformat_2():
         assert two_places(value) == floatformat(value, 2), value
 
 
+class _Text(str):
+    """A str that is not a SafeString (fill's fast paths are for exact types)."""
+
+
 def test_fill_escapes_as_format_html():
     values = (SCRIPT, 'a "quoted" & \'single\'', mark_safe("<b>safe</b>"), 3, None,
-              Decimal("1.50"))  # fmt: skip
-    template = "<p>{}|{}|{}|{}|{}|{}</p>"
+              Decimal("1.50"), -7, True, _Text("<i>"), uuid.UUID(int=5), mark_safe(""))  # fmt: skip
+    template = "<p>" + "|".join(["{}"] * len(values)) + "</p>"
     assert fill(template, *values) == format_html(template, *values)
+
+
+def test_escaped_id_urls_are_the_escaped_urls():
+    public_id = uuid.uuid4()
+    for name in ("mips:attest-clinician", "mips:attest-group", "mips:report-card"):
+        url = escaped_id_url_filler(name)(public_id)
+        assert url == escape(url_for_id(name, public_id)) and isinstance(url, SafeString)
+    # Not a UUID: escaped like any other text.
+    assert escaped_id_url_filler("mips:attest-group")('"><b>').count("&quot;&gt;&lt;b&gt;") == 1
 
 
 def _attestation_rows() -> list[dict]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
 
-from practices.id_urls import id_url_filler
+from practices.id_urls import escaped_id_url_filler
 
 from ...models import DashboardRow
 from .cells import OWN_BADGE, fill
@@ -15,7 +15,6 @@ ROW = '<tr><td><a href="{}?year={}">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</t
 NOT_ENROLLED = SafeString('<span class="muted">Not enrolled</span>')
 SIGNED_OFF = SafeString('<span class="badge ok">Signed off</span>')
 PENDING = SafeString('<span class="badge warn">Pending</span>')
-PI_COUNT = '<span class="badge {}">{} of {}</span>'
 
 
 def _quality(signed: bool | None) -> SafeString:
@@ -27,15 +26,18 @@ def _quality(signed: bool | None) -> SafeString:
 def _pi(done: int | None, total: int) -> SafeString:
     if done is None:
         return NOT_ENROLLED
-    return fill(PI_COUNT, "ok" if done == total else "warn", done, total)
+    # Two counts (ints): nothing to escape.
+    return SafeString(
+        f'<span class="badge {"ok" if done == total else "warn"}">{done:d} of {total:d}</span>'
+    )
 
 
 def attestation_list_rows(rows: Iterable[dict], *, year: int) -> SafeString:
     """The <tr>s of the page's rows: {"entity": DashboardRow, "quality": signed off (None:
     not enrolled), "pi_done"/"pi_total": required PI attestations, "ia": activities}."""
     attest_url = {
-        DashboardRow.CLINICIAN: id_url_filler("mips:attest-clinician"),
-        DashboardRow.GROUP: id_url_filler("mips:attest-group"),
+        DashboardRow.CLINICIAN: escaped_id_url_filler("mips:attest-clinician"),
+        DashboardRow.GROUP: escaped_id_url_filler("mips:attest-group"),
     }
     html = []
     for row in rows:

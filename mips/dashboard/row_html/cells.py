@@ -19,9 +19,20 @@ def fill(template: str, *values) -> SafeString:
     conditional_escape's rule (its __html__ if it has one, else html.escape of its text,
     as django.utils.html.escape does), without the lazy-string checks and the mark_safe
     format_html spends on every value (most of a row's time)."""
-    return SafeString(template.format(
-        *[v.__html__() if hasattr(v, "__html__") else escape(str(v)) for v in values]
-    ))  # fmt: skip
+    return SafeString(template.format(*[_cell(v) for v in values]))
+
+
+def _cell(value) -> str:
+    """conditional_escape(value) as text. The common types first: asking a str or an int
+    for __html__ raises and catches an AttributeError (a page of rows: ~0.4 ms)."""
+    kind = type(value)
+    if kind is str:
+        return escape(value)
+    if kind is SafeString:
+        return value
+    if kind is int:  # digits and a sign: nothing to escape
+        return str(value)
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
 
 
 def two_places(value: Decimal) -> str:

@@ -59,14 +59,21 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
     required = services.required_pi_attestations(year)
     rows = []
     for e, key in zip(page, keys, strict=True):
-        att = found.get(key) or services.EntityAttestations()
+        att = found.get(key)
+        if att is None:  # no records (most entities early in the year): nothing to count
+            signed, answered, activities = False, 0, 0
+        else:
+            signed = att.signed_off("quality")
+            answered = att.answered(required)
+            activities = len(att.attested_activities())
+        categories = e.categories
         rows.append(
             {
                 "entity": e,
-                "quality": att.signed_off("quality") if "quality" in e.categories else None,
-                "pi_done": att.answered(required) if "pi" in e.categories else None,
+                "quality": signed if "quality" in categories else None,
+                "pi_done": answered if "pi" in categories else None,
                 "pi_total": len(required),
-                "ia": len(att.attested_activities()) if "ia" in e.categories else None,
+                "ia": activities if "ia" in categories else None,
             }
         )
     ctx.update(rows=rows, page_obj=page, rows_html=attestation_list_rows(rows, year=year))
