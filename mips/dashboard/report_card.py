@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db.models import Min
+from django.db import connection
 from django.utils import timezone
 
 from exceptions.queries import euc_categories
 from exceptions.rules import reweighting_decision
+from p4p_portal.raw_rows import column, table
 from practices.services import TinResolution, resolve_mips_tin
 
 from ..attestation_reads import EntityAttestations, practice_attestations
@@ -82,16 +84,29 @@ class ReportCard:
     subgroup_notes: list[str] = field(default_factory=list)  # MVP subgroup score, what counts
 
 
-def _first_encounter(entity: Entity, year: int) -> dt.date | None:
-    facts = ClinicalFact.objects.filter(
-        practice_id=entity.group.practice_id,
-        kind="encounter",
-        billing_tin=entity.tin,
-        start_at__year=year,
+@cache
+def _first_encounter_sql(clinician: bool) -> str:
+    # ClinicalFact.objects.filter(practice_id=, kind="encounter", billing_tin=,
+    # start_at__year= [, rendering_npi=]).aggregate(Min("start_at")): the year as the
+    # ORM bounds it (the current time zone's), by the practice/kind/TIN/NPI index.
+    npi = f" AND {column(ClinicalFact, 'rendering_npi')} = %s" if clinician else ""
+    return (
+        f"SELECT MIN({column(ClinicalFact, 'start_at')}) FROM {table(ClinicalFact)} "
+        f"WHERE {column(ClinicalFact, 'practice')} = %s AND {column(ClinicalFact, 'kind')} = "
+        f"'encounter' AND {column(ClinicalFact, 'billing_tin')} = %s{npi} "
+        f"AND {column(ClinicalFact, 'start_at')} BETWEEN %s AND %s"
     )
-    if entity.kind == CLINICIAN:
-        facts = facts.filter(rendering_npi=entity.npi)
-    first = facts.aggregate(first=Min("start_at"))["first"]
+
+
+def _first_encounter(entity: Entity, year: int) -> dt.date | None:
+    """The day of the entity's first encounter of the year (one statement written once
+    per process: the ORM's aggregate cost ~0.5 ms of Python a report card)."""
+    clinician = entity.kind == CLINICIAN
+    params = [entity.group.practice_id, entity.tin, *([entity.npi] if clinician else [])]
+    params += connection.ops.year_lookup_bounds_for_datetime_field(year)
+    with connection.cursor() as cursor:
+        cursor.execute(_first_encounter_sql(clinician), params)
+        (first,) = cursor.fetchone()
     return timezone.localtime(first).date() if first else None
 
 
@@ -129,7 +144,7 @@ def _subgroup_notes(entity: Entity, year: int, individual) -> list[str]:
     subgroup."""
     if entity.kind != CLINICIAN:
         return []
-    rows = subgroup_scores_of(entity.pk, year)
+    rows = subgroup_scores_of(entity.group.practice_id, entity.pk, year)
     if not rows:
         return []
     group = (

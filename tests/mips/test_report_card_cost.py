@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Min
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +18,12 @@ from django.utils import timezone
 from mips.dashboard.chart_data import history_version
 from mips.dashboard.entities import CLINICIAN, GROUP, load_entities
 from mips.dashboard.measure_rows import quality_rows
-from mips.dashboard.report_card import _has_results
+from mips.dashboard.report_card import _first_encounter, _has_results
 from mips.dashboard.snapshots import score_docs, year_score_docs
-from mips.models import ScoreSnapshot
+from mips.models import ClinicalFact, ScoreSnapshot
 from mips.snapshots import import_cms_score, prune_history
 from practices.models import TinNpi
-from tests.mips.dashboard_helpers import clinician, results_for, snapshot
+from tests.mips.dashboard_helpers import clinician, encounter, results_for, snapshot
 from tests.mips.score_helpers import YEAR, result
 
 D = Decimal
@@ -177,3 +178,37 @@ def test_submitted_quality_comes_from_the_rows_or_one_question(
         rows = [r for r in quality_rows(practice, YEAR, [entity]) if r.measure_id != "999"]
         with django_assert_num_queries(queries):
             assert _has_results(entity, YEAR, rows) is expected
+
+
+def test_the_first_encounter_is_the_orms_first_of_the_year(practice, medical_group):
+    """_first_encounter (SQL written once per process) finds what the ORM's
+    start_at__year aggregate found: the entity's first encounter of the year in the
+    current time zone, the clinician's own (her NPI) or the whole TIN's."""
+    own, other = clinician(medical_group, "Own"), clinician(medical_group, "Other")
+    with override_settings(TIME_ZONE="America/New_York"):
+        entities = load_entities(practice, YEAR, only=(CLINICIAN, own.pk)) + load_entities(
+            practice, YEAR, only=(GROUP, medical_group.pk)
+        )
+        assert [_first_encounter(e, YEAR) for e in entities] == [None, None]
+        for tin_npi, at in (
+            (own, dt.datetime(YEAR - 1, 12, 31, 23, 30)),  # last year in New York
+            (own, dt.datetime(YEAR, 1, 1, 2, 0, tzinfo=dt.UTC)),  # Dec 31 there: last year
+            (own, dt.datetime(YEAR, 3, 2, 9, 0)),
+            (other, dt.datetime(YEAR, 2, 5, 9, 0)),
+            (other, dt.datetime(YEAR, 12, 31, 23, 0)),
+        ):
+            fact = encounter(tin_npi, at.date())
+            fact.start_at = timezone.make_aware(at) if at.tzinfo is None else at
+            fact.save(update_fields=["start_at"])
+        for entity in entities:
+            facts = ClinicalFact.objects.filter(
+                practice_id=practice.pk, kind="encounter", billing_tin=entity.tin,
+                start_at__year=YEAR,
+            )  # fmt: skip
+            if entity.kind == CLINICIAN:
+                facts = facts.filter(rendering_npi=entity.npi)
+            first = facts.aggregate(first=Min("start_at"))["first"]
+            assert _first_encounter(entity, YEAR) == timezone.localtime(first).date()
+        assert [_first_encounter(e, YEAR) for e in entities] == [
+            dt.date(YEAR, 3, 2), dt.date(YEAR, 2, 5)
+        ]  # fmt: skip

@@ -28,7 +28,12 @@ from mips.ecqm.results import pooled_counts, write_results
 from mips.models import EcqmRun, MeasureResult, Patient, SubgroupScore
 from mips.recalculation import recalculate_practice
 from mips.scoring import assumptions as A
-from mips.subgroups import counting_score, recalculate_subgroups, subgroup_final
+from mips.subgroups import (
+    counting_score,
+    recalculate_subgroups,
+    subgroup_final,
+    subgroup_scores_of,
+)
 from mips.submission.client import QppSubmissionsClient
 from mips.submission.fake_api import fake_qpp_app, validate_measurement_set
 from mips.submission.subgroup import subgroup_document
@@ -540,3 +545,39 @@ def test_a_processing_attempt_shows_its_progress_on_the_page(
     progress = reverse("mips:submission-progress", args=[sub.public_id])
     assert 'id="submission-progress"' in body and progress in body
     assert qm_client.get(progress).status_code == 200
+
+
+def test_a_clinicians_subgroup_scores_are_the_orms_rows(practice, tin_npi, members, subgroup,
+                                                       subgroup_data,
+                                                       django_assert_num_queries):  # fmt: skip
+    """subgroup_scores_of (SQL written once per process) reads what the ORM's filter with
+    select_related read: the clinician's active subgroup scores of the practice and year,
+    each with its subgroup, program and MVP."""
+    enroll(tin_npi, ("mips_quality",))
+    recalculate_practice(practice, YEAR)
+    recalculate_subgroups(practice, YEAR)
+
+    def orm(tin_npi_id):
+        return list(
+            SubgroupScore.objects.filter(
+                year=YEAR, subgroup__members=tin_npi_id, subgroup__status="active"
+            ).select_related("subgroup__program__mvp")
+        )
+
+    with django_assert_num_queries(1):
+        rows = subgroup_scores_of(practice.pk, tin_npi.pk, YEAR)
+        seen = [(r.subgroup.name, r.subgroup.program.mvp.mvp_id, r.final_score) for r in rows]
+    expected = orm(tin_npi.pk)
+    assert [r.pk for r in rows] == [r.pk for r in expected] and len(rows) == 1
+    assert seen == [(r.subgroup.name, r.subgroup.program.mvp.mvp_id, r.final_score)
+                    for r in expected]  # fmt: skip
+    assert [(r.document, r.inputs, r.computed_at) for r in rows] == [
+        (r.document, r.inputs, r.computed_at) for r in expected
+    ]
+    assert [r.pk for r in subgroup_scores_of(practice.pk, members[2].pk, YEAR)] == [
+        r.pk for r in orm(members[2].pk)
+    ]
+    assert subgroup_scores_of(practice.pk + 1000, tin_npi.pk, YEAR) == []  # another practice's
+    assert subgroup_scores_of(practice.pk, tin_npi.pk, YEAR - 1) == []
+    type(subgroup).objects.filter(pk=subgroup.pk).update(status="ended")
+    assert subgroup_scores_of(practice.pk, tin_npi.pk, YEAR) == orm(tin_npi.pk) == []
