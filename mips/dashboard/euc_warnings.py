@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from enrollment.eligibility.models import EligibilitySnapshot
-from exceptions.queries import euc_categories
+from exceptions.queries import entity_euc_categories
 from exceptions.rules import SUBMITTABLE, voiding_warnings
 
 from ..attestation_reads import EntityKey, practice_attestations
@@ -27,7 +27,7 @@ ACTIONS = {"quality": "Signing off the CQM data", "pi": "Attesting PI", "ia": "A
 def euc_warnings(entity: Entity, year: int, with_data: set[str]) -> dict[str, list[str]]:
     """{category: warnings} for an action that adds data to that category."""
     recorded = (
-        set(euc_categories([entity.pk], year).get(entity.pk, frozenset()))
+        set(entity_euc_categories(entity.group.practice_id, entity.pk, year))
         if entity.kind == CLINICIAN
         else set()
     )

@@ -12,7 +12,7 @@ from functools import cache
 from django.db import connection
 from django.utils import timezone
 
-from exceptions.queries import euc_categories
+from exceptions.queries import entity_euc_categories
 from exceptions.rules import reweighting_decision
 from p4p_portal.raw_rows import column, table
 from practices.services import TinResolution, resolve_mips_tin
@@ -231,7 +231,7 @@ def build_report_card(practice, year: int, entity: Entity, *, today=None) -> Rep
     window = submission_window(year, today=today)
 
     recorded = (
-        euc_categories([entity.pk], year).get(entity.pk, frozenset())
+        entity_euc_categories(entity.group.practice_id, entity.pk, year)
         if entity.kind == CLINICIAN
         else frozenset()
     )

@@ -134,3 +134,21 @@ def test_queries_return_only_recorded_statuses_of_the_year(
     ids = [tn.pk for tn in tin_npis]
     assert queries.euc_categories(ids, 2025) == {a.pk: frozenset({"quality", "ia"})}
     assert queries.recorded_statuses(ids, 2026) == {c.pk: "pi"}
+
+
+def test_one_entitys_categories_are_euc_categories_of_it(practice, tin_npis, other_tin_npi,
+                                                         quality_manager, clock):  # fmt: skip
+    """entity_euc_categories (one TIN/NPI, SQL written once per process) reads what
+    euc_categories reads for it: a recorded status's categories, none for a cleared or
+    missing one, another year's or another practice's."""
+    a, b, cleared = tin_npis[:3]
+    for tn, status in ((a, "quality_pi"), (b, "ia"), (cleared, "pi"), (cleared, "")):
+        services.set_status(practice=practice, tin_npi=tn, year=2025, status=status,
+                            actor=quality_manager)  # fmt: skip
+    recorded = queries.euc_categories([tn.pk for tn in tin_npis], 2025)
+    for tn in tin_npis:
+        found = queries.entity_euc_categories(practice.pk, tn.pk, 2025)
+        assert found == recorded.get(tn.pk, frozenset())
+    assert queries.entity_euc_categories(practice.pk, a.pk, 2025) == {"quality", "pi"}
+    assert queries.entity_euc_categories(practice.pk, a.pk, 2026) == frozenset()
+    assert queries.entity_euc_categories(other_tin_npi.practice_id, a.pk, 2025) == frozenset()
