@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.utils.safestring import SafeString
+
+from practices.id_urls import escaped_id_url_filler
 
 from ...models import DashboardRow
 from ...templatetags.dashboard_charts import eligibility_cell
@@ -16,6 +19,7 @@ ROW = (
     "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
     '<td class="num">{}</td><td class="num prior-score">{}</td></tr>'
 )
+OWN_ROW = SafeString(" own-row")
 ENROLLED = '<span class="badge ok">{}</span>'
 NOT_ENROLLED = SafeString('<span class="badge warn">Not enrolled</span>')
 SCORE = '<span class="score-{}">{}</span>'
@@ -29,10 +33,18 @@ NO_PRIOR = '<span class="muted" title="No {} score">—</span>'
 
 def _cps(row: DashboardRow, calculating: set[int]) -> SafeString:
     if row.cps is not None:
-        return fill(SCORE, row.score_css, two_places(row.cps))
+        # score_css is one of SOURCE_CSS's class names and two_places writes digits:
+        # nothing to escape.
+        return SafeString(SCORE.format(row.score_css, two_places(row.cps)))
     if row.enrolled and row.medical_group_id in calculating:
         return CALCULATING
     return NO_SCORE
+
+
+@lru_cache(maxsize=256)
+def _enrolled(label: str) -> SafeString:
+    """The enrollment badge (a page of rows shows a few distinct labels)."""
+    return fill(ENROLLED, label)
 
 
 def performance_rows(
@@ -40,21 +52,25 @@ def performance_rows(
 ) -> SafeString:
     """The <tr>s of a page of DashboardRows; `calculating`: the TINs (medical group pks)
     whose scores are being calculated now."""
-    card_url = DashboardRow.report_card_urls()
+    card_url = {
+        DashboardRow.CLINICIAN: escaped_id_url_filler("mips:report-card"),
+        DashboardRow.GROUP: escaped_id_url_filler("mips:group-report-card"),
+    }
+    group_url = card_url[DashboardRow.GROUP]
     no_prior = fill(NO_PRIOR, year - 1)
     return SafeString("\n".join(
         fill(
             ROW,
-            " own-row" if row.is_own else "",
+            OWN_ROW if row.is_own else "",
             row.kind,
-            card_url(row),
+            card_url.get(row.kind, group_url)(row.public_id),
             year,
             row.name,
             OWN_BADGE if row.is_own else "",
             row.npi or "—",
             row.masked_tin,
             eligibility_cell(row.eligibility),
-            fill(ENROLLED, row.enrollment_label) if row.enrolled else NOT_ENROLLED,
+            _enrolled(row.enrollment_label) if row.enrolled else NOT_ENROLLED,
             _cps(row, calculating),
             fill(PRIOR, row.prior_css, year - 1, row.prior_label, two_places(row.prior_cps))
             if row.prior_cps is not None
