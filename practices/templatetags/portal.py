@@ -6,10 +6,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from practices.models import Role
 from practices.tins import mask_tin
 
 register = template.Library()
@@ -48,6 +51,44 @@ def menus_html(nav_menus) -> SafeString:
             for menu, sections in nav_menus or ()
         )
     )  # fmt: skip
+
+
+# Where the page's CSRF field goes in a kept account block: a NUL, which no stored text
+# (PostgreSQL text) can hold, so only the field is replaced.
+_CSRF_SLOT = "\x00"
+ROLE_LABELS = {value: str(label) for value, label in Role.choices}
+_CSRF_SLOT_FIELD = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF_SLOT}">'
+
+
+@lru_cache(maxsize=256)
+def _account_html(values: tuple, script_prefix: str, urlconf) -> str:
+    html = get_template("_account.html").render({**dict(values), "csrf_token": _CSRF_SLOT})
+    return html.removesuffix("\n")
+
+
+@register.simple_tag(takes_context=True)
+def account_html(context) -> SafeString:
+    """The header's account block (_account.html): the practice switcher or practice, the
+    role, the user and the sign-out form. It is the same on every page of a member but
+    for the CSRF field, so each distinct block is rendered once per process (its three
+    URL reversals, loops and filters) and the page's CSRF field put in."""
+    request, user = context.get("request"), context["user"]
+    practice = getattr(request, "practice", None)
+    membership = getattr(request, "membership", None)
+    values = (
+        ("memberships", tuple(
+            (str(m.practice.public_id), m.practice.name, m.practice == practice)
+            for m in getattr(request, "memberships", ())
+        )),
+        ("has_practice", bool(practice)),
+        ("practice_name", practice.name if practice else ""),
+        # get_role_display() without its per-call hashing of the field's choices.
+        ("role", ROLE_LABELS.get(membership.role, membership.role) if membership else None),
+        ("is_staff", bool(user.is_staff)),
+        ("user_name", user.get_full_name() or user.username),
+    )  # fmt: skip
+    html = _account_html(values, get_script_prefix(), get_urlconf())
+    return SafeString(html.replace(_CSRF_SLOT_FIELD, CsrfTokenNode().render(context)))
 
 
 @register.simple_tag(takes_context=True)
