@@ -17,7 +17,7 @@ from django.urls import reverse
 from enrollment.models import TermsAgreement
 from mips import attestations as svc
 from mips.dashboard import charts
-from mips.dashboard.forms import CatalogChoices, CatalogSelect, IaForm
+from mips.dashboard.forms import CatalogSelect, ChoicePairs, IaForm, MeasureFilterForm
 from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, snapshot
 from tests.mips.score_helpers import YEAR, eligibility
@@ -184,10 +184,10 @@ def test_a_catalogue_select_writes_what_djangos_select_writes_once_per_value():
 
 
 def test_catalogue_choices_are_the_choices_django_normalizes_to():
-    """The attestation forms given the year's CatalogChoices render and validate as given
+    """The attestation forms given the year's ChoicePairs render and validate as given
     the plain pairs, without Django checking each pair again."""
     pairs = [("IA_1", "IA_1 · One & <two>"), ("IA_2", "IA_2 · Two")]
-    given = CatalogChoices(pairs)
+    given = ChoicePairs(pairs)
     plain, fast = IaForm(activities=pairs), IaForm(activities=given)
     assert list(fast.fields["activity_id"].choices) == plain.fields["activity_id"].choices
     assert str(fast["activity_id"]) == str(plain["activity_id"])
@@ -197,6 +197,13 @@ def test_catalogue_choices_are_the_choices_django_normalizes_to():
         assert IaForm(data, activities=pairs).is_valid() is valid
     field = fast.fields["activity_id"]  # kept as given: not rebuilt pair by pair
     assert field.choices is given and field.widget.choices is given
+    # Measure Performance's TIN filter: its TINs as pairs too, validated as before.
+    tins = [("123456789", "North (XXXXX6789)"), ("987654321", "South <b> (XXXXX4321)")]
+    form = MeasureFilterForm({"tin": ["987654321"]}, tins=tins)
+    assert form.is_valid() and form.cleaned_data["tin"] == ["987654321"]
+    assert not MeasureFilterForm({"tin": ["111111111"]}, tins=tins).is_valid()
+    assert list(form.fields["tin"].choices) == tins
+    assert isinstance(form.fields["tin"].widget.choices, ChoicePairs)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from ...models import DataSignOff, IaAttestation, PiAttestation
 from ...scoring import load_catalog, rules_for
 from ..entities import CLINICIAN, GROUP, load_entities
 from ..euc_warnings import attestation_data, euc_warnings, pi_counts_after, voided_by
-from ..forms import CatalogChoices, IaForm, PiForm, SignOffForm
+from ..forms import ChoicePairs, IaForm, PiForm, SignOffForm
 from ..freshness import fresh_state
 from ..measure_rows import attestation_rows, entity_attestation_key
 from ..row_html.attestations import attestation_list_rows
@@ -83,11 +83,11 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
 
 
 @lru_cache(maxsize=8)  # as load_catalog: the year's catalogue is read once per process
-def _choices(year: int) -> tuple[CatalogChoices, CatalogChoices]:
+def _choices(year: int) -> tuple[ChoicePairs, ChoicePairs]:
     catalog = load_catalog(year)
     pi = [(mid, f"{mid} · {m.title}") for mid, m in sorted(catalog.pi.items())]
     ia = [(aid, f"{aid} · {a.title}") for aid, a in sorted(catalog.ia.items())]
-    return CatalogChoices(pi), CatalogChoices(ia)
+    return ChoicePairs(pi), ChoicePairs(ia)
 
 
 def _entity_kwargs(obj, kind: str) -> dict:
