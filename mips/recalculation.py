@@ -41,7 +41,8 @@ import functools
 import hashlib
 import logging
 import time
-from collections import defaultdict
+import traceback
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -50,10 +51,13 @@ from typing import NamedTuple
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from enrollment.coverage import covered_measures
 from enrollment.kinds import SUBMITTED_CATEGORIES, ProgramKind
+from exceptions.queries import euc_categories
+from exceptions.rules import reweighting_decision
 from p4p_portal.collector import collector_paused
 from p4p_portal.raw_rows import new_instance
 from practices.models import TinNpi
@@ -63,7 +67,7 @@ from .bulk import copy_stream
 from .dashboard.freshness import queue_details
 from .dashboard.rows import ScoredRun, measures_waiting, qmr_waiting, refresh_rows
 from .dashboard.snapshots import doc_from_snapshot
-from .forked import ForkedMap, can_fork
+from .forked import NOTHING, ForkedStream, can_fork
 from .models import MeasureResult, ScoreInput, ScoreSnapshot, ScoreSource
 from .network import store_network_averages
 from .scoring import (
@@ -436,6 +440,17 @@ PAYMENT_ELIGIBILITY = {
 }
 
 
+# The bonus in a CMS score document, as an expression: Django resolves the lookup string
+# "document__data__score__..." by catching a FieldError whose traceback then keeps every
+# calling frame alive until the cyclic collector runs (the recalculation's reads: a
+# million objects the collector walks once it is on again, ~1 s at 20,000 entities).
+_BONUS_IN_DOCUMENT = functools.reduce(
+    lambda inner, key: KeyTransform(key, inner),
+    ("data", "score", "metadata", "complexPatientBonus"),
+    "document",
+)
+
+
 def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, Decimal | None]]:
     """(cost score, complex patient bonus) per entity: entered by staff (ScoreInput), else
     from an imported CMS submitted / preview score. Two queries."""
@@ -444,13 +459,7 @@ def _cms_inputs(practice, year: int) -> dict[EntityKey, tuple[Decimal | None, De
         ScoreSnapshot.objects.current()
         .for_year(year)
         .filter(practice=practice, source__in=(ScoreSource.CMS_SUBMITTED, ScoreSource.CMS_PREVIEW))
-        .values_list(
-            "tin_npi_id",
-            "medical_group_id",
-            "source",
-            "cost_score",
-            "document__data__score__metadata__complexPatientBonus",
-        )
+        .values_list("tin_npi_id", "medical_group_id", "source", "cost_score", _BONUS_IN_DOCUMENT)
     )
     for tin_npi_id, group_id, source, cost, bonus in rows:
         rank = 0 if source == ScoreSource.CMS_SUBMITTED else 1
@@ -482,6 +491,48 @@ def entity_eligibility(
     return eligibility_details(sorted(member_ids | individual_ids), year)
 
 
+@dataclass
+class PracticeReads:
+    """What the inputs of a practice's entities are made from (assemble_one), read in a
+    constant number of queries; no query after this (a forked child assembles from it)."""
+
+    year: int
+    members: dict[int, list[int]]
+    quality: dict[EntityKey, dict[str, list[ResultCounts]]]
+    attestations: dict[EntityKey, EntityAttestations]
+    details: dict
+    recorded: dict[int, frozenset[str]]
+    prior: dict[EntityKey, Decimal]
+    cms: dict[EntityKey, tuple[Decimal | None, Decimal | None]]
+    catalog: object
+    rules: object
+
+
+def read_practice(
+    practice,
+    year: int,
+    targets: dict[EntityKey, Target],
+    members: dict[int, list[int]],
+    details: dict | None = None,
+) -> PracticeReads:
+    """`details`: entity_eligibility, when the caller has read it."""
+    individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
+    if details is None:
+        details = entity_eligibility(year, targets, members)
+    return PracticeReads(
+        year=year,
+        members=members,
+        quality=_quality_by_entity(practice, year),
+        attestations=practice_attestations(practice, year, values=True),
+        details=details,
+        recorded=euc_categories(sorted(individual_ids), year),
+        prior=_prior_achievement(practice, year),
+        cms=_cms_inputs(practice, year),
+        catalog=load_catalog(year),
+        rules=rules_for(year),
+    )
+
+
 def assemble_inputs(
     practice,
     year: int,
@@ -491,130 +542,120 @@ def assemble_inputs(
 ) -> list[Assembled]:
     """EntityInput per target, from the database in a constant number of queries.
     `details`: entity_eligibility, when the caller has read it."""
-    from exceptions.queries import euc_categories
-    from exceptions.rules import reweighting_decision
+    reads = read_practice(practice, year, targets, members, details)
+    return [assemble_one(target, reads) for target in targets.values()]
 
-    quality = _quality_by_entity(practice, year)
-    attestations = practice_attestations(practice, year, values=True)
-    individual_ids = {t.key.tin_npi_id for t in targets.values() if not t.key.is_group}
-    if details is None:
-        details = entity_eligibility(year, targets, members)
-    recorded = euc_categories(sorted(individual_ids), year)
-    prior = _prior_achievement(practice, year)
-    cms = _cms_inputs(practice, year)
-    catalog, rules = load_catalog(year), rules_for(year)
 
-    assembled: list[Assembled] = []
-    for key, target in targets.items():
-        att = attestations.get(key)
-        notes: list[str] = []
-        # Quality
-        measurements: tuple[QualityMeasurement, ...] = ()
-        if "quality" in target.categories:
-            by_measure = quality.get(key, {})
-            ids = sorted(by_measure)
-            enrolled = target.measure_ids
-            if enrolled is not None:
-                ids = [m for m in ids if m in enrolled]
-            measurements = tuple(quality_measurement(m, by_measure[m], year) for m in ids)
-        pi = _pi_submission(att, target) if "pi" in target.categories else None
-        activities: tuple[str, ...] = ()
-        if "ia" in target.categories and att:
-            activities = tuple(att.attested_activities())
-        # Eligibility
-        if key.is_group:
-            group_details = [
-                details[pk] for pk in members.get(key.medical_group_id, ()) if pk in details
-            ]
-            statuses = _group_statuses(group_details)
-            automatic = sorted({c for d in group_details for c in d.group_euc_categories})
-            pi_reweight = False
-            pi_hardship = False
-            recorded_cats: frozenset[str] = frozenset()
-            detail = None
-        else:
-            detail = details[key.tin_npi_id]
-            statuses = _statuses(detail)
-            automatic = sorted(detail.euc_categories)
-            pi_reweight, pi_hardship = detail.pi_reweighting, detail.pi_hardship
-            recorded_cats = recorded.get(key.tin_npi_id, frozenset())
-        # Two questions kept apart (issue 14): `submitted` is the data the submission carries
-        # (mips.submission.content reads it); `counted` is the data CMS counts for the EUC
-        # rules, where incomplete PI is no PI data (as pi_counts_for_euc says).
-        submitted = {
-            c
-            for c, has in (
-                ("quality", bool(measurements)),
-                ("pi", bool(pi and pi.measurements)),
-                ("ia", bool(activities)),
-            )
-            if has
-        }
-        # (PI scored once: the same result goes to score_entity.)
-        pi_result = score_pi(pi, catalog, rules) if "pi" in submitted else None
-        counted = (
-            submitted - {"pi"}
-            if pi_result is not None and not counts_as_submitted(pi_result, rules)
-            else submitted
-        )
-        # The registry honours a recorded exception by not sending that category's data
-        # (mips.submission.content), so the preview counts it as not submitted either.
-        decision = reweighting_decision(
-            recorded_cats,
-            [c for c in automatic if c in ("quality", "pi", "ia", "cost")],
-            target.categories,
-            counted - recorded_cats,
-            target.entity_type,
-        )
-        notes.extend(decision.notes)
-        # The EUC rules (including "submitted data overrides") are already applied by the
-        # decision: pass its result as automatic so the engine does not apply them again.
-        reweighting = [
-            Reweighting(c, cause="euc", automatic=True) for c in sorted(decision.reweighted)
+def assemble_one(target: Target, reads: PracticeReads) -> Assembled:
+    """One entity's EntityInput and context, from the practice's reads (no query)."""
+    key, year, details = target.key, reads.year, reads.details
+    catalog, rules = reads.catalog, reads.rules
+    att = reads.attestations.get(key)
+    notes: list[str] = []
+    # Quality
+    measurements: tuple[QualityMeasurement, ...] = ()
+    if "quality" in target.categories:
+        by_measure = reads.quality.get(key, {})
+        ids = sorted(by_measure)
+        enrolled = target.measure_ids
+        if enrolled is not None:
+            ids = [m for m in ids if m in enrolled]
+        measurements = tuple(quality_measurement(m, by_measure[m], year) for m in ids)
+    pi = _pi_submission(att, target) if "pi" in target.categories else None
+    activities: tuple[str, ...] = ()
+    if "ia" in target.categories and att:
+        activities = tuple(att.attested_activities())
+    # Eligibility
+    if key.is_group:
+        group_details = [
+            details[pk] for pk in reads.members.get(key.medical_group_id, ()) if pk in details
         ]
-        if "pi" not in decision.reweighted:
-            if pi_hardship:
-                reweighting.append(Reweighting("pi", cause="PI hardship exception"))
-            elif pi_reweight:
-                reweighting.append(Reweighting("pi", cause="QPP PI reweighting"))
-        signed = {c: bool(att and att.signed_off(c)) for c in ("quality", "pi", "ia")}
-        if measurements and not signed["quality"]:
-            notes.append(
-                "Quality data not signed off: scored in this preview, but it cannot be "
-                "submitted until it is signed off"
-            )
-        entity = EntityInput(
-            performance_year=year,
-            entity_type=target.entity_type,
-            tin=target.tin,
-            npi=target.npi or None,
-            quality=measurements,
-            pi=pi,
-            ia_activities=activities,
-            special_statuses=frozenset(statuses),
-            reweighting=tuple(reweighting),
-            prior_quality_achievement=prior.get(key),
-            cost_score=cms.get(key, (None, None))[0],
-            complex_patient_bonus=cms.get(key, (None, None))[1],
-            eligibility=PAYMENT_ELIGIBILITY.get(detail.status, "unknown") if detail else "eligible",
-            mvp_id=target.mvp_id,
+        statuses = _group_statuses(group_details)
+        automatic = sorted({c for d in group_details for c in d.group_euc_categories})
+        pi_reweight = False
+        pi_hardship = False
+        recorded_cats: frozenset[str] = frozenset()
+        detail = None
+    else:
+        detail = details[key.tin_npi_id]
+        statuses = _statuses(detail)
+        automatic = sorted(detail.euc_categories)
+        pi_reweight, pi_hardship = detail.pi_reweighting, detail.pi_hardship
+        recorded_cats = reads.recorded.get(key.tin_npi_id, frozenset())
+    # Two questions kept apart (issue 14): `submitted` is the data the submission carries
+    # (mips.submission.content reads it); `counted` is the data CMS counts for the EUC
+    # rules, where incomplete PI is no PI data (as pi_counts_for_euc says).
+    submitted = {
+        c
+        for c, has in (
+            ("quality", bool(measurements)),
+            ("pi", bool(pi and pi.measurements)),
+            ("ia", bool(activities)),
         )
-        context = {
-            "enrolled_categories": sorted(target.categories),
-            "enrolled_measures": None if target.measure_ids is None else sorted(target.measure_ids),
-            "signed_off": signed,
-            "eligibility_status": detail.status if detail else None,
-            "euc": {
-                "recorded": sorted(recorded_cats),
-                "automatic": sorted(automatic),
-                "submitted": sorted(submitted),
-                "counted": sorted(counted),
-                "reweighted": sorted(decision.reweighted),
-                "negated": decision.negated,
-            },
-        }
-        assembled.append(Assembled(target, entity, context, notes, att, pi_result))
-    return assembled
+        if has
+    }
+    # (PI scored once: the same result goes to score_entity.)
+    pi_result = score_pi(pi, catalog, rules) if "pi" in submitted else None
+    counted = (
+        submitted - {"pi"}
+        if pi_result is not None and not counts_as_submitted(pi_result, rules)
+        else submitted
+    )
+    # The registry honours a recorded exception by not sending that category's data
+    # (mips.submission.content), so the preview counts it as not submitted either.
+    decision = reweighting_decision(
+        recorded_cats,
+        [c for c in automatic if c in ("quality", "pi", "ia", "cost")],
+        target.categories,
+        counted - recorded_cats,
+        target.entity_type,
+    )
+    notes.extend(decision.notes)
+    # The EUC rules (including "submitted data overrides") are already applied by the
+    # decision: pass its result as automatic so the engine does not apply them again.
+    reweighting = [Reweighting(c, cause="euc", automatic=True) for c in sorted(decision.reweighted)]
+    if "pi" not in decision.reweighted:
+        if pi_hardship:
+            reweighting.append(Reweighting("pi", cause="PI hardship exception"))
+        elif pi_reweight:
+            reweighting.append(Reweighting("pi", cause="QPP PI reweighting"))
+    signed = {c: bool(att and att.signed_off(c)) for c in ("quality", "pi", "ia")}
+    if measurements and not signed["quality"]:
+        notes.append(
+            "Quality data not signed off: scored in this preview, but it cannot be "
+            "submitted until it is signed off"
+        )
+    entity = EntityInput(
+        performance_year=year,
+        entity_type=target.entity_type,
+        tin=target.tin,
+        npi=target.npi or None,
+        quality=measurements,
+        pi=pi,
+        ia_activities=activities,
+        special_statuses=frozenset(statuses),
+        reweighting=tuple(reweighting),
+        prior_quality_achievement=reads.prior.get(key),
+        cost_score=reads.cms.get(key, (None, None))[0],
+        complex_patient_bonus=reads.cms.get(key, (None, None))[1],
+        eligibility=PAYMENT_ELIGIBILITY.get(detail.status, "unknown") if detail else "eligible",
+        mvp_id=target.mvp_id,
+    )
+    context = {
+        "enrolled_categories": sorted(target.categories),
+        "enrolled_measures": None if target.measure_ids is None else sorted(target.measure_ids),
+        "signed_off": signed,
+        "eligibility_status": detail.status if detail else None,
+        "euc": {
+            "recorded": sorted(recorded_cats),
+            "automatic": sorted(automatic),
+            "submitted": sorted(submitted),
+            "counted": sorted(counted),
+            "reweighted": sorted(decision.reweighted),
+            "negated": decision.negated,
+        },
+    }
+    return Assembled(target, entity, context, notes, att, pi_result)
 
 
 def _json_default(value):
@@ -717,64 +758,257 @@ def _dashboard_key(snapshot: ScoreSnapshot) -> tuple[str, int]:
     return ("group", snapshot.medical_group_id)
 
 
-def _snapshot(practice, year, item, document, fields, group_scores, tin, now) -> ScoreSnapshot:
-    """The new snapshot of a scored entity (`fields`: summary_fields of its document); a
-    group's score goes into `group_scores` for its clinicians scored after it."""
-    key = item.target.key
-    group_score = None if key.is_group else group_scores.get(tin)
-    if key.is_group:
-        group_scores[tin] = fields["final_score"]
-    better = ""
-    if group_score is not None and fields["final_score"] is not None:
-        better = "group" if group_score > fields["final_score"] else "individual"
-    if not key.is_group:
-        note = level_note(fields["final_score"], group_score, tin)
-        if note:
-            item.notes.append(note)
-    messages = fields.pop("messages") + item.notes
-    return new_instance(
-        ScoreSnapshot,
-        {
-            "practice_id": practice.pk,
-            "medical_group_id": key.medical_group_id,
-            "tin_npi_id": key.tin_npi_id,
-            "year": year,
-            "source": ScoreSource.PORTAL_PREVIEW,
-            "computed_at": now,
-            "document": document,
-            "messages": messages,
-            "group_final_score": group_score,
-            "better_level": better,
-            **fields,
-        },
-    )
+class Prepared(NamedTuple):
+    """An entity's inputs, their JSON text (inputs_text) and fingerprint (input_hash), and
+    whether they differ from its current snapshot's."""
+
+    item: Assembled
+    text: bytes
+    digest: str
+    changed: bool
 
 
-# The child's share of the entities: its results cost the parent a little (reading and
-# storing them), so the child takes a bit more than half.
-CHILD_SHARE = 0.55
+class Scored(NamedTuple):
+    """What a scored entity's snapshot is made of: the preview document (a dict; from the
+    child, its JSON text), its summary columns (summary_fields), the inputs' text and
+    fingerprint, and the entity's notes."""
+
+    document: object
+    fields: dict
+    text: bytes
+    digest: str
+    notes: list[str]
 
 
-def _child_document(item: Assembled) -> tuple[bytes, dict]:
-    """In the child process: the entity's preview document as the JSON text COPY sends
-    (bulk._json_text's), and its snapshot columns."""
+class Failed(NamedTuple):
+    """An entity whose scoring raised in the child."""
+
+    trace: str
+
+
+def _scored(prepared: Prepared) -> Scored:
+    item = prepared.item
     document = score_entity(item.entity, pi=item.pi).to_dict()
-    return orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS), summary_fields(document)
+    return Scored(document, summary_fields(document), prepared.text, prepared.digest, item.notes)
 
 
-def _share(changed: list[Assembled]) -> tuple[int, ForkedMap | None]:
-    """How many of `changed` this process scores, and the child scoring the rest (None:
-    this process scores them all). A child only on PostgreSQL (its COPY sends the child's
+# The child's share of the clinicians: it assembles, fingerprints and scores them while the
+# parent does its own share (after reading the practice and doing the groups) and then
+# stores both, so the child takes a bit more than half.
+CHILD_SHARE = 0.55
+# The child's first message: one byte per target of its share.
+CHANGED, SAME, UNPREPARED = b"c"[0], b"s"[0], b"u"[0]
+# How often (in entities scored here) this process takes the child's results meanwhile.
+TAKE_EVERY = 16
+JSON_KEYS = orjson.OPT_NON_STR_KEYS
+
+
+class _Run:
+    """One recalculation: the practice's reads and current snapshots, what it wrote."""
+
+    def __init__(self, practice, year: int, medical_group_ids):
+        self.practice, self.year, self.now = practice, year, timezone.now()
+        self.stats = RecalcStats()
+        self.targets, members = load_targets(practice, year, medical_group_ids)
+        self.details = entity_eligibility(year, self.targets, members)
+        self.reads = read_practice(practice, year, self.targets, members, self.details)
+        current = ScoreSnapshot.objects.current().for_year(year).portal()
+        current = current.filter(practice=practice)
+        if medical_group_ids is not None:
+            current = current.filter(medical_group_id__in=list(medical_group_ids))
+        self.existing = {
+            EntityKey(tin_npi_id, group_id): (pk, print_, final)
+            for tin_npi_id, group_id, pk, print_, final in current.values_list(
+                "tin_npi_id", "medical_group_id", "pk", "fingerprint", "final_score"
+            )
+        }
+        # Individual vs group per TIN actually submitted (a Medicare override may put a
+        # clinician under another group's TIN).
+        self.tins = submitted_tins(self.targets, year)
+        # Per submitted TIN: the group's fingerprint (part of its clinicians'), and its
+        # score (new, else current) for the better-level choice.
+        self.group_hashes: dict[str, str] = {}
+        self.group_scores = {
+            self.tins[k]: row[2]
+            for k, row in self.existing.items()
+            if k.is_group and k in self.tins
+        }
+        self.new_rows: list[ScoreSnapshot] = []
+        self.failed: list[EntityKey] = []
+        # PostgreSQL's COPY sends the inputs' JSON text as it is (bulk_create wants values).
+        self.stored = orjson.Fragment if connection.vendor == "postgresql" else orjson.loads
+
+    def prepare(self, target: Target) -> Prepared:
+        """No query: the forked child runs this too."""
+        key = target.key
+        item = assemble_one(target, self.reads)
+        item.context["submitted_tin"] = self.tins[key]
+        text = inputs_text(item.entity, item.context)
+        digest = input_hash(text, "" if key.is_group else self.group_hashes.get(self.tins[key], ""))
+        current = self.existing.get(key)
+        return Prepared(item, text, digest, current is None or current[1] != digest)
+
+    def child_work(self, targets: list[Target], send) -> None:
+        """In the child (ForkedStream): first each target's state (CHANGED, SAME, or
+        UNPREPARED when its assembly raised: the parent assembles it again and raises as
+        one process would), then each changed one's Scored, or Failed when its scoring
+        raised."""
+        prepared: list[Prepared | None] = []
+        states = bytearray()
+        for target in targets:
+            try:
+                p = self.prepare(target)
+            except Exception:
+                p = None
+            prepared.append(p)
+            states.append(UNPREPARED if p is None else CHANGED if p.changed else SAME)
+        send(bytes(states), flush_now=True)
+        for p in prepared:
+            if p is None or not p.changed:
+                continue
+            try:
+                scored = _scored(p)
+            except Exception:
+                send(Failed(traceback.format_exc()))
+                continue
+            # The document as the JSON text COPY sends (bulk._json_text's).
+            send(scored._replace(document=orjson.dumps(scored.document, option=JSON_KEYS)))
+
+    def score_here(self, prepared: Prepared) -> Scored | None:
+        try:
+            return _scored(prepared)
+        except Exception:
+            self.fail(prepared.item.target.key)
+            return None
+
+    def fail(self, key: EntityKey, trace: str = "") -> None:
+        # One bad entity must not stop the practice's recalculation: it keeps its snapshot.
+        log.error("scoring failed for %s in %s %s%s", key, self.practice.slug, self.year,
+                  trace, exc_info=not trace)  # fmt: skip
+        self.stats.failed += 1
+        self.failed.append(key)
+
+    def supersede(self, keys: list[EntityKey]) -> None:
+        """Before the COPY of their new snapshots: one current snapshot per entity."""
+        pks = [self.existing[key][0] for key in keys if key in self.existing]
+        if pks:
+            ScoreSnapshot.objects.filter(pk__any=pks).update(is_current=False)
+
+    def snapshot(self, key: EntityKey, scored: Scored) -> ScoreSnapshot:
+        """The new snapshot of a scored entity; a group's score goes into group_scores for
+        its clinicians stored after it."""
+        tin, fields = self.tins[key], dict(scored.fields)
+        group_score = None if key.is_group else self.group_scores.get(tin)
+        if key.is_group:
+            self.group_scores[tin] = fields["final_score"]
+        better = ""
+        if group_score is not None and fields["final_score"] is not None:
+            better = "group" if group_score > fields["final_score"] else "individual"
+        notes = scored.notes
+        if not key.is_group:
+            note = level_note(fields["final_score"], group_score, tin)
+            if note:
+                notes = [*notes, note]
+        row = new_instance(
+            ScoreSnapshot,
+            {
+                "practice_id": self.practice.pk,
+                "medical_group_id": key.medical_group_id,
+                "tin_npi_id": key.tin_npi_id,
+                "year": self.year,
+                "source": ScoreSource.PORTAL_PREVIEW,
+                "computed_at": self.now,
+                "document": scored.document,
+                "messages": fields.pop("messages") + notes,
+                "group_final_score": group_score,
+                "better_level": better,
+                **fields,
+            },
+        )
+        row.inputs, row.fingerprint = self.stored(scored.text), scored.digest
+        self.new_rows.append(row)
+        return row
+
+    def child_states(self, child: ForkedStream, targets: list[Target]):
+        """The child's share: the targets it found changed (it scores them), and the
+        prepared entities this process does (those it could not assemble; all of them
+        when it died first)."""
+        try:
+            states = child.receive()
+        except EOFError:
+            log.warning("the scoring child process failed: %d entities done here", len(targets))
+            return [], [self.prepare(target) for target in targets]
+        changed: list[Target] = []
+        here: list[Prepared] = []
+        for target, state in zip(targets, states, strict=True):
+            if state == CHANGED:
+                changed.append(target)
+            elif state == SAME:
+                self.stats.unchanged += 1
+            else:
+                here.append(self.prepare(target))
+        return changed, here
+
+    def write(self, prepared: list[Prepared], theirs: list[Target], child) -> None:
+        """Score the changed entities of `prepared` and write their snapshots and those
+        of `theirs` (the child's changed ones) in one COPY, their current snapshots
+        superseded first (one current snapshot per entity). Each snapshot is sent as soon
+        as it is there: PostgreSQL stores it while the next ones are scored (no query may
+        run on the connection in this block)."""
+        changed = [p for p in prepared if p.changed]
+        self.stats.unchanged += len(prepared) - len(changed)
+        self.supersede([p.item.target.key for p in changed] + [t.key for t in theirs])
+        waiting = deque(theirs)
+        with copy_stream(ScoreSnapshot) as write:
+
+            def take(block: bool) -> None:  # the child's results there so far
+                while waiting:
+                    try:
+                        result = child.receive(block)
+                    except EOFError:
+                        return
+                    if result is NOTHING:
+                        return
+                    key = waiting.popleft().key
+                    if isinstance(result, Failed):
+                        self.fail(key, f":\n{result.trace}")
+                    else:
+                        document = orjson.Fragment(result.document)
+                        write(self.snapshot(key, result._replace(document=document)))
+
+            for n, p in enumerate(changed):
+                scored = self.score_here(p)
+                if scored is not None:
+                    write(self.snapshot(p.item.target.key, scored))
+                # The child's clinicians after the groups (their scores are the better
+                # level's), taken as they come while this process scores its own.
+                if waiting and n % TAKE_EVERY == 0 and not p.item.target.key.is_group:
+                    take(block=False)
+            take(block=True)
+            if waiting:
+                log.warning("the scoring child process failed: %d entities done here",
+                            len(waiting))  # fmt: skip
+            for target in waiting:  # (superseded: scored here even if found unchanged)
+                scored = self.score_here(self.prepare(target))
+                if scored is not None:
+                    write(self.snapshot(target.key, scored))
+
+
+def _share(run: _Run, individuals: list[Target]) -> tuple[int, ForkedStream | None]:
+    """How many of `individuals` this process does, and the child doing the rest (None:
+    this process does them all). A child only on PostgreSQL (its COPY sends the child's
     JSON text as it is) and for enough entities to be worth a fork."""
-    least = getattr(settings, "MIPS_SCORING_FORK_MIN", 0)
-    if not least or len(changed) < least or connection.vendor != "postgresql" or not can_fork():
-        return len(changed), None
-    mine = len(changed) - int(len(changed) * CHILD_SHARE)
+    least = settings.MIPS_SCORING_FORK_MIN
+    if not least or len(individuals) < least or connection.vendor != "postgresql":
+        return len(individuals), None
+    if not can_fork():
+        return len(individuals), None
+    mine = len(individuals) - int(len(individuals) * CHILD_SHARE)
     try:
-        return mine, ForkedMap(_child_document, changed[mine:])
-    except OSError:  # no fork today (memory, process limits): one process scores all
+        return mine, ForkedStream(functools.partial(run.child_work, individuals[mine:]))
+    except OSError:  # no fork today (memory, process limits): one process does all
         log.warning("could not fork a scoring process", exc_info=True)
-        return len(changed), None
+        return len(individuals), None
 
 
 @collector_paused()
@@ -784,99 +1018,34 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     store changed results as new current portal-preview snapshots. An entity whose inputs
     (input_hash) match its current snapshot is not scored again."""
     began = time.perf_counter()
-    stats = RecalcStats()
-    targets, members = load_targets(practice, year, medical_group_ids)
-    details = entity_eligibility(year, targets, members)
-    assembled = assemble_inputs(practice, year, targets, members, details)
-    now = timezone.now()
-
-    current_rows = ScoreSnapshot.objects.current().for_year(year).portal().filter(practice=practice)
-    if medical_group_ids is not None:
-        current_rows = current_rows.filter(medical_group_id__in=list(medical_group_ids))
-    existing = {
-        EntityKey(tin_npi_id, group_id): (pk, print_, final)
-        for tin_npi_id, group_id, pk, print_, final in current_rows.values_list(
-            "tin_npi_id", "medical_group_id", "pk", "fingerprint", "final_score"
-        )
-    }
-    # Individual vs group per TIN actually submitted (a Medicare override may put a
-    # clinician under another group's TIN).
-    tins = submitted_tins({item.target.key: item.target for item in assembled}, year)
-    texts: dict[EntityKey, bytes] = {}
-    for item in assembled:
-        item.context["submitted_tin"] = tins[item.target.key]
-        texts[item.target.key] = inputs_text(item.entity, item.context)
-    hashes = {key: input_hash(text) for key, text in texts.items() if key.is_group}
-    group_hashes = {tins[key]: digest for key, digest in hashes.items()}
-    for key, text in texts.items():
-        if not key.is_group:
-            hashes[key] = input_hash(text, group_hashes.get(tins[key], ""))
-
-    def unchanged(key: EntityKey) -> bool:
-        return key in existing and existing[key][1] == hashes[key]
-
-    changed = [item for item in assembled if not unchanged(item.target.key)]
-    stats.unchanged = len(assembled) - len(changed)
-    # Groups first: a clinician's snapshot names its group's new score (better level).
-    changed.sort(key=lambda item: not item.target.key.is_group)
-    superseded = [existing[i.target.key][0] for i in changed if i.target.key in existing]
-    if superseded:  # before the COPY: one current snapshot per entity (constraints)
-        ScoreSnapshot.objects.filter(pk__any=superseded).update(is_current=False)
-    # The group's score per submitted TIN (new, else current) for the better-level choice.
-    group_scores = {tins[k]: row[2] for k, row in existing.items() if k.is_group and k in tins}
-    new_rows: list[ScoreSnapshot] = []
-    failed: list[EntityKey] = []
-    # The last share of the entities is scored by a forked child process meanwhile.
-    mine, child = _share(changed)
-
-    def fail(item: Assembled, trace: str = "") -> None:
-        # One bad entity must not stop the practice's recalculation.
-        key = item.target.key
-        log.error("scoring failed for %s in %s %s%s", key, practice.slug, year, trace,
-                  exc_info=not trace)  # fmt: skip
-        stats.failed += 1
-        failed.append(key)
-
-    # PostgreSQL's COPY sends the inputs' JSON text as it is (bulk_create wants values).
-    stored = orjson.Fragment if connection.vendor == "postgresql" else orjson.loads
-
-    def store(item: Assembled, document, fields: dict) -> None:
-        key = item.target.key
-        row = _snapshot(practice, year, item, document, fields, group_scores, tins[key], now)
-        row.inputs, row.fingerprint = stored(texts[key]), hashes[key]
-        new_rows.append(row)
-        write(row)
-
-    def score_here(item: Assembled) -> None:
-        try:
-            document = score_entity(item.entity, pi=item.pi).to_dict()
-        except Exception:
-            fail(item)
-            return
-        store(item, document, summary_fields(document))
-
-    # Each snapshot is sent as soon as it is scored: PostgreSQL stores it while the next
-    # entities are scored (no query may run on the connection in this block).
-    with copy_stream(ScoreSnapshot) as write:
-        for item in changed[:mine]:
-            score_here(item)
-        results = child.results() if child is not None else []
-        if results is None:  # the child died: its share is scored here
-            log.warning("the scoring child process failed: %d entities scored here",
-                        len(changed) - mine)  # fmt: skip
-            results = [None] * (len(changed) - mine)
-        for item, result in zip(changed[mine:], results, strict=True):
-            if result is None:
-                score_here(item)
-            elif not result[0]:
-                fail(item, f":\n{result[1]}")
-            else:
-                text, fields = result[1]  # the document as JSON text, sent as it is
-                store(item, orjson.Fragment(text), fields)
+    run = _Run(practice, year, medical_group_ids)
+    stats, targets = run.stats, run.targets
+    groups = [t for t in targets.values() if t.key.is_group]
+    individuals = [t for t in targets.values() if not t.key.is_group]
+    # Groups first: a clinician's fingerprint includes its group's, and its snapshot names
+    # its group's new score (better level).
+    prepared = [run.prepare(target) for target in groups]
+    run.group_hashes.update((run.tins[p.item.target.key], p.digest) for p in prepared)
+    # The last share of the clinicians is assembled and scored by a forked child meanwhile.
+    mine, child = _share(run, individuals)
+    try:
+        prepared += [run.prepare(target) for target in individuals[:mine]]
+        theirs: list[Target] = []
+        if child is not None:
+            theirs, here = run.child_states(child, individuals[mine:])
+            prepared += here
+        run.write(prepared, theirs, child)
+    except BaseException:
+        if child is not None:
+            child.close()  # of no use any more: ended, not waited for
+        raise
+    if child is not None:
+        child.finish()
     # An entity that failed keeps its current snapshot.
-    kept = [existing[key][0] for key in failed if key in existing]
+    kept = [run.existing[key][0] for key in run.failed if key in run.existing]
     if kept:
         ScoreSnapshot.objects.filter(pk__any=kept).update(is_current=True)
+    new_rows = run.new_rows
     prune_history(practice, year)
     stats.entities = len(targets)
     stats.groups = sum(1 for k in targets if k.is_group)
@@ -888,9 +1057,9 @@ def recalculate_practice(practice, year: int, *, medical_group_ids=None) -> Reca
     # The scores just written and the eligibility read go along (not read back: the
     # documents are ~15 KB each).
     scored = ScoredRun(
-        written_at=now,
+        written_at=run.now,
         scores={_dashboard_key(r): doc_from_snapshot(r, with_points=False) for r in new_rows},
-        details=details,
+        details=run.details,
     )
     state = refresh_rows(
         practice, year, force=bool(new_rows), groups={r.medical_group_id for r in new_rows},

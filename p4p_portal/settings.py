@@ -293,8 +293,9 @@ DAILY_JOB_TIMES = {
 # Score history: superseded portal-preview snapshots older than this many days are deleted
 # by the recalculation (0 keeps every one). Current scores and CMS scores are always kept.
 MIPS_SCORE_HISTORY_DAYS = env_int("MIPS_SCORE_HISTORY_DAYS", 400)
-# A recalculation with at least this many entities to score shares the scoring with a
-# forked child process, a second core (mips.forked; PostgreSQL only). 0: never.
+# A recalculation of at least this many clinicians (TIN/NPIs) shares their assembling,
+# fingerprinting and scoring with a forked child process, a second core (mips.forked;
+# PostgreSQL only). 0: never.
 MIPS_SCORING_FORK_MIN = env_int("MIPS_SCORING_FORK_MIN", 2000)
 
 LOGGING = {

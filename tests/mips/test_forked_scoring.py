@@ -1,6 +1,7 @@
-"""The recalculation shares its scoring with a forked child process (mips.forked): the
-snapshots are the ones a single process stores, a failure in the child is the entity's
-failure, and a child that dies leaves its share to the parent."""
+"""The recalculation shares its work with a forked child process (mips.forked): the
+snapshots are the ones a single process stores, unchanged entities are skipped there too,
+a failure in the child is the entity's failure, and what a child that dies did not deliver
+is done by the parent."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.db import connection
 
 from mips import recalculation
-from mips.forked import ForkedMap
+from mips.forked import ForkedStream
 from mips.models import ScoreSnapshot
 from mips.recalculation import recalculate_practice
 from mips.score_benchmark import build_registry
@@ -24,35 +25,24 @@ COLUMNS = ("document", "inputs", "messages", "final_score", "quality_score", "pi
            "payment_adjustment", "fingerprint")  # fmt: skip
 
 
-def _half(x: int) -> float:
-    if x == 3:
-        raise ValueError("three is bad")
-    return x / 2
-
-
-def test_forked_map_gives_results_in_order_and_errors_as_text():
-    results = ForkedMap(_half, list(range(6))).results()
-    assert [r[0] for r in results] == [True, True, True, False, True, True]
-    assert [r[1] for r in results if r[0]] == [0, 0.5, 1, 2, 2.5]
-    assert "ValueError: three is bad" in results[3][1]
-
-
-def test_a_child_that_dies_gives_no_results():
-    assert ForkedMap(lambda x: os._exit(3), [1, 2]).results() is None
+class Started(list):
+    children: list
 
 
 @pytest.fixture
 def forks(monkeypatch, settings):
     """The recalculation forks for any number of entities; counts the children."""
     settings.MIPS_SCORING_FORK_MIN = 1
-    started = []
+    started, children = Started(), []
 
-    class Counted(ForkedMap):
-        def __init__(self, func, items):
-            started.append(len(items))
-            super().__init__(func, items)
+    class Counted(ForkedStream):
+        def __init__(self, work):
+            started.append(len(work.args[0]))  # the child's share of the targets
+            super().__init__(work)
+            children.append(self)
 
-    monkeypatch.setattr(recalculation, "ForkedMap", Counted)
+    monkeypatch.setattr(recalculation, "ForkedStream", Counted)
+    started.children = children
     return started
 
 
@@ -67,7 +57,8 @@ def test_a_forked_recalculation_stores_what_one_process_stores(practice, forks, 
     total = build_registry(practice, YEAR, 120)  # three TINs and their groups
     stats = recalculate_practice(practice, YEAR)
     assert stats.created == total and stats.failed == 0
-    assert forks == [int(total * recalculation.CHILD_SHARE)]
+    # The child assembles, fingerprints and scores the last share of the clinicians.
+    assert forks == [int(stats.individuals * recalculation.CHILD_SHARE)]
     forked = _current(practice)
 
     settings.MIPS_SCORING_FORK_MIN = 0  # one process, from the same inputs
@@ -108,9 +99,106 @@ def test_an_entity_failing_in_the_child_fails_alone(practice, forks, monkeypatch
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
 def test_the_parent_scores_the_share_of_a_child_that_died(practice, forks, monkeypatch, caplog):
     total = build_registry(practice, YEAR, 40)
-    monkeypatch.setattr(recalculation, "_child_document", lambda item: os._exit(9))
+    parent, real = os.getpid(), recalculation.assemble_one
+
+    def assemble(target, reads):
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(target, reads)
+
+    monkeypatch.setattr(recalculation, "assemble_one", assemble)
     with caplog.at_level(logging.WARNING, logger="mips.recalculation"):
         stats = recalculate_practice(practice, YEAR)
     assert forks and stats.created == total and stats.failed == 0
     assert "child process failed" in caplog.text
     assert len(_current(practice)) == total
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
+def test_the_child_skips_unchanged_entities_and_rescores_changed_ones(practice, forks):
+    total = build_registry(practice, YEAR, 40)
+    recalculate_practice(practice, YEAR)
+    before = _current(practice)
+    stats = recalculate_practice(practice, YEAR)  # nothing changed: the child scores none
+    assert len(forks) == 2 and stats.created == 0 and stats.unchanged == total
+    assert _current(practice) == before
+    # One clinician of the parent's share and one of the child's: those two only.
+    clinicians = ScoreSnapshot.objects.current().filter(practice=practice, tin_npi__isnull=False)
+    first, last = (
+        clinicians.order_by("tin_npi_id").first(),
+        clinicians.order_by("tin_npi_id").last(),
+    )
+    ScoreSnapshot.objects.filter(pk__in=[first.pk, last.pk]).update(fingerprint="")
+    stats = recalculate_practice(practice, YEAR)
+    assert len(forks) == 3 and stats.created == 2 and stats.unchanged == total - 2
+    after = _current(practice)
+    assert after == before  # the same scores again, one current snapshot per entity
+    assert ScoreSnapshot.objects.filter(practice=practice).count() == total + 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
+def test_an_entity_the_child_could_not_assemble_is_assembled_by_the_parent(
+    practice, forks, monkeypatch
+):
+    total = build_registry(practice, YEAR, 40)
+    parent, real, broke = os.getpid(), recalculation.assemble_one, []
+
+    def assemble(target, reads):
+        if os.getpid() != parent and not broke:
+            broke.append(target.key)
+            raise RuntimeError("assembly broke in the child")
+        return real(target, reads)
+
+    monkeypatch.setattr(recalculation, "assemble_one", assemble)
+    stats = recalculate_practice(practice, YEAR)
+    assert forks and stats.created == total and stats.failed == 0
+    assert len(_current(practice)) == total
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
+def test_an_assembly_error_fails_the_recalculation_as_in_one_process(practice, forks, monkeypatch):
+    build_registry(practice, YEAR, 40)
+
+    def assemble(target, reads):
+        raise RuntimeError("assembly broke")
+
+    monkeypatch.setattr(recalculation, "assemble_one", assemble)
+    with pytest.raises(RuntimeError, match="assembly broke"):
+        recalculate_practice(practice, YEAR)
+    assert not ScoreSnapshot.objects.filter(practice=practice).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
+def test_what_a_child_that_died_midway_did_not_deliver_is_done_here(
+    practice, forks, monkeypatch, caplog
+):
+    total = build_registry(practice, YEAR, 80)
+    parent, real, scored_there = os.getpid(), recalculation.score_entity, []
+
+    def score(entity, **kwargs):
+        if os.getpid() != parent:
+            scored_there.append(entity.npi)  # (the child's memory)
+            if len(scored_there) > 30:  # after a batch or more was sent
+                os._exit(9)
+        return real(entity, **kwargs)
+
+    monkeypatch.setattr(recalculation, "score_entity", score)
+    with caplog.at_level(logging.WARNING, logger="mips.recalculation"):
+        stats = recalculate_practice(practice, YEAR)
+    assert forks[0] > 30 and stats.created == total and stats.failed == 0
+    assert "child process failed" in caplog.text
+    assert forks.children[0].exit_code == 9
+    assert len(_current(practice)) == total
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
+def test_an_error_here_ends_the_child(practice, forks, monkeypatch):
+    build_registry(practice, YEAR, 40)
+
+    def supersede(self, keys):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(recalculation._Run, "supersede", supersede)
+    with pytest.raises(RuntimeError, match="database gone"):
+        recalculate_practice(practice, YEAR)
+    assert forks.children and forks.children[0].exit_code is not None  # reaped
