@@ -35,14 +35,14 @@ from practices.models import TinNpi
 
 from .attestation_reads import EntityKey, practice_attestations
 from .ecqm.results import pooled_counts
-from .models import MeasureResult, SubgroupScore
-from .recalculation import (
+from .entity_inputs import (
     _group_statuses,
     input_hash,
     inputs_text,
     pi_submission,
     quality_measurement,
 )
+from .models import MeasureResult, SubgroupScore
 from .scoring import (
     EntityInput,
     Reweighting,

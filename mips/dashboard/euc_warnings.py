@@ -17,7 +17,7 @@ from exceptions.queries import entity_euc_categories
 from exceptions.rules import SUBMITTABLE, voiding_warnings
 
 from ..attestation_reads import EntityKey, practice_attestations
-from ..recalculation import pi_submission
+from ..entity_inputs import pi_submission
 from ..scoring import PiMeasurement, load_catalog, pi_counts_for_euc, rules_for
 from .entities import CLINICIAN, Entity
 

@@ -18,9 +18,9 @@ from p4p_portal.raw_rows import column, table
 from practices.services import TinResolution, resolve_mips_tin
 
 from ..attestation_reads import EntityAttestations, practice_attestations
+from ..entity_inputs import pi_submission
 from ..models import ClinicalFact, MeasureResult, ScoreSnapshot
 from ..models.submissions import SubmissionStatus as QppSubmissionStatus
-from ..recalculation import pi_submission
 from ..scoring import load_catalog, pi_counts_for_euc, rules_for
 from ..subgroups import counting_score, subgroup_final, subgroup_scores_of
 from ..submission.queries import attempts

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.http import QueryDict
 
+from ..entity_inputs import entity_from_inputs, quality_measurement
 from ..models import MeasureResult, ScoreSnapshot
-from ..recalculation import entity_from_inputs, quality_measurement
 from ..scoring import (
     EntityInput,
     QualityMeasurement,

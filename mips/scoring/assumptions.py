@@ -196,7 +196,7 @@ UNKNOWN_COST_IS_REWEIGHTED = True
 
 # --- Final score and payment -----------------------------------------------------------------
 
-# QPP eligibility -> payment (mips.recalculation.PAYMENT_ELIGIBILITY): not eligible and
+# QPP eligibility -> payment (mips.entity_inputs.PAYMENT_ELIGIBILITY): not eligible and
 # opt-in eligible clinicians who did not opt in get no MIPS payment adjustment (statute: only
 # MIPS eligible clinicians are adjusted) [C for not eligible; U for "opt-in eligible, not opted
 # in" = voluntary reporter]; an "eligible as group only" clinician's individual preview shows

@@ -1,9 +1,9 @@
 """What the QPP submission and the QRDA III export of an entity's year carry.
 
 Categories: those the entity is enrolled in for the year (read exactly as the score
-recalculation reads them, `mips.recalculation.load_targets`) that have data, less those an
+recalculation reads them, `mips.entity_inputs.load_targets`) that have data, less those an
 EUC exception exempts. The data comes from the same mapping the recalculation hands the
-scoring engine (`mips.recalculation.assemble_inputs`), so the preview scores what is sent:
+scoring engine (`mips.entity_inputs.assemble_inputs`), so the preview scores what is sent:
 
 - Quality: the eCQM results of the enrolled measures, as QRDA III measure reports
   (`mips.qrda.qrda3_data.build_report`: population UUIDs, supplemental data);
@@ -35,9 +35,9 @@ from practices.models import MedicalGroup, Practice, TinNpi
 
 from ..attestation_reads import EntityKey
 from ..dashboard.submission import PI_REQUIRED, Action, SubmissionInput, signoff_actions
+from ..entity_inputs import Assembled, assemble_inputs, load_targets
 from ..qrda.qrda3_data import build_report, measure_identifiers
 from ..qrda.qrda3_write import Qrda3Report
-from ..recalculation import Assembled, assemble_inputs, load_targets
 
 CATEGORIES = ("quality", "pi", "ia")
 EUC_CATEGORIES = frozenset({"quality", "pi", "ia", "cost"})

@@ -10,9 +10,10 @@ import pytest
 
 from enrollment.coverage import covered_measures
 from enrollment.models import EnrollmentMeasure, EnrollmentStatus, Measure
+from mips.entity_inputs import load_targets
 from mips.models import ScoreSnapshot
 from mips.network import network_averages
-from mips.recalculation import load_targets, recalculate_practice
+from mips.recalculation import recalculate_practice
 
 from .score_helpers import YEAR, enroll, result
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mips.bulk import copy_rows, copy_stream
 from mips.dashboard.rows import refresh_measure_rows, refresh_qmr_rows, refresh_rows
+from mips.entity_inputs import entity_from_inputs, quality_measurement
 from mips.models import (
     DashboardMeasureRow,
     DashboardRow,
@@ -25,7 +26,7 @@ from mips.models import (
     QmrListRow,
     ScoreSnapshot,
 )
-from mips.recalculation import entity_from_inputs, quality_measurement, recalculate_practice
+from mips.recalculation import recalculate_practice
 from mips.score_benchmark import build_registry
 from mips.scoring import score_entity
 from mips.snapshots import summary_fields

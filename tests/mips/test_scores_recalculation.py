@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mips import attestations as svc
-from mips import recalculation
+from mips import entity_inputs, recalculation
 from mips.dashboard.rows import refresh_rows
 from mips.dashboard.state import mark_changed
 from mips.models import ScoreSnapshot
@@ -49,8 +49,8 @@ def test_pi_is_scored_once_per_entity_for_the_euc_rules_and_the_score(
     six_measures(tin_npi)
     full_pi(quality_manager, tin_npi=tin_npi)
     calls = []
-    real = recalculation.score_pi
-    for module in (recalculation, final):
+    real = entity_inputs.score_pi
+    for module in (entity_inputs, final):
         monkeypatch.setattr(module, "score_pi", lambda *a: calls.append(a) or real(*a))
     recalculate_practice(practice, YEAR)
     assert len(calls) == 1
@@ -330,8 +330,6 @@ def test_daily_job_is_scheduled_and_fans_out_per_practice(practice, other_practi
 def test_entities_with_unchanged_inputs_are_not_scored_again(
     practice, medical_group, quality_manager, monkeypatch
 ):
-    from mips import recalculation
-
     tins = [TinNpiFactory(provider=ProviderFactory(practice=practice), medical_group=medical_group)
             for _ in range(3)]  # fmt: skip
     for tn in tins:

@@ -201,7 +201,7 @@ def test_which_score_a_subgroup_clinician_gets(individual, group, sub, expected)
 
 def _scored_row(subgroup, *, reweighted=(), quality=True) -> SubgroupScore:
     """A SubgroupScore as recalculate_subgroups stores it, for a crafted MVP input."""
-    from mips.recalculation import inputs_json
+    from mips.entity_inputs import inputs_json
     from mips.scoring import EntityInput, QualityMeasurement, Reweighting, score_entity
     from mips.snapshots import summary_fields
 

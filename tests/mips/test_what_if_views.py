@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
+from mips.entity_inputs import entity_from_inputs, inputs_json
 from mips.models import ScoreSnapshot
-from mips.recalculation import entity_from_inputs, inputs_json, recalculate_practice
+from mips.recalculation import recalculate_practice
 from mips.scoring import score_entity
 from tests.mips.dashboard_helpers import clinician as enrolled_clinician
 from tests.mips.score_helpers import YEAR, enroll, result

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
+from mips.entity_inputs import load_targets
 from mips.models import QppSubmission, SubmissionStatus
-from mips.recalculation import load_targets
 from mips.submission.client import QppSubmissionError, QppSubmissionsClient
 from mips.submission.scores_back import fetch_cms_preview, refresh_submitted_score
 from mips.submission.services import DEFAULT_CEHRT_ID, build_document, entity_of

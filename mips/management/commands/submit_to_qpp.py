@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
+from mips.entity_inputs import load_targets
 from mips.models import SubmissionStatus
-from mips.recalculation import load_targets
 from mips.submission.fake_api import validate_measurement_set
 from mips.submission.services import (
     DEFAULT_CEHRT_ID,
