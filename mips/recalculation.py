@@ -82,9 +82,6 @@ def level_note(individual: Decimal | None, group: Decimal | None, tin: str) -> s
     return f"Individual score counts: {individual:.1f} vs group {group:.1f} (TIN {masked})"
 
 
-# --------------------------------------------------------------------------- recalculation
-
-
 def _dashboard_key(snapshot: ScoreSnapshot) -> tuple[str, int]:
     if snapshot.tin_npi_id:
         return ("clinician", snapshot.tin_npi_id)
@@ -126,8 +123,8 @@ def _scored(prepared: Prepared) -> Scored:
 
 
 # The child's share of the clinicians: it assembles, fingerprints and scores them while the
-# parent does its own share (after reading the practice and doing the groups) and then
-# stores both, so the child takes a bit more than half.
+# parent, after reading the practice and doing the groups, does its own share and stores
+# both as they come, so the child takes a bit more than half.
 CHILD_SHARE = 0.55
 # The child's first message: one byte per target of its share.
 CHANGED, SAME, UNPREPARED = b"c"[0], b"s"[0], b"u"[0]
