@@ -8,8 +8,9 @@ from __future__ import annotations
 import inspect
 from functools import cache, lru_cache
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.db.models.base import ModelState
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
@@ -41,9 +42,46 @@ def table(model: type[Model]) -> str:
 @cache
 def _converters(model: type[Model], deferred: tuple[str, ...] = ()) -> tuple:
     """(position, from_db_value) of the fields whose database value the ORM converts
-    (JSON, encrypted fields)."""
+    (JSON, encrypted fields); a plain JSONField's read by json_value."""
     fields = _fields(model, deferred)
-    return tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
+    return tuple(
+        (i, _json_value(f) if _plain_json(f) else f.from_db_value)
+        for i, f in enumerate(fields)
+        if hasattr(f, "from_db_value")
+    )
+
+
+def _plain_json(field) -> bool:
+    """A JSONField that decodes its text with json itself (no decoder of its own)."""
+    return (
+        isinstance(field, JSONField)
+        and field.decoder is None
+        and type(field).from_db_value is JSONField.from_db_value
+    )
+
+
+# Bytes that are not ASCII digits (deleted to count a text's digits).
+_NOT_DIGITS = bytes(c for c in range(256) if not 0x30 <= c <= 0x39)
+
+
+def _json_value(field: JSONField):
+    """field.from_db_value of a plain JSONField, the text read by orjson (a page's rows:
+    ~2.5 -> ~1 us a value). orjson reads an integer beyond 64 bits as a float where json
+    reads an int, so a text with 19 digits or more (where such a number could be), and
+    any text orjson refuses (json reads 1e400 as inf), is left to the field."""
+    slow = field.from_db_value
+
+    def convert(value, expression, connection):
+        if type(value) is str:
+            text = value.encode()
+            if len(text.translate(None, _NOT_DIGITS)) < 19:
+                try:
+                    return orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    pass
+        return slow(value, expression, connection)
+
+    return convert
 
 
 @cache

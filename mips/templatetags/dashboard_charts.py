@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+import orjson
 from django import template
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
@@ -34,10 +35,25 @@ def chart_html(template_name: str, **values) -> SafeString:
 
 
 @lru_cache(maxsize=256)
-def _eligibility_cell(stored: str) -> SafeString:
+def _eligibility_cell(stored: bytes | str) -> SafeString:
+    value = orjson.loads(stored) if type(stored) is bytes else json.loads(stored)
     return get_template("mips/dashboard/_eligibility.html").render(
-        {"entity": {"eligibility": json.loads(stored)}}
+        {"entity": {"eligibility": value}}
     )
+
+
+def _key(eligibility: dict | None) -> bytes | str:
+    """The eligibility as JSON text with sorted keys: orjson's (bytes, a tenth of json's
+    time) where it reads back as the same value, else json's (str): orjson refuses an
+    integer beyond 64 bits and writes a float's inf or nan as null."""
+    try:
+        key = orjson.dumps(eligibility, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        pass
+    else:
+        if orjson.loads(key) == eligibility:
+            return key
+    return json.dumps(eligibility, sort_keys=True)
 
 
 @register.simple_tag
@@ -45,4 +61,4 @@ def eligibility_cell(eligibility: dict | None) -> SafeString:
     """A dashboard row's eligibility cell (_eligibility.html) from the row's stored
     eligibility (JSON): a page of rows shows a few statuses and alerts, each rendered once
     per process instead of an include per row."""
-    return _eligibility_cell(json.dumps(eligibility, sort_keys=True))
+    return _eligibility_cell(_key(eligibility))

@@ -218,6 +218,9 @@ def test_catalogue_choices_are_the_choices_django_normalizes_to():
             "has_alert": True,
             "mismatch": {"label": "NPI & TIN", "detail": "", "fix": "Check the TIN."},
         },
+        # What orjson does not write back as read: the cell keyed by json's text instead.
+        {"status": "eligible_individual", "status_label": "Big", "reasons": [], "n": 10**30},
+        {"status": "eligible_individual", "status_label": "Inf", "reasons": [], "x": 1e400},
     ],
 )
 def test_the_eligibility_cell_writes_what_its_include_wrote(eligibility):
