@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django import forms
@@ -14,13 +15,13 @@ from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrollment.models import TermsAgreement
+from enrollment.models import Enrollment, TermsAgreement
 from mips import attestations as svc
-from mips.dashboard import charts
+from mips.dashboard import charts, entities
 from mips.dashboard.forms import CatalogSelect, ChoicePairs, IaForm, MeasureFilterForm
 from tests.factories import MedicalGroupFactory
 from tests.mips.dashboard_helpers import clinician, snapshot
-from tests.mips.score_helpers import YEAR, eligibility
+from tests.mips.score_helpers import YEAR, eligibility, enroll
 
 D = Decimal
 
@@ -81,9 +82,9 @@ def test_the_pages_refuse_outsiders_and_wrong_roles(outsider_client, billing_cli
 # ------------------------------------------------------------------ one entity's attestations
 
 # user, memberships with their role permissions, the TIN/NPI of the URL (with its provider
-# and group: not read again), dashboard years, its enrollments, eligibility, its current sign-offs,
-# PI and IA attestations, the history of each of the three, recorded EUC exceptions (the
-# session and "has the dashboard" are read from the cache).
+# and group: not read again), dashboard years with whether the practice has the dashboard,
+# its enrollments, eligibility, its current sign-offs, PI and IA attestations, the history
+# of each of the three, recorded EUC exceptions (the session is read from the cache).
 ENTITY_ATTESTATION_QUERIES = 13
 
 
@@ -104,7 +105,7 @@ def test_entity_attestations_read_one_entity(qm_client, quality_manager, medical
     for activity in ("IA_BE_1", "IA_AHW_1"):  # who recorded each is named: no query each
         svc.attest_ia(year=YEAR, activity_id=activity, start_date=dt.date(YEAR, 1, 1),
                       end_date=dt.date(YEAR, 6, 30), user=quality_manager, tin_npi=tn)  # fmt: skip
-    qm_client.get(url)  # new enrollments forgot the menu's cached "has the dashboard"
+    qm_client.get(url)
     with django_assert_num_queries(ENTITY_ATTESTATION_QUERIES):
         r = qm_client.get(url)
     assert r.context["signoff"] is not None and "Other0" not in r.content.decode()
@@ -254,3 +255,33 @@ def test_program_attestations_count_each_rows_records(qm_client, quality_manager
     body = r.content.decode()
     assert body.count('<span class="badge ok">Signed off</span>') == 1
     assert f'<span class="badge warn">0 of {len(required)}</span>' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statement is PostgreSQL's")
+def test_the_years_statement_answers_has_dashboard_as_the_queryset(practice, other_practice,
+                                                                   medical_group):  # fmt: skip
+    """A dashboard page reads its years and whether the practice has the dashboard in one
+    statement: the same years as dashboard_years() and the same answer as has_dashboard()
+    (individual, active, MIPS enrollments of this practice only), kept for the menu."""
+    request = SimpleNamespace(practice=practice)
+
+    def both():
+        years = entities.dashboard_years_for_request(request)
+        assert years == entities.dashboard_years()
+        assert request._has_mips_dashboard[1] is entities.has_dashboard(practice)
+        assert entities.has_dashboard_for_request(request) is entities.has_dashboard(practice)
+        return request._has_mips_dashboard
+
+    assert both() == (practice.pk, False)
+    clinician(MedicalGroupFactory(practice=other_practice), "Elsewhere")  # another practice's
+    assert both() == (practice.pk, False)
+    tn = clinician(medical_group, "Nfa", kinds=("mips_quality_nfa",))  # not MIPS
+    enroll(medical_group, ("mips_pi",), level="group")  # a group enrollment: not shown
+    assert both()[1] is False
+    (enrollment,) = enroll(tn, ("mips_ia",))
+    assert both()[1] is True
+    Enrollment.objects.filter(pk=enrollment.pk).update(status="withdrawn")
+    assert both()[1] is False
+    enroll(tn, ("mips_quality",), year=YEAR - 1)  # another year's counts, as before
+    assert both()[1] is True and YEAR - 1 in entities.dashboard_years_for_request(request)

@@ -314,8 +314,9 @@ def _grow(medical_group, n):
 
 
 # Queries every dashboard page makes before its own: user, memberships with their role
-# permissions, dashboard years, the rows' state (current?). The session and "has the dashboard" (the
-# menu's) are read from the cache.
+# permissions, dashboard years with whether the practice has the dashboard (the page's and
+# the menu's answer: one statement), the rows' state (current?). The session is read from
+# the cache.
 PAGE_COMMON = 4
 PAGE_QUERIES = {
     # own rows, the page of rows (LIMIT 50; the total is the build's, no COUNT); the
@@ -340,7 +341,7 @@ def test_query_count_is_constant(qm_client, setup, practice, medical_group, name
         qm_client.get(url)
     _grow(medical_group, 5)
     refresh_rows(practice, YEAR)  # what the recalculation does after writing scores
-    qm_client.get(url)  # the menu's cached "has the dashboard" was forgotten: warm it
+    qm_client.get(url)
     with django_assert_num_queries(PAGE_QUERIES[name]):
         r = qm_client.get(url)
     assert r.status_code == 200
@@ -379,10 +380,10 @@ def test_rows_follow_writes_without_a_recalculation(qm_client, setup, medical_gr
 
 
 # user, memberships with their role permissions, the TIN/NPI of the URL (with its provider
-# and group: not read again), dashboard years (the session and "has the dashboard" are read from the
-# cache, as the menu's), the entity's enrollments, eligibility, scores of this year and
-# last year (with each source's history count: the CPS trend chart is cached under it and
-# reads no history until a snapshot is added or removed), sign-offs, PI and IA
+# and group: not read again), dashboard years with whether the practice has the dashboard
+# (the session is read from the cache), the entity's enrollments, eligibility, scores of
+# this year and last year (with each source's history count: the CPS trend chart is cached
+# under it and reads no history until a snapshot is added or removed), sign-offs, PI and IA
 # attestations (one UNION ALL), enrolled measures, its eCQM results, stored network
 # averages, Medicare TIN overrides, the latest QPP submission, recorded EUC exceptions,
 # the first encounter, its MVP subgroup scores (and the group's score when it is in a

@@ -8,11 +8,11 @@ from practices.performance_year import selected_year
 from practices.permissions import RECORD_EXCEPTIONS, VIEW_ECQM_DATA, has_practice_perm
 from practices.visibility import get_visible_group, get_visible_tin_npi, own_rows_only
 
-from ..entities import CLINICIAN, GROUP, dashboard_years, has_dashboard_for_request
+from ..entities import CLINICIAN, GROUP, dashboard_years_for_request, has_dashboard_for_request
 
 
 def page_context(request: HttpRequest, page: str) -> dict:
-    years = dashboard_years()
+    years = dashboard_years_for_request(request)  # and has_dashboard_for_request's answer
     return {
         "page": page,
         "years": years,
