@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -91,12 +94,49 @@ def account_html(context) -> SafeString:
     return SafeString(html.replace(_CSRF_SLOT_FIELD, CsrfTokenNode().render(context)))
 
 
+# A static file's URL does not change while a process runs (the storage, and a manifest
+# storage's manifest, are set up once), so each is looked up once per process: a lookup
+# costs ~10-40 us, four a page. Keyed by STATIC_URL (with the script prefix) and DEBUG
+# (htmx_script adds its debug script), the settings the URLs and tags are made of.
+
+
+@lru_cache(maxsize=128)
+def _static_url(path: str, static_url: str) -> str:
+    return static(path)
+
+
+@register.simple_tag
+def static_url(path: str) -> str:
+    """{% static path %}, looked up once per process."""
+    return _static_url(path, settings.STATIC_URL)
+
+
+@lru_cache(maxsize=16)
+def _head_assets(static_url: str, debug: bool) -> SafeString:
+    return SafeString(get_template("_head_assets.html").render({}).removesuffix("\n"))
+
+
+@register.simple_tag
+def head_assets() -> SafeString:
+    """base.html's stylesheet, htmx configuration and scripts (_head_assets.html: the same
+    on every page), rendered once per process."""
+    return _head_assets(settings.STATIC_URL, settings.DEBUG)
+
+
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int) -> str:
-    """The current URL's query string with another page number."""
-    params = context["request"].GET.copy()
-    params["page"] = number
-    return "?" + params.urlencode()
+    """The current URL's query string with another page number: what a copy of
+    request.GET with its "page" set writes (QueryDict.urlencode), without the copy's deep
+    copy of every value list (two links a page)."""
+    params = context["request"].GET
+    pairs = [
+        (key, value)
+        for key, values in params.lists()
+        for value in (values if key != "page" else (number,))
+    ]
+    if "page" not in params:
+        pairs.append(("page", number))
+    return "?" + urlencode(pairs, encoding=params.encoding)
 
 
 @register.filter

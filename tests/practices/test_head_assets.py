@@ -1,0 +1,44 @@
+"""base.html's head assets and the dashboard pages' stylesheets are looked up once per
+process (practices.templatetags.portal.head_assets, static_url) and write what the
+template's own {% static %} and {% htmx_script %} wrote."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import engines
+from django.test import override_settings
+
+# base.html's head lines as they were before they were kept (the reference markup).
+BEFORE = """{% load static django_htmx %}  <link rel="stylesheet" href="{% static 'css/portal.css' %}">
+  {# Strict CSP (p4p_portal/security.py): htmx adds no inline styles and evaluates no code. #}
+  <meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false}'>
+  {% htmx_script %}
+  <script src="{% static 'js/portal.js' %}" defer></script>
+"""  # noqa: E501
+AFTER = "{% load portal %}  {% head_assets %}\n"
+
+
+def _render(text: str) -> str:
+    return engines["django"].from_string(text).render({})
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("static_url", ["/static/", "https://cdn.example/s/"])
+def test_the_head_assets_write_what_the_template_wrote(debug, static_url):
+    with override_settings(DEBUG=debug, STATIC_URL=static_url):
+        for _ in range(2):  # rendered, then kept
+            assert _render(AFTER) == _render(BEFORE)
+        assert static_url + "css/portal.css" in _render(AFTER)
+        assert ("django-htmx.js" in _render(AFTER)) is debug
+
+
+@pytest.mark.parametrize("path", ["css/dashboard.css", "css/what_if.css", "a b/<c>.css"])
+def test_static_url_writes_what_static_wrote(path):
+    old = '{% load static %}<link href="{% static path %}">'
+    new = '{% load portal %}<link href="{% static_url path %}">'
+    for static_url in ("/static/", "/other/"):
+        with override_settings(STATIC_URL=static_url):
+            for _ in range(2):
+                assert engines["django"].from_string(new).render({"path": path}) == (
+                    engines["django"].from_string(old).render({"path": path})
+                )
