@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.template.base import render_value_in_context
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf
-from django.utils.html import format_html
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
 from practices.models import Role
@@ -123,6 +124,26 @@ def head_assets() -> SafeString:
     return _head_assets(settings.STATIC_URL, settings.DEBUG)
 
 
+@lru_cache(maxsize=256)
+def _fixed_url(name: str, script_prefix: str, urlconf, current_app) -> str:
+    return reverse(name, urlconf=urlconf, current_app=current_app)
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name: str) -> str:
+    """{% url name %} of a URL without arguments, reversed once per process per script
+    prefix, URLconf and current app (what the reversal depends on; ~60 us each on this
+    machine, several a page). The current app as {% url %} finds it."""
+    try:
+        current_app = context.request.current_app
+    except AttributeError:
+        try:
+            current_app = context.request.resolver_match.namespace
+        except AttributeError:
+            current_app = None
+    return _fixed_url(name, get_script_prefix(), get_urlconf(), current_app)
+
+
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int) -> str:
     """The current URL's query string with another page number: what a copy of
@@ -156,3 +177,44 @@ def money(value) -> str:
 def tin_masked(tin) -> str:
     """A TIN shown where nobody must type or check it: only its last four digits."""
     return mask_tin(str(tin or ""))
+
+
+# _pagination.html's markup (the include's line breaks kept).
+PAGES = (
+    '\n<nav class="pagination" aria-label="Pages">\n  {}\n'
+    '  <span class="muted">Page {} of {} · {} in all</span>\n  {}\n</nav>\n\n'
+)
+ALL_IN_ONE = '<p class="muted">{} in all</p>\n'
+PREVIOUS = '<a href="{}">‹ Previous</a>'
+NEXT = '<a href="{}">Next ›</a>'
+
+
+def _number(value, context) -> str:
+    """{{ value }}: an int's digits as localize writes them without thousands separators
+    (without asking for the language), anything else as the template writes it."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return render_value_in_context(value, context)
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context, page) -> SafeString:
+    """{% include "_pagination.html" with page=page %} written in Python: the same
+    markup without the include's template lookup, context and nodes (a list page's
+    ~0.1 ms)."""
+    paginator = page.paginator
+    count = _number(paginator.count, context)
+    if paginator.num_pages <= 1:
+        return SafeString(ALL_IN_ONE.format(count) if paginator.count else "\n")
+
+    def link(template: str, number: int) -> str:
+        url = page_url(context, number)
+        return template.format(conditional_escape(url) if context.autoescape else url)
+
+    return SafeString(PAGES.format(
+        link(PREVIOUS, page.previous_page_number()) if page.has_previous() else "",
+        _number(page.number, context),
+        _number(paginator.num_pages, context),
+        count,
+        link(NEXT, page.next_page_number()) if page.has_next() else "",
+    ))  # fmt: skip

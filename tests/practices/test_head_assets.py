@@ -1,12 +1,14 @@
-"""base.html's head assets and the dashboard pages' stylesheets are looked up once per
-process (practices.templatetags.portal.head_assets, static_url) and write what the
-template's own {% static %} and {% htmx_script %} wrote."""
+"""base.html's head assets, the dashboard pages' stylesheets and their links without
+arguments are looked up once per process (practices.templatetags.portal.head_assets,
+static_url, fixed_url) and write what the template's own {% static %}, {% htmx_script %}
+and {% url %} wrote."""
 
 from __future__ import annotations
 
 import pytest
 from django.template import engines
 from django.test import override_settings
+from django.urls import NoReverseMatch, set_script_prefix
 
 # base.html's head lines as they were before they were kept (the reference markup).
 BEFORE = """{% load static django_htmx %}  <link rel="stylesheet" href="{% static 'css/portal.css' %}">
@@ -42,3 +44,22 @@ def test_static_url_writes_what_static_wrote(path):
                 assert engines["django"].from_string(new).render({"path": path}) == (
                     engines["django"].from_string(old).render({"path": path})
                 )
+
+
+@pytest.mark.parametrize("name", ["home", "mips:dashboard-csv", "mips:measure-performance"])
+def test_fixed_url_writes_what_url_wrote(rf, name):
+    old = engines["django"].from_string("{% url name %}")
+    new = engines["django"].from_string("{% load portal %}{% fixed_url name %}")
+    request = rf.get("/")
+    for prefix in ("/", "/portal/"):
+        set_script_prefix(prefix)
+        try:
+            for _ in range(2):  # reversed, then kept
+                context = {"name": name}
+                assert new.render(context, request) == old.render(context, request)
+                assert new.render(context) == old.render(context)
+            assert new.render({"name": name}).startswith(prefix)
+        finally:
+            set_script_prefix("/")
+    with pytest.raises(NoReverseMatch):
+        new.render({"name": "no-such-page"})
