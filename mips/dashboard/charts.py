@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..scoring.benchmarks import DecileResult, score_rate
 from ..scoring.catalog import Benchmark
@@ -45,6 +45,16 @@ def num(value: Decimal | None, places: str = "0.01") -> str:
 TREND_W, TREND_H = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 14, 26
 PLOT_W, PLOT_H = TREND_W - LEFT - RIGHT, TREND_H - TOP - BOTTOM
+
+
+def _hash_once(chart) -> int:
+    """A frozen chart dataclass's hash, its fields' as the generated one, computed once
+    (kept in the instance's __dict__, as cached_property keeps values): a chart is {%
+    chart_html %}'s cache key on every page that draws it."""
+    found = chart.__dict__.get("_hash")
+    if found is None:
+        found = chart.__dict__["_hash"] = hash(tuple(getattr(chart, f.name) for f in fields(chart)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,8 @@ class TrendChart:
     right: int = TREND_W - RIGHT
     top: int = TOP
     bottom: int = TREND_H - BOTTOM
+
+    __hash__ = _hash_once  # kept per build (versioned_cache): the same object every page
 
     @property
     def last(self) -> TrendPoint:
@@ -311,12 +323,26 @@ class ThresholdChart:
     def threshold_x(self) -> str:
         return pct(self.threshold)
 
+    __hash__ = _hash_once  # 50 bars' hashes
+
 
 def threshold_chart(entities: list[tuple[str, str, Decimal]], threshold: Decimal) -> ThresholdChart:
-    """`entities`: (name, report card url, CPS) of scored rows, shown in the given order."""
+    """`entities`: (name, report card url, CPS) of scored rows, shown in the given order.
+    The same chart for the same values (one object, its hash computed once): a page's
+    chart is drawn from its cache (chart_html) without hashing and comparing its bars.
+    Keyed by each number's text too: 80 and 80.00 are equal but not written alike."""
+    return _threshold_chart(
+        tuple((name, url, cps, str(cps)) for name, url, cps in entities),
+        (threshold, str(threshold)),
+    )
+
+
+@lru_cache(maxsize=256)
+def _threshold_chart(entities: tuple, threshold_key: tuple) -> ThresholdChart:
+    threshold = threshold_key[0]
     bars = tuple(
         ThresholdBar(name, url, Decimal(cps), Decimal(cps) - threshold, cps >= threshold)
-        for name, url, cps in entities
+        for name, url, cps, _ in entities
     )
     below = sum(1 for b in bars if not b.above)
     description = (

@@ -43,6 +43,23 @@ def test_threshold_bars_compute_their_texts_once_and_stay_a_cache_key():
     )
 
 
+def test_a_threshold_chart_of_the_same_values_is_made_once_and_hashed_once():
+    """The same page's chart is the same object (chart_html finds it without hashing and
+    comparing its bars); values that are equal but written otherwise are another chart."""
+    values = [("Low", "/a", D("60.005")), ("High", "/b", D("80.00"))]
+    c = charts.threshold_chart(values, D(75))
+    assert charts.threshold_chart(list(values), D(75)) is c
+    other = charts.threshold_chart([("Low", "/a", D("60.005")), ("High", "/b", D(80))], D(75))
+    assert other is not c and other == c  # equal values: equal charts, each its own text
+    assert (c.bars[1].cps_text, other.bars[1].cps_text) == ("80.00", "80.00")
+    assert str(c.bars[1].cps) == "80.00" and str(other.bars[1].cps) == "80"
+    assert charts.threshold_chart(values, D("75.0")).description == c.description
+    assert hash(c) == hash((c.threshold, c.bars, c.description)) == hash(other)
+    trend = charts.trend_chart([(dt.date(YEAR, 2, 1), D(70))], year=YEAR, threshold=D(75),
+                               title="t")  # fmt: skip
+    assert hash(trend) == hash(tuple(getattr(trend, f) for f in trend.__dataclass_fields__))
+
+
 def test_threshold_template_writes_the_same_as_the_filters_did():
     """The sign and the numbers as `floatformat:2|cut:"-"` wrote them."""
     c = charts.threshold_chart([("Low", "/a", D("59.995")), ("High", "/b", D("80.5"))], D(75))
