@@ -60,21 +60,24 @@ def _plain_json(field) -> bool:
     )
 
 
-# Bytes that are not ASCII digits (deleted to count a text's digits).
-_NOT_DIGITS = bytes(c for c in range(256) if not 0x30 <= c <= 0x39)
+# A text's bytes as "1" (an ASCII digit) and "0" (any other byte): a run of 19 digits is
+# then found by a substring search (a regular expression took longer than json itself).
+_DIGITS = bytes.maketrans(bytes(range(256)), bytes(b"01"[0x30 <= c <= 0x39] for c in range(256)))
+_LONG_NUMBER = b"1" * 19
 
 
 def _json_value(field: JSONField):
     """field.from_db_value of a plain JSONField, the text read by orjson (a page's rows:
-    ~2.5 -> ~1 us a value). orjson reads an integer beyond 64 bits as a float where json
-    reads an int, so a text with 19 digits or more (where such a number could be), and
-    any text orjson refuses (json reads 1e400 as inf), is left to the field."""
+    ~2.5 -> ~1 us a value; the dashboard state's counts, 5 KB, ~30 -> ~20 us). orjson
+    reads an integer beyond 64 bits as a float where json reads an int, so a text with a
+    run of 19 digits (where such a number could be), and any text orjson refuses (json
+    reads 1e400 as inf), is left to the field."""
     slow = field.from_db_value
 
     def convert(value, expression, connection):
         if type(value) is str:
             text = value.encode()
-            if len(text.translate(None, _NOT_DIGITS)) < 19:
+            if _LONG_NUMBER not in text.translate(_DIGITS):
                 try:
                     return orjson.loads(text)
                 except orjson.JSONDecodeError:

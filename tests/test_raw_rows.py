@@ -28,6 +28,9 @@ TEXTS = [
     "18446744073709551616",  # 2**64: json's int, orjson's float
     '{"n": 123456789012345678901234567890}',
     '{"id": "1234567890123456789012"}',  # many digits in a string: json reads it
+    '{"a": 123456789012345678, "b": [123456789012345678, -123456789012345678]}',  # orjson
+    '{"n": 9223372036854775808, "m": 1}',  # one past the largest 64-bit int
+    '{"x": 0.12345678901234567890123}',
     "1.5e400",  # inf for json, refused by orjson
     "12345678901234567890.5",
     "not json",  # the field returns the text as it is
