@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.base import render_value_in_context
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
@@ -218,3 +220,15 @@ def pagination(context, page) -> SafeString:
         count,
         link(NEXT, page.next_page_number()) if page.has_next() else "",
     ))  # fmt: skip
+
+
+# What the markup kept per process above is made of: settings that change only when a
+# test overrides them (a manifest storage's hashed static URLs must not outlive it).
+_KEPT_FROM = {"STORAGES", "STATIC_URL", "STATIC_ROOT", "DEBUG", "ROOT_URLCONF", "TEMPLATES"}
+
+
+@receiver(setting_changed)
+def _forget_kept_markup(*, setting: str, **kwargs) -> None:
+    if setting in _KEPT_FROM:
+        for kept in (_static_url, _head_assets, _fixed_url, _account_html, _menus_html):
+            kept.cache_clear()

@@ -63,3 +63,27 @@ def test_fixed_url_writes_what_url_wrote(rf, name):
             set_script_prefix("/")
     with pytest.raises(NoReverseMatch):
         new.render({"name": "no-such-page"})
+
+
+def test_kept_markup_follows_a_storage_that_changes():
+    # A test's manifest storage writes hashed URLs: they must not outlive its override
+    # (the browser tests that follow would load a stylesheet and scripts that are not
+    # there). The storage below writes another base URL with the same STATIC_URL.
+    elsewhere = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "OPTIONS": {"base_url": "/elsewhere/"},
+        },
+    }
+    before = _render(AFTER)
+    assert 'href="/static/css/portal.css"' in before
+    with override_settings(STORAGES=elsewhere):
+        assert 'href="/elsewhere/css/portal.css"' in _render(AFTER)
+        assert _render("{% load portal %}{% static_url 'css/dashboard.css' %}") == (
+            "/elsewhere/css/dashboard.css"
+        )
+    assert _render(AFTER) == before
+    assert _render("{% load portal %}{% static_url 'css/dashboard.css' %}") == (
+        "/static/css/dashboard.css"
+    )
