@@ -46,6 +46,19 @@ def forks(monkeypatch, settings):
     return started
 
 
+def _in_the_child(monkeypatch, name: str, misbehave) -> None:
+    """mips.recalculation's `name` calls misbehave(*args) first in the forked child only
+    (it raises, or ends the process, or returns to let the real function run)."""
+    parent, real = os.getpid(), getattr(recalculation, name)
+
+    def patched(*args, **kwargs):
+        if os.getpid() != parent:
+            misbehave(*args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recalculation, name, patched)
+
+
 def _current(practice) -> dict:
     rows = ScoreSnapshot.objects.current().for_year(YEAR).portal().filter(practice=practice)
     return {(r["tin_npi_id"], r["medical_group_id"]): r for r in rows.values(
@@ -75,16 +88,14 @@ def test_an_entity_failing_in_the_child_fails_alone(practice, forks, monkeypatch
     total = build_registry(practice, YEAR, 40)
     recalculate_practice(practice, YEAR)
     before = _current(practice)
-    parent, real = os.getpid(), recalculation.score_entity
     broke = []
 
-    def score(entity, **kwargs):
-        if os.getpid() != parent and not broke:  # the first entity the child scores
+    def score(entity):
+        if not broke:  # the first entity the child scores
             broke.append(entity.npi)
             raise RuntimeError("engine broke")
-        return real(entity, **kwargs)
 
-    monkeypatch.setattr(recalculation, "score_entity", score)
+    _in_the_child(monkeypatch, "score_entity", score)
     ScoreSnapshot.objects.filter(practice=practice).update(fingerprint="")
     with caplog.at_level(logging.ERROR, logger="mips.recalculation"):
         stats = recalculate_practice(practice, YEAR)
@@ -99,14 +110,7 @@ def test_an_entity_failing_in_the_child_fails_alone(practice, forks, monkeypatch
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
 def test_the_parent_scores_the_share_of_a_child_that_died(practice, forks, monkeypatch, caplog):
     total = build_registry(practice, YEAR, 40)
-    parent, real = os.getpid(), recalculation.assemble_one
-
-    def assemble(target, reads):
-        if os.getpid() != parent:
-            os._exit(9)
-        return real(target, reads)
-
-    monkeypatch.setattr(recalculation, "assemble_one", assemble)
+    _in_the_child(monkeypatch, "assemble_one", lambda target, reads: os._exit(9))
     with caplog.at_level(logging.WARNING, logger="mips.recalculation"):
         stats = recalculate_practice(practice, YEAR)
     assert forks and stats.created == total and stats.failed == 0
@@ -141,15 +145,14 @@ def test_an_entity_the_child_could_not_assemble_is_assembled_by_the_parent(
     practice, forks, monkeypatch
 ):
     total = build_registry(practice, YEAR, 40)
-    parent, real, broke = os.getpid(), recalculation.assemble_one, []
+    broke = []
 
     def assemble(target, reads):
-        if os.getpid() != parent and not broke:
+        if not broke:
             broke.append(target.key)
             raise RuntimeError("assembly broke in the child")
-        return real(target, reads)
 
-    monkeypatch.setattr(recalculation, "assemble_one", assemble)
+    _in_the_child(monkeypatch, "assemble_one", assemble)
     stats = recalculate_practice(practice, YEAR)
     assert forks and stats.created == total and stats.failed == 0
     assert len(_current(practice)) == total
@@ -158,13 +161,20 @@ def test_an_entity_the_child_could_not_assemble_is_assembled_by_the_parent(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a child only on PostgreSQL")
 def test_an_assembly_error_fails_the_recalculation_as_in_one_process(practice, forks, monkeypatch):
     build_registry(practice, YEAR, 40)
+    last, real = None, recalculation.assemble_one
 
     def assemble(target, reads):
-        raise RuntimeError("assembly broke")
+        # The last clinician (the child's share) cannot be assembled, there or here.
+        if target.key == last:
+            raise RuntimeError("assembly broke")
+        return real(target, reads)
 
+    targets, _ = recalculation.load_targets(practice, YEAR)
+    last = [key for key in targets if not key.is_group][-1]
     monkeypatch.setattr(recalculation, "assemble_one", assemble)
     with pytest.raises(RuntimeError, match="assembly broke"):
         recalculate_practice(practice, YEAR)
+    assert forks and forks.children[0].exit_code is not None  # the child ran, and was reaped
     assert not ScoreSnapshot.objects.filter(practice=practice).exists()
 
 
@@ -173,16 +183,14 @@ def test_what_a_child_that_died_midway_did_not_deliver_is_done_here(
     practice, forks, monkeypatch, caplog
 ):
     total = build_registry(practice, YEAR, 80)
-    parent, real, scored_there = os.getpid(), recalculation.score_entity, []
+    scored_there = []
 
-    def score(entity, **kwargs):
-        if os.getpid() != parent:
-            scored_there.append(entity.npi)  # (the child's memory)
-            if len(scored_there) > 30:  # after a batch or more was sent
-                os._exit(9)
-        return real(entity, **kwargs)
+    def score(entity):
+        scored_there.append(entity.npi)  # (the child's memory)
+        if len(scored_there) > 30:  # after a batch or more was sent
+            os._exit(9)
 
-    monkeypatch.setattr(recalculation, "score_entity", score)
+    _in_the_child(monkeypatch, "score_entity", score)
     with caplog.at_level(logging.WARNING, logger="mips.recalculation"):
         stats = recalculate_practice(practice, YEAR)
     assert forks[0] > 30 and stats.created == total and stats.failed == 0
